@@ -1,0 +1,42 @@
+"""Repository rule exposing Debian 12's system libraries as cc_library targets.
+
+Link flags come from pkg-config at fetch time, so the list follows whatever Abseil libraries
+the installed gRPC needs; headers are in /usr/include, already on the compiler's path.
+"""
+
+def _pkg_libs(ctx, modules):
+    res = ctx.execute(["pkg-config", "--libs"] + modules)
+    if res.return_code != 0:
+        fail("pkg-config --libs %s failed (run deploy/setup.sh): %s" % (" ".join(modules), res.stderr))
+    return res.stdout.strip().split(" ")
+
+def _system_libs_impl(ctx):
+    grpc = _pkg_libs(ctx, ["grpc++", "protobuf"])
+    absl = _pkg_libs(ctx, ["absl_flags", "absl_flags_parse", "absl_strings", "absl_synchronization", "absl_status", "absl_statusor", "absl_time", "absl_random_random", "absl_hash", "absl_str_format"])
+    ssl = _pkg_libs(ctx, ["openssl"])
+    ctx.file("BUILD.bazel", """
+package(default_visibility = ["//visibility:public"])
+
+cc_library(name = "absl", linkopts = {absl})
+
+cc_library(name = "protobuf", linkopts = {grpc})
+
+cc_library(
+    name = "grpc",
+    linkopts = ["-lgrpc++_reflection", "-lgrpc++_error_details"] + {grpc},
+    deps = [":absl"],
+)
+
+cc_library(name = "rocksdb", linkopts = ["-lrocksdb", "-lpthread"])
+
+cc_library(name = "openssl", linkopts = {ssl})
+
+cc_library(name = "gtest", linkopts = ["-lgmock", "-lgtest", "-lpthread"])
+
+cc_library(name = "gtest_main", linkopts = ["-lgmock_main", "-lgmock", "-lgtest", "-lpthread"])
+""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl)))
+
+system_libs = repository_rule(
+    implementation = _system_libs_impl,
+    local = True,
+)
