@@ -1,0 +1,137 @@
+#ifndef ENLACE_COMMON_STORAGE_STORE_H_
+#define ENLACE_COMMON_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Iterator;
+class Slice;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace enlace::storage {
+
+class Store;
+
+// An opaque column family, valid for the life of its Store.
+class ColumnFamily {
+ public:
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class Store;
+  friend class WriteBatch;
+  friend class Iterator;
+  ColumnFamily(std::string name, rocksdb::ColumnFamilyHandle* handle)
+      : name_(std::move(name)), handle_(handle) {}
+  std::string name_;
+  rocksdb::ColumnFamilyHandle* handle_;
+};
+
+// All changes of one mutation: committed atomically by Store::Commit, or not at all.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(const WriteBatch&) = delete;
+  WriteBatch& operator=(const WriteBatch&) = delete;
+
+  void Put(const ColumnFamily* cf, absl::string_view key, absl::string_view value);
+  void Delete(const ColumnFamily* cf, absl::string_view key);
+  // Adds `delta` to a signed 64-bit counter (column families opened as counter families).
+  void AddToCounter(const ColumnFamily* cf, absl::string_view key, int64_t delta);
+  int Count() const;
+
+ private:
+  friend class Store;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+// Forward iteration over [lower, upper) of one column family, on a consistent snapshot.
+class Iterator {
+ public:
+  ~Iterator();
+  bool Valid() const;
+  absl::string_view key() const;
+  absl::string_view value() const;
+  void Next();
+  // Non-OK when iteration stopped on an I/O error rather than at the end.
+  absl::Status status() const;
+
+ private:
+  friend class Store;
+  Iterator(std::unique_ptr<rocksdb::Iterator> it, std::string lower, std::string upper);
+  // RocksDB keeps pointers to the bounds: they live here, beside the iterator.
+  std::string lower_;
+  std::string upper_;
+  std::unique_ptr<rocksdb::Slice> lower_slice_;
+  std::unique_ptr<rocksdb::Slice> upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+struct StoreOptions {
+  std::string path;
+  // Column families holding plain values.
+  std::vector<std::string> column_families;
+  // Column families holding int64 counters updated with AddToCounter.
+  std::vector<std::string> counter_families;
+  // Sync the WAL on every commit: an acknowledged write survives power loss.
+  bool sync = true;
+  size_t block_cache_bytes = 64 << 20;
+};
+
+// A RocksDB database with named column families. Thread-safe; concurrent Commit calls are
+// group-committed by RocksDB (one WAL sync for many writers).
+class Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+
+  // The named column family; dies if it was not declared in StoreOptions (programming error).
+  const ColumnFamily* cf(absl::string_view name) const;
+
+  absl::StatusOr<std::optional<std::string>> Get(const ColumnFamily* cf,
+                                                 absl::string_view key) const;
+  // Value of a counter, 0 when absent.
+  absl::StatusOr<int64_t> GetCounter(const ColumnFamily* cf, absl::string_view key) const;
+  std::unique_ptr<Iterator> Scan(const ColumnFamily* cf, absl::string_view lower,
+                                 absl::string_view upper) const;
+  // Every key with this prefix.
+  std::unique_ptr<Iterator> ScanPrefix(const ColumnFamily* cf, absl::string_view prefix) const;
+
+  absl::Status Commit(WriteBatch& batch);
+  // Flushes memtables and closes; later calls fail. Also done by the destructor.
+  absl::Status Close();
+
+  // Approximate live data size in bytes of a column family.
+  uint64_t ApproximateSize(const ColumnFamily* cf) const;
+
+ private:
+  Store() = default;
+  bool sync_ = true;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::map<std::string, std::unique_ptr<ColumnFamily>, std::less<>> families_;
+};
+
+// The smallest key greater than every key starting with `prefix` ("" if none exists).
+std::string PrefixSuccessor(absl::string_view prefix);
+
+// Big-endian fixed-width encodings keep numeric order in RocksDB's bytewise key order.
+void AppendBigEndian64(std::string* out, uint64_t v);
+uint64_t ReadBigEndian64(absl::string_view in);
+
+}  // namespace enlace::storage
+
+#endif  // ENLACE_COMMON_STORAGE_STORE_H_
