@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Installs what Enlace's build, tests and demo need on Debian 12 (run as root).
+#
+# Idempotent: every Debian package is checked with dpkg-query first, and `apt-get update` /
+# `apt-get install` run only when something is missing, so a second run is fast and needs no
+# network. The `buf` CLI (protobuf lint) comes from the npm registry, pinned to BUF_VERSION, and
+# ends up at /usr/local/bin/buf.
+set -euo pipefail
+
+BUF_VERSION=1.47.2
+BUF=/usr/local/bin/buf
+
+PACKAGES=(
+  # build
+  bazel-bootstrap g++ pkg-config
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
+  libabsl-dev librocksdb-dev libssl-dev
+  # tests
+  libgtest-dev libgmock-dev
+  # demo and integration tests (certificates, ports, processes)
+  openssl iproute2 procps
+  # fuzzing (libFuzzer)
+  clang libclang-rt-14-dev
+  # buf CLI (npm) and browser tests
+  nodejs npm chromium
+)
+
+say() { echo "setup: $*"; }
+
+is_installed() {
+  local pkg=$1
+  if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" == "install ok installed" ]]; then
+    return 0
+  fi
+  case "$pkg" in
+    # NodeSource's nodejs package ships npm itself ("Provides: npm", and conflicts with Debian's
+    # npm package): an npm on PATH is enough, installing Debian's npm would remove nodejs.
+    npm) command -v npm >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
+need_root() {
+  if [[ $EUID -ne 0 ]]; then
+    say "ERROR: $1 needs root; run: sudo bash deploy/setup.sh" >&2
+    exit 1
+  fi
+}
+
+# apt's chatter goes to a log (shown when it fails). The apt/dpkg locks may be held by a
+# concurrent run (another checkout running this script): wait for them, and retry.
+APT_LOG="${TMPDIR:-/tmp}/enlace-setup-apt.log"
+apt_get() {
+  local try
+  for try in 1 2 3 4 5; do
+    if DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 "$@" \
+        >>"$APT_LOG" 2>&1; then
+      return 0
+    fi
+    say "apt-get $1 failed (attempt $try/5), retrying in 10s; log: $APT_LOG"
+    sleep 10
+  done
+  tail -n 30 "$APT_LOG" >&2
+  say "ERROR: apt-get $* failed; full log: $APT_LOG" >&2
+  return 1
+}
+
+# --- Debian packages -------------------------------------------------------------------------
+if [[ -r /etc/debian_version ]]; then
+  case "$(cat /etc/debian_version)" in
+    12*|bookworm*) ;;
+    *) say "warning: expected Debian 12, found Debian $(cat /etc/debian_version)" ;;
+  esac
+fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  is_installed "$pkg" || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  say "debian packages: all ${#PACKAGES[@]} present"
+else
+  need_root "installing ${missing[*]}"
+  say "debian packages: installing ${missing[*]} (log: $APT_LOG)"
+  : >"$APT_LOG"
+  apt_get update
+  apt_get install -y --no-install-recommends "${missing[@]}"
+  for pkg in "${missing[@]}"; do
+    is_installed "$pkg" || { say "ERROR: $pkg still not installed" >&2; exit 1; }
+  done
+  say "debian packages: installed ${#missing[@]}"
+fi
+
+# --- buf (npm: @bufbuild/buf) ------------------------------------------------------------------
+buf_version() { "$BUF" --version 2>/dev/null | tail -n1 || true; }
+
+if [[ -x "$BUF" && "$(buf_version)" == "$BUF_VERSION" ]]; then
+  say "buf $BUF_VERSION: present at $BUF"
+else
+  need_root "installing buf"
+  say "buf $BUF_VERSION: installing from npm (@bufbuild/buf@$BUF_VERSION)"
+  # --prefix: NodeSource's npm defaults to /usr; the README and tests expect /usr/local/bin/buf.
+  # --include=optional: the native binary is in the optional package @bufbuild/buf-linux-x64.
+  npm install --global --prefix /usr/local --include=optional --no-fund --no-audit \
+    "@bufbuild/buf@$BUF_VERSION"
+  got="$(buf_version)"
+  if [[ "$got" != "$BUF_VERSION" ]]; then
+    say "ERROR: $BUF --version printed '${got}', expected $BUF_VERSION" >&2
+    "$BUF" --version || true
+    exit 1
+  fi
+  say "buf $BUF_VERSION: installed at $BUF"
+fi
+
+say "done"
