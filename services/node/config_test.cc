@@ -1,0 +1,46 @@
+#include "services/node/config.h"
+
+#include "gtest/gtest.h"
+
+namespace enlace::node {
+namespace {
+
+constexpr char kGood[] = R"pb(
+  country: "MX"
+  posts { code: "MX-LAX" city: "Los Angeles" host_country: "US" areas: "US-CA" }
+  posts { code: "MX-GUA" city: "Ciudad de Guatemala" host_country: "GT" }
+  data_dir: "/var/lib/enlace"
+  api_address: "127.0.0.1:0"
+  api_tls { cert_file: "n.pem" key_file: "n.key" client_ca_file: "ca.pem" }
+)pb";
+
+TEST(ConfigTest, ParsesAndValidates) {
+  auto c = ParseNodeConfig(kGood);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(ValidateNodeConfig(*c).ok()) << ValidateNodeConfig(*c);
+  EXPECT_EQ(c->posts(0).areas(0), "US-CA");
+}
+
+TEST(ConfigTest, RejectsSyntaxErrorsWithLine) {
+  auto c = ParseNodeConfig("country: \"MX\"\nposts { code: }");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("line 2"), std::string::npos) << c.status();
+  EXPECT_FALSE(ParseNodeConfig("unknown_field: 1").ok());
+  EXPECT_FALSE(ParseNodeConfig(std::string(2 << 20, ' ')).ok());
+}
+
+TEST(ConfigTest, NamesEveryBadField) {
+  auto c = ParseNodeConfig(kGood);
+  ASSERT_TRUE(c.ok());
+  c->set_country("XX");
+  c->mutable_posts(1)->set_code("MX-LAX");
+  c->mutable_posts(0)->add_areas("ZZ-1");
+  absl::Status s = ValidateNodeConfig(*c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("country"), std::string::npos);
+  EXPECT_NE(s.message().find("duplicate post code"), std::string::npos);
+  EXPECT_NE(s.message().find("posts[0].areas[1]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace enlace::node

@@ -1,0 +1,115 @@
+// enlace-node: one member state's node (see docs/operations.md).
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "services/node/config.h"
+#include "services/node/node.h"
+
+ABSL_FLAG(std::string, config, "", "Path of the text-format NodeConfig.");
+ABSL_FLAG(std::string, data_dir, "", "Overrides config data_dir.");
+ABSL_FLAG(std::string, api_address, "", "Overrides config api_address (host:port).");
+ABSL_FLAG(std::string, tls_dir, "",
+          "Directory holding node.pem, node.key and ca.pem; overrides config api_tls.");
+ABSL_FLAG(std::string, port_file, "", "Overrides config port_file.");
+ABSL_FLAG(bool, check, false,
+          "Open the store, verify that indexes and counters agree with the records, and exit.");
+
+namespace {
+
+int signal_pipe[2] = {-1, -1};
+
+void OnSignal(int signo) {
+  const char c = static_cast<char>(signo);
+  // Only async-signal-safe work here: wake the main thread.
+  (void)!write(signal_pipe[1], &c, 1);
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "enlace-node: " << s << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Runs an Enlace country node. Usage: enlace-node --config FILE");
+  absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_config).empty()) {
+    std::cerr << "enlace-node: --config is required\n";
+    return 2;
+  }
+  auto config = enlace::node::LoadNodeConfig(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) return Fail(config.status());
+  if (!absl::GetFlag(FLAGS_data_dir).empty()) config->set_data_dir(absl::GetFlag(FLAGS_data_dir));
+  if (!absl::GetFlag(FLAGS_api_address).empty()) {
+    config->set_api_address(absl::GetFlag(FLAGS_api_address));
+  }
+  if (!absl::GetFlag(FLAGS_tls_dir).empty()) {
+    const std::string dir = absl::GetFlag(FLAGS_tls_dir);
+    config->mutable_api_tls()->set_cert_file(dir + "/node.pem");
+    config->mutable_api_tls()->set_key_file(dir + "/node.key");
+    config->mutable_api_tls()->set_client_ca_file(dir + "/ca.pem");
+  }
+  if (!absl::GetFlag(FLAGS_port_file).empty()) config->set_port_file(absl::GetFlag(FLAGS_port_file));
+
+  if (absl::GetFlag(FLAGS_check)) {
+    auto store = enlace::storage::Store::Open(
+        enlace::cases::RegistryStoreOptions(config->data_dir()));
+    if (!store.ok()) return Fail(store.status());
+    enlace::cases::Registry::Options options;
+    options.country = config->country();
+    for (const auto& p : config->posts()) options.post_codes.push_back(p.code());
+    auto registry = enlace::cases::Registry::Create(options, store->get());
+    if (!registry.ok()) return Fail(registry.status());
+    auto problems = (*registry)->CheckConsistency();
+    if (!problems.ok()) return Fail(problems.status());
+    for (const auto& p : *problems) std::cout << p << "\n";
+    std::cout << (problems->empty() ? "consistent" : "INCONSISTENT") << "\n";
+    return problems->empty() ? 0 : 3;
+  }
+
+  // gRPC has started threads already: handle signals with a self-pipe, not sigwait.
+  if (pipe2(signal_pipe, O_CLOEXEC) != 0) return Fail(absl::InternalError("pipe"));
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  const absl::Time started = absl::Now();
+  auto node = enlace::node::Node::Start(*config);
+  if (!node.ok()) return Fail(node.status());
+  const int port = (*node)->api_port();
+  if (!config->port_file().empty()) {
+    // Written atomically so a watcher never reads a half-written port.
+    const std::string tmp = config->port_file() + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << port << "\n";
+    }
+    std::rename(tmp.c_str(), config->port_file().c_str());
+  }
+  std::cerr << "enlace-node: country " << config->country() << ", " << config->posts_size()
+            << " posts, API (mTLS) on port " << port << ", ready in "
+            << absl::ToInt64Milliseconds(absl::Now() - started) << " ms\n";
+
+  char c = 0;
+  while (read(signal_pipe[0], &c, 1) < 0 && errno == EINTR) {
+  }
+  std::cerr << "enlace-node: signal " << static_cast<int>(c) << ", draining\n";
+  const int drain = config->drain_seconds() > 0 ? config->drain_seconds() : 10;
+  absl::Status s = (*node)->Shutdown(absl::Seconds(drain));
+  if (!s.ok()) return Fail(s);
+  std::cerr << "enlace-node: store closed cleanly\n";
+  return 0;
+}

@@ -1,0 +1,88 @@
+#include "services/node/node.h"
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "services/node/config.h"
+
+namespace enlace::node {
+
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.size() > (1 << 20)) return absl::InvalidArgumentError(absl::StrCat(path, " too large"));
+  return data;
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
+  if (absl::Status s = ValidateNodeConfig(config); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid config: ", s.message()));
+  }
+  auto cert = ReadSmallFile(config.api_tls().cert_file());
+  if (!cert.ok()) return cert.status();
+  auto key = ReadSmallFile(config.api_tls().key_file());
+  if (!key.ok()) return key.status();
+  auto ca = ReadSmallFile(config.api_tls().client_ca_file());
+  if (!ca.ok()) return ca.status();
+
+  auto node = absl::WrapUnique(new Node());
+  auto store = storage::Store::Open(cases::RegistryStoreOptions(config.data_dir()));
+  if (!store.ok()) return store.status();
+  node->store_ = *std::move(store);
+  cases::Registry::Options options;
+  options.country = config.country();
+  for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
+  auto registry = cases::Registry::Create(std::move(options), node->store_.get());
+  if (!registry.ok()) return registry.status();
+  node->registry_ = *std::move(registry);
+  node->pool_ = std::make_unique<ThreadPool>(
+      config.worker_threads() > 0 ? config.worker_threads() : 32);
+  node->person_service_ =
+      std::make_unique<cases::PersonServiceImpl>(node->registry_.get(), node->pool_.get());
+  node->case_service_ =
+      std::make_unique<cases::CaseServiceImpl>(node->registry_.get(), node->pool_.get());
+
+  grpc::SslServerCredentialsOptions tls(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  tls.pem_root_certs = *ca;
+  tls.pem_key_cert_pairs.push_back({*key, *cert});
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // A second node on the same port must fail loudly, not silently share it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.AddListeningPort(config.api_address(), grpc::SslServerCredentials(tls),
+                           &node->api_port_);
+  builder.RegisterService(node->person_service_.get());
+  builder.RegisterService(node->case_service_.get());
+  node->server_ = builder.BuildAndStart();
+  if (node->server_ == nullptr || node->api_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.api_address()));
+  }
+  node->server_->GetHealthCheckService()->SetServingStatus(true);
+  return node;
+}
+
+absl::Status Node::Shutdown(absl::Duration drain) {
+  if (shut_down_) return absl::OkStatus();
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  // In-flight calls get `drain` to finish; later ones are cancelled.
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
+  server_->Wait();
+  pool_.reset();  // runs whatever was already handed to the workers
+  return store_->Close();
+}
+
+Node::~Node() {
+  if (!shut_down_ && server_ != nullptr) Shutdown(absl::ZeroDuration()).IgnoreError();
+}
+
+}  // namespace enlace::node

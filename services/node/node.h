@@ -1,0 +1,47 @@
+#ifndef ENLACE_SERVICES_NODE_NODE_H_
+#define ENLACE_SERVICES_NODE_NODE_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/concurrency/thread_pool.h"
+#include "common/storage/store.h"
+#include "enlace/node/v1/config.pb.h"
+#include "grpcpp/server.h"
+#include "services/cases/registry.h"
+#include "services/cases/service.h"
+
+namespace enlace::node {
+
+// One country node: the store, the registry and the mTLS API server. Used by the
+// enlace-node binary, and in-process by benchmarks.
+class Node {
+ public:
+  // Validates the config, opens the store and starts listening.
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const enlace::node::v1::NodeConfig& config);
+  ~Node();
+
+  int api_port() const { return api_port_; }
+  // Stops accepting calls, lets in-flight ones finish for up to `drain`, then closes the store.
+  absl::Status Shutdown(absl::Duration drain);
+  cases::Registry* registry() { return registry_.get(); }
+
+ private:
+  Node() = default;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<cases::Registry> registry_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<cases::PersonServiceImpl> person_service_;
+  std::unique_ptr<cases::CaseServiceImpl> case_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int api_port_ = 0;
+  bool shut_down_ = false;
+};
+
+// Reads a whole (small) file, e.g. a PEM.
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
+
+}  // namespace enlace::node
+
+#endif  // ENLACE_SERVICES_NODE_NODE_H_

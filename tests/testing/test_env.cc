@@ -1,0 +1,170 @@
+#include "tests/testing/test_env.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace enlace::testing {
+
+std::string MakeTempDir(const std::string& tag) {
+  const char* base = getenv("TEST_TMPDIR");
+  std::string tmpl = absl::StrCat(base ? base : "/tmp", "/", tag, "_XXXXXX");
+  if (mkdtemp(tmpl.data()) == nullptr) abort();
+  return tmpl;
+}
+
+absl::StatusOr<TestPki> TestPki::Create(const std::string& dir, const std::string& country) {
+  TestPki t;
+  t.dir_ = dir;
+  auto ca = pki::MakeCa(absl::StrCat("Enlace test CA ", country), absl::Hours(24));
+  if (!ca.ok()) return ca.status();
+  t.ca_ = *ca;
+  pki::IssueOptions o;
+  o.common_name = "node";
+  o.dns_names = {"localhost"};
+  o.ip_addresses = {"127.0.0.1"};
+  o.uris = {absl::StrCat("spiffe://", country, ".enlace.example/node")};
+  o.server = true;
+  auto node = pki::IssueCert(*ca, o);
+  if (!node.ok()) return node.status();
+  for (auto [name, contents] : {std::pair<std::string, std::string>{"ca.pem", ca->cert_pem},
+                                {"node.pem", node->cert_pem},
+                                {"node.key", node->key_pem}}) {
+    if (auto s = pki::WriteFile(dir + "/" + name, contents, 0600); !s.ok()) return s;
+  }
+  return t;
+}
+
+absl::StatusOr<pki::CertAndKey> TestPki::Client(const std::string& uri) const {
+  pki::IssueOptions o;
+  o.common_name = "client";
+  if (!uri.empty()) o.uris = {uri};
+  o.client = true;
+  return pki::IssueCert(ca_, o);
+}
+
+enlace::node::v1::NodeConfig TestNodeConfig(const std::string& dir, const std::string& country) {
+  enlace::node::v1::NodeConfig c;
+  c.set_country(country);
+  const char* posts[][4] = {{"LAX", "Los Angeles", "US", "US-CA"},
+                            {"CHI", "Chicago", "US", "US-IL"},
+                            {"GUA", "Ciudad de Guatemala", "GT", "GT-GU"}};
+  for (const auto& p : posts) {
+    auto* post = c.add_posts();
+    post->set_code(absl::StrCat(country, "-", p[0]));
+    post->set_city(p[1]);
+    post->set_host_country(p[2]);
+    post->add_areas(p[3]);
+  }
+  c.set_data_dir(dir + "/data");
+  c.set_api_address("127.0.0.1:0");
+  c.mutable_api_tls()->set_cert_file(dir + "/node.pem");
+  c.mutable_api_tls()->set_key_file(dir + "/node.key");
+  c.mutable_api_tls()->set_client_ca_file(dir + "/ca.pem");
+  c.set_port_file(dir + "/port");
+  return c;
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(int port, const pki::CertAndKey& server_ca,
+                                           const pki::CertAndKey* client) {
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = server_ca.cert_pem;
+  if (client != nullptr) {
+    o.pem_cert_chain = client->cert_pem;
+    o.pem_private_key = client->key_pem;
+  }
+  grpc::ChannelArguments args;
+  // Each channel its own connection, so concurrent clients are really concurrent.
+  args.SetInt("enlace.test.channel_id", rand());
+  return grpc::CreateCustomChannel(absl::StrCat("localhost:", port), grpc::SslCredentials(o),
+                                   args);
+}
+
+std::string RunfilePath(const std::string& relative) {
+  const char* srcdir = getenv("TEST_SRCDIR");
+  if (srcdir != nullptr) return absl::StrCat(srcdir, "/enlace/", relative);
+  return relative;  // run from the workspace's bazel-bin
+}
+
+absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
+    const enlace::node::v1::NodeConfig& config, const std::string& work_dir) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(config, &text);
+  const std::string config_path = work_dir + "/node.textproto";
+  { std::ofstream(config_path) << text; }
+  unlink(config.port_file().c_str());
+  auto p = absl::WrapUnique(new NodeProcess());
+  p->log_path_ = work_dir + "/node.log";
+  const std::string binary = RunfilePath("services/node/enlace-node");
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    int fd = open(p->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    execl(binary.c_str(), binary.c_str(), ("--config=" + config_path).c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  p->pid_ = pid;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    std::ifstream in(config.port_file());
+    int port = 0;
+    if (in >> port && port > 0) {
+      p->port_ = port;
+      return p;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      p->pid_ = -1;
+      std::ifstream log(p->log_path_);
+      std::stringstream ss;
+      ss << log.rdbuf();
+      return absl::InternalError(absl::StrCat("enlace-node exited early: ", ss.str()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return absl::DeadlineExceededError("enlace-node did not start within 30 s");
+}
+
+int NodeProcess::Stop(int signo, absl::Duration timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signo);
+  const absl::Time deadline = absl::Now() + timeout;
+  int status = 0;
+  while (true) {
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
+    if (absl::Now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  pid_ = -1;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) Stop(SIGKILL);
+}
+
+}  // namespace enlace::testing

@@ -1,0 +1,69 @@
+#ifndef ENLACE_TESTS_TESTING_TEST_ENV_H_
+#define ENLACE_TESTS_TESTING_TEST_ENV_H_
+
+// Real parts for tests and benchmarks: a temporary directory, a dev PKI written to disk,
+// mTLS channels, a country node in-process or as a real child process (SIGKILL-able).
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/pki/pki.h"
+#include "enlace/node/v1/config.pb.h"
+#include "grpcpp/channel.h"
+
+namespace enlace::testing {
+
+// A fresh directory under TEST_TMPDIR (or /tmp).
+std::string MakeTempDir(const std::string& tag);
+
+// CA, node certificate and client certificates of one country, written under `dir`.
+class TestPki {
+ public:
+  static absl::StatusOr<TestPki> Create(const std::string& dir, const std::string& country);
+  // Issues a client certificate for `uri` under this PKI's CA (or a foreign one).
+  absl::StatusOr<pki::CertAndKey> Client(const std::string& uri) const;
+  const pki::CertAndKey& ca() const { return ca_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  pki::CertAndKey ca_;
+};
+
+// A NodeConfig for tests: the given country with three posts, data under `dir`,
+// TLS files from the PKI written there, API on 127.0.0.1:0.
+enlace::node::v1::NodeConfig TestNodeConfig(const std::string& dir, const std::string& country);
+
+// An mTLS channel to 127.0.0.1:port presenting `client` (empty = no client certificate).
+std::shared_ptr<grpc::Channel> MakeChannel(int port, const pki::CertAndKey& server_ca,
+                                           const pki::CertAndKey* client);
+
+// Path of a binary in the test's runfiles ("services/node/enlace-node").
+std::string RunfilePath(const std::string& relative);
+
+// enlace-node running as a real child process.
+class NodeProcess {
+ public:
+  // Writes `config` next to the data and starts the node; waits until it listens.
+  static absl::StatusOr<std::unique_ptr<NodeProcess>> Start(
+      const enlace::node::v1::NodeConfig& config, const std::string& work_dir);
+  ~NodeProcess();
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Sends `signo` and reaps the process; returns its exit status (or 128+signal).
+  int Stop(int signo, absl::Duration timeout = absl::Seconds(30));
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+};
+
+}  // namespace enlace::testing
+
+#endif  // ENLACE_TESTS_TESTING_TEST_ENV_H_
