@@ -88,6 +88,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port, const pki::CertAndKey& serv
   grpc::ChannelArguments args;
   // Each channel its own connection, so concurrent clients are really concurrent.
   args.SetInt("enlace.test.channel_id", rand());
+  // Nodes are killed and restarted in tests: reconnect quickly.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   return grpc::CreateCustomChannel(absl::StrCat("localhost:", port), grpc::SslCredentials(o),
                                    args);
 }
