@@ -81,23 +81,21 @@ std::string PrefixSuccessor(absl::string_view prefix) {
   return s;
 }
 
-WriteBatch::WriteBatch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
-WriteBatch::~WriteBatch() = default;
-
 void WriteBatch::Put(const ColumnFamily* cf, absl::string_view key, absl::string_view value) {
-  batch_->Put(cf->handle_, rocksdb::Slice(key.data(), key.size()),
-              rocksdb::Slice(value.data(), value.size()));
+  ops_.push_back({OpType::kPut, cf, std::string(key), std::string(value)});
 }
 
 void WriteBatch::Delete(const ColumnFamily* cf, absl::string_view key) {
-  batch_->Delete(cf->handle_, rocksdb::Slice(key.data(), key.size()));
+  ops_.push_back({OpType::kDelete, cf, std::string(key), std::string()});
 }
 
 void WriteBatch::AddToCounter(const ColumnFamily* cf, absl::string_view key, int64_t delta) {
-  batch_->Merge(cf->handle_, rocksdb::Slice(key.data(), key.size()), EncodeInt64(delta));
+  ops_.push_back({OpType::kAdd, cf, std::string(key), EncodeInt64(delta)});
 }
 
-int WriteBatch::Count() const { return batch_->Count(); }
+void WriteBatch::Append(const WriteBatch& other) {
+  ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
+}
 
 Iterator::Iterator(std::unique_ptr<rocksdb::Iterator> it, std::string lower, std::string upper)
     : lower_(std::move(lower)), upper_(std::move(upper)), it_(std::move(it)) {}
@@ -218,11 +216,26 @@ std::unique_ptr<Iterator> Store::ScanPrefix(const ColumnFamily* cf,
   return Scan(cf, prefix, PrefixSuccessor(prefix));
 }
 
-absl::Status Store::Commit(WriteBatch& batch) {
+absl::Status Store::Commit(const WriteBatch& batch) {
   if (db_ == nullptr) return absl::FailedPreconditionError("store is closed");
+  rocksdb::WriteBatch rb;
+  for (const WriteBatch::Op& op : batch.ops_) {
+    rocksdb::Slice key(op.key);
+    switch (op.type) {
+      case WriteBatch::OpType::kPut:
+        rb.Put(op.cf->handle_, key, op.value);
+        break;
+      case WriteBatch::OpType::kDelete:
+        rb.Delete(op.cf->handle_, key);
+        break;
+      case WriteBatch::OpType::kAdd:
+        rb.Merge(op.cf->handle_, key, op.value);
+        break;
+    }
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
-  return FromRocks(db_->Write(wo, batch.batch_.get()), "commit");
+  return FromRocks(db_->Write(wo, &rb), "commit");
 }
 
 uint64_t Store::ApproximateSize(const ColumnFamily* cf) const {

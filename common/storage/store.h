@@ -42,8 +42,9 @@ class ColumnFamily {
 // All changes of one mutation: committed atomically by Store::Commit, or not at all.
 class WriteBatch {
  public:
-  WriteBatch();
-  ~WriteBatch();
+  WriteBatch() = default;
+  WriteBatch(WriteBatch&&) = default;
+  WriteBatch& operator=(WriteBatch&&) = default;
   WriteBatch(const WriteBatch&) = delete;
   WriteBatch& operator=(const WriteBatch&) = delete;
 
@@ -51,11 +52,23 @@ class WriteBatch {
   void Delete(const ColumnFamily* cf, absl::string_view key);
   // Adds `delta` to a signed 64-bit counter (column families opened as counter families).
   void AddToCounter(const ColumnFamily* cf, absl::string_view key, int64_t delta);
-  int Count() const;
+  // Appends every operation of `other`, after this batch's own.
+  void Append(const WriteBatch& other);
+  int Count() const { return static_cast<int>(ops_.size()); }
+  bool empty() const { return ops_.empty(); }
 
  private:
   friend class Store;
-  std::unique_ptr<rocksdb::WriteBatch> batch_;
+  // Operations are recorded, not encoded: batches of concurrent transactions can then be
+  // merged cheaply into one group commit (see Committer).
+  enum class OpType { kPut, kDelete, kAdd };
+  struct Op {
+    OpType type;
+    const ColumnFamily* cf;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
 };
 
 // Forward iteration over [lower, upper) of one column family, on a consistent snapshot.
@@ -110,7 +123,8 @@ class Store {
   // Every key with this prefix.
   std::unique_ptr<Iterator> ScanPrefix(const ColumnFamily* cf, absl::string_view prefix) const;
 
-  absl::Status Commit(WriteBatch& batch);
+  // Writes the batch atomically; synced to the WAL when StoreOptions.sync.
+  absl::Status Commit(const WriteBatch& batch);
   // Flushes memtables and closes; later calls fail. Also done by the destructor.
   absl::Status Close();
 

@@ -1,0 +1,121 @@
+// Registry logic against a real RocksDB in a temporary directory (no gRPC).
+#include "services/cases/registry.h"
+
+#include <cstdlib>
+
+#include "gtest/gtest.h"
+
+namespace enlace::cases {
+namespace {
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
+                       "/registry_XXXXXX";
+    dir_ = mkdtemp(tmpl.data());
+    auto store = storage::Store::Open(RegistryStoreOptions(dir_));
+    ASSERT_TRUE(store.ok());
+    store_ = *std::move(store);
+    Registry::Options o;
+    o.country = "GT";
+    o.post_codes = {"GT-TAP", "GT-MEX"};
+    o.clock = [this] { return now_; };
+    auto r = Registry::Create(o, store_.get());
+    ASSERT_TRUE(r.ok());
+    registry_ = *std::move(r);
+  }
+
+  v1::Person MakePerson(const std::string& given, const std::string& family) {
+    v1::CreatePersonRequest req;
+    req.set_parent("countries/GT");
+    auto* p = req.mutable_person();
+    p->set_given_names(given);
+    p->set_family_names(family);
+    p->set_sex(v1::SEX_FEMALE);
+    p->add_nationalities("GT");
+    p->set_international_protection(v1::INTERNATIONAL_PROTECTION_NONE);
+    auto r = registry_->CreatePerson(req, caller_);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return *r;
+  }
+
+  std::string dir_;
+  absl::Time now_ = absl::FromUnixSeconds(1790000000);
+  Caller caller_{"spiffe://gt.enlace.example/role/officer/user/x"};
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, NameWordsRepeatedInOneNameYieldOnePerson) {
+  auto p = MakePerson("María Mariana", "Marroquín");
+  v1::SearchPersonsRequest s;
+  s.set_parent("countries/GT");
+  s.set_name_query("mar");
+  s.set_page_size(1);
+  int found = 0;
+  while (true) {
+    auto r = registry_->SearchPersons(s, caller_);
+    ASSERT_TRUE(r.ok()) << r.status();
+    found += r->persons_size();
+    if (r->next_page_token().empty()) break;
+    s.set_page_token(r->next_page_token());
+  }
+  EXPECT_EQ(found, 1);
+}
+
+TEST_F(RegistryTest, UpdatesKeepIndexesAndCountersConsistent) {
+  auto p = MakePerson("Ixchel", "Tzul");
+  v1::CreateCaseRequest cr;
+  cr.set_parent("countries/GT");
+  auto* c = cr.mutable_case_();
+  c->set_person(p.name());
+  c->set_post("GT-TAP");
+  c->set_host_country("MX");
+  c->set_place("Tapachula, Chiapas");
+  c->set_category(v1::CATEGORY_MIGRATION);
+  c->set_subtype(v1::SUBTYPE_MINOR_IN_CUSTODY);
+  c->set_legal_basis(v1::LEGAL_BASIS_CHILD_BEST_INTEREST);
+  auto created = registry_->CreateCase(cr, caller_);
+  ASSERT_TRUE(created.ok()) << created.status();
+  now_ += absl::Minutes(5);
+  v1::UpdateCaseRequest up;
+  *up.mutable_case_() = *created;
+  up.mutable_case_()->set_post("GT-MEX");
+  up.mutable_case_()->set_status(v1::STATUS_WAITING);
+  up.mutable_update_mask()->add_paths("post");
+  up.mutable_update_mask()->add_paths("status");
+  auto updated = registry_->UpdateCase(up, caller_);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(FromProtoTime(updated->update_time()), now_);
+  v1::UpdatePersonRequest upp;
+  *upp.mutable_person() = p;
+  upp.mutable_person()->set_family_names("Tzul Tzoc");
+  upp.mutable_update_mask()->add_paths("family_names");
+  ASSERT_TRUE(registry_->UpdatePerson(upp, caller_).ok());
+  auto problems = registry_->CheckConsistency();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << (*problems)[0];
+
+  v1::ListCasesRequest l;
+  l.set_parent("countries/GT");
+  l.set_post("GT-TAP");
+  EXPECT_EQ(registry_->ListCases(l, caller_)->cases_size(), 0);
+  l.set_post("GT-MEX");
+  l.set_status(v1::STATUS_WAITING);
+  EXPECT_EQ(registry_->ListCases(l, caller_)->cases_size(), 1);
+}
+
+TEST_F(RegistryTest, ConsistencyCheckFindsATamperedIndex) {
+  MakePerson("Pablo", "Ajú");
+  storage::WriteBatch b;
+  b.Put(store_->cf("index"), "P|n|ghost|00000000000000000000", "ghost\x1f");
+  ASSERT_TRUE(store_->Commit(b).ok());
+  auto problems = registry_->CheckConsistency();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_NE((*problems)[0].find("index entry without entity"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace enlace::cases
