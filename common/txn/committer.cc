@@ -1,0 +1,214 @@
+#include "common/txn/committer.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids/ids.h"
+#include "enlace/federation/v1/federation.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace enlace::txn {
+namespace {
+
+constexpr char kOutboxCf[] = "outbox";
+constexpr char kAuditCf[] = "audit";
+constexpr char kMetaCf[] = "meta";
+constexpr char kOutboxLastPrefix[] = "outbox|last|";
+constexpr size_t kMaxGroup = 512;
+
+std::string Deterministic(const google::protobuf::Message& m) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream out(&stream);
+  out.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&out);
+  out.Trim();
+  return bytes;
+}
+
+std::string Be64(uint64_t v) {
+  std::string s;
+  storage::AppendBigEndian64(&s, v);
+  return s;
+}
+
+google::protobuf::Timestamp Now(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  ts.set_nanos(static_cast<int32_t>((absl::ToUnixNanos(t) % 1000000000 + 1000000000) % 1000000000));
+  return ts;
+}
+
+}  // namespace
+
+void Committer::AddColumnFamilies(storage::StoreOptions& options) {
+  for (const char* cf : {kOutboxCf, kAuditCf, kMetaCf}) {
+    if (std::find(options.column_families.begin(), options.column_families.end(), cf) ==
+        options.column_families.end()) {
+      options.column_families.push_back(cf);
+    }
+  }
+}
+
+std::string Committer::OutboxKey(const std::string& peer, uint64_t seq) {
+  return absl::StrCat(peer, "|", Be64(seq));
+}
+
+std::string Committer::ChainHash(const std::string& prev_hash,
+                                 const enlace::audit::v1::AuditRecord& record) {
+  enlace::audit::v1::AuditRecord copy = record;
+  copy.clear_hash();
+  copy.set_prev_hash(prev_hash);
+  const std::string bytes = Deterministic(copy);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return std::string(reinterpret_cast<char*>(digest), SHA256_DIGEST_LENGTH);
+}
+
+Committer::Committer(storage::Store* store, std::string self)
+    : store_(store),
+      self_(std::move(self)),
+      outbox_(store->cf(kOutboxCf)),
+      audit_(store->cf(kAuditCf)),
+      meta_(store->cf(kMetaCf)) {}
+
+absl::StatusOr<std::unique_ptr<Committer>> Committer::Create(storage::Store* store,
+                                                             std::string self_country) {
+  auto c = absl::WrapUnique(new Committer(store, std::move(self_country)));
+  if (absl::Status s = c->Load(); !s.ok()) return s;
+  return c;
+}
+
+absl::Status Committer::Load() {
+  for (auto it = store_->ScanPrefix(meta_, kOutboxLastPrefix); it->Valid(); it->Next()) {
+    std::string peer(it->key().substr(strlen(kOutboxLastPrefix)));
+    next_seq_[peer] = storage::ReadBigEndian64(it->value());
+  }
+  // The last audit record gives the chain's head.
+  std::string last_key, last_value;
+  for (auto it = store_->ScanPrefix(audit_, ""); it->Valid(); it->Next()) {
+    // Keys are big-endian sequence numbers; the log is scanned once at start-up.
+    last_key = std::string(it->key());
+    last_value = std::string(it->value());
+  }
+  if (!last_key.empty()) {
+    enlace::audit::v1::AuditRecord r;
+    if (!r.ParseFromString(last_value)) return absl::DataLossError("last audit record corrupt");
+    audit_seq_ = r.seq();
+    audit_hash_ = r.hash();
+  }
+  absl::MutexLock l(&mu_);
+  queued_ = next_seq_;
+  audit_seq_published_ = audit_seq_;
+  return absl::OkStatus();
+}
+
+absl::Status Committer::Commit(Transaction& txn) {
+  Pending me{&txn};
+  absl::MutexLock l(&mu_);
+  queue_.push_back(&me);
+  auto my_turn = [this, &me]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return me.done || !leader_active_;
+  };
+  mu_.Await(absl::Condition(&my_turn));
+  if (me.done) return me.status;
+  // Lead: commit everything queued so far, this transaction included.
+  leader_active_ = true;
+  std::vector<Pending*> group;
+  const size_t n = std::min(queue_.size(), kMaxGroup);
+  // This caller's own transaction is always in its group.
+  auto mine = std::find(queue_.begin(), queue_.end(), &me);
+  group.push_back(*mine);
+  queue_.erase(mine);
+  for (size_t i = 0; i + 1 < n && !queue_.empty(); ++i) {
+    group.push_back(queue_.front());
+    queue_.erase(queue_.begin());
+  }
+  mu_.Unlock();
+  absl::Status s = CommitGroup(group);
+  mu_.Lock();
+  if (s.ok()) {
+    queued_ = next_seq_;
+    audit_seq_published_ = audit_seq_;
+  }
+  for (Pending* p : group) {
+    p->status = s;
+    p->done = true;
+  }
+  leader_active_ = false;
+  return me.status;
+}
+
+absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
+  const absl::Time now = absl::Now();
+  const auto saved_seq = next_seq_;
+  const uint64_t saved_audit_seq = audit_seq_;
+  const std::string saved_hash = audit_hash_;
+  storage::WriteBatch combined;
+  std::map<std::string, uint64_t> touched;
+  for (Pending* p : group) {
+    Transaction& t = *p->txn;
+    combined.Append(t.batch);
+    for (const OutgoingEnvelope& e : t.envelopes) {
+      const uint64_t seq = ++next_seq_[e.receiver];
+      touched[e.receiver] = seq;
+      enlace::federation::v1::EnvelopeBody body;
+      body.set_sender(self_);
+      body.set_receiver(e.receiver);
+      body.set_seq(seq);
+      body.set_id(ids::NewId(now));
+      body.set_kind(e.kind);
+      body.set_payload(e.payload);
+      *body.mutable_create_time() = Now(now);
+      combined.Put(outbox_, OutboxKey(e.receiver, seq), Deterministic(body));
+    }
+    for (auto& record : t.audit) {
+      record.set_seq(++audit_seq_);
+      if (!record.has_time()) *record.mutable_time() = Now(now);
+      record.set_hash(ChainHash(audit_hash_, record));
+      record.set_prev_hash(audit_hash_);
+      audit_hash_ = record.hash();
+      combined.Put(audit_, Be64(record.seq()), Deterministic(record));
+    }
+  }
+  for (const auto& [peer, seq] : touched) {
+    combined.Put(meta_, absl::StrCat(kOutboxLastPrefix, peer), Be64(seq));
+  }
+  absl::Status s = combined.empty() ? absl::OkStatus() : store_->Commit(combined);
+  if (!s.ok()) {
+    next_seq_ = saved_seq;
+    audit_seq_ = saved_audit_seq;
+    audit_hash_ = saved_hash;
+  }
+  return s;
+}
+
+uint64_t Committer::LastQueued(const std::string& peer) const {
+  absl::MutexLock l(&mu_);
+  auto it = queued_.find(peer);
+  return it == queued_.end() ? 0 : it->second;
+}
+
+uint64_t Committer::WaitForQueued(const std::string& peer, uint64_t seq,
+                                  absl::Duration timeout) const {
+  absl::MutexLock l(&mu_);
+  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = queued_.find(peer);
+    return it != queued_.end() && it->second > seq;
+  };
+  const absl::Time deadline = absl::Now() + timeout;
+  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  auto it = queued_.find(peer);
+  return it == queued_.end() ? 0 : it->second;
+}
+
+uint64_t Committer::LastAuditSeq() const {
+  absl::MutexLock l(&mu_);
+  return audit_seq_published_;
+}
+
+}  // namespace enlace::txn

@@ -1,0 +1,98 @@
+#ifndef ENLACE_COMMON_TXN_COMMITTER_H_
+#define ENLACE_COMMON_TXN_COMMITTER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/storage/store.h"
+#include "enlace/audit/v1/audit.pb.h"
+
+namespace enlace::txn {
+
+// An envelope a transaction asks to send; the committer gives it its per-link sequence
+// number and stores it in the outbox in the same WriteBatch as the change that caused it.
+struct OutgoingEnvelope {
+  std::string receiver;  // ISO 3166-1 alpha-2
+  std::string kind;
+  std::string payload;
+};
+
+// Everything one mutation changes: state, envelopes for peers, audit records.
+struct Transaction {
+  storage::WriteBatch batch;
+  std::vector<OutgoingEnvelope> envelopes;
+  // seq, prev_hash and hash are filled in by the committer; time defaults to commit time.
+  std::vector<enlace::audit::v1::AuditRecord> audit;
+};
+
+// The single door to the store for every mutation of a node. Concurrent Commit calls are
+// merged into one synced WriteBatch (group commit led by whichever caller arrives first), and
+// in that batch the committer appends, gap-free and in commit order:
+//   - outbox entries, one per envelope, numbered 1, 2, 3 ... per receiver (transactional
+//     outbox: nothing is sent that was not committed, nothing committed is lost);
+//   - audit records, numbered and hash-chained (SHA-256 over the previous hash and the record).
+// If the write fails, no number is consumed.
+class Committer {
+ public:
+  // Column families the committer uses; add them to the store's options.
+  static void AddColumnFamilies(storage::StoreOptions& options);
+  static absl::StatusOr<std::unique_ptr<Committer>> Create(storage::Store* store,
+                                                           std::string self_country);
+
+  absl::Status Commit(Transaction& txn);
+
+  // Outbox, for the per-peer senders.
+  uint64_t LastQueued(const std::string& peer) const;
+  // Waits until LastQueued(peer) > seq or `timeout` passes; returns LastQueued(peer).
+  uint64_t WaitForQueued(const std::string& peer, uint64_t seq, absl::Duration timeout) const;
+  const storage::ColumnFamily* outbox_cf() const { return outbox_; }
+  static std::string OutboxKey(const std::string& peer, uint64_t seq);
+
+  // Audit log.
+  const storage::ColumnFamily* audit_cf() const { return audit_; }
+  uint64_t LastAuditSeq() const;
+  // Recomputes a record's hash from its predecessor's hash (used by `audit verify`).
+  static std::string ChainHash(const std::string& prev_hash,
+                               const enlace::audit::v1::AuditRecord& record);
+
+  const std::string& self_country() const { return self_; }
+
+ private:
+  struct Pending {
+    Transaction* txn;
+    bool done = false;
+    absl::Status status;
+  };
+  Committer(storage::Store* store, std::string self);
+  absl::Status Load();
+  absl::Status CommitGroup(const std::vector<Pending*>& group);
+
+  storage::Store* store_;
+  std::string self_;
+  const storage::ColumnFamily* outbox_;
+  const storage::ColumnFamily* audit_;
+  const storage::ColumnFamily* meta_;
+
+  mutable absl::Mutex mu_;
+  std::vector<Pending*> queue_ ABSL_GUARDED_BY(mu_);
+  bool leader_active_ ABSL_GUARDED_BY(mu_) = false;
+  // Published (committed) positions, read by senders.
+  std::map<std::string, uint64_t> queued_ ABSL_GUARDED_BY(mu_);
+  uint64_t audit_seq_published_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Working state, touched only by the current leader (leader_active_ hands it over).
+  std::map<std::string, uint64_t> next_seq_;
+  uint64_t audit_seq_ = 0;
+  std::string audit_hash_;
+};
+
+}  // namespace enlace::txn
+
+#endif  // ENLACE_COMMON_TXN_COMMITTER_H_
