@@ -19,7 +19,10 @@ ABSL_FLAG(std::string, data_dir, "", "Overrides config data_dir.");
 ABSL_FLAG(std::string, api_address, "", "Overrides config api_address (host:port).");
 ABSL_FLAG(std::string, tls_dir, "",
           "Directory holding node.pem, node.key and ca.pem; overrides config api_tls.");
-ABSL_FLAG(std::string, port_file, "", "Overrides config port_file.");
+ABSL_FLAG(std::string, port_file, "",
+          "Overrides config port_file (gets the API port, then the federation port).");
+ABSL_FLAG(std::string, federation_address, "", "Overrides config federation.address.");
+ABSL_FLAG(std::string, manifest, "", "Overrides config federation.manifest_file.");
 ABSL_FLAG(bool, check, false,
           "Open the store, verify that indexes and counters agree with the records, and exit.");
 
@@ -60,10 +63,15 @@ int main(int argc, char** argv) {
     config->mutable_api_tls()->set_client_ca_file(dir + "/ca.pem");
   }
   if (!absl::GetFlag(FLAGS_port_file).empty()) config->set_port_file(absl::GetFlag(FLAGS_port_file));
+  if (!absl::GetFlag(FLAGS_federation_address).empty()) {
+    config->mutable_federation()->set_address(absl::GetFlag(FLAGS_federation_address));
+  }
+  if (!absl::GetFlag(FLAGS_manifest).empty()) {
+    config->mutable_federation()->set_manifest_file(absl::GetFlag(FLAGS_manifest));
+  }
 
   if (absl::GetFlag(FLAGS_check)) {
-    auto store = enlace::storage::Store::Open(
-        enlace::cases::RegistryStoreOptions(config->data_dir()));
+    auto store = enlace::storage::Store::Open(enlace::node::NodeStoreOptions(config->data_dir()));
     if (!store.ok()) return Fail(store.status());
     enlace::cases::Registry::Options options;
     options.country = config->country();
@@ -84,6 +92,7 @@ int main(int argc, char** argv) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   const absl::Time started = absl::Now();
@@ -95,16 +104,27 @@ int main(int argc, char** argv) {
     const std::string tmp = config->port_file() + ".tmp";
     {
       std::ofstream out(tmp);
-      out << port << "\n";
+      out << port << "\n" << (*node)->federation_port() << "\n";
     }
     std::rename(tmp.c_str(), config->port_file().c_str());
   }
   std::cerr << "enlace-node: country " << config->country() << ", " << config->posts_size()
-            << " posts, API (mTLS) on port " << port << ", ready in "
+            << " posts, API (mTLS) on port " << port << ", federation on port "
+            << (*node)->federation_port() << ", ready in "
             << absl::ToInt64Milliseconds(absl::Now() - started) << " ms\n";
 
   char c = 0;
-  while (read(signal_pipe[0], &c, 1) < 0 && errno == EINTR) {
+  while (true) {
+    if (read(signal_pipe[0], &c, 1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (c != SIGHUP) break;
+    // SIGHUP: re-read the federation manifest now.
+    if ((*node)->federation() != nullptr) {
+      absl::Status s = (*node)->federation()->ReloadManifest();
+      std::cerr << "enlace-node: SIGHUP, manifest reload: " << s << "\n";
+    }
   }
   std::cerr << "enlace-node: signal " << static_cast<int>(c) << ", draining\n";
   const int drain = config->drain_seconds() > 0 ? config->drain_seconds() : 10;

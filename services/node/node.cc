@@ -19,6 +19,13 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
   return data;
 }
 
+storage::StoreOptions NodeStoreOptions(const std::string& path) {
+  storage::StoreOptions options = cases::RegistryStoreOptions(path);
+  federation::Federation::AddColumnFamilies(options);
+  directory::Directory::AddColumnFamilies(options);
+  return options;
+}
+
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
   if (absl::Status s = ValidateNodeConfig(config); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid config: ", s.message()));
@@ -31,9 +38,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   if (!ca.ok()) return ca.status();
 
   auto node = absl::WrapUnique(new Node());
-  auto store = storage::Store::Open(cases::RegistryStoreOptions(config.data_dir()));
+  auto store = storage::Store::Open(NodeStoreOptions(config.data_dir()));
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
+  auto committer = txn::Committer::Create(node->store_.get(), config.country());
+  if (!committer.ok()) return committer.status();
+  node->committer_ = *std::move(committer);
   cases::Registry::Options options;
   options.country = config.country();
   for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
@@ -42,6 +52,43 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->registry_ = *std::move(registry);
   node->pool_ = std::make_unique<ThreadPool>(
       config.worker_threads() > 0 ? config.worker_threads() : 32);
+  if (config.has_federation()) {
+    const auto& fc = config.federation();
+    federation::FederationOptions fo;
+    fo.self = config.country();
+    fo.listen_address = fc.address();
+    fo.manifest_file = fc.manifest_file();
+    auto signing_key = ReadSmallFile(fc.signing_key_file());
+    if (!signing_key.ok()) return signing_key.status();
+    fo.signing_key_pem = *signing_key;
+    auto fcert = fc.cert_file().empty() ? cert : ReadSmallFile(fc.cert_file());
+    auto fkey = fc.key_file().empty() ? key : ReadSmallFile(fc.key_file());
+    if (!fcert.ok()) return fcert.status();
+    if (!fkey.ok()) return fkey.status();
+    fo.tls = {*fcert, *fkey};
+    if (fc.window() > 0) fo.sender.window = fc.window();
+    auto federation = federation::Federation::Create(std::move(fo), node->store_.get(),
+                                                     node->committer_.get(), node->pool_.get());
+    if (!federation.ok()) return federation.status();
+    node->federation_ = *std::move(federation);
+  }
+  federation::Federation* fed = node->federation_.get();
+  node->directory_ = std::make_unique<directory::Directory>(
+      node->store_.get(), node->committer_.get(), config.country(),
+      [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
+  if (fed != nullptr) {
+    fed->inbox()->RegisterHandler(directory::kUpsertKind, node->directory_.get());
+    fed->inbox()->RegisterHandler(directory::kDeleteKind, node->directory_.get());
+    directory::Directory* dir = node->directory_.get();
+    fed->AddBootstrap([dir](const std::string& peer, txn::Transaction& txn) {
+      return dir->Bootstrap(peer, txn);
+    });
+    if (absl::Status s = fed->Start(); !s.ok()) return s;
+    node->federation_admin_ =
+        std::make_unique<federation::FederationAdminServiceImpl>(fed, node->pool_.get());
+  }
+  node->directory_service_ =
+      std::make_unique<directory::DirectoryServiceImpl>(node->directory_.get(), node->pool_.get());
   node->person_service_ =
       std::make_unique<cases::PersonServiceImpl>(node->registry_.get(), node->pool_.get());
   node->case_service_ =
@@ -62,6 +109,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
                            &node->api_port_);
   builder.RegisterService(node->person_service_.get());
   builder.RegisterService(node->case_service_.get());
+  builder.RegisterService(node->directory_service_.get());
+  if (node->federation_admin_ != nullptr) builder.RegisterService(node->federation_admin_.get());
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || node->api_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.api_address()));
@@ -77,6 +126,7 @@ absl::Status Node::Shutdown(absl::Duration drain) {
   // In-flight calls get `drain` to finish; later ones are cancelled.
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   server_->Wait();
+  if (federation_ != nullptr) federation_->Shutdown();
   pool_.reset();  // runs whatever was already handed to the workers
   return store_->Close();
 }

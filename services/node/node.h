@@ -9,8 +9,12 @@
 #include "common/storage/store.h"
 #include "enlace/node/v1/config.pb.h"
 #include "grpcpp/server.h"
+#include "common/txn/committer.h"
 #include "services/cases/registry.h"
 #include "services/cases/service.h"
+#include "services/directory/directory.h"
+#include "services/directory/service.h"
+#include "services/federation/federation.h"
 
 namespace enlace::node {
 
@@ -23,6 +27,9 @@ class Node {
   ~Node();
 
   int api_port() const { return api_port_; }
+  // 0 when the node is standalone.
+  int federation_port() const { return federation_ ? federation_->port() : 0; }
+  federation::Federation* federation() { return federation_.get(); }
   // Stops accepting calls, lets in-flight ones finish for up to `drain`, then closes the store.
   absl::Status Shutdown(absl::Duration drain);
   cases::Registry* registry() { return registry_.get(); }
@@ -30,14 +37,22 @@ class Node {
  private:
   Node() = default;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<txn::Committer> committer_;
   std::unique_ptr<cases::Registry> registry_;
   std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<federation::Federation> federation_;
+  std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<cases::PersonServiceImpl> person_service_;
   std::unique_ptr<cases::CaseServiceImpl> case_service_;
+  std::unique_ptr<directory::DirectoryServiceImpl> directory_service_;
+  std::unique_ptr<federation::FederationAdminServiceImpl> federation_admin_;
   std::unique_ptr<grpc::Server> server_;
   int api_port_ = 0;
   bool shut_down_ = false;
 };
+
+// Every column family a node's store holds.
+storage::StoreOptions NodeStoreOptions(const std::string& path);
 
 // Reads a whole (small) file, e.g. a PEM.
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path);

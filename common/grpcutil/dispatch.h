@@ -1,0 +1,43 @@
+#ifndef ENLACE_COMMON_GRPCUTIL_DISPATCH_H_
+#define ENLACE_COMMON_GRPCUTIL_DISPATCH_H_
+
+#include "absl/status/statusor.h"
+#include "common/concurrency/thread_pool.h"
+#include "common/identity/caller.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace enlace {
+
+// The shape of every unary handler: identify the caller from its certificate, run
+// `(object->*method)(request, caller)` on the worker pool (domain calls block on synced
+// commits, which must not happen on gRPC's few callback threads), and finish the call with
+// the result mapped to a grpc::Status (field violations as details).
+template <typename Object, typename Request, typename Response, typename Method>
+grpc::ServerUnaryReactor* DispatchUnary(grpc::CallbackServerContext* context, ThreadPool* pool,
+                                        Object* object, const Request* request,
+                                        Response* response, Method method) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = CallerFromAuthContext(context->auth_context().get());
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  // The request, response and reactor stay valid until Finish is called.
+  pool->Schedule([context, reactor, object, request, response, method,
+                  caller = *std::move(caller)] {
+    if (context->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+      return;
+    }
+    auto result = (object->*method)(*request, caller);
+    if (result.ok()) *response = *std::move(result);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  });
+  return reactor;
+}
+
+}  // namespace enlace
+
+#endif  // ENLACE_COMMON_GRPCUTIL_DISPATCH_H_

@@ -1,0 +1,759 @@
+#include "services/cli/cli.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/reflection.h"
+
+namespace enlace::cli {
+namespace {
+
+using google::protobuf::EnumDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// The prefix every value of an enum shares, taken from its zero value ("CATEGORY_" from
+// CATEGORY_UNSPECIFIED), as buf's ENUM_VALUE_PREFIX rule guarantees.
+std::string EnumPrefix(const EnumDescriptor* type) {
+  const auto* zero = type->FindValueByNumber(0);
+  if (zero == nullptr) return "";
+  absl::string_view name = zero->name();
+  if (!absl::ConsumeSuffix(&name, "UNSPECIFIED")) return "";
+  return std::string(name);
+}
+
+// ---- key=value arguments
+
+// How a key's value is read beyond what the field's type says.
+enum KeyFlags : unsigned {
+  kPlain = 0,
+  kCountryCode = 1 << 0,  // ISO 3166-1 alpha-2, upper-cased for convenience
+  kDocument = 1 << 1,     // type:number:country[:expire_date]
+  kConsent = 1 << 2,      // giver:scope,scope or "none"
+  kPersonName = 1 << 3,   // a person id or full name
+};
+
+// A `key=value` argument a command accepts: its names (the first is the one help shows) and
+// the field path it sets in the command's resource or request.
+struct Key {
+  std::vector<absl::string_view> names;
+  absl::string_view path;
+  unsigned flags = kPlain;
+};
+
+const std::vector<Key>& PersonKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"given_names"}, "given_names"},
+      {{"family_names"}, "family_names"},
+      {{"sex"}, "sex"},
+      {{"birth_date"}, "birth_date"},
+      {{"age_band"}, "age_band"},
+      {{"nationality", "nationalities"}, "nationalities", kCountryCode},
+      {{"doc", "document", "documents"}, "documents", kDocument},
+      {{"language", "languages"}, "languages"},
+      {{"protection", "international_protection"}, "international_protection"},
+      {{"vulnerability", "vulnerabilities"}, "vulnerabilities"},
+      {{"phone"}, "contact.phone"},
+      {{"email"}, "contact.email"},
+      {{"address"}, "contact.address"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& CaseKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"post"}, "post"},
+      {{"host_country"}, "host_country", kCountryCode},
+      {{"place"}, "place"},
+      {{"category"}, "category"},
+      {{"subtype"}, "subtype"},
+      {{"status"}, "status"},
+      {{"risk"}, "risk"},
+      {{"urgent"}, "urgent"},
+      {{"legal_basis"}, "legal_basis"},
+      // "consent" first: it creates (or clears) the record the consent_* keys fill in.
+      {{"consent"}, "consent", kConsent},
+      {{"consent_giver_name"}, "consent.giver_name"},
+      {{"consent_withheld"}, "consent.withheld_items"},
+      {{"consent_obtain_time"}, "consent.obtain_time"},
+      {{"consent_expire_time"}, "consent.expire_time"},
+      {{"summary"}, "summary"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ActionKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"type"}, "type"},       {{"officer"}, "officer"},
+      {{"outcome"}, "outcome"}, {{"occur_time"}, "occur_time"},
+      {{"note"}, "note"},       {{"post"}, "post"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& SearchKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"name"}, "name_query"},       {{"doc", "document"}, "document", kDocument},
+      {{"birth_date"}, "birth_date"}, {{"page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ListCasesKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"post"}, "post"},
+      {{"status"}, "status"},
+      {{"category"}, "category"},
+      {{"person"}, "person", kPersonName},
+      {{"since"}, "open_time_start"},
+      {{"until"}, "open_time_end"},
+      {{"page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& CloseKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"resolution"}, "resolution"},
+      {{"note", "resolution_note"}, "resolution_note"},
+      {{"etag"}, "etag"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& PageKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
+// The `key=value` words of one command: hands out values by key, remembers which keys the
+// command knows, and collects every problem so the operator sees all of them at once.
+class Args {
+ public:
+  Args(std::string command, std::vector<std::pair<std::string, std::string>> pairs)
+      : command_(std::move(command)), pairs_(std::move(pairs)), used_(pairs_.size(), false) {}
+
+  // Every value given under any of `names`, in order.
+  std::vector<std::string> Take(const std::vector<absl::string_view>& names) {
+    known_.emplace_back(names.front());
+    std::vector<std::string> out;
+    for (size_t i = 0; i < pairs_.size(); ++i) {
+      if (std::find(names.begin(), names.end(), pairs_[i].first) != names.end()) {
+        used_[i] = true;
+        out.push_back(pairs_[i].second);
+      }
+    }
+    return out;
+  }
+
+  // The value of a key that may appear once.
+  std::optional<std::string> TakeOne(const std::vector<absl::string_view>& names) {
+    std::vector<std::string> values = Take(names);
+    if (values.empty()) return std::nullopt;
+    if (values.size() > 1) Error(absl::StrCat(names.front(), ": given more than once"));
+    return values.front();
+  }
+
+  void Error(std::string message) { errors_.push_back(std::move(message)); }
+  bool ok() const { return errors_.empty(); }
+
+  // OK, or INVALID_ARGUMENT listing every problem, including keys the command does not know.
+  absl::Status Finish() {
+    for (size_t i = 0; i < pairs_.size(); ++i) {
+      if (!used_[i]) {
+        Error(absl::StrCat("unknown key \"", pairs_[i].first, "\" for `", command_,
+                           "`; known keys: ", absl::StrJoin(known_, ", ")));
+      }
+    }
+    if (errors_.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrJoin(errors_, "\n"));
+  }
+
+ private:
+  std::string command_;
+  std::vector<std::pair<std::string, std::string>> pairs_;
+  std::vector<bool> used_;
+  std::vector<std::string> known_;
+  std::vector<std::string> errors_;
+};
+
+std::string Upper(absl::string_view s) { return absl::AsciiStrToUpper(s); }
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t secs = micros / 1000000;
+  int64_t rem = micros % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --secs;
+  }
+  ts.set_seconds(secs);
+  ts.set_nanos(static_cast<int32_t>(rem * 1000));
+  return ts;
+}
+
+// The field `path` ("contact.phone") names under `type`, or null.
+const FieldDescriptor* FieldOfPath(const google::protobuf::Descriptor* type,
+                                   absl::string_view path) {
+  const FieldDescriptor* field = nullptr;
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    if (type == nullptr) return nullptr;
+    field = type->FindFieldByName(std::string(part));
+    if (field == nullptr) return nullptr;
+    type = field->message_type();
+  }
+  return field;
+}
+
+// The message that holds the last field of `path`, creating the ones on the way.
+Message* ParentOfPath(Message* message, absl::string_view path) {
+  std::vector<absl::string_view> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const FieldDescriptor* f = message->GetDescriptor()->FindFieldByName(std::string(parts[i]));
+    message = message->GetReflection()->MutableMessage(message, f);
+  }
+  return message;
+}
+
+absl::Status ParseConsent(absl::string_view value, v1::Consent* consent) {
+  std::vector<absl::string_view> parts = absl::StrSplit(value, absl::MaxSplits(':', 1));
+  if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("consent: \"", value,
+                     "\" is not GIVER:SCOPE[,SCOPE...] (e.g. person:services,family), "
+                     "or none"));
+  }
+  auto giver = ParseEnumValue(v1::ConsentGiver_descriptor(), parts[0], "consent giver");
+  if (!giver.ok()) return giver.status();
+  consent->set_given_by(static_cast<v1::ConsentGiver>(*giver));
+  for (absl::string_view s : absl::StrSplit(parts[1], ',', absl::SkipWhitespace())) {
+    auto scope = ParseEnumValue(v1::ConsentScope_descriptor(), s, "consent scope");
+    if (!scope.ok()) return scope.status();
+    consent->add_scopes(static_cast<v1::ConsentScope>(*scope));
+  }
+  return absl::OkStatus();
+}
+
+// Sets one scalar (or one element of a repeated field) from its text.
+absl::Status SetValue(Message* message, const FieldDescriptor* field, absl::string_view key,
+                      std::string value, const Key& spec, const ParseContext& context) {
+  const auto* reflection = message->GetReflection();
+  const bool repeated = field->is_repeated();
+  if (spec.flags & kCountryCode) value = Upper(value);
+  if (spec.flags & kPersonName) value = ExpandName(value, context.country, "persons");
+  if (spec.flags & kDocument) {
+    auto doc = ParseDocument(value);
+    if (!doc.ok()) return doc.status();
+    Message* target = repeated ? reflection->AddMessage(message, field)
+                               : reflection->MutableMessage(message, field);
+    target->CopyFrom(*doc);
+    return absl::OkStatus();
+  }
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      if (repeated) {
+        reflection->AddString(message, field, value);
+      } else {
+        reflection->SetString(message, field, value);
+      }
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      int number = 0;
+      if (!value.empty() || repeated) {
+        auto parsed = ParseEnumValue(field->enum_type(), value, key);
+        if (!parsed.ok()) return parsed.status();
+        number = *parsed;
+      }
+      if (repeated) {
+        reflection->AddEnumValue(message, field, number);
+      } else {
+        reflection->SetEnumValue(message, field, number);
+      }
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      bool b = false;
+      if (!value.empty() && !absl::SimpleAtob(value, &b)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(key, ": \"", value, "\" is not true/false (or yes/no)"));
+      }
+      reflection->SetBool(message, field, b);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_INT32: {
+      int32_t n = 0;
+      if (!value.empty() && !absl::SimpleAtoi(value, &n)) {
+        return absl::InvalidArgumentError(absl::StrCat(key, ": \"", value, "\" is not a number"));
+      }
+      reflection->SetInt32(message, field, n);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (field->message_type()->full_name() == "google.protobuf.Timestamp") {
+        if (value.empty()) {
+          reflection->ClearField(message, field);
+          return absl::OkStatus();
+        }
+        auto t = ParseTime(value);
+        if (!t.ok())
+          return absl::InvalidArgumentError(absl::StrCat(key, ": ", t.status().message()));
+        reflection->MutableMessage(message, field)->CopyFrom(*t);
+        return absl::OkStatus();
+      }
+      break;
+    default:
+      break;
+  }
+  return absl::InternalError(absl::StrCat("enlacectl bug: cannot set ", field->full_name()));
+}
+
+// Applies the keys of `specs` found in `args` to `message`; adds the top-level field of each
+// key given to `mask` (the update mask of an update command).
+void ApplyKeys(Args& args, const std::vector<Key>& specs, Message* message,
+               const ParseContext& context, std::vector<std::string>* mask) {
+  for (const Key& spec : specs) {
+    const FieldDescriptor* field = FieldOfPath(message->GetDescriptor(), spec.path);
+    if (field == nullptr) {
+      args.Error(absl::StrCat("enlacectl bug: no field ", spec.path, " in ",
+                              message->GetDescriptor()->full_name()));
+      continue;
+    }
+    std::vector<std::string> values;
+    if (field->is_repeated()) {
+      values = args.Take(spec.names);
+    } else if (auto one = args.TakeOne(spec.names)) {
+      values.push_back(*one);
+    }
+    if (values.empty()) continue;
+    const absl::string_view key = spec.names.front();
+    Message* target = ParentOfPath(message, spec.path);
+    if (mask != nullptr) {
+      std::string top(spec.path.substr(0, spec.path.find('.')));
+      if (std::find(mask->begin(), mask->end(), top) == mask->end()) mask->push_back(top);
+    }
+    if (spec.flags & kConsent) {
+      // "consent=none" (or empty) clears the record; otherwise it is built afresh.
+      auto* reflection = target->GetReflection();
+      reflection->ClearField(target, field);
+      if (values.front() == "none" || values.front().empty()) continue;
+      absl::Status s = ParseConsent(
+          values.front(), static_cast<v1::Consent*>(reflection->MutableMessage(target, field)));
+      if (!s.ok()) args.Error(std::string(s.message()));
+      continue;
+    }
+    if (field->is_repeated()) {
+      // key=a,b and key=a key=b both add; an empty value clears the list (in updates).
+      target->GetReflection()->ClearField(target, field);
+      for (const std::string& v : values) {
+        for (absl::string_view item : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+          absl::Status s = SetValue(target, field, key,
+                                    std::string(absl::StripAsciiWhitespace(item)), spec, context);
+          if (!s.ok()) args.Error(std::string(s.message()));
+        }
+      }
+      continue;
+    }
+    absl::Status s = SetValue(target, field, key, values.front(), spec, context);
+    if (!s.ok()) args.Error(std::string(s.message()));
+  }
+}
+
+// consent_* keys fill in the record that consent=GIVER:SCOPES makes; alone they would send a
+// consent without giver or scopes.
+bool ConsentPartsWithoutConsent(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  bool consent = false;
+  bool parts = false;
+  for (const auto& [k, v] : pairs) {
+    consent |= k == "consent" && v != "none" && !v.empty();
+    parts |= absl::StartsWith(k, "consent_");
+  }
+  return parts && !consent;
+}
+
+// Fills in what the operator did not have to type: consent obtained now, unless told.
+void DefaultConsentTime(v1::Case* c, const ParseContext& context) {
+  if (c->has_consent() && c->consent().given_by() != 0 && !c->consent().has_obtain_time()) {
+    *c->mutable_consent()->mutable_obtain_time() = ToTimestamp(context.now);
+  }
+}
+
+struct Words {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::vector<std::string> positional;
+  bool all = false;
+  std::vector<std::string> options;  // other -x words (errors)
+};
+
+Words SplitWords(const std::vector<std::string>& words, size_t from) {
+  Words w;
+  for (size_t i = from; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == "--all") {
+      w.all = true;
+    } else if (absl::StartsWith(word, "-")) {
+      w.options.push_back(word);
+    } else if (size_t eq = word.find('='); eq != std::string::npos && eq > 0) {
+      w.pairs.emplace_back(word.substr(0, eq), word.substr(eq + 1));
+    } else {
+      w.positional.push_back(word);
+    }
+  }
+  return w;
+}
+
+constexpr char kVerbs[] =
+    "person create|get|update|search, case create|get|list|update|close, action add|list, help";
+
+}  // namespace
+
+// ---------------------------------------------------------------- values
+
+absl::StatusOr<int> ParseEnumValue(const EnumDescriptor* type, absl::string_view word,
+                                   absl::string_view key) {
+  std::string upper = Upper(absl::StripAsciiWhitespace(word));
+  std::replace(upper.begin(), upper.end(), '-', '_');
+  const std::string prefix = EnumPrefix(type);
+  const auto* value = type->FindValueByName(prefix + upper);
+  if (value == nullptr && absl::StartsWith(upper, prefix)) value = type->FindValueByName(upper);
+  if (value == nullptr || value->number() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(key, ": unknown value \"", word, "\"; one of: ",
+                                                   absl::StrJoin(EnumValueNames(type), ", ")));
+  }
+  return value->number();
+}
+
+std::string EnumValueName(const EnumDescriptor* type, int number) {
+  const auto* value = type->FindValueByNumber(number);
+  if (value == nullptr) return absl::StrCat(number);
+  absl::string_view name = value->name();
+  absl::ConsumePrefix(&name, EnumPrefix(type));
+  return absl::AsciiStrToLower(name);
+}
+
+std::vector<std::string> EnumValueNames(const EnumDescriptor* type) {
+  std::vector<std::string> out;
+  for (int i = 0; i < type->value_count(); ++i) {
+    if (type->value(i)->number() != 0) out.push_back(EnumValueName(type, type->value(i)->number()));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::IdentityDocument> ParseDocument(absl::string_view spec) {
+  std::vector<std::string> parts = absl::StrSplit(spec, ':');
+  if (parts.size() < 3 || parts.size() > 4 || parts[1].empty() || parts[2].empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("doc: \"", spec,
+                     "\" is not TYPE:NUMBER:COUNTRY[:EXPIRE_DATE] (e.g. passport:G1234567:MX)"));
+  }
+  auto type = ParseEnumValue(v1::DocumentType_descriptor(), parts[0], "doc type");
+  if (!type.ok()) return type.status();
+  v1::IdentityDocument d;
+  d.set_type(static_cast<v1::DocumentType>(*type));
+  d.set_number(parts[1]);
+  d.set_issuing_country(Upper(parts[2]));
+  if (parts.size() == 4) d.set_expire_date(parts[3]);
+  return d;
+}
+
+std::string FormatDocument(const v1::IdentityDocument& d) {
+  std::string out = absl::StrCat(EnumValueName(v1::DocumentType_descriptor(), d.type()), ":",
+                                 d.number(), ":", d.issuing_country());
+  if (!d.expire_date().empty()) absl::StrAppend(&out, ":", d.expire_date());
+  return out;
+}
+
+absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text) {
+  absl::Time t;
+  std::string error;
+  const std::string s(absl::StripAsciiWhitespace(text));
+  if (absl::ParseTime(absl::RFC3339_full, s, &t, &error) ||
+      absl::ParseTime("%Y-%m-%d", s, absl::UTCTimeZone(), &t, &error)) {
+    return ToTimestamp(t);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "\"", text, "\" is not an RFC 3339 time (2026-03-01T10:00:00Z) or a date (2026-03-01)"));
+}
+
+std::string ExpandName(absl::string_view name_or_id, absl::string_view country,
+                       absl::string_view collection) {
+  if (absl::StrContains(name_or_id, '/')) return std::string(name_or_id);
+  return absl::StrCat("countries/", country, "/", collection, "/", name_or_id);
+}
+
+// ---------------------------------------------------------------- global flags
+
+absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
+                                           const std::function<FlagKind(absl::string_view)>& kind) {
+  SplitArgs out;
+  bool flags_ended = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (flags_ended || arg.size() < 2 || arg[0] != '-') {
+      out.words.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      flags_ended = true;
+      continue;
+    }
+    absl::string_view body = arg;
+    if (!absl::ConsumePrefix(&body, "--")) absl::ConsumePrefix(&body, "-");
+    std::string name(body.substr(0, body.find('=')));
+    std::replace(name.begin(), name.end(), '-', '_');
+    const bool has_value = body.find('=') != absl::string_view::npos;
+    const std::string value = has_value ? std::string(body.substr(body.find('=') + 1)) : "";
+    if (name == "all" && !has_value) {
+      out.words.push_back("--all");
+      continue;
+    }
+    if (name == "help" || name == "h") {
+      out.help = true;
+      continue;
+    }
+    FlagKind k = kind(name);
+    if (k == FlagKind::kUnknown && !has_value && absl::StartsWith(name, "no") &&
+        kind(name.substr(2)) == FlagKind::kBool) {
+      out.flags.emplace_back(name.substr(2), "false");
+      continue;
+    }
+    switch (k) {
+      case FlagKind::kUnknown:
+        return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+      case FlagKind::kBool:
+        out.flags.emplace_back(name, has_value ? value : "true");
+        break;
+      case FlagKind::kValue:
+        if (has_value) {
+          out.flags.emplace_back(name, value);
+        } else if (i + 1 < args.size()) {
+          out.flags.emplace_back(name, args[++i]);
+        } else {
+          return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<GlobalOptions> ResolveOptions(
+    const FlagValues& flags, const std::function<std::string(const char*)>& getenv) {
+  GlobalOptions o;
+  o.server = !flags.server.empty() ? flags.server : getenv("ENLACE_SERVER");
+  if (o.server.empty()) o.server = kDefaultServer;
+  if (flags.identity.empty() || absl::StrContains(flags.identity, '/')) {
+    return absl::InvalidArgumentError("--identity must be a file stem such as \"admin\"");
+  }
+  auto pick = [&](const std::string& flag, const std::string& in_dir, const char* env) {
+    if (!flag.empty()) return flag;
+    if (!flags.tls_dir.empty()) return absl::StrCat(flags.tls_dir, "/", in_dir);
+    return getenv(env);
+  };
+  o.ca_file = pick(flags.ca, "ca.pem", "ENLACE_CA");
+  o.cert_file = pick(flags.cert, flags.identity + ".pem", "ENLACE_CERT");
+  o.key_file = pick(flags.key, flags.identity + ".key", "ENLACE_KEY");
+  if (o.cert_file.empty() != o.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--cert and --key go together (or ENLACE_CERT and ENLACE_KEY, or --tls_dir)");
+  }
+  o.server_name = flags.server_name;
+  o.country = Upper(flags.country);
+  if (o.country.size() != 2 || !absl::ascii_isalpha(o.country[0]) ||
+      !absl::ascii_isalpha(o.country[1])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--country \"", flags.country, "\" is not an ISO 3166-1 alpha-2 code"));
+  }
+  if (flags.timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--timeout must be positive (e.g. 10s, 1m)");
+  }
+  o.timeout = flags.timeout;
+  o.json = flags.json;
+  return o;
+}
+
+// ---------------------------------------------------------------- subcommands
+
+absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
+                                     const ParseContext& context) {
+  Command cmd;
+  if (words.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("no command given; commands: ", kVerbs));
+  }
+  std::string resource = words[0];
+  if (resource == "help") return cmd;
+  // Plural resource names read the same ("cases list").
+  if (resource == "persons") resource = "person";
+  if (resource == "cases") resource = "case";
+  if (resource == "actions") resource = "action";
+  if (resource != "person" && resource != "case" && resource != "action") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command \"", words[0], "\"; commands: ", kVerbs));
+  }
+  if (words.size() < 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("`", resource, "` needs a verb; commands: ", kVerbs));
+  }
+  const std::string verb = words[1];
+  const std::string name = absl::StrCat(resource, " ", verb);
+  Words w = SplitWords(words, 2);
+  Args args(name, w.pairs);
+  for (const auto& o : w.options)
+    args.Error(absl::StrCat("unknown option ", o, " for `", name, "`"));
+
+  // Exactly one positional NAME for commands on one resource, none for the others.
+  auto positional = [&](bool wanted, absl::string_view what) -> std::string {
+    if (!wanted) {
+      for (const auto& p : w.positional) {
+        args.Error(absl::StrCat("unexpected argument \"", p, "\" for `", name,
+                                "` (fields are key=value)"));
+      }
+      return "";
+    }
+    if (w.positional.size() != 1) {
+      args.Error(absl::StrCat("`", name, "` needs exactly one ", what,
+                              " before its key=value "
+                              "arguments"));
+      return "";
+    }
+    return w.positional[0];
+  };
+  const bool pages = (resource == "person" && verb == "search") ||
+                     (resource == "case" && verb == "list") ||
+                     (resource == "action" && verb == "list");
+  if (w.all && !pages) args.Error(absl::StrCat("--all applies only to list and search commands"));
+  cmd.all_pages = w.all;
+  const std::string parent = absl::StrCat("countries/", context.country);
+
+  if (resource == "person" && verb == "create") {
+    positional(false, "");
+    auto req = std::make_unique<v1::CreatePersonRequest>();
+    req->set_parent(parent);
+    ApplyKeys(args, PersonKeys(), req->mutable_person(), context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    cmd.rpc = Rpc::kCreatePerson;
+    cmd.request = std::move(req);
+  } else if (resource == "person" && verb == "get") {
+    auto req = std::make_unique<v1::GetPersonRequest>();
+    req->set_name(ExpandName(positional(true, "person NAME"), context.country, "persons"));
+    cmd.rpc = Rpc::kGetPerson;
+    cmd.request = std::move(req);
+  } else if (resource == "person" && verb == "update") {
+    auto req = std::make_unique<v1::UpdatePersonRequest>();
+    req->mutable_person()->set_name(
+        ExpandName(positional(true, "person NAME"), context.country, "persons"));
+    if (auto etag = args.TakeOne({"etag"})) req->mutable_person()->set_etag(*etag);
+    std::vector<std::string> mask;
+    ApplyKeys(args, PersonKeys(), req->mutable_person(), context, &mask);
+    for (const auto& p : mask) req->mutable_update_mask()->add_paths(p);
+    if (mask.empty() && args.ok())
+      args.Error("`person update` needs at least one field=value to change");
+    // Look at the words, not the values: a part set to "" is cleared, so it is given too.
+    for (const auto& [k, v] : w.pairs) {
+      if ((k == "phone" || k == "email" || k == "address") &&
+          std::find(cmd.contact_parts.begin(), cmd.contact_parts.end(), k) ==
+              cmd.contact_parts.end()) {
+        cmd.contact_parts.push_back(k);
+      }
+    }
+    cmd.rpc = Rpc::kUpdatePerson;
+    cmd.request = std::move(req);
+  } else if (resource == "person" && verb == "search") {
+    positional(false, "");
+    auto req = std::make_unique<v1::SearchPersonsRequest>();
+    req->set_parent(parent);
+    ApplyKeys(args, SearchKeys(), req.get(), context, nullptr);
+    if (args.ok() && req->has_document() == !req->name_query().empty()) {
+      args.Error("`person search` needs exactly one of name=\"WORDS\" or doc=TYPE:NUMBER:COUNTRY");
+    }
+    cmd.rpc = Rpc::kSearchPersons;
+    cmd.request = std::move(req);
+  } else if (resource == "case" && verb == "create") {
+    positional(false, "");
+    auto req = std::make_unique<v1::CreateCaseRequest>();
+    req->set_parent(parent);
+    if (auto person = args.TakeOne({"person"})) {
+      req->mutable_case_()->set_person(ExpandName(*person, context.country, "persons"));
+    }
+    ApplyKeys(args, CaseKeys(), req->mutable_case_(), context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    if (ConsentPartsWithoutConsent(w.pairs)) {
+      args.Error("consent_* keys need consent=GIVER:SCOPES as well");
+    }
+    DefaultConsentTime(req->mutable_case_(), context);
+    cmd.rpc = Rpc::kCreateCase;
+    cmd.request = std::move(req);
+  } else if (resource == "case" && verb == "get") {
+    auto req = std::make_unique<v1::GetCaseRequest>();
+    req->set_name(ExpandName(positional(true, "case NAME"), context.country, "cases"));
+    cmd.rpc = Rpc::kGetCase;
+    cmd.request = std::move(req);
+  } else if (resource == "case" && verb == "list") {
+    positional(false, "");
+    auto req = std::make_unique<v1::ListCasesRequest>();
+    req->set_parent(parent);
+    ApplyKeys(args, ListCasesKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListCases;
+    cmd.request = std::move(req);
+  } else if (resource == "case" && verb == "update") {
+    auto req = std::make_unique<v1::UpdateCaseRequest>();
+    req->mutable_case_()->set_name(
+        ExpandName(positional(true, "case NAME"), context.country, "cases"));
+    if (auto etag = args.TakeOne({"etag"})) req->mutable_case_()->set_etag(*etag);
+    std::vector<std::string> mask;
+    ApplyKeys(args, CaseKeys(), req->mutable_case_(), context, &mask);
+    for (const auto& p : mask) req->mutable_update_mask()->add_paths(p);
+    if (mask.empty() && args.ok())
+      args.Error("`case update` needs at least one field=value to change");
+    if (ConsentPartsWithoutConsent(w.pairs)) {
+      args.Error(
+          "consent_* keys need consent=GIVER:SCOPES as well (they replace the whole "
+          "consent record)");
+    }
+    DefaultConsentTime(req->mutable_case_(), context);
+    cmd.rpc = Rpc::kUpdateCase;
+    cmd.request = std::move(req);
+  } else if (resource == "case" && verb == "close") {
+    auto req = std::make_unique<v1::CloseCaseRequest>();
+    req->set_name(ExpandName(positional(true, "case NAME"), context.country, "cases"));
+    ApplyKeys(args, CloseKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kCloseCase;
+    cmd.request = std::move(req);
+  } else if (resource == "action" && verb == "add") {
+    auto req = std::make_unique<v1::AddActionRequest>();
+    req->set_parent(ExpandName(positional(true, "CASE"), context.country, "cases"));
+    ApplyKeys(args, ActionKeys(), req->mutable_action(), context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    if (!req->action().has_occur_time()) {
+      *req->mutable_action()->mutable_occur_time() = ToTimestamp(context.now);
+    }
+    cmd.rpc = Rpc::kAddAction;
+    cmd.request = std::move(req);
+  } else if (resource == "action" && verb == "list") {
+    auto req = std::make_unique<v1::ListActionsRequest>();
+    req->set_parent(ExpandName(positional(true, "CASE"), context.country, "cases"));
+    ApplyKeys(args, PageKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListActions;
+    cmd.request = std::move(req);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command `", name, "`; commands: ", kVerbs));
+  }
+  if (absl::Status s = args.Finish(); !s.ok()) return s;
+  return cmd;
+}
+
+}  // namespace enlace::cli

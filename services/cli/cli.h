@@ -1,0 +1,151 @@
+#ifndef ENLACE_SERVICES_CLI_CLI_H_
+#define ENLACE_SERVICES_CLI_CLI_H_
+
+// Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
+// arguments, turned into the enlace.cases.v1 request each subcommand sends. Pure (no I/O), so
+// every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc reports it
+// as a usage error (exit code 2) before anything is sent.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "enlace/cases/v1/case_service.pb.h"
+#include "enlace/cases/v1/person_service.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace enlace::cli {
+
+namespace v1 = ::enlace::cases::v1;
+
+// ---- values
+
+// Enum values as the CLI spells them: lower case without the enum's prefix, so
+// CATEGORY_CIVIL_FAMILY is "civil_family" ("civil-family" and the full upper-case name are
+// accepted too). Read from the descriptors, so new values work without touching the CLI.
+// INVALID_ARGUMENT naming `key` and the allowed values for anything else, including
+// "unspecified".
+absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor* type,
+                                   absl::string_view word, absl::string_view key);
+// The CLI spelling of `number` ("migration"); the number itself when it has no name.
+std::string EnumValueName(const google::protobuf::EnumDescriptor* type, int number);
+// Every value but UNSPECIFIED, in the CLI spelling.
+std::vector<std::string> EnumValueNames(const google::protobuf::EnumDescriptor* type);
+
+// `type:number:issuing_country[:expire_date]`, e.g. "passport:G1234567:MX".
+absl::StatusOr<v1::IdentityDocument> ParseDocument(absl::string_view spec);
+std::string FormatDocument(const v1::IdentityDocument& document);
+
+// RFC 3339 ("2026-03-01T10:00:00Z", "2026-03-01T10:00:00-06:00") or a date
+// ("2026-03-01", midnight UTC).
+absl::StatusOr<google::protobuf::Timestamp> ParseTime(absl::string_view text);
+
+// A resource id or a full name: "abc" -> "countries/MX/cases/abc"; a name with '/' is kept.
+std::string ExpandName(absl::string_view name_or_id, absl::string_view country,
+                       absl::string_view collection);
+
+// ---- global flags
+
+enum class FlagKind { kUnknown, kBool, kValue };
+
+struct SplitArgs {
+  // (name, value) of each global flag, in order; bool flags get "true" or "false".
+  std::vector<std::pair<std::string, std::string>> flags;
+  // The subcommand, its arguments and subcommand options such as --all.
+  std::vector<std::string> words;
+  bool help = false;
+};
+
+// Separates global flags (before or after the subcommand; `--f=v`, `--f v`, `--f` and
+// `--nof` for booleans; dashes in names read as underscores) from the subcommand's words.
+// `kind` says which names are global flags. `--all` belongs to the subcommand; `--` ends the
+// flags. INVALID_ARGUMENT for an unknown flag or a missing value.
+absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
+                                           const std::function<FlagKind(absl::string_view)>& kind);
+
+// The global flags as given (empty = not given).
+struct FlagValues {
+  std::string server;
+  std::string ca;
+  std::string cert;
+  std::string key;
+  std::string tls_dir;
+  std::string identity = "admin";
+  std::string server_name;
+  std::string country = "MX";
+  bool json = false;
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+// Where to connect and how to print, after flags, --tls_dir and environment fallbacks.
+struct GlobalOptions {
+  std::string server;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;
+  std::string country;
+  bool json = false;
+  absl::Duration timeout;
+};
+
+inline constexpr char kDefaultServer[] = "localhost:7443";
+
+// Precedence for each TLS file: its flag, then --tls_dir (DIR/ca.pem, DIR/<identity>.pem,
+// DIR/<identity>.key), then ENLACE_CA / ENLACE_CERT / ENLACE_KEY. Server: --server, then
+// ENLACE_SERVER, then localhost:7443. `getenv` returns "" for an unset variable.
+absl::StatusOr<GlobalOptions> ResolveOptions(const FlagValues& flags,
+                                             const std::function<std::string(const char*)>& getenv);
+
+// ---- subcommands
+
+enum class Rpc {
+  kHelp,
+  kCreatePerson,
+  kGetPerson,
+  kUpdatePerson,
+  kSearchPersons,
+  kCreateCase,
+  kGetCase,
+  kListCases,
+  kUpdateCase,
+  kCloseCase,
+  kAddAction,
+  kListActions,
+};
+
+struct Command {
+  Rpc rpc = Rpc::kHelp;
+  // The request to send; its type is the request message of `rpc` (null for kHelp).
+  std::unique_ptr<google::protobuf::Message> request;
+  // Follow next_page_token to the end (list and search commands).
+  bool all_pages = false;
+  // UpdatePerson only: the contact parts given (phone, email, address). The RPC replaces the
+  // whole contact, so the client first reads the current one and changes just these parts.
+  std::vector<std::string> contact_parts;
+
+  template <typename T>
+  const T& As() const {
+    return static_cast<const T&>(*request);
+  }
+};
+
+struct ParseContext {
+  std::string country = "MX";  // parents are countries/{country}
+  absl::Time now;              // default for occur_time and consent obtain_time
+};
+
+// Parses `words` (SplitArgs::words): "person create k=v...", "case list --all", "help", ...
+absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
+                                     const ParseContext& context);
+
+}  // namespace enlace::cli
+
+#endif  // ENLACE_SERVICES_CLI_CLI_H_

@@ -1,0 +1,549 @@
+#include "services/cli/cli.h"
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "common/status/errors.h"
+#include "gtest/gtest.h"
+#include "services/cli/format.h"
+
+namespace enlace::cli {
+namespace {
+
+ParseContext Context() {
+  ParseContext c;
+  c.country = "MX";
+  c.now = absl::FromUnixSeconds(1780000000);
+  return c;
+}
+
+absl::StatusOr<Command> Parse(const std::string& line) {
+  // Words split at spaces; a '|' stands for a space inside one word.
+  std::vector<std::string> words;
+  for (absl::string_view w : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+    std::string word(w);
+    std::replace(word.begin(), word.end(), '|', ' ');
+    words.push_back(word);
+  }
+  return ParseCommand(words, Context());
+}
+
+std::vector<std::string> MaskOf(const google::protobuf::FieldMask& mask) {
+  return {mask.paths().begin(), mask.paths().end()};
+}
+
+// ---- enum values
+
+TEST(EnumValueTest, LowerCaseWithoutPrefix) {
+  EXPECT_EQ(*ParseEnumValue(v1::Category_descriptor(), "migration", "category"),
+            v1::CATEGORY_MIGRATION);
+  EXPECT_EQ(*ParseEnumValue(v1::Category_descriptor(), "civil-family", "category"),
+            v1::CATEGORY_CIVIL_FAMILY);
+  EXPECT_EQ(*ParseEnumValue(v1::Category_descriptor(), "CATEGORY_CRISIS", "category"),
+            v1::CATEGORY_CRISIS);
+  EXPECT_EQ(*ParseEnumValue(v1::ActionType_descriptor(), "detention_visit", "type"),
+            v1::ACTION_TYPE_DETENTION_VISIT);
+  EXPECT_EQ(EnumValueName(v1::Subtype_descriptor(), v1::SUBTYPE_IMMIGRATION_DETENTION),
+            "immigration_detention");
+}
+
+TEST(EnumValueTest, UnknownAndUnspecifiedAreRefusedWithTheChoices) {
+  auto bad = ParseEnumValue(v1::Risk_descriptor(), "severe", "risk");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "risk: unknown value \"severe\""));
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "low, medium, high, critical"));
+  EXPECT_FALSE(ParseEnumValue(v1::Risk_descriptor(), "unspecified", "risk").ok());
+  EXPECT_FALSE(ParseEnumValue(v1::Risk_descriptor(), "", "risk").ok());
+}
+
+// Every value of every enum of the API reads back from its CLI spelling: nothing is stale.
+TEST(EnumValueTest, EveryValueRoundTrips) {
+  const auto* file = v1::Case::descriptor()->file();
+  std::vector<const google::protobuf::EnumDescriptor*> enums;
+  for (int i = 0; i < file->enum_type_count(); ++i) enums.push_back(file->enum_type(i));
+  const auto* person_file = v1::Person::descriptor()->file();
+  for (int i = 0; i < person_file->enum_type_count(); ++i) {
+    enums.push_back(person_file->enum_type(i));
+  }
+  ASSERT_GE(enums.size(), 14u);
+  for (const auto* e : enums) {
+    for (int i = 0; i < e->value_count(); ++i) {
+      const int n = e->value(i)->number();
+      if (n == 0) continue;
+      const std::string word = EnumValueName(e, n);
+      EXPECT_EQ(word, absl::AsciiStrToLower(word));
+      auto back = ParseEnumValue(e, word, e->name());
+      ASSERT_TRUE(back.ok()) << e->name() << " " << word << ": " << back.status();
+      EXPECT_EQ(*back, n);
+    }
+  }
+}
+
+// ---- values
+
+TEST(ValueTest, Documents) {
+  auto d = ParseDocument("passport:G1234567:mx");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->type(), v1::DOCUMENT_TYPE_PASSPORT);
+  EXPECT_EQ(d->number(), "G1234567");
+  EXPECT_EQ(d->issuing_country(), "MX");
+  EXPECT_EQ(FormatDocument(*d), "passport:G1234567:MX");
+  auto e = ParseDocument("national_id:ABC-123:GT:2030-01-31");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->expire_date(), "2030-01-31");
+  EXPECT_EQ(FormatDocument(*e), "national_id:ABC-123:GT:2030-01-31");
+  EXPECT_FALSE(ParseDocument("passport:G1").ok());
+  EXPECT_FALSE(ParseDocument("passport::MX").ok());
+  EXPECT_FALSE(ParseDocument("a:b:c:d:e").ok());
+  auto bad_type = ParseDocument("pasport:G1:MX");
+  ASSERT_FALSE(bad_type.ok());
+  EXPECT_TRUE(absl::StrContains(bad_type.status().message(), "passport, national_id"));
+}
+
+TEST(ValueTest, Times) {
+  auto t = ParseTime("2026-03-01T10:00:00Z");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(FormatTime(*t), "2026-03-01T10:00:00Z");
+  auto offset = ParseTime("2026-03-01T04:00:00-06:00");
+  ASSERT_TRUE(offset.ok());
+  EXPECT_EQ(offset->seconds(), t->seconds());
+  auto day = ParseTime("2026-03-01");
+  ASSERT_TRUE(day.ok());
+  EXPECT_EQ(FormatTime(*day), "2026-03-01T00:00:00Z");
+  auto fraction = ParseTime("2026-03-01T10:00:00.25Z");
+  ASSERT_TRUE(fraction.ok());
+  EXPECT_EQ(fraction->nanos(), 250000000);
+  EXPECT_FALSE(ParseTime("yesterday").ok());
+  EXPECT_FALSE(ParseTime("2026-13-01").ok());
+}
+
+TEST(ValueTest, Names) {
+  EXPECT_EQ(ExpandName("abc", "MX", "cases"), "countries/MX/cases/abc");
+  EXPECT_EQ(ExpandName("countries/GT/persons/x", "MX", "persons"), "countries/GT/persons/x");
+}
+
+// ---- commands
+
+TEST(ParseCommandTest, PersonCreateFromTheExample) {
+  auto cmd =
+      ParseCommand({"person", "create", "given_names=José Luis", "family_names=Pérez", "sex=male",
+                    "birth_date=1990-04-02", "nationality=MX", "doc=passport:G1234567:MX",
+                    "language=es", "protection=none", "vulnerability=detained", "request_id=abc"},
+                   Context());
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  ASSERT_EQ(cmd->rpc, Rpc::kCreatePerson);
+  const auto& req = cmd->As<v1::CreatePersonRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "abc");
+  const v1::Person& p = req.person();
+  EXPECT_EQ(p.given_names(), "José Luis");
+  EXPECT_EQ(p.family_names(), "Pérez");
+  EXPECT_EQ(p.sex(), v1::SEX_MALE);
+  EXPECT_EQ(p.birth_date(), "1990-04-02");
+  ASSERT_EQ(p.nationalities_size(), 1);
+  EXPECT_EQ(p.nationalities(0), "MX");
+  ASSERT_EQ(p.documents_size(), 1);
+  EXPECT_EQ(p.documents(0).type(), v1::DOCUMENT_TYPE_PASSPORT);
+  EXPECT_EQ(p.documents(0).number(), "G1234567");
+  EXPECT_EQ(p.documents(0).issuing_country(), "MX");
+  ASSERT_EQ(p.languages_size(), 1);
+  EXPECT_EQ(p.international_protection(), v1::INTERNATIONAL_PROTECTION_NONE);
+  ASSERT_EQ(p.vulnerabilities_size(), 1);
+  EXPECT_EQ(p.vulnerabilities(0), v1::VULNERABILITY_DETAINED);
+  EXPECT_FALSE(p.has_contact());
+}
+
+TEST(ParseCommandTest, RepeatedKeysTakeCommasAndRepeats) {
+  auto cmd = Parse(
+      "person create given_names=Ana nationality=mx,gt nationality=US "
+      "vulnerabilities=pregnant,gbv_survivor doc=passport:1:MX doc=consular_id:2:MX phone=+52|55");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  const v1::Person& p = cmd->As<v1::CreatePersonRequest>().person();
+  EXPECT_EQ(std::vector<std::string>(p.nationalities().begin(), p.nationalities().end()),
+            (std::vector<std::string>{"MX", "GT", "US"}));
+  ASSERT_EQ(p.vulnerabilities_size(), 2);
+  EXPECT_EQ(p.vulnerabilities(1), v1::VULNERABILITY_GBV_SURVIVOR);
+  ASSERT_EQ(p.documents_size(), 2);
+  EXPECT_EQ(p.documents(1).type(), v1::DOCUMENT_TYPE_CONSULAR_ID);
+  EXPECT_EQ(p.contact().phone(), "+52 55");
+}
+
+TEST(ParseCommandTest, PersonUpdateMaskIsTheFieldsGiven) {
+  auto cmd = Parse(
+      "person update 0123456789abcdefghjk etag=e1 birth_date=1990 "
+      "vulnerability= doc=passport:X1:MX language=es,mam");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  ASSERT_EQ(cmd->rpc, Rpc::kUpdatePerson);
+  const auto& req = cmd->As<v1::UpdatePersonRequest>();
+  EXPECT_EQ(req.person().name(), "countries/MX/persons/0123456789abcdefghjk");
+  EXPECT_EQ(req.person().etag(), "e1");
+  EXPECT_EQ(MaskOf(req.update_mask()),
+            (std::vector<std::string>{"birth_date", "documents", "languages", "vulnerabilities"}));
+  EXPECT_EQ(req.person().vulnerabilities_size(), 0);  // cleared
+  EXPECT_TRUE(cmd->contact_parts.empty());
+}
+
+TEST(ParseCommandTest, PersonUpdateOfContactPartsMarksThemForMerging) {
+  auto cmd = Parse("person update countries/MX/persons/p1 etag=e phone=555 address=");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  const auto& req = cmd->As<v1::UpdatePersonRequest>();
+  EXPECT_EQ(MaskOf(req.update_mask()), (std::vector<std::string>{"contact"}));
+  EXPECT_EQ(cmd->contact_parts, (std::vector<std::string>{"phone", "address"}));
+  EXPECT_EQ(req.person().contact().phone(), "555");
+}
+
+TEST(ParseCommandTest, UpdateNeedsAFieldAndKnowsOnlyUpdatableKeys) {
+  auto none = Parse("person update p1 etag=e");
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(absl::StrContains(none.status().message(), "at least one field"));
+  auto rid = Parse("person update p1 etag=e sex=female request_id=r");
+  ASSERT_FALSE(rid.ok());
+  EXPECT_TRUE(absl::StrContains(rid.status().message(), "unknown key \"request_id\""));
+  auto person = Parse("case update c1 etag=e person=p2");
+  ASSERT_FALSE(person.ok());
+  EXPECT_TRUE(absl::StrContains(person.status().message(), "unknown key \"person\""));
+}
+
+TEST(ParseCommandTest, CaseCreate) {
+  auto cmd = Parse(
+      "case create person=p1 post=MX-LAX host_country=us place=Adelanto,|California "
+      "category=migration subtype=immigration_detention risk=high urgent=true "
+      "legal_basis=consent consent=person:services,family consent_withheld=contact "
+      "summary=Detenido request_id=c-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  const auto& req = cmd->As<v1::CreateCaseRequest>();
+  const v1::Case& c = req.case_();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "c-1");
+  EXPECT_EQ(c.person(), "countries/MX/persons/p1");
+  EXPECT_EQ(c.post(), "MX-LAX");
+  EXPECT_EQ(c.host_country(), "US");
+  EXPECT_EQ(c.place(), "Adelanto, California");
+  EXPECT_EQ(c.category(), v1::CATEGORY_MIGRATION);
+  EXPECT_EQ(c.subtype(), v1::SUBTYPE_IMMIGRATION_DETENTION);
+  EXPECT_EQ(c.risk(), v1::RISK_HIGH);
+  EXPECT_TRUE(c.urgent());
+  EXPECT_EQ(c.legal_basis(), v1::LEGAL_BASIS_CONSENT);
+  EXPECT_EQ(c.consent().given_by(), v1::CONSENT_GIVER_PERSON);
+  ASSERT_EQ(c.consent().scopes_size(), 2);
+  EXPECT_EQ(c.consent().scopes(1), v1::CONSENT_SCOPE_FAMILY);
+  ASSERT_EQ(c.consent().withheld_items_size(), 1);
+  // Obtained "now" unless told otherwise.
+  EXPECT_EQ(c.consent().obtain_time().seconds(), 1780000000);
+}
+
+TEST(ParseCommandTest, CaseUpdateMaskAndConsentReplacement) {
+  auto cmd = Parse(
+      "case update c1 etag=e risk=low status=in_progress urgent=no "
+      "consent=parent_or_guardian:tracing consent_giver_name=Rosa");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  const auto& req = cmd->As<v1::UpdateCaseRequest>();
+  EXPECT_EQ(req.case_().name(), "countries/MX/cases/c1");
+  EXPECT_EQ(MaskOf(req.update_mask()),
+            (std::vector<std::string>{"status", "risk", "urgent", "consent"}));
+  EXPECT_EQ(req.case_().status(), v1::STATUS_IN_PROGRESS);
+  EXPECT_FALSE(req.case_().urgent());
+  EXPECT_EQ(req.case_().consent().giver_name(), "Rosa");
+
+  auto clear = Parse("case update c1 etag=e consent=none");
+  ASSERT_TRUE(clear.ok()) << clear.status();
+  EXPECT_EQ(MaskOf(clear->As<v1::UpdateCaseRequest>().update_mask()),
+            (std::vector<std::string>{"consent"}));
+  EXPECT_FALSE(clear->As<v1::UpdateCaseRequest>().case_().has_consent());
+
+  EXPECT_FALSE(Parse("case update c1 etag=e consent_giver_name=Rosa").ok());
+  EXPECT_FALSE(Parse("case update c1 etag=e consent=person").ok());
+  EXPECT_FALSE(Parse("case update c1 etag=e consent=person:everything").ok());
+}
+
+TEST(ParseCommandTest, CaseListFiltersAndPaging) {
+  auto cmd = Parse(
+      "case list post=MX-LAX status=open category=migration person=p1 "
+      "since=2026-01-01 until=2026-02-01T00:00:00Z page_size=10 page_token=tok --all");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  const auto& req = cmd->As<v1::ListCasesRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.post(), "MX-LAX");
+  EXPECT_EQ(req.status(), v1::STATUS_OPEN);
+  EXPECT_EQ(req.category(), v1::CATEGORY_MIGRATION);
+  EXPECT_EQ(req.person(), "countries/MX/persons/p1");
+  EXPECT_EQ(FormatTime(req.open_time_start()), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(FormatTime(req.open_time_end()), "2026-02-01T00:00:00Z");
+  EXPECT_EQ(req.page_size(), 10);
+  EXPECT_EQ(req.page_token(), "tok");
+  EXPECT_TRUE(cmd->all_pages);
+
+  EXPECT_FALSE(Parse("case list page_size=ten").ok());
+  EXPECT_FALSE(Parse("case list since=last-week").ok());
+  EXPECT_FALSE(Parse("case get c1 --all").ok());
+}
+
+TEST(ParseCommandTest, CloseAndActions) {
+  auto close = Parse("case close c1 resolution=resolved note=Liberado etag=e");
+  ASSERT_TRUE(close.ok()) << close.status();
+  const auto& c = close->As<v1::CloseCaseRequest>();
+  EXPECT_EQ(c.name(), "countries/MX/cases/c1");
+  EXPECT_EQ(c.resolution(), v1::RESOLUTION_RESOLVED);
+  EXPECT_EQ(c.resolution_note(), "Liberado");
+  EXPECT_EQ(c.etag(), "e");
+
+  auto add = Parse("action add c1 type=detention_visit officer=ofc-1 outcome=completed");
+  ASSERT_TRUE(add.ok()) << add.status();
+  const auto& a = add->As<v1::AddActionRequest>();
+  EXPECT_EQ(a.parent(), "countries/MX/cases/c1");
+  EXPECT_EQ(a.action().type(), v1::ACTION_TYPE_DETENTION_VISIT);
+  EXPECT_EQ(a.action().outcome(), v1::ACTION_OUTCOME_COMPLETED);
+  EXPECT_EQ(a.action().occur_time().seconds(), 1780000000);  // default: now
+
+  auto at = Parse(
+      "action add c1 type=interview officer=o outcome=partial "
+      "occur_time=2026-03-01T10:00:00Z");
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(FormatTime(at->As<v1::AddActionRequest>().action().occur_time()),
+            "2026-03-01T10:00:00Z");
+
+  auto list = Parse("actions list c1 page_size=5");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rpc, Rpc::kListActions);
+  EXPECT_EQ(list->As<v1::ListActionsRequest>().parent(), "countries/MX/cases/c1");
+}
+
+TEST(ParseCommandTest, Search) {
+  auto byname = Parse("person search name=jose|perez birth_date=1990");
+  ASSERT_TRUE(byname.ok()) << byname.status();
+  EXPECT_EQ(byname->As<v1::SearchPersonsRequest>().name_query(), "jose perez");
+  EXPECT_EQ(byname->As<v1::SearchPersonsRequest>().birth_date(), "1990");
+  auto bydoc = Parse("person search doc=passport:G1234567:MX");
+  ASSERT_TRUE(bydoc.ok()) << bydoc.status();
+  EXPECT_EQ(bydoc->As<v1::SearchPersonsRequest>().document().number(), "G1234567");
+  EXPECT_FALSE(Parse("person search").ok());
+  EXPECT_FALSE(Parse("person search name=a doc=passport:1:MX").ok());
+}
+
+TEST(ParseCommandTest, BadInputIsAUsageErrorNamingEveryProblem) {
+  auto bad = Parse("case create category=nonsense urgent=maybe colour=blue stray");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string m(bad.status().message());
+  EXPECT_TRUE(absl::StrContains(m, "category: unknown value \"nonsense\"")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "urgent: \"maybe\" is not true/false")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "unknown key \"colour\" for `case create`")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "unexpected argument \"stray\"")) << m;
+
+  EXPECT_FALSE(Parse("person create sex=male sex=female").ok());
+  EXPECT_FALSE(Parse("person get").ok());
+  EXPECT_FALSE(Parse("person get a b").ok());
+  EXPECT_FALSE(Parse("person frobnicate").ok());
+  EXPECT_FALSE(Parse("person").ok());
+  EXPECT_FALSE(Parse("dance").ok());
+  EXPECT_FALSE(ParseCommand({}, Context()).ok());
+  EXPECT_FALSE(Parse("case list --verbose").ok());
+  EXPECT_FALSE(Parse("person create doc=passport:G1").ok());
+  EXPECT_EQ(Parse("help")->rpc, Rpc::kHelp);
+}
+
+TEST(ParseCommandTest, CountryBuildsParents) {
+  ParseContext gt = Context();
+  gt.country = "GT";
+  auto cmd = ParseCommand({"case", "get", "abc"}, gt);
+  ASSERT_TRUE(cmd.ok());
+  EXPECT_EQ(cmd->As<v1::GetCaseRequest>().name(), "countries/GT/cases/abc");
+}
+
+// ---- global flags
+
+FlagKind Kinds(absl::string_view name) {
+  if (name == "json") return FlagKind::kBool;
+  if (name == "server" || name == "timeout" || name == "tls_dir") return FlagKind::kValue;
+  return FlagKind::kUnknown;
+}
+
+TEST(GlobalFlagsTest, SplitsFlagsFromTheCommand) {
+  auto s = SplitGlobalFlags({"--server", "h:1", "--json", "case", "list", "--all", "--timeout=5s",
+                             "status=open", "--tls-dir=/d", "--nojson"},
+                            Kinds);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->words, (std::vector<std::string>{"case", "list", "--all", "status=open"}));
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"server", "h:1"}, {"json", "true"}, {"timeout", "5s"}, {"tls_dir", "/d"}, {"json", "false"}};
+  EXPECT_EQ(s->flags, want);
+  EXPECT_FALSE(SplitGlobalFlags({"--bogus", "case"}, Kinds).ok());
+  EXPECT_FALSE(SplitGlobalFlags({"case", "list", "--server"}, Kinds).ok());
+  EXPECT_TRUE(SplitGlobalFlags({"--help"}, Kinds)->help);
+  auto ended = SplitGlobalFlags({"--", "case", "--json"}, Kinds);
+  EXPECT_EQ(ended->words, (std::vector<std::string>{"case", "--json"}));
+}
+
+TEST(GlobalFlagsTest, ResolvesTlsFilesAndEnvironment) {
+  std::map<std::string, std::string> env = {{"ENLACE_SERVER", "node:9"},
+                                            {"ENLACE_CA", "/env/ca.pem"},
+                                            {"ENLACE_CERT", "/env/c.pem"},
+                                            {"ENLACE_KEY", "/env/c.key"}};
+  auto getenv = [&](const char* n) { return env.count(n) ? env[n] : std::string(); };
+  FlagValues f;
+  auto o = ResolveOptions(f, getenv);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->server, "node:9");
+  EXPECT_EQ(o->ca_file, "/env/ca.pem");
+  EXPECT_EQ(o->cert_file, "/env/c.pem");
+  EXPECT_EQ(o->country, "MX");
+  EXPECT_EQ(o->timeout, absl::Seconds(10));
+
+  f.tls_dir = "/pki/MX";
+  f.identity = "ana";
+  f.ca = "/flag/ca.pem";
+  f.country = "gt";
+  o = ResolveOptions(f, getenv);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->ca_file, "/flag/ca.pem");
+  EXPECT_EQ(o->cert_file, "/pki/MX/ana.pem");
+  EXPECT_EQ(o->key_file, "/pki/MX/ana.key");
+  EXPECT_EQ(o->country, "GT");
+
+  env.clear();
+  o = ResolveOptions(FlagValues(), getenv);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->server, "localhost:7443");
+  EXPECT_TRUE(o->cert_file.empty());
+
+  FlagValues half;
+  half.cert = "/c.pem";
+  EXPECT_FALSE(ResolveOptions(half, getenv).ok());
+  FlagValues country;
+  country.country = "Mexico";
+  EXPECT_FALSE(ResolveOptions(country, getenv).ok());
+  FlagValues timeout;
+  timeout.timeout = absl::ZeroDuration();
+  EXPECT_FALSE(ResolveOptions(timeout, getenv).ok());
+}
+
+// ---- output
+
+TEST(FormatTest, TablesAlignByCharactersAndFillEmptyCells) {
+  std::string t = FormatTable({"NAME", "GIVEN"}, {{"a", "José"}, {"bbbbbb", ""}});
+  EXPECT_EQ(t,
+            "NAME    GIVEN\n"
+            "a       José\n"
+            "bbbbbb  -\n");
+  // "Ñúñez" is 5 characters (8 bytes): the next column still starts at the same place.
+  std::string u = FormatTable({"A", "B"}, {{"Ñúñez", "x"}, {"Lopez", "y"}});
+  std::vector<std::string> lines = absl::StrSplit(u, '\n');
+  EXPECT_EQ(lines[1], "Ñúñez  x");
+  EXPECT_EQ(lines[2], "Lopez  y");
+}
+
+TEST(FormatTest, CasesTable) {
+  v1::ListCasesResponse r;
+  auto* c = r.add_cases();
+  c->set_name("countries/MX/cases/c1");
+  c->set_post("MX-LAX");
+  c->set_status(v1::STATUS_OPEN);
+  c->set_category(v1::CATEGORY_MIGRATION);
+  c->set_subtype(v1::SUBTYPE_IMMIGRATION_DETENTION);
+  c->mutable_create_time()->set_seconds(1780000000);
+  c->set_urgent(true);
+  const std::string t = CasesTable(r);
+  std::vector<std::string> lines = absl::StrSplit(t, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[0], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"NAME", "POST", "STATUS", "CATEGORY", "SUBTYPE", "OPENED",
+                                      "URGENT"}));
+  EXPECT_EQ(
+      std::vector<std::string>(absl::StrSplit(lines[1], ' ', absl::SkipEmpty())),
+      (std::vector<std::string>{"countries/MX/cases/c1", "MX-LAX", "open", "migration",
+                                "immigration_detention", FormatTime(c->create_time()), "yes"}));
+  // Columns line up: each header starts where its values start.
+  EXPECT_EQ(lines[0].find("POST"), lines[1].find("MX-LAX"));
+  EXPECT_EQ(lines[0].find("URGENT"), lines[1].find("yes"));
+}
+
+TEST(FormatTest, PersonsAndActionsTables) {
+  v1::SearchPersonsResponse persons;
+  auto* p = persons.add_persons();
+  p->set_name("countries/MX/persons/p1");
+  p->set_given_names("José Luis");
+  p->set_family_names("Pérez");
+  p->add_nationalities("MX");
+  p->add_nationalities("US");
+  p->set_age_band(v1::AGE_BAND_ADULT_30_59);
+  EXPECT_EQ(PersonsTable(persons),
+            "NAME                     GIVEN      FAMILY  BIRTH        NATIONALITIES\n"
+            "countries/MX/persons/p1  José Luis  Pérez   adult_30_59  MX,US\n");
+  v1::ListActionsResponse actions;
+  auto* a = actions.add_actions();
+  a->set_name("countries/MX/cases/c1/actions/00000001");
+  a->set_type(v1::ACTION_TYPE_DETENTION_VISIT);
+  a->set_post("MX-LAX");
+  a->set_officer("ofc-1");
+  a->set_outcome(v1::ACTION_OUTCOME_COMPLETED);
+  a->mutable_occur_time()->set_seconds(0);
+  EXPECT_EQ(ActionsTable(actions),
+            "ACTION    TYPE             POST    OFFICER  OUTCOME    OCCURRED\n"
+            "00000001  detention_visit  MX-LAX  ofc-1    completed  1970-01-01T00:00:00Z\n");
+}
+
+TEST(FormatTest, FieldsOfOneResource) {
+  v1::Person p;
+  p.set_name("countries/MX/persons/p1");
+  p.set_given_names("José");
+  p.set_sex(v1::SEX_MALE);
+  p.add_nationalities("MX");
+  p.add_nationalities("GT");
+  auto* d = p.add_documents();
+  d->set_type(v1::DOCUMENT_TYPE_PASSPORT);
+  d->set_number("G1");
+  d->set_issuing_country("MX");
+  p.mutable_contact()->set_phone("555");
+  p.mutable_create_time()->set_seconds(0);
+  EXPECT_EQ(FormatFields(p),
+            "name:          countries/MX/persons/p1\n"
+            "given_names:   José\n"
+            "sex:           male\n"
+            "nationalities: MX,GT\n"
+            "documents:     passport:G1:MX\n"
+            "contact.phone: 555\n"
+            "create_time:   1970-01-01T00:00:00Z\n");
+  v1::Case c;
+  c.set_status(v1::STATUS_CLOSED);
+  EXPECT_EQ(FormatFields(c),
+            "status:       closed\n"
+            "urgent:       false\n"
+            "action_count: 0\n");
+}
+
+TEST(FormatTest, ErrorsListFieldViolations) {
+  FieldViolations v;
+  v.Add("case.subtype", "does not belong");
+  v.Add("case.place", "required");
+  EXPECT_EQ(FormatError(v.ToStatus()),
+            "error: INVALID_ARGUMENT: case.subtype: does not belong; case.place: required\n"
+            "  case.subtype: does not belong\n"
+            "  case.place: required\n");
+  EXPECT_EQ(FormatError(absl::NotFoundError("countries/MX/cases/x not found")),
+            "error: NOT_FOUND: countries/MX/cases/x not found\n");
+}
+
+TEST(FormatTest, JsonIsOneLine) {
+  v1::Case c;
+  c.set_name("countries/MX/cases/c1");
+  c.set_category(v1::CATEGORY_MIGRATION);
+  auto line = JsonLine(c);
+  ASSERT_TRUE(line.ok());
+  EXPECT_EQ(*line, "{\"name\":\"countries/MX/cases/c1\",\"category\":\"CATEGORY_MIGRATION\"}\n");
+}
+
+TEST(FormatTest, HelpListsCommandsAndValues) {
+  const std::string h = HelpText();
+  for (const char* s : {"person create", "person search", "case list", "case close", "action add",
+                        "action list", "--tls_dir", "immigration_detention",
+                        "migration: immigration_detention, deportation, minor_in_custody, "
+                        "asylum_orientation"}) {
+    EXPECT_TRUE(absl::StrContains(h, s)) << s;
+  }
+}
+
+}  // namespace
+}  // namespace enlace::cli

@@ -1,0 +1,228 @@
+#include "services/cli/client.h"
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/grpc_status.h"
+#include "enlace/cases/v1/case_service.grpc.pb.h"
+#include "enlace/cases/v1/person_service.grpc.pb.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/cli/format.h"
+
+namespace enlace::cli {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read the ", what, " ", path));
+  }
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.size() > (1 << 20)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " is too large for a PEM file"));
+  }
+  return data;
+}
+
+// One unary call with the command's deadline; the result as an absl::Status that keeps the
+// field violations.
+template <typename Response, typename Call>
+absl::StatusOr<Response> CallRpc(const GlobalOptions& options, Call call) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(options.timeout));
+  Response response;
+  absl::Status status = FromGrpcStatus(call(&context, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+class Printer {
+ public:
+  Printer(const GlobalOptions& options, std::ostream& out, std::ostream& err)
+      : options_(options), out_(out), err_(err) {}
+
+  bool json() const { return options_.json; }
+
+  // One resource: a JSON line, or `field: value` lines.
+  template <typename T>
+  int Resource(const absl::StatusOr<T>& result) {
+    if (!result.ok()) return Error(result.status());
+    if (json()) return Json(*result);
+    Text(FormatFields(*result));
+    return 0;
+  }
+
+  int Json(const google::protobuf::Message& m) {
+    auto line = JsonLine(m);
+    if (!line.ok()) return Error(line.status());
+    out_ << *line << std::flush;
+    return 0;
+  }
+
+  void Text(const std::string& text) { out_ << text << std::flush; }
+
+  int Error(const absl::Status& status) {
+    err_ << FormatError(status);
+    if (status.code() == absl::StatusCode::kUnavailable && options_.cert_file.empty()) {
+      // The node requires a client certificate; without one the TLS handshake fails.
+      err_ << "  (no client certificate given: use --cert/--key, --tls_dir or ENLACE_CERT/"
+              "ENLACE_KEY)\n";
+    }
+    err_ << std::flush;
+    return 1;
+  }
+
+  void Note(const std::string& text) { err_ << text << std::flush; }
+
+ private:
+  const GlobalOptions& options_;
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
+// One page, or every page with --all. JSON prints each page's response as it arrives; a
+// table needs every row first to align its columns.
+template <typename Response, typename Request, typename Call, typename Table>
+int Paged(Request request, bool all, const GlobalOptions& options, Call rpc, Table table,
+          Printer& printer) {
+  Response rows;
+  std::string next;
+  while (true) {
+    auto page = CallRpc<Response>(
+        options, [&](grpc::ClientContext* c, Response* r) { return rpc(c, request, r); });
+    if (!page.ok()) return printer.Error(page.status());
+    next = page->next_page_token();
+    if (printer.json()) {
+      if (int rc = printer.Json(*page); rc != 0) return rc;
+    } else {
+      rows.MergeFrom(*page);
+    }
+    if (!all || next.empty()) break;
+    request.set_page_token(next);
+  }
+  if (!printer.json()) printer.Text(table(rows));
+  if (!next.empty() && !all) {
+    printer.Note(absl::StrCat("more results: repeat with page_token=", next, " (or --all)\n"));
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const GlobalOptions& options) {
+  grpc::SslCredentialsOptions tls;
+  if (!options.ca_file.empty()) {
+    auto ca = ReadPem(options.ca_file, "CA certificate (--ca)");
+    if (!ca.ok()) return ca.status();
+    tls.pem_root_certs = *ca;
+  }
+  if (!options.cert_file.empty()) {
+    auto cert = ReadPem(options.cert_file, "client certificate (--cert)");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem(options.key_file, "client key (--key)");
+    if (!key.ok()) return key.status();
+    tls.pem_cert_chain = *cert;
+    tls.pem_private_key = *key;
+  }
+  grpc::ChannelArguments args;
+  if (!options.server_name.empty()) args.SetSslTargetNameOverride(options.server_name);
+  return grpc::CreateCustomChannel(options.server, grpc::SslCredentials(tls), args);
+}
+
+int Execute(const Command& command, const GlobalOptions& options,
+            const std::shared_ptr<grpc::Channel>& channel, std::ostream& out, std::ostream& err) {
+  auto persons = v1::PersonService::NewStub(channel);
+  auto cases = v1::CaseService::NewStub(channel);
+  Printer printer(options, out, err);
+
+  switch (command.rpc) {
+    case Rpc::kHelp:
+      out << HelpText();
+      return 0;
+    case Rpc::kCreatePerson: {
+      const auto& req = command.As<v1::CreatePersonRequest>();
+      return printer.Resource(CallRpc<v1::Person>(
+          options, [&](auto* c, auto* r) { return persons->CreatePerson(c, req, r); }));
+    }
+    case Rpc::kGetPerson: {
+      const auto& req = command.As<v1::GetPersonRequest>();
+      return printer.Resource(CallRpc<v1::Person>(
+          options, [&](auto* c, auto* r) { return persons->GetPerson(c, req, r); }));
+    }
+    case Rpc::kUpdatePerson: {
+      v1::UpdatePersonRequest req = command.As<v1::UpdatePersonRequest>();
+      if (!command.contact_parts.empty()) {
+        // The mask path is "contact" (the whole record): start from the stored contact so the
+        // parts not given keep their values. A concurrent edit changes the etag, so the
+        // update below is then refused (ABORTED) rather than losing that edit.
+        v1::GetPersonRequest get;
+        get.set_name(req.person().name());
+        auto current = CallRpc<v1::Person>(
+            options, [&](auto* c, auto* r) { return persons->GetPerson(c, get, r); });
+        if (!current.ok()) return printer.Error(current.status());
+        v1::Contact merged = current->contact();
+        const auto& given = req.person().contact();
+        for (const auto& part : command.contact_parts) {
+          if (part == "phone") merged.set_phone(given.phone());
+          if (part == "email") merged.set_email(given.email());
+          if (part == "address") merged.set_address(given.address());
+        }
+        *req.mutable_person()->mutable_contact() = merged;
+      }
+      return printer.Resource(CallRpc<v1::Person>(
+          options, [&](auto* c, auto* r) { return persons->UpdatePerson(c, req, r); }));
+    }
+    case Rpc::kSearchPersons:
+      return Paged<v1::SearchPersonsResponse>(
+          command.As<v1::SearchPersonsRequest>(), command.all_pages, options,
+          [&](grpc::ClientContext* c, const v1::SearchPersonsRequest& r,
+              v1::SearchPersonsResponse* out) { return persons->SearchPersons(c, r, out); },
+          PersonsTable, printer);
+    case Rpc::kCreateCase: {
+      const auto& req = command.As<v1::CreateCaseRequest>();
+      return printer.Resource(CallRpc<v1::Case>(
+          options, [&](auto* c, auto* r) { return cases->CreateCase(c, req, r); }));
+    }
+    case Rpc::kGetCase: {
+      const auto& req = command.As<v1::GetCaseRequest>();
+      return printer.Resource(
+          CallRpc<v1::Case>(options, [&](auto* c, auto* r) { return cases->GetCase(c, req, r); }));
+    }
+    case Rpc::kListCases:
+      return Paged<v1::ListCasesResponse>(
+          command.As<v1::ListCasesRequest>(), command.all_pages, options,
+          [&](grpc::ClientContext* c, const v1::ListCasesRequest& r, v1::ListCasesResponse* out) {
+            return cases->ListCases(c, r, out);
+          },
+          CasesTable, printer);
+    case Rpc::kUpdateCase: {
+      const auto& req = command.As<v1::UpdateCaseRequest>();
+      return printer.Resource(CallRpc<v1::Case>(
+          options, [&](auto* c, auto* r) { return cases->UpdateCase(c, req, r); }));
+    }
+    case Rpc::kCloseCase: {
+      const auto& req = command.As<v1::CloseCaseRequest>();
+      return printer.Resource(CallRpc<v1::Case>(
+          options, [&](auto* c, auto* r) { return cases->CloseCase(c, req, r); }));
+    }
+    case Rpc::kAddAction: {
+      const auto& req = command.As<v1::AddActionRequest>();
+      return printer.Resource(CallRpc<v1::Action>(
+          options, [&](auto* c, auto* r) { return cases->AddAction(c, req, r); }));
+    }
+    case Rpc::kListActions:
+      return Paged<v1::ListActionsResponse>(
+          command.As<v1::ListActionsRequest>(), command.all_pages, options,
+          [&](grpc::ClientContext* c, const v1::ListActionsRequest& r,
+              v1::ListActionsResponse* out) { return cases->ListActions(c, r, out); },
+          ActionsTable, printer);
+  }
+  return printer.Error(absl::InternalError("enlacectl bug: unhandled command"));
+}
+
+}  // namespace enlace::cli

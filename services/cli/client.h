@@ -1,0 +1,27 @@
+#ifndef ENLACE_SERVICES_CLI_CLIENT_H_
+#define ENLACE_SERVICES_CLI_CLIENT_H_
+
+// Sends a parsed enlacectl command to a node and prints the result.
+
+#include <memory>
+#include <ostream>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
+#include "services/cli/cli.h"
+
+namespace enlace::cli {
+
+// An mTLS channel to options.server. Reading the PEM files is the only work done here; the
+// connection itself is made by the first call. FAILED_PRECONDITION for an unreadable file.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const GlobalOptions& options);
+
+// Runs `command` (not kHelp) over `channel`, every call with options.timeout as its deadline.
+// Prints the response on `out` and a failed call's error on `err`. Returns the exit code:
+// 0 on success, 1 when a call failed.
+int Execute(const Command& command, const GlobalOptions& options,
+            const std::shared_ptr<grpc::Channel>& channel, std::ostream& out, std::ostream& err);
+
+}  // namespace enlace::cli
+
+#endif  // ENLACE_SERVICES_CLI_CLIENT_H_

@@ -1,0 +1,327 @@
+#include "services/cli/format.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "common/status/errors.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/cases/rules.h"
+#include "services/cli/cli.h"
+
+namespace enlace::cli {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+namespace v1 = ::enlace::cases::v1;
+
+// Characters, not bytes: continuation bytes of UTF-8 do not count.
+size_t DisplayWidth(const std::string& s) {
+  return std::count_if(s.begin(), s.end(),
+                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+}
+
+std::string Scalar(const Message& m, const FieldDescriptor* f, int index) {
+  const auto* r = m.GetReflection();
+  const bool rep = f->is_repeated();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f);
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return EnumValueName(f->enum_type(),
+                           rep ? r->GetRepeatedEnumValue(m, f, index) : r->GetEnumValue(m, f));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f)) ? "true" : "false";
+    case FieldDescriptor::CPPTYPE_INT32:
+      return absl::StrCat(rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return absl::StrCat(rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return absl::StrCat(rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return absl::StrCat(rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return absl::StrCat(rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return absl::StrCat(rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
+    default:
+      return "";
+  }
+}
+
+// Messages printed as one value rather than as their fields.
+bool AsOneValue(const Message& m, std::string* out) {
+  const std::string& type = m.GetDescriptor()->full_name();
+  if (type == "google.protobuf.Timestamp") {
+    *out = FormatTime(static_cast<const google::protobuf::Timestamp&>(m));
+    return true;
+  }
+  if (type == "enlace.cases.v1.IdentityDocument") {
+    *out = FormatDocument(static_cast<const v1::IdentityDocument&>(m));
+    return true;
+  }
+  if (type == "google.protobuf.FieldMask") {
+    const auto* r = m.GetReflection();
+    const auto* paths = m.GetDescriptor()->FindFieldByName("paths");
+    std::vector<std::string> p;
+    for (int i = 0; i < r->FieldSize(m, paths); ++i) p.push_back(r->GetRepeatedString(m, paths, i));
+    *out = absl::StrJoin(p, ",");
+    return true;
+  }
+  return false;
+}
+
+void CollectFields(const Message& m, const std::string& prefix,
+                   std::vector<std::pair<std::string, std::string>>* out) {
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const std::string key = prefix + f->name();
+    if (f->is_repeated()) {
+      const int n = r->FieldSize(m, f);
+      if (n == 0) continue;
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        for (int j = 0; j < n; ++j) {
+          const Message& sub = r->GetRepeatedMessage(m, f, j);
+          std::string value;
+          if (AsOneValue(sub, &value)) {
+            out->emplace_back(key, value);  // one line per element: documents: passport:...
+          } else {
+            CollectFields(sub, absl::StrCat(key, "[", j, "]."), out);
+          }
+        }
+      } else {
+        std::vector<std::string> values;
+        for (int j = 0; j < n; ++j) values.push_back(Scalar(m, f, j));
+        out->emplace_back(key, absl::StrJoin(values, ","));
+      }
+      continue;
+    }
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        if (!r->HasField(m, f)) break;
+        const Message& sub = r->GetMessage(m, f);
+        std::string value;
+        if (AsOneValue(sub, &value)) {
+          out->emplace_back(key, value);
+        } else {
+          CollectFields(sub, key + ".", out);
+        }
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (!r->GetString(m, f).empty()) out->emplace_back(key, r->GetString(m, f));
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        if (r->GetEnumValue(m, f) != 0) out->emplace_back(key, Scalar(m, f, 0));
+        break;
+      default:
+        // Numbers and booleans always: "urgent: false" and "action_count: 0" say something.
+        out->emplace_back(key, Scalar(m, f, 0));
+        break;
+    }
+  }
+}
+
+std::string Or(const std::string& s, const std::string& fallback) {
+  return s.empty() ? fallback : s;
+}
+
+std::string LastSegment(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+}  // namespace
+
+std::string FormatTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size(), 0);
+  auto cell = [](const std::vector<std::string>& row, size_t i) -> std::string {
+    return i < row.size() && !row[i].empty() ? row[i] : "-";
+  };
+  for (size_t i = 0; i < header.size(); ++i) width[i] = DisplayWidth(header[i]);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < header.size(); ++i) {
+      width[i] = std::max(width[i], DisplayWidth(cell(row, i)));
+    }
+  }
+  std::string out;
+  auto line = [&](const std::vector<std::string>& row, bool is_header) {
+    std::string text;
+    for (size_t i = 0; i < header.size(); ++i) {
+      const std::string c = is_header ? row[i] : cell(row, i);
+      text += c;
+      if (i + 1 < header.size()) text += std::string(width[i] - DisplayWidth(c) + 2, ' ');
+    }
+    out += text;
+    out += '\n';
+  };
+  line(header, true);
+  for (const auto& row : rows) line(row, false);
+  return out;
+}
+
+std::string FormatFields(const Message& message) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  CollectFields(message, "", &fields);
+  size_t width = 0;
+  for (const auto& [k, v] : fields) width = std::max(width, k.size());
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    absl::StrAppend(&out, k, ":", std::string(width - k.size() + 1, ' '), v, "\n");
+  }
+  return out;
+}
+
+std::string CasesTable(const v1::ListCasesResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : response.cases()) {
+    rows.push_back({c.name(), c.post(), EnumValueName(v1::Status_descriptor(), c.status()),
+                    EnumValueName(v1::Category_descriptor(), c.category()),
+                    EnumValueName(v1::Subtype_descriptor(), c.subtype()),
+                    c.has_create_time() ? FormatTime(c.create_time()) : "",
+                    c.urgent() ? "yes" : "no"});
+  }
+  return FormatTable({"NAME", "POST", "STATUS", "CATEGORY", "SUBTYPE", "OPENED", "URGENT"}, rows);
+}
+
+std::string PersonsTable(const v1::SearchPersonsResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : response.persons()) {
+    rows.push_back(
+        {p.name(), p.given_names(), p.family_names(),
+         Or(p.birth_date(),
+            p.age_band() != 0 ? EnumValueName(v1::AgeBand_descriptor(), p.age_band()) : ""),
+         absl::StrJoin(p.nationalities(), ",")});
+  }
+  return FormatTable({"NAME", "GIVEN", "FAMILY", "BIRTH", "NATIONALITIES"}, rows);
+}
+
+std::string ActionsTable(const v1::ListActionsResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : response.actions()) {
+    rows.push_back({LastSegment(a.name()), EnumValueName(v1::ActionType_descriptor(), a.type()),
+                    a.post(), a.officer(),
+                    EnumValueName(v1::ActionOutcome_descriptor(), a.outcome()),
+                    a.has_occur_time() ? FormatTime(a.occur_time()) : ""});
+  }
+  return FormatTable({"ACTION", "TYPE", "POST", "OFFICER", "OUTCOME", "OCCURRED"}, rows);
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
+}
+
+std::string FormatError(const absl::Status& status) {
+  std::string out = absl::StrCat("error: ", absl::StatusCodeToString(status.code()), ": ",
+                                 status.message(), "\n");
+  for (const auto& v : GetFieldViolations(status)) {
+    absl::StrAppend(&out, "  ", v.field, ": ", v.description, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> JsonLine(const Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = false;
+  auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("cannot print JSON: ", status.ToString()));
+  }
+  out += '\n';
+  return out;
+}
+
+std::string HelpText() {
+  std::string out = R"(enlacectl: the operator CLI of an Enlace node (enlace.cases.v1 over mTLS).
+
+Usage: enlacectl [global flags] COMMAND [NAME] [key=value ...]
+
+Commands (NAME is a full resource name or just its id; parents use --country):
+  person create  given_names="José Luis" family_names="Pérez" sex=male birth_date=1990-04-02
+                 nationality=MX doc=passport:G1234567:MX language=es protection=none
+                 vulnerability=detained [phone=.. email=.. address=..] [request_id=ID]
+  person get     NAME
+  person update  NAME etag=ETAG field=value...     (update_mask = the fields given)
+  person search  name="jose perez" [birth_date=1990]   |   doc=passport:G1234567:MX
+                 [page_size=N] [page_token=T] [--all]
+  case create    person=NAME post=MX-LAX host_country=US place="Adelanto, CA"
+                 category=migration subtype=immigration_detention risk=high urgent=true
+                 legal_basis=vital_interest [consent=person:services,family]
+                 [consent_giver_name=.. consent_withheld=contact,documents
+                  consent_obtain_time=.. consent_expire_time=..] summary=".." [request_id=ID]
+  case get       NAME
+  case list      [post=MX-LAX] [status=open] [category=migration] [person=NAME]
+                 [since=2026-01-01] [until=2026-02-01T00:00:00Z] [page_size=N]
+                 [page_token=T] [--all]
+  case update    NAME etag=ETAG risk=critical status=in_progress...   (update_mask = given)
+  case close     NAME resolution=resolved [note=".."] [etag=ETAG]
+  action add     CASE type=detention_visit officer=ofc-1 outcome=completed
+                 [occur_time=RFC3339, default now] [post=..] [note=".."] [request_id=ID]
+  action list    CASE [page_size=N] [page_token=T] [--all]
+  help
+
+Repeated fields (nationality, doc, language, vulnerability) take key=a,b or the key again;
+in an update an empty value (vulnerability=) clears the field. Times are RFC 3339 or
+YYYY-MM-DD (UTC). With request_id, give occur_time (and consent_obtain_time) explicitly if you
+may retry: the default "now" changes, and the node refuses a reused request_id whose request
+differs.
+
+Global flags (before or after the command):
+  --server=HOST:PORT   node API (default $ENLACE_SERVER, else localhost:7443)
+  --ca=FILE            CA that signed the node's certificate (default $ENLACE_CA)
+  --cert=FILE --key=FILE   client certificate and key (default $ENLACE_CERT, $ENLACE_KEY)
+  --tls_dir=DIR        DIR/ca.pem, DIR/<identity>.pem, DIR/<identity>.key
+  --identity=NAME      file stem in --tls_dir (default admin)
+  --server_name=NAME   TLS name to verify instead of the host in --server
+  --country=CC         country of the node, for parents countries/CC (default MX)
+  --timeout=DURATION   deadline of every call (default 10s)
+  --json               print each response as one line of proto3 JSON
+
+Exit codes: 0 ok, 1 the call failed (error: CODE: message, then one line per field),
+2 usage error (nothing was sent).
+
+Values (lower case, without the enum prefix):
+)";
+  const std::vector<std::pair<std::string, const google::protobuf::EnumDescriptor*>> enums = {
+      {"sex", v1::Sex_descriptor()},
+      {"age_band", v1::AgeBand_descriptor()},
+      {"doc type", v1::DocumentType_descriptor()},
+      {"protection", v1::InternationalProtection_descriptor()},
+      {"vulnerability", v1::Vulnerability_descriptor()},
+      {"category", v1::Category_descriptor()},
+      {"status", v1::Status_descriptor()},
+      {"risk", v1::Risk_descriptor()},
+      {"legal_basis", v1::LegalBasis_descriptor()},
+      {"consent giver", v1::ConsentGiver_descriptor()},
+      {"consent scope", v1::ConsentScope_descriptor()},
+      {"action type", v1::ActionType_descriptor()},
+      {"outcome", v1::ActionOutcome_descriptor()},
+      {"resolution", v1::Resolution_descriptor()},
+  };
+  for (const auto& [key, type] : enums) {
+    absl::StrAppend(&out, "  ", key, ": ", absl::StrJoin(EnumValueNames(type), ", "), "\n");
+  }
+  // Subtypes grouped by the category they belong to, from the same table the node checks.
+  absl::StrAppend(&out, "  subtype, by category:\n");
+  for (int c = 0; c < v1::Category_descriptor()->value_count(); ++c) {
+    const int category = v1::Category_descriptor()->value(c)->number();
+    if (category == 0) continue;
+    std::vector<std::string> subtypes;
+    for (int s = 0; s < v1::Subtype_descriptor()->value_count(); ++s) {
+      const int subtype = v1::Subtype_descriptor()->value(s)->number();
+      if (subtype != 0 && cases::CategoryOfSubtype(static_cast<v1::Subtype>(subtype)) == category) {
+        subtypes.push_back(EnumValueName(v1::Subtype_descriptor(), subtype));
+      }
+    }
+    absl::StrAppend(&out, "    ", EnumValueName(v1::Category_descriptor(), category), ": ",
+                    absl::StrJoin(subtypes, ", "), "\n");
+  }
+  return out;
+}
+
+}  // namespace enlace::cli

@@ -1,0 +1,221 @@
+#include "services/federation/exchange_service.h"
+
+#include <deque>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/grpc_status.h"
+#include "grpc/grpc_security_constants.h"
+
+namespace enlace::federation {
+namespace {
+constexpr size_t kMaxQueued = 4096;   // envelopes read and not yet applied, per stream
+constexpr size_t kMaxPerCommit = 1024;
+}  // namespace
+
+class ExchangeService::Reactor
+    : public grpc::ServerBidiReactor<v1::ExchangeRequest, v1::ExchangeResponse> {
+ public:
+  Reactor(ExchangeService* service, grpc::CallbackServerContext* context)
+      : service_(service), context_(context) {
+    absl::Status s = Authenticate();
+    if (!s.ok()) {
+      std::cerr << "federation: refused a peer: " << s.message() << "\n";
+      Finish(ToGrpcStatus(s));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    absl::MutexLock l(&mu_);
+    if (!ok) {  // the sender closed its side or went away
+      reads_done_ = true;
+      MaybeFinishLocked(grpc::Status::OK);
+      return;
+    }
+    if (!hello_done_) {
+      if (!request_.has_hello() || request_.hello().sender() != peer_country_ ||
+          request_.hello().receiver() != service_->self_) {
+        MaybeFinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                       "first message must be Hello{sender: your country, "
+                                       "receiver: this node's country}"));
+        return;
+      }
+      hello_done_ = true;
+      auto applied = service_->inbox_->AppliedSeq(peer_country_);
+      if (!applied.ok()) {
+        MaybeFinishLocked(ToGrpcStatus(applied.status()));
+        return;
+      }
+      welcome_.mutable_welcome()->set_applied_seq(*applied);
+      writing_ = true;
+      StartWrite(&welcome_);
+      StartRead(&request_);
+      return;
+    }
+    if (!request_.has_envelope()) {
+      MaybeFinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "expected an envelope"));
+      return;
+    }
+    queue_.push_back(std::move(*request_.mutable_envelope()));
+    ScheduleApplyLocked();
+    if (queue_.size() < kMaxQueued) {
+      StartRead(&request_);
+    } else {
+      read_paused_ = true;  // resumed once the applier catches up
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock l(&mu_);
+    writing_ = false;
+    if (!ok) {
+      MaybeFinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
+      return;
+    }
+    MaybeWriteAckLocked();
+    MaybeFinishLocked(grpc::Status::OK);
+  }
+
+  void OnCancel() override {
+    absl::MutexLock l(&mu_);
+    reads_done_ = true;
+    MaybeFinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+  }
+
+  void OnDone() override {
+    bool destroy;
+    {
+      absl::MutexLock l(&mu_);
+      done_ = true;
+      destroy = !applying_;
+    }
+    if (destroy) delete this;
+  }
+
+ private:
+  absl::Status Authenticate() {
+    auto auth = context_->auth_context();
+    if (auth == nullptr || !auth->IsPeerAuthenticated()) {
+      return absl::UnauthenticatedError("a verified peer certificate is required");
+    }
+    auto uris = auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME);
+    auto pems = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (uris.size() != 1 || pems.size() != 1) {
+      return absl::PermissionDeniedError("peer certificate must name exactly one node");
+    }
+    manifest_ = service_->manifest_();
+    const std::string uri(uris[0].data(), uris[0].size());
+    const ManifestSnapshot::Peer* peer = manifest_ ? manifest_->FindByIdentity(uri) : nullptr;
+    if (peer == nullptr) {
+      return absl::PermissionDeniedError(absl::StrCat(uri.substr(0, 128),
+                                                      " is not a member of the federation"));
+    }
+    if (!CertificateIssuedBy(std::string(pems[0].data(), pems[0].size()),
+                             peer->member.tls_ca_pem())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "certificate for ", uri.substr(0, 128), " was not issued by ",
+          peer->member.country(), "'s CA"));
+    }
+    if (peer->member.country() == service_->self_) {
+      return absl::PermissionDeniedError("a node does not federate with itself");
+    }
+    peer_ = peer;
+    peer_country_ = peer->member.country();
+    return absl::OkStatus();
+  }
+
+  void ScheduleApplyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (applying_ || finishing_) return;
+    applying_ = true;
+    service_->pool_->Schedule([this] { ApplyLoop(); });
+  }
+
+  // On a pool thread: apply everything queued, one commit per round, then acknowledge.
+  void ApplyLoop() {
+    while (true) {
+      std::vector<v1::Envelope> batch;
+      mu_.Lock();
+      if (queue_.empty() || finishing_) {
+        applying_ = false;
+        const bool destroy = done_;  // OnDone already ran: this thread owns the reactor
+        mu_.Unlock();
+        if (destroy) delete this;
+        return;
+      }
+      while (!queue_.empty() && batch.size() < kMaxPerCommit) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      mu_.Unlock();
+      auto applied = service_->inbox_->Apply(peer_country_, *peer_, batch);
+      absl::MutexLock l(&mu_);
+      if (!applied.ok()) {
+        std::cerr << "federation: link from " << peer_country_ << ": " << applied.status()
+                  << "\n";
+        queue_.clear();
+        MaybeFinishLocked(ToGrpcStatus(applied.status()));
+        continue;
+      }
+      ack_to_send_ = std::max(ack_to_send_, *applied);
+      MaybeWriteAckLocked();
+      if (read_paused_ && queue_.size() < kMaxQueued / 2 && !finishing_) {
+        read_paused_ = false;
+        StartRead(&request_);
+      }
+    }
+  }
+
+  void MaybeWriteAckLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finishing_ || ack_to_send_ <= ack_sent_) return;
+    ack_.mutable_ack()->set_applied_seq(ack_to_send_);
+    ack_sent_ = ack_to_send_;
+    writing_ = true;
+    StartWrite(&ack_);
+  }
+
+  // Finishes once nothing is in flight; the first status given wins.
+  void MaybeFinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!status.ok() && !finish_status_set_) {
+      finish_status_ = status;
+      finish_status_set_ = true;
+      finishing_ = true;
+    }
+    if (reads_done_) finishing_ = true;
+    if (!finishing_ || finished_ || writing_) return;
+    finished_ = true;
+    Finish(finish_status_);
+  }
+
+  ExchangeService* service_;
+  grpc::CallbackServerContext* context_;
+  std::shared_ptr<const ManifestSnapshot> manifest_;
+  const ManifestSnapshot::Peer* peer_ = nullptr;
+  std::string peer_country_;
+  v1::ExchangeRequest request_;
+  v1::ExchangeResponse welcome_;
+  v1::ExchangeResponse ack_;
+
+  absl::Mutex mu_;
+  bool hello_done_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<v1::Envelope> queue_ ABSL_GUARDED_BY(mu_);
+  bool applying_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t ack_to_send_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t ack_sent_ ABSL_GUARDED_BY(mu_) = 0;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool finish_status_set_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status finish_status_ ABSL_GUARDED_BY(mu_) = grpc::Status::OK;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+grpc::ServerBidiReactor<v1::ExchangeRequest, v1::ExchangeResponse>* ExchangeService::Exchange(
+    grpc::CallbackServerContext* context) {
+  return new Reactor(this, context);
+}
+
+}  // namespace enlace::federation

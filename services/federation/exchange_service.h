@@ -1,0 +1,37 @@
+#ifndef ENLACE_SERVICES_FEDERATION_EXCHANGE_SERVICE_H_
+#define ENLACE_SERVICES_FEDERATION_EXCHANGE_SERVICE_H_
+
+#include <functional>
+#include <memory>
+
+#include "common/concurrency/thread_pool.h"
+#include "enlace/federation/v1/federation.grpc.pb.h"
+#include "services/federation/inbox.h"
+#include "services/federation/manifest.h"
+
+namespace enlace::federation {
+
+// The receiving end of FederationService.Exchange. Authenticates the peer (its certificate's
+// URI SAN must be a member's node identity, issued by that member's own CA), answers Hello
+// with the link's watermark, and hands envelopes to the Inbox on a worker pool (never
+// blocking a gRPC thread), acknowledging cumulatively after each commit.
+class ExchangeService final : public v1::FederationService::CallbackService {
+ public:
+  ExchangeService(std::string self, Inbox* inbox, ThreadPool* pool,
+                  std::function<std::shared_ptr<const ManifestSnapshot>()> manifest)
+      : self_(std::move(self)), inbox_(inbox), pool_(pool), manifest_(std::move(manifest)) {}
+
+  grpc::ServerBidiReactor<v1::ExchangeRequest, v1::ExchangeResponse>* Exchange(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  class Reactor;
+  const std::string self_;
+  Inbox* inbox_;
+  ThreadPool* pool_;
+  std::function<std::shared_ptr<const ManifestSnapshot>()> manifest_;
+};
+
+}  // namespace enlace::federation
+
+#endif  // ENLACE_SERVICES_FEDERATION_EXCHANGE_SERVICE_H_

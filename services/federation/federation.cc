@@ -1,0 +1,239 @@
+#include "services/federation/federation.h"
+
+#include <iostream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/identity/caller.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace enlace::federation {
+
+namespace {
+constexpr char kKnownPrefix[] = "federation|known|";
+}  // namespace
+
+void Federation::AddColumnFamilies(storage::StoreOptions& options) {
+  txn::Committer::AddColumnFamilies(options);
+  Inbox::AddColumnFamilies(options);
+}
+
+Federation::Federation(FederationOptions options, storage::Store* store,
+                       txn::Committer* committer, ThreadPool* pool)
+    : options_(std::move(options)), store_(store), committer_(committer), pool_(pool) {}
+
+absl::StatusOr<std::unique_ptr<Federation>> Federation::Create(FederationOptions options,
+                                                               storage::Store* store,
+                                                               txn::Committer* committer,
+                                                               ThreadPool* pool) {
+  auto f = absl::WrapUnique(new Federation(std::move(options), store, committer, pool));
+  auto signer = crypto::Signer::FromPem(f->options_.signing_key_pem);
+  if (!signer.ok()) return signer.status();
+  f->signer_ = *std::move(signer);
+  auto watcher = ManifestWatcher::Start(f->options_.manifest_file, f->options_.manifest_poll);
+  if (!watcher.ok()) return watcher.status();
+  f->watcher_ = *std::move(watcher);
+  if (f->watcher_->Current()->Find(f->options_.self) == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this node's country ", f->options_.self, " is not in the manifest"));
+  }
+  f->inbox_ = std::make_unique<Inbox>(store, committer, f->options_.self);
+  Federation* raw = f.get();
+  f->exchange_ = std::make_unique<ExchangeService>(f->options_.self, f->inbox_.get(), pool,
+                                                   [raw] { return raw->watcher_->Current(); });
+  return f;
+}
+
+Federation::~Federation() { Shutdown(); }
+
+void Federation::AddBootstrap(Bootstrap bootstrap) { bootstraps_.push_back(std::move(bootstrap)); }
+
+absl::Status Federation::Start() {
+  auto snapshot = watcher_->Current();
+  {
+    absl::MutexLock l(&mu_);
+    started_ = true;
+    if (absl::Status s = StartServerLocked(*snapshot); !s.ok()) return s;
+  }
+  watcher_->AddListener([this](std::shared_ptr<const ManifestSnapshot> s) { OnManifest(s); });
+  OnManifest(snapshot);
+  return absl::OkStatus();
+}
+
+void Federation::Shutdown() {
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  std::unique_ptr<grpc::Server> server;
+  {
+    absl::MutexLock l(&mu_);
+    if (!started_) return;
+    started_ = false;
+    senders.swap(senders_);
+    server = std::move(server_);
+  }
+  senders.clear();  // joins the sender threads
+  if (server != nullptr) {
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    server->Wait();
+  }
+  watcher_.reset();
+}
+
+int Federation::port() const {
+  absl::MutexLock l(&mu_);
+  return port_;
+}
+
+absl::Status Federation::StartServerLocked(const ManifestSnapshot& snapshot) {
+  const std::string roots = snapshot.AllCaPem();
+  if (server_ != nullptr && roots == server_roots_) return absl::OkStatus();
+  // The listener's client roots are the members' CAs: a changed membership rebuilds it (the
+  // API port is untouched; peers' senders just reconnect).
+  std::string address = options_.listen_address;
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    server_->Wait();
+    server_.reset();
+    address = absl::StrCat(address.substr(0, address.rfind(':')), ":", port_);
+  }
+  grpc::SslServerCredentialsOptions tls(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  tls.pem_root_certs = roots;
+  tls.pem_key_cert_pairs.push_back({options_.tls.key_pem, options_.tls.cert_pem});
+  grpc::ServerBuilder builder;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(Inbox::kMaxPayloadBytes) + (64 << 10));
+  int port = 0;
+  builder.AddListeningPort(address, grpc::SslServerCredentials(tls), &port);
+  builder.RegisterService(exchange_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen for federation on ", address));
+  }
+  port_ = port;
+  server_roots_ = roots;
+  return absl::OkStatus();
+}
+
+void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
+  {
+    absl::MutexLock l(&mu_);
+    if (!started_) return;
+    if (absl::Status s = StartServerLocked(*snapshot); !s.ok()) {
+      std::cerr << "federation: " << s << "\n";
+    }
+    std::set<std::string> wanted;
+    for (const auto& country : snapshot->Countries()) {
+      if (country == options_.self) continue;
+      wanted.insert(country);
+      const auto* peer = snapshot->Find(country);
+      auto it = senders_.find(country);
+      if (it != senders_.end() && it->second->endpoint() == peer->member.federation_endpoint() &&
+          it->second->peer_ca_pem() == peer->member.tls_ca_pem()) {
+        it->second->Nudge();
+        continue;
+      }
+      senders_[country] = std::make_unique<Sender>(
+          options_.self, country, peer->member.federation_endpoint(), peer->member.tls_ca_pem(),
+          options_.tls, signer_.get(), store_, committer_, options_.sender);
+    }
+    for (auto it = senders_.begin(); it != senders_.end();) {
+      if (wanted.count(it->first) == 0) {
+        std::cerr << "federation: " << it->first << " left the manifest; link stopped\n";
+        it = senders_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (absl::Status s = BootstrapNewPeers(*snapshot); !s.ok()) {
+    std::cerr << "federation: bootstrap of new members failed: " << s << "\n";
+  }
+}
+
+absl::Status Federation::BootstrapNewPeers(const ManifestSnapshot& snapshot) {
+  for (const auto& country : snapshot.Countries()) {
+    if (country == options_.self) continue;
+    const std::string key = absl::StrCat(kKnownPrefix, country);
+    auto known = store_->Get(store_->cf("meta"), key);
+    if (!known.ok()) return known.status();
+    if (known->has_value()) continue;
+    // Everything a new member must learn from this node, queued in one transaction together
+    // with the marker, so it happens exactly once.
+    txn::Transaction txn;
+    for (const auto& b : bootstraps_) {
+      if (absl::Status s = b(country, txn); !s.ok()) return s;
+    }
+    txn.batch.Put(store_->cf("meta"), key, "1");
+    enlace::audit::v1::AuditRecord r;
+    r.set_actor(options_.self);
+    r.set_action("federation.member.bootstrapped");
+    r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+    r.set_detail(absl::StrCat(country, ": ", txn.envelopes.size(), " envelopes queued"));
+    txn.audit.push_back(r);
+    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Federation::Peers() const {
+  std::vector<std::string> out;
+  for (const auto& c : watcher_->Current()->Countries()) {
+    if (c != options_.self) out.push_back(c);
+  }
+  return out;
+}
+
+absl::StatusOr<v1::FederationStatus> Federation::Status() const {
+  v1::FederationStatus status;
+  auto snapshot = watcher_->Current();
+  status.set_country(options_.self);
+  status.set_manifest_version(snapshot->version());
+  absl::MutexLock l(&mu_);
+  for (const auto& [country, sender] : senders_) {
+    auto* p = status.add_peers();
+    p->set_country(country);
+    p->set_endpoint(sender->endpoint());
+    sender->FillStatus(p);
+    auto applied = inbox_->AppliedSeq(country);
+    if (applied.ok()) p->set_inbound_applied_seq(*applied);
+    auto q = inbox_->QuarantineCount(country);
+    if (q.ok()) p->set_quarantined(*q);
+  }
+  return status;
+}
+
+grpc::ServerUnaryReactor* FederationAdminServiceImpl::GetFederationStatus(
+    grpc::CallbackServerContext* context, const v1::GetFederationStatusRequest*,
+    v1::FederationStatus* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto caller = CallerFromAuthContext(context->auth_context().get()); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  pool_->Schedule([this, reactor, response] {
+    auto s = federation_->Status();
+    if (s.ok()) *response = *std::move(s);
+    reactor->Finish(ToGrpcStatus(s.status()));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FederationAdminServiceImpl::ListQuarantine(
+    grpc::CallbackServerContext* context, const v1::ListQuarantineRequest* request,
+    v1::ListQuarantineResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (auto caller = CallerFromAuthContext(context->auth_context().get()); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  pool_->Schedule([this, reactor, request, response] {
+    auto s = federation_->inbox()->ListQuarantine(*request);
+    if (s.ok()) *response = *std::move(s);
+    reactor->Finish(ToGrpcStatus(s.status()));
+  });
+  return reactor;
+}
+
+}  // namespace enlace::federation

@@ -1,0 +1,75 @@
+#ifndef ENLACE_SERVICES_FEDERATION_INBOX_H_
+#define ENLACE_SERVICES_FEDERATION_INBOX_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/storage/store.h"
+#include "common/txn/committer.h"
+#include "enlace/federation/v1/admin.pb.h"
+#include "enlace/federation/v1/federation.pb.h"
+#include "services/federation/manifest.h"
+
+namespace enlace::federation {
+
+// Applies one kind of envelope. Apply adds the effect to `txn` (and may queue envelopes);
+// INVALID_ARGUMENT or FAILED_PRECONDITION means the envelope cannot be applied and goes to
+// quarantine. Envelopes of one link arrive in order; several may share one transaction, so a
+// handler must not depend on reading what an earlier envelope of the same batch wrote
+// unless it keeps that state itself.
+class EnvelopeHandler {
+ public:
+  virtual ~EnvelopeHandler() = default;
+  virtual absl::Status Apply(const v1::EnvelopeBody& body, txn::Transaction& txn) = 0;
+};
+
+// The receiving side of every link: verification, duplicate suppression, quarantine, and
+// the effect committed together with the link's new watermark.
+class Inbox {
+ public:
+  static constexpr size_t kMaxPayloadBytes = 256 * 1024;
+
+  static void AddColumnFamilies(storage::StoreOptions& options);
+  Inbox(storage::Store* store, txn::Committer* committer, std::string self);
+
+  void RegisterHandler(const std::string& kind, EnvelopeHandler* handler);
+
+  absl::StatusOr<uint64_t> AppliedSeq(const std::string& sender) const;
+
+  // Processes, in order, envelopes received from the authenticated peer `sender`, whose
+  // manifest entry is `peer`, in ONE transaction. Envelopes at or below the watermark are
+  // duplicates and are skipped; one beyond the next expected number is a protocol error
+  // (FAILED_PRECONDITION, nothing applied). Returns the new watermark.
+  absl::StatusOr<uint64_t> Apply(const std::string& sender, const ManifestSnapshot::Peer& peer,
+                                 const std::vector<v1::Envelope>& envelopes);
+
+  // Quarantined envelopes, newest first.
+  absl::StatusOr<v1::ListQuarantineResponse> ListQuarantine(
+      const v1::ListQuarantineRequest& request) const;
+  absl::StatusOr<int64_t> QuarantineCount(const std::string& sender) const;
+  // Envelopes applied from `sender` (duplicates and quarantined ones excluded).
+  absl::StatusOr<int64_t> AppliedCount(const std::string& sender) const;
+
+ private:
+  absl::Mutex* LinkMutex(const std::string& sender);
+
+  storage::Store* store_;
+  txn::Committer* committer_;
+  const std::string self_;
+  const storage::ColumnFamily* meta_;
+  const storage::ColumnFamily* quarantine_;
+  const storage::ColumnFamily* counters_;
+  absl::Mutex handlers_mu_;
+  std::map<std::string, EnvelopeHandler*> handlers_ ABSL_GUARDED_BY(handlers_mu_);
+  absl::Mutex links_mu_;
+  std::map<std::string, std::unique_ptr<absl::Mutex>> links_ ABSL_GUARDED_BY(links_mu_);
+};
+
+}  // namespace enlace::federation
+
+#endif  // ENLACE_SERVICES_FEDERATION_INBOX_H_

@@ -1,0 +1,261 @@
+#include "services/federation/sender.h"
+
+#include <iostream>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace enlace::federation {
+
+namespace fv1 = ::enlace::federation::v1;
+
+Sender::Sender(std::string self, std::string peer, std::string endpoint,
+               std::string peer_ca_pem, NodeTls tls, const crypto::Signer* signer,
+               storage::Store* store, txn::Committer* committer, SenderOptions options)
+    : self_(std::move(self)),
+      peer_(std::move(peer)),
+      endpoint_(std::move(endpoint)),
+      peer_ca_pem_(std::move(peer_ca_pem)),
+      tls_(std::move(tls)),
+      signer_(signer),
+      store_(store),
+      committer_(committer),
+      options_(options) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Sender::~Sender() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+    if (live_context_ != nullptr) live_context_->TryCancel();
+  }
+  thread_.join();
+}
+
+void Sender::Nudge() {
+  absl::MutexLock l(&mu_);
+  nudged_ = true;
+}
+
+void Sender::SetError(const absl::Status& s) {
+  absl::MutexLock l(&mu_);
+  last_error_ = std::string(s.message().substr(0, 300));
+  last_error_time_ = absl::Now();
+}
+
+void Sender::Run() {
+  absl::BitGen gen;
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      if (stopping_) return;
+    }
+    const absl::Time started = absl::Now();
+    absl::Status s = RunStream();
+    {
+      absl::MutexLock l(&mu_);
+      connected_ = false;
+      if (stopping_) return;
+    }
+    if (!s.ok()) SetError(s);
+    // A stream that lived a while resets the backoff; repeated failures double it.
+    if (absl::Now() - started > absl::Seconds(10)) backoff = options_.initial_backoff;
+    const double jitter = absl::Uniform(gen, 0.5, 1.5);
+    const absl::Duration sleep = backoff * jitter;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+    absl::MutexLock l(&mu_);
+    nudged_ = false;
+    auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || nudged_; };
+    mu_.AwaitWithTimeout(absl::Condition(&wake), sleep);
+    if (nudged_) backoff = options_.initial_backoff;
+  }
+}
+
+absl::Status Sender::RunStream() {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = peer_ca_pem_;
+  ssl.pem_cert_chain = tls_.cert_pem;
+  ssl.pem_private_key = tls_.key_pem;
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetMaxReceiveMessageSize(1 << 20);
+  auto channel = grpc::CreateCustomChannel(endpoint_, grpc::SslCredentials(ssl), args);
+  auto stub = fv1::FederationService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   absl::ToChronoMilliseconds(options_.stream_deadline));
+  {
+    absl::MutexLock l(&mu_);
+    if (stopping_) return absl::CancelledError("stopping");
+    live_context_ = &ctx;
+    stream_broken_ = false;
+  }
+  auto clear_context = [this] {
+    absl::MutexLock l(&mu_);
+    live_context_ = nullptr;
+  };
+  auto stream = stub->Exchange(&ctx);
+  fv1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender(self_);
+  hello.mutable_hello()->set_receiver(peer_);
+  fv1::ExchangeResponse welcome;
+  if (!stream->Write(hello) || !stream->Read(&welcome) || !welcome.has_welcome()) {
+    grpc::Status st = stream->Finish();
+    clear_context();
+    return absl::UnavailableError(absl::StrCat("handshake with ", peer_, " at ", endpoint_,
+                                               " failed: ", st.error_message()));
+  }
+  const uint64_t start = welcome.welcome().applied_seq();
+  if (start > committer_->LastQueued(peer_)) {
+    ctx.TryCancel();
+    stream->Finish();
+    clear_context();
+    return absl::DataLossError(absl::StrCat(peer_, " says it applied ", start,
+                                            " envelopes but only ",
+                                            committer_->LastQueued(peer_), " were queued"));
+  }
+  {
+    absl::MutexLock l(&mu_);
+    connected_ = true;
+    acked_ = start;
+    sent_ = start;
+    last_error_.clear();
+  }
+  GarbageCollect(start);
+
+  // Acknowledgements arrive on their own thread.
+  std::thread reader([&] {
+    fv1::ExchangeResponse response;
+    while (stream->Read(&response)) {
+      if (!response.has_ack()) continue;
+      absl::MutexLock l(&mu_);
+      if (response.ack().applied_seq() > sent_) break;  // acks what was never sent: broken
+      acked_ = std::max(acked_, response.ack().applied_seq());
+    }
+    absl::MutexLock l(&mu_);
+    stream_broken_ = true;
+  });
+
+  uint64_t next = start + 1;
+  absl::Status result = absl::OkStatus();
+  absl::Time last_gc = absl::Now();
+  while (true) {
+    uint64_t acked;
+    {
+      absl::MutexLock l(&mu_);
+      auto can_send = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || stream_broken_ || next <= acked_ + options_.window;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&can_send), absl::Seconds(1));
+      if (stopping_ || stream_broken_) break;
+      acked = acked_;
+    }
+    if (absl::Now() - last_gc > absl::Milliseconds(200)) {
+      GarbageCollect(acked);
+      last_gc = absl::Now();
+    }
+    if (next > acked + options_.window) continue;
+    const uint64_t queued = committer_->WaitForQueued(peer_, next - 1, absl::Milliseconds(200));
+    if (queued < next) continue;
+    const uint64_t last = std::min(queued, acked + options_.window);
+    // Read the outbox range [next, last] in one scan, sign and send.
+    auto it = store_->Scan(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, next),
+                           txn::Committer::OutboxKey(peer_, last + 1));
+    uint64_t expect = next;
+    bool write_failed = false;
+    for (; it->Valid(); it->Next()) {
+      fv1::ExchangeRequest req;
+      auto* env = req.mutable_envelope();
+      env->set_body(std::string(it->value()));
+      env->set_seq(expect);
+      auto sig = signer_->Sign(env->body());
+      if (!sig.ok()) {
+        result = sig.status();
+        write_failed = true;
+        break;
+      }
+      env->set_signature(*sig);
+      grpc::WriteOptions wo;
+      // Let gRPC coalesce a burst into few frames; the last one flushes.
+      if (expect != last) wo.set_buffer_hint();
+      if (!stream->Write(req, wo)) {
+        write_failed = true;
+        break;
+      }
+      ++expect;
+      absl::MutexLock l(&mu_);
+      sent_ = expect - 1;
+    }
+    if (!it->status().ok()) {
+      result = it->status();
+      break;
+    }
+    if (write_failed) break;
+    if (expect <= last) {
+      result = absl::DataLossError(absl::StrCat("outbox for ", peer_, " is missing envelope ",
+                                                expect));
+      break;
+    }
+    next = expect;
+  }
+  ctx.TryCancel();
+  grpc::Status st = stream->Finish();
+  reader.join();
+  clear_context();
+  {
+    absl::MutexLock l(&mu_);
+    if (stopping_) return absl::OkStatus();
+  }
+  if (!result.ok()) return result;
+  return absl::UnavailableError(
+      absl::StrCat("stream to ", peer_, " ended: ", st.error_message()));
+}
+
+void Sender::GarbageCollect(uint64_t acked) {
+  uint64_t from;
+  {
+    absl::MutexLock l(&mu_);
+    if (acked <= collected_) return;
+    from = collected_;
+  }
+  // Acknowledged envelopes are durable at the peer; their outbox copies can go. A lost
+  // deletion only means re-deleting later: it needs no sync.
+  storage::WriteBatch batch;
+  auto it = store_->Scan(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, from),
+                         txn::Committer::OutboxKey(peer_, acked + 1));
+  for (; it->Valid(); it->Next()) batch.Delete(committer_->outbox_cf(), it->key());
+  if (!batch.empty() && !store_->Commit(batch).ok()) return;
+  absl::MutexLock l(&mu_);
+  collected_ = acked;
+}
+
+void Sender::FillStatus(fv1::PeerStatus* status) const {
+  absl::MutexLock l(&mu_);
+  const uint64_t queued = committer_->LastQueued(peer_);
+  status->set_connected(connected_);
+  status->set_last_seq_queued(queued);
+  status->set_last_seq_sent(sent_);
+  status->set_last_seq_acked(acked_);
+  status->set_outbox_depth(queued > acked_ ? queued - acked_ : 0);
+  status->set_last_error(last_error_);
+  if (!last_error_.empty()) {
+    status->mutable_last_error_time()->set_seconds(absl::ToUnixSeconds(last_error_time_));
+  }
+  if (queued > acked_) {
+    auto oldest = store_->Get(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, acked_ + 1));
+    fv1::EnvelopeBody body;
+    if (oldest.ok() && oldest->has_value() && body.ParseFromString(**oldest)) {
+      status->set_lag_seconds(absl::ToDoubleSeconds(
+          absl::Now() - absl::FromUnixSeconds(body.create_time().seconds())));
+    }
+  }
+}
+
+}  // namespace enlace::federation

@@ -1,0 +1,83 @@
+#ifndef ENLACE_SERVICES_FEDERATION_SENDER_H_
+#define ENLACE_SERVICES_FEDERATION_SENDER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/crypto/signing.h"
+#include "common/storage/store.h"
+#include "common/txn/committer.h"
+#include "enlace/federation/v1/admin.pb.h"
+#include "enlace/federation/v1/federation.grpc.pb.h"
+
+namespace enlace::federation {
+
+// TLS material a node presents to its peers.
+struct NodeTls {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+struct SenderOptions {
+  // Envelopes sent and not yet acknowledged, at most.
+  uint64_t window = 2048;
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(30);
+  // Each stream is one call with this deadline; it is then reopened.
+  absl::Duration stream_deadline = absl::Minutes(10);
+};
+
+// Streams one peer's outbox to it: opens Exchange on the peer's federation port, resumes from
+// the peer's watermark, keeps up to `window` envelopes in flight, deletes what the peer has
+// acknowledged, and reconnects with exponential backoff and jitter. One thread per link, plus
+// one for reading acknowledgements while a stream is open.
+class Sender {
+ public:
+  Sender(std::string self, std::string peer, std::string endpoint, std::string peer_ca_pem,
+         NodeTls tls, const crypto::Signer* signer, storage::Store* store,
+         txn::Committer* committer, SenderOptions options = {});
+  ~Sender();  // stops and joins
+
+  const std::string& peer() const { return peer_; }
+  const std::string& endpoint() const { return endpoint_; }
+  const std::string& peer_ca_pem() const { return peer_ca_pem_; }
+  // Link state for FederationAdminService.
+  void FillStatus(enlace::federation::v1::PeerStatus* status) const;
+  // Wakes a sleeping reconnect (e.g. after the manifest changed).
+  void Nudge();
+
+ private:
+  void Run();
+  // One stream's life; returns the reason it ended.
+  absl::Status RunStream();
+  void GarbageCollect(uint64_t acked);
+  void SetError(const absl::Status& s);
+
+  const std::string self_, peer_, endpoint_, peer_ca_pem_;
+  const NodeTls tls_;
+  const crypto::Signer* signer_;
+  storage::Store* store_;
+  txn::Committer* committer_;
+  const SenderOptions options_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool nudged_ ABSL_GUARDED_BY(mu_) = false;
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t collected_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_error_time_ ABSL_GUARDED_BY(mu_);
+  grpc::ClientContext* live_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace enlace::federation
+
+#endif  // ENLACE_SERVICES_FEDERATION_SENDER_H_
