@@ -23,6 +23,7 @@ ABSL_FLAG(std::string, port_file, "",
           "Overrides config port_file (gets the API port, then the federation port).");
 ABSL_FLAG(std::string, federation_address, "", "Overrides config federation.address.");
 ABSL_FLAG(std::string, manifest, "", "Overrides config federation.manifest_file.");
+ABSL_FLAG(std::string, signing_key, "", "Overrides config federation.signing_key_file.");
 ABSL_FLAG(bool, check, false,
           "Open the store, verify that indexes and counters agree with the records, and exit.");
 
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_manifest).empty()) {
     config->mutable_federation()->set_manifest_file(absl::GetFlag(FLAGS_manifest));
+  }
+  if (!absl::GetFlag(FLAGS_signing_key).empty()) {
+    config->mutable_federation()->set_signing_key_file(absl::GetFlag(FLAGS_signing_key));
   }
 
   if (absl::GetFlag(FLAGS_check)) {
