@@ -133,6 +133,27 @@ std::string Or(const std::string& s, const std::string& fallback) {
 
 std::string LastSegment(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
+// `lead` then the words joined by ", ", wrapped under the first word to fit 96 columns.
+std::string Wrapped(const std::string& lead, const std::vector<std::string>& words) {
+  std::string out = lead;
+  size_t column = lead.size();
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string piece = words[i] + (i + 1 < words.size() ? "," : "");
+    if (i > 0) {
+      if (column + 1 + piece.size() > 96) {
+        out += "\n" + std::string(lead.size(), ' ');
+        column = lead.size();
+      } else {
+        out += ' ';
+        ++column;
+      }
+    }
+    out += piece;
+    column += piece.size();
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string FormatTable(const std::vector<std::string>& header,
@@ -304,7 +325,7 @@ Values (lower case, without the enum prefix):
       {"resolution", v1::Resolution_descriptor()},
   };
   for (const auto& [key, type] : enums) {
-    absl::StrAppend(&out, "  ", key, ": ", absl::StrJoin(EnumValueNames(type), ", "), "\n");
+    absl::StrAppend(&out, Wrapped(absl::StrCat("  ", key, ": "), EnumValueNames(type)));
   }
   // Subtypes grouped by the category they belong to, from the same table the node checks.
   absl::StrAppend(&out, "  subtype, by category:\n");
@@ -318,8 +339,10 @@ Values (lower case, without the enum prefix):
         subtypes.push_back(EnumValueName(v1::Subtype_descriptor(), subtype));
       }
     }
-    absl::StrAppend(&out, "    ", EnumValueName(v1::Category_descriptor(), category), ": ",
-                    absl::StrJoin(subtypes, ", "), "\n");
+    absl::StrAppend(
+        &out,
+        Wrapped(absl::StrCat("    ", EnumValueName(v1::Category_descriptor(), category), ": "),
+                subtypes));
   }
   return out;
 }

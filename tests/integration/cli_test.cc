@@ -1,0 +1,393 @@
+// enlacectl end to end: the real binary against a real enlace-node child process over mTLS,
+// checking what an operator sees (stdout, stderr) and the exit codes scripts rely on.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/pki/pki.h"
+#include "enlace/cases/v1/case_service.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_env.h"
+
+extern char** environ;
+
+namespace enlace {
+namespace {
+
+namespace v1 = ::enlace::cases::v1;
+
+constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana";
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  return os << "exit " << r.code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The value of the first `key: value` line of `get`-style output.
+std::string Field(const std::string& out, const std::string& key) {
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    if (absl::ConsumePrefix(&line, key + ":")) return std::string(absl::StripAsciiWhitespace(line));
+  }
+  return "";
+}
+
+std::vector<std::string> Lines(const std::string& out) {
+  return absl::StrSplit(out, '\n', absl::SkipEmpty());
+}
+
+std::vector<std::string> Words(absl::string_view line) {
+  return absl::StrSplit(line, ' ', absl::SkipEmpty());
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("cli");
+    auto pki = testing::TestPki::Create(dir_, "MX");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*pki);
+    // The officer's certificate as files, the way devpki lays them out for --tls_dir.
+    auto client = pki_->Client(kOfficer);
+    ASSERT_TRUE(client.ok()) << client.status();
+    ASSERT_TRUE(pki::WriteFile(dir_ + "/ana.pem", client->cert_pem, 0600).ok());
+    ASSERT_TRUE(pki::WriteFile(dir_ + "/ana.key", client->key_pem, 0600).ok());
+    auto node = testing::NodeProcess::Start(testing::TestNodeConfig(dir_, "MX"), dir_);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+    server_ = absl::StrCat("localhost:", node_->port());
+  }
+
+  void TearDown() override {
+    if (node_) {
+      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
+    }
+  }
+
+  // Runs enlacectl with `args` and the environment without any ENLACE_* variable, plus `env`.
+  Result RunRaw(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+    const std::string binary = testing::RunfilePath("services/cli/enlacectl");
+    const std::string out_path = absl::StrCat(dir_, "/out.", runs_);
+    const std::string err_path = absl::StrCat(dir_, "/err.", runs_);
+    ++runs_;
+    std::vector<std::string> envs;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (!absl::StartsWith(*e, "ENLACE_")) envs.emplace_back(*e);
+    }
+    envs.insert(envs.end(), env.begin(), env.end());
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : envs) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(out, 1);
+      dup2(err, 2);
+      execve(binary.c_str(), argv.data(), envp.data());
+      _exit(127);
+    }
+    Result r;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = ReadAll(out_path);
+    r.err = ReadAll(err_path);
+    return r;
+  }
+
+  // As the officer, through --tls_dir.
+  Result Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server=" + server_, "--tls_dir=" + dir_, "--identity=ana"});
+    return RunRaw(args);
+  }
+
+  std::string CreatePerson() {
+    Result r =
+        Run({"person", "create", "given_names=José Luis", "family_names=Pérez Hernández",
+             "sex=male", "birth_date=1990-04-02", "nationality=MX", "doc=passport:G1234567:MX",
+             "language=es", "protection=none", "vulnerability=detained", "request_id=person-1"});
+    EXPECT_EQ(r.code, 0) << r;
+    return Field(r.out, "name");
+  }
+
+  std::vector<std::string> CaseArgs(const std::string& person) {
+    return {"case",
+            "create",
+            "person=" + person,
+            "post=MX-LAX",
+            "host_country=US",
+            "place=Adelanto, California",
+            "category=migration",
+            "subtype=immigration_detention",
+            "risk=high",
+            "urgent=true",
+            "legal_basis=consent",
+            "consent=person:services,family",
+            "summary=Detenido por ICE; solicita visita consular."};
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::TestPki> pki_;
+  std::unique_ptr<testing::NodeProcess> node_;
+  std::string server_;
+  int runs_ = 0;
+};
+
+TEST_F(CliTest, CaseLifecycle) {
+  const std::string person = CreatePerson();
+  ASSERT_TRUE(absl::StartsWith(person, "countries/MX/persons/")) << person;
+
+  // A retry with the same request_id is the same person, not a duplicate-document error.
+  Result again =
+      Run({"person", "create", "given_names=José Luis", "family_names=Pérez Hernández", "sex=male",
+           "birth_date=1990-04-02", "nationality=MX", "doc=passport:G1234567:MX", "language=es",
+           "protection=none", "vulnerability=detained", "request_id=person-1"});
+  EXPECT_EQ(again.code, 0) << again;
+  EXPECT_EQ(Field(again.out, "name"), person);
+
+  Result got = Run({"person", "get", person.substr(person.rfind('/') + 1)});
+  ASSERT_EQ(got.code, 0) << got;
+  EXPECT_EQ(Field(got.out, "given_names"), "José Luis");
+  EXPECT_EQ(Field(got.out, "documents"), "passport:G1234567:MX");
+  EXPECT_EQ(Field(got.out, "created_by"), kOfficer);
+
+  // Search without accents or case, and by document with different punctuation.
+  Result found = Run({"person", "search", "name=jose perez"});
+  ASSERT_EQ(found.code, 0) << found;
+  std::vector<std::string> lines = Lines(found.out);
+  ASSERT_EQ(lines.size(), 2u) << found;
+  EXPECT_EQ(Words(lines[0]),
+            (std::vector<std::string>{"NAME", "GIVEN", "FAMILY", "BIRTH", "NATIONALITIES"}));
+  EXPECT_TRUE(absl::StartsWith(lines[1], person + "  José Luis  Pérez Hernández  1990-04-02  MX"))
+      << lines[1];
+  Result by_doc = Run({"person", "search", "doc=passport:g-1234567:mx"});
+  ASSERT_EQ(by_doc.code, 0) << by_doc;
+  EXPECT_TRUE(absl::StrContains(by_doc.out, person)) << by_doc;
+
+  std::vector<std::string> create = CaseArgs(person);
+  create.push_back("request_id=case-1");
+  Result opened = Run(create);
+  ASSERT_EQ(opened.code, 0) << opened;
+  const std::string name = Field(opened.out, "name");
+  ASSERT_TRUE(absl::StartsWith(name, "countries/MX/cases/")) << opened;
+  EXPECT_EQ(Field(opened.out, "status"), "open");
+  EXPECT_EQ(Field(opened.out, "consent.scopes"), "services,family");
+  const std::string etag = Field(opened.out, "etag");
+
+  Result action = Run({"action", "add", name, "type=detention_visit", "officer=ofc-1",
+                       "outcome=completed", "note=Visita en el centro de Adelanto"});
+  ASSERT_EQ(action.code, 0) << action;
+  EXPECT_EQ(Field(action.out, "type"), "detention_visit");
+  EXPECT_EQ(Field(action.out, "post"), "MX-LAX");  // defaults to the case's post
+  EXPECT_EQ(Field(action.out, "name"), name + "/actions/00000001");
+
+  Result actions = Run({"action", "list", name});
+  ASSERT_EQ(actions.code, 0) << actions;
+  lines = Lines(actions.out);
+  ASSERT_EQ(lines.size(), 2u) << actions;
+  EXPECT_EQ(Words(lines[1])[0], "00000001");
+  EXPECT_EQ(Words(lines[1])[1], "detention_visit");
+
+  Result listed = Run({"case", "list"});
+  ASSERT_EQ(listed.code, 0) << listed;
+  lines = Lines(listed.out);
+  ASSERT_EQ(lines.size(), 2u) << listed;
+  EXPECT_EQ(Words(lines[0]), (std::vector<std::string>{"NAME", "POST", "STATUS", "CATEGORY",
+                                                       "SUBTYPE", "OPENED", "URGENT"}));
+  std::vector<std::string> row = Words(lines[1]);
+  ASSERT_EQ(row.size(), 7u) << lines[1];
+  EXPECT_EQ(row[0], name);
+  EXPECT_EQ(row[1], "MX-LAX");
+  EXPECT_EQ(row[2], "open");
+  EXPECT_EQ(row[3], "migration");
+  EXPECT_EQ(row[4], "immigration_detention");
+  EXPECT_EQ(row[6], "yes");
+  EXPECT_EQ(lines[0].find("OPENED"), lines[1].find(row[5]));  // aligned
+
+  Result json = Run({"--json", "case", "list", "status=open"});
+  ASSERT_EQ(json.code, 0) << json;
+  lines = Lines(json.out);
+  ASSERT_EQ(lines.size(), 1u) << json;
+  v1::ListCasesResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &parsed).ok()) << json;
+  ASSERT_EQ(parsed.cases_size(), 1);
+  EXPECT_EQ(parsed.cases(0).name(), name);
+  EXPECT_EQ(parsed.cases(0).subtype(), v1::SUBTYPE_IMMIGRATION_DETENTION);
+
+  // Updates carry the etag: the current one works once, then it is stale (ABORTED).
+  Result updated =
+      Run({"case", "update", name, "etag=" + etag, "risk=critical", "status=in_progress"});
+  ASSERT_EQ(updated.code, 0) << updated;
+  EXPECT_EQ(Field(updated.out, "risk"), "critical");
+  EXPECT_EQ(Field(updated.out, "status"), "in_progress");
+  Result stale = Run({"case", "update", name, "etag=" + etag, "risk=low"});
+  EXPECT_EQ(stale.code, 1) << stale;
+  EXPECT_TRUE(absl::StartsWith(stale.err, "error: ABORTED: ")) << stale;
+
+  Result closed = Run({"case", "close", name, "resolution=resolved", "note=Liberado"});
+  ASSERT_EQ(closed.code, 0) << closed;
+  EXPECT_EQ(Field(closed.out, "status"), "closed");
+  EXPECT_EQ(Field(closed.out, "resolution"), "resolved");
+  EXPECT_EQ(Field(closed.out, "resolution_note"), "Liberado");
+
+  Result late =
+      Run({"action", "add", name, "type=interview", "officer=ofc-1", "outcome=completed"});
+  EXPECT_EQ(late.code, 1) << late;
+  EXPECT_TRUE(absl::StartsWith(late.err, "error: FAILED_PRECONDITION: ")) << late;
+
+  Result closed_list = Run({"case", "list", "status=closed"});
+  ASSERT_EQ(closed_list.code, 0) << closed_list;
+  EXPECT_TRUE(absl::StrContains(closed_list.out, name)) << closed_list;
+  Result open_list = Run({"case", "list", "status=open"});
+  ASSERT_EQ(open_list.code, 0) << open_list;
+  EXPECT_EQ(Lines(open_list.out).size(), 1u) << open_list;  // the header only
+}
+
+TEST_F(CliTest, ServerErrorsShowCodeAndFieldsWithExitCode1) {
+  const std::string person = CreatePerson();
+  std::vector<std::string> args = CaseArgs(person);
+  args[6] = "category=criminal";  // immigration_detention belongs to migration
+  args[5] = "place=";
+  Result bad = Run(args);
+  EXPECT_EQ(bad.code, 1) << bad;
+  EXPECT_TRUE(absl::StartsWith(bad.err, "error: INVALID_ARGUMENT: ")) << bad;
+  EXPECT_TRUE(
+      absl::StrContains(bad.err,
+                        "\n  case.subtype: SUBTYPE_IMMIGRATION_DETENTION does not belong to "
+                        "CATEGORY_CRIMINAL\n"))
+      << bad;
+  EXPECT_TRUE(absl::StrContains(bad.err, "\n  case.place: required\n")) << bad;
+  EXPECT_EQ(bad.out, "");
+
+  Result dup = Run({"person", "create", "given_names=Otro", "sex=male", "nationality=MX",
+                    "protection=none", "doc=passport:G-1234567:MX"});
+  EXPECT_EQ(dup.code, 1) << dup;
+  EXPECT_TRUE(absl::StartsWith(dup.err,
+                               "error: ALREADY_EXISTS: person.documents[0] is already "
+                               "registered to " +
+                                   person))
+      << dup;
+
+  Result missing = Run({"case", "get", "00000000000000000000"});
+  EXPECT_EQ(missing.code, 1) << missing;
+  EXPECT_TRUE(absl::StartsWith(missing.err, "error: NOT_FOUND: ")) << missing;
+
+  Result no_cases = Run({"case", "list"});
+  EXPECT_EQ(Lines(no_cases.out).size(), 1u) << no_cases;  // nothing was written
+}
+
+TEST_F(CliTest, UsageErrorsExit2AndSendNothing) {
+  const std::string person = CreatePerson();
+  std::vector<std::string> args = CaseArgs(person);
+  args[6] = "category=nonsense";
+  args.push_back("colour=blue");
+  Result bad = Run(args);
+  EXPECT_EQ(bad.code, 2) << bad;
+  EXPECT_TRUE(absl::StrContains(bad.err,
+                                "enlacectl: category: unknown value \"nonsense\"; one "
+                                "of: human_rights, migration"))
+      << bad;
+  EXPECT_TRUE(absl::StrContains(bad.err, "enlacectl: unknown key \"colour\"")) << bad;
+  EXPECT_EQ(bad.out, "");
+  Result none = Run({"case", "list"});
+  EXPECT_EQ(Lines(none.out).size(), 1u) << none;
+
+  // Against an address where nothing listens, a usage error is still exit 2: no call was made.
+  Result offline =
+      RunRaw({"--server=127.0.0.1:1", "--timeout=2s", "case", "create", "risk=extreme"});
+  EXPECT_EQ(offline.code, 2) << offline;
+  EXPECT_EQ(RunRaw({"--bogus", "help"}).code, 2);
+  EXPECT_EQ(RunRaw({"--timeout=soon", "help"}).code, 2);
+  EXPECT_EQ(RunRaw({"person", "get"}).code, 2);
+
+  Result help = RunRaw({"help"});
+  EXPECT_EQ(help.code, 0) << help;
+  EXPECT_TRUE(absl::StrContains(help.out, "case list")) << help;
+  EXPECT_TRUE(absl::StrContains(help.out, "action add")) << help;
+}
+
+TEST_F(CliTest, TlsFromFlagsOrEnvironmentAndIdentityChecks) {
+  const std::string ca = dir_ + "/ca.pem";
+  Result flags = RunRaw({"--server", server_, "--ca", ca, "--cert", dir_ + "/ana.pem", "--key",
+                         dir_ + "/ana.key", "case", "list"});
+  EXPECT_EQ(flags.code, 0) << flags;
+  Result env = RunRaw({"case", "list"},
+                      {"ENLACE_SERVER=" + server_, "ENLACE_CA=" + ca,
+                       "ENLACE_CERT=" + dir_ + "/ana.pem", "ENLACE_KEY=" + dir_ + "/ana.key"});
+  EXPECT_EQ(env.code, 0) << env;
+
+  // The node requires a client certificate at the TLS handshake.
+  Result anonymous = RunRaw({"--server=" + server_, "--ca=" + ca, "--timeout=5s", "case", "list"});
+  EXPECT_EQ(anonymous.code, 1) << anonymous;
+  EXPECT_TRUE(absl::StartsWith(anonymous.err, "error: UNAVAILABLE: ")) << anonymous;
+
+  // A certificate of the right CA but without a URI SAN names nobody.
+  auto nobody = pki_->Client("");
+  ASSERT_TRUE(nobody.ok());
+  ASSERT_TRUE(pki::WriteFile(dir_ + "/nobody.pem", nobody->cert_pem, 0600).ok());
+  ASSERT_TRUE(pki::WriteFile(dir_ + "/nobody.key", nobody->key_pem, 0600).ok());
+  Result denied =
+      RunRaw({"--server=" + server_, "--tls_dir=" + dir_, "--identity=nobody", "case", "list"});
+  EXPECT_EQ(denied.code, 1) << denied;
+  EXPECT_TRUE(absl::StartsWith(denied.err, "error: PERMISSION_DENIED: ")) << denied;
+}
+
+TEST_F(CliTest, PagesAndAll) {
+  const std::string person = CreatePerson();
+  for (int i = 0; i < 3; ++i) {
+    Result r = Run(CaseArgs(person));
+    ASSERT_EQ(r.code, 0) << r;
+  }
+  Result first = Run({"case", "list", "page_size=2"});
+  ASSERT_EQ(first.code, 0) << first;
+  EXPECT_EQ(Lines(first.out).size(), 3u) << first;
+  ASSERT_TRUE(absl::StartsWith(first.err, "more results: repeat with page_token=")) << first;
+  std::string token(absl::StripPrefix(first.err, "more results: repeat with page_token="));
+  token = token.substr(0, token.find(' '));
+  Result second = Run({"case", "list", "page_size=2", "page_token=" + token});
+  ASSERT_EQ(second.code, 0) << second;
+  EXPECT_EQ(Lines(second.out).size(), 2u) << second;
+  EXPECT_EQ(second.err, "");
+  // The token is bound to its query: other filters are refused.
+  Result other = Run({"case", "list", "page_size=2", "status=open", "page_token=" + token});
+  EXPECT_EQ(other.code, 1) << other;
+  EXPECT_TRUE(absl::StrContains(other.err, "\n  page_token: ")) << other;
+
+  Result all = Run({"case", "list", "page_size=2", "--all"});
+  ASSERT_EQ(all.code, 0) << all;
+  EXPECT_EQ(Lines(all.out).size(), 4u) << all;
+  Result json = Run({"--json", "case", "list", "page_size=2", "--all"});
+  ASSERT_EQ(json.code, 0) << json;
+  ASSERT_EQ(Lines(json.out).size(), 2u) << json;  // one line per page
+  v1::ListCasesResponse page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Lines(json.out)[1], &page).ok());
+  EXPECT_EQ(page.cases_size(), 1);
+}
+
+}  // namespace
+}  // namespace enlace
