@@ -509,9 +509,8 @@ TEST(FormatTest, FieldsOfOneResource) {
   v1::Case c;
   c.set_status(v1::STATUS_CLOSED);
   EXPECT_EQ(FormatFields(c),
-            "status:       closed\n"
-            "urgent:       false\n"
-            "action_count: 0\n");
+            "status: closed\n"
+            "urgent: false\n");
 }
 
 TEST(FormatTest, ErrorsListFieldViolations) {

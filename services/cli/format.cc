@@ -120,7 +120,7 @@ void CollectFields(const Message& m, const std::string& prefix,
         if (r->GetEnumValue(m, f) != 0) out->emplace_back(key, Scalar(m, f, 0));
         break;
       default:
-        // Numbers and booleans always: "urgent: false" and "action_count: 0" say something.
+        // Numbers and booleans always: "urgent: false" says something.
         out->emplace_back(key, Scalar(m, f, 0));
         break;
     }

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/cases/registry.h"
 #include "services/cases/rules.h"
+#include "services/node/node.h"
 #include "tests/testing/test_env.h"
 
 namespace enlace {
@@ -162,7 +163,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
 
     // With the node dead, open its store directly and check it against the ledger.
     {
-      auto store = storage::Store::Open(cases::RegistryStoreOptions(config.data_dir()));
+      auto store = storage::Store::Open(node::NodeStoreOptions(config.data_dir()));
       ASSERT_TRUE(store.ok()) << store.status();
       cases::Registry::Options options;
       options.country = "MX";
@@ -203,7 +204,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
 
   // Retries never duplicated a case: one case per request id.
   ASSERT_EQ((*node)->Stop(SIGTERM), 0) << "clean shutdown after SIGTERM";
-  auto store = storage::Store::Open(cases::RegistryStoreOptions(config.data_dir()));
+  auto store = storage::Store::Open(node::NodeStoreOptions(config.data_dir()));
   ASSERT_TRUE(store.ok());
   int64_t stored = 0;
   for (auto it = (*store)->ScanPrefix((*store)->cf("cases"), ""); it->Valid(); it->Next()) {

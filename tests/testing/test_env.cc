@@ -1,6 +1,9 @@
 #include "tests/testing/test_env.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,7 +14,10 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/signing.h"
+#include "enlace/federation/v1/manifest.pb.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -37,6 +43,7 @@ absl::StatusOr<TestPki> TestPki::Create(const std::string& dir, const std::strin
   o.ip_addresses = {"127.0.0.1"};
   o.uris = {absl::StrCat("spiffe://", country, ".enlace.example/node")};
   o.server = true;
+  o.client = true;  // the node certificate also authenticates it to its peers
   auto node = pki::IssueCert(*ca, o);
   if (!node.ok()) return node.status();
   for (auto [name, contents] : {std::pair<std::string, std::string>{"ca.pem", ca->cert_pem},
@@ -96,6 +103,81 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port, const pki::CertAndKey& serv
                                    args);
 }
 
+int PickFreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+absl::StatusOr<std::unique_ptr<TestFederation>> TestFederation::Create(
+    const std::string& base_dir, const std::vector<std::string>& countries) {
+  auto f = std::make_unique<TestFederation>();
+  f->manifest_path_ = base_dir + "/manifest.textproto";
+  for (const auto& country : countries) {
+    auto m = std::make_unique<Member>();
+    m->country = country;
+    m->dir = base_dir + "/" + country;
+    mkdir(m->dir.c_str(), 0700);
+    auto pki = TestPki::Create(m->dir, absl::AsciiStrToLower(country));
+    if (!pki.ok()) return pki.status();
+    m->pki = std::make_unique<TestPki>(*pki);
+    auto keys = crypto::GenerateEd25519();
+    if (!keys.ok()) return keys.status();
+    m->signing_private_pem = keys->private_pem;
+    m->signing_public_pem = keys->public_pem;
+    if (auto s = pki::WriteFile(m->dir + "/signing.key", keys->private_pem, 0600); !s.ok()) {
+      return s;
+    }
+    m->api_port = PickFreePort();
+    m->federation_port = PickFreePort();
+    m->config = TestNodeConfig(m->dir, country);
+    m->config.set_api_address(absl::StrCat("127.0.0.1:", m->api_port));
+    auto* fed = m->config.mutable_federation();
+    fed->set_address(absl::StrCat("127.0.0.1:", m->federation_port));
+    fed->set_manifest_file(f->manifest_path_);
+    fed->set_signing_key_file(m->dir + "/signing.key");
+    auto client = m->pki->Client(
+        absl::StrCat("spiffe://", absl::AsciiStrToLower(country), ".enlace.example/role/operator/user/test"));
+    if (!client.ok()) return client.status();
+    m->client = *client;
+    f->members_[country] = std::move(m);
+  }
+  return f;
+}
+
+absl::Status TestFederation::WriteManifest(
+    const std::vector<std::string>& countries, int64_t version,
+    const std::map<std::string, std::string>& endpoint_override) {
+  enlace::federation::v1::FederationManifest manifest;
+  manifest.set_version(version);
+  for (const auto& c : countries) {
+    const Member& m = *members_.at(c);
+    auto* e = manifest.add_members();
+    e->set_country(c);
+    auto o = endpoint_override.find(c);
+    e->set_federation_endpoint(o != endpoint_override.end()
+                                   ? o->second
+                                   : absl::StrCat("127.0.0.1:", m.federation_port));
+    e->set_node_identity(
+        absl::StrCat("spiffe://", absl::AsciiStrToLower(c), ".enlace.example/node"));
+    e->set_signing_public_key_pem(m.signing_public_pem);
+    e->set_tls_ca_pem(m.pki->ca().cert_pem);
+  }
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(manifest, &text);
+  return pki::WriteFile(manifest_path_, text, 0644);
+}
+
 std::string RunfilePath(const std::string& relative) {
   const char* srcdir = getenv("TEST_SRCDIR");
   if (srcdir != nullptr) return absl::StrCat(srcdir, "/enlace/", relative);
@@ -128,9 +210,10 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline) {
     std::ifstream in(config.port_file());
-    int port = 0;
-    if (in >> port && port > 0) {
+    int port = 0, federation_port = 0;
+    if (in >> port >> federation_port && port > 0) {
       p->port_ = port;
+      p->federation_port_ = federation_port;
       return p;
     }
     int status = 0;

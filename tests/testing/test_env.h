@@ -6,8 +6,10 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -46,6 +48,38 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port, const pki::CertAndKey& serv
 std::string RunfilePath(const std::string& relative);
 
 // enlace-node running as a real child process.
+// A free TCP port on 127.0.0.1 (bound, read, released: good enough for tests).
+int PickFreePort();
+
+// Several country nodes' worth of PKI, signing keys, configs and one manifest.
+class TestFederation {
+ public:
+  struct Member {
+    std::string country;
+    std::string dir;
+    std::unique_ptr<TestPki> pki;
+    std::string signing_private_pem;
+    std::string signing_public_pem;
+    int api_port = 0;
+    int federation_port = 0;
+    enlace::node::v1::NodeConfig config;
+    // An operator client certificate of this country.
+    pki::CertAndKey client;
+  };
+  static absl::StatusOr<std::unique_ptr<TestFederation>> Create(
+      const std::string& base_dir, const std::vector<std::string>& countries);
+  // Writes the manifest listing `countries` (a subset of the members) at `version`.
+  // `endpoint_override` replaces a member's federation endpoint (e.g. a proxy).
+  absl::Status WriteManifest(const std::vector<std::string>& countries, int64_t version,
+                             const std::map<std::string, std::string>& endpoint_override = {});
+  Member& member(const std::string& country) { return *members_.at(country); }
+  const std::string& manifest_path() const { return manifest_path_; }
+
+ private:
+  std::string manifest_path_;
+  std::map<std::string, std::unique_ptr<Member>> members_;
+};
+
 class NodeProcess {
  public:
   // Writes `config` next to the data and starts the node; waits until it listens.
@@ -53,6 +87,7 @@ class NodeProcess {
       const enlace::node::v1::NodeConfig& config, const std::string& work_dir);
   ~NodeProcess();
   int port() const { return port_; }
+  int federation_port() const { return federation_port_; }
   pid_t pid() const { return pid_; }
   // Sends `signo` and reaps the process; returns its exit status (or 128+signal).
   int Stop(int signo, absl::Duration timeout = absl::Seconds(30));
@@ -61,6 +96,7 @@ class NodeProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int federation_port_ = 0;
   std::string log_path_;
 };
 
