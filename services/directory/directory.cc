@@ -18,6 +18,7 @@ namespace {
 
 constexpr char kOrgsCf[] = "directory";
 constexpr char kRequestsCf[] = "requests";
+constexpr char kCountersCf[] = "counters";
 constexpr char kTombstone[] = "tomb|";
 
 google::protobuf::Timestamp Now() {
@@ -87,6 +88,10 @@ void Directory::AddColumnFamilies(storage::StoreOptions& options) {
         options.column_families.end()) {
       options.column_families.push_back(cf);
     }
+  }
+  if (std::find(options.counter_families.begin(), options.counter_families.end(),
+                kCountersCf) == options.counter_families.end()) {
+    options.counter_families.push_back(kCountersCf);
   }
 }
 
@@ -378,7 +383,11 @@ absl::Status Directory::Apply(const enlace::federation::v1::EnvelopeBody& body,
   auto tomb = store_->Get(orgs_, kTombstone + *key);
   if (!tomb.ok()) return tomb.status();
   if (tomb->has_value()) have = std::max<int64_t>(have, storage::ReadBigEndian64(**tomb));
-  if (change.organisation().revision() <= have) return absl::OkStatus();
+  if (change.organisation().revision() <= have) {
+    // Only a bootstrap copy racing a live change can be late; counted so tests can tell.
+    txn.batch.AddToCounter(store_->cf(kCountersCf), "directory|stale", 1);
+    return absl::OkStatus();
+  }
   if (change.deleted()) {
     txn.batch.Delete(orgs_, *key);
     std::string rev;
