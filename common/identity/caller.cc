@@ -1,8 +1,85 @@
 #include "common/identity/caller.h"
 
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/geo/geo.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace enlace {
+namespace {
+
+constexpr absl::string_view kScheme = "spiffe://";
+constexpr absl::string_view kDomainSuffix = ".enlace.example";
+
+bool IsIdentPart(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
+        c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kOfficer: return "officer";
+    case Role::kSupervisor: return "supervisor";
+    case Role::kAuditor: return "auditor";
+    case Role::kOperator: return "operator";
+    case Role::kSecretariat: return "secretariat";
+    case Role::kNode: return "node";
+    case Role::kUnknown: break;
+  }
+  return "unknown";
+}
+
+absl::StatusOr<Caller> ParseIdentity(absl::string_view uri) {
+  const auto bad = [&] {
+    return absl::PermissionDeniedError(
+        "the certificate's URI SAN is not an Enlace identity "
+        "(spiffe://{country}.enlace.example/role/{role}/...)");
+  };
+  if (uri.size() > 512 || !absl::ConsumePrefix(&uri, kScheme)) return bad();
+  std::vector<absl::string_view> parts = absl::StrSplit(uri, '/');
+  absl::string_view domain = parts[0];
+  if (!absl::ConsumeSuffix(&domain, kDomainSuffix) || domain.size() != 2) return bad();
+  Caller c;
+  c.country = absl::AsciiStrToUpper(domain);
+  if (!geo::IsCountryCode(c.country)) return bad();
+  if (parts.size() == 2 && parts[1] == "node") {
+    c.role = Role::kNode;
+  } else {
+    // role/{role}[/post/{POST}]/user/{user}
+    if (parts.size() != 5 && parts.size() != 7) return bad();
+    if (parts[1] != "role" || !IsIdentPart(parts[2])) return bad();
+    size_t i = 3;
+    if (parts.size() == 7) {
+      if (parts[3] != "post" || !geo::IsPostCode(parts[4])) return bad();
+      c.post = std::string(parts[4]);
+      i = 5;
+    }
+    if (parts[i] != "user" || !IsIdentPart(parts[i + 1])) return bad();
+    c.user = std::string(parts[i + 1]);
+    const absl::string_view role = parts[2];
+    if (role == "officer") c.role = Role::kOfficer;
+    if (role == "supervisor") c.role = Role::kSupervisor;
+    if (role == "auditor") c.role = Role::kAuditor;
+    if (role == "operator") c.role = Role::kOperator;
+    if (role == "secretariat") c.role = Role::kSecretariat;
+    // An officer works at one post; without it the identity cannot be scoped.
+    if (c.role == Role::kOfficer && c.post.empty()) c.role = Role::kUnknown;
+  }
+  c.identity = absl::StrCat(kScheme, uri);
+  return c;
+}
 
 absl::StatusOr<Caller> CallerFromAuthContext(const grpc::AuthContext* context) {
   if (context == nullptr || !context->IsPeerAuthenticated()) {
@@ -13,11 +90,7 @@ absl::StatusOr<Caller> CallerFromAuthContext(const grpc::AuthContext* context) {
     return absl::PermissionDeniedError(
         "the client certificate must carry exactly one URI SAN naming the caller");
   }
-  std::string uri(uris[0].data(), uris[0].size());
-  if (uri.size() > 512 || uri.rfind("spiffe://", 0) != 0) {
-    return absl::PermissionDeniedError("the client certificate's URI SAN is not a spiffe:// id");
-  }
-  return Caller{std::move(uri)};
+  return ParseIdentity(absl::string_view(uris[0].data(), uris[0].size()));
 }
 
 }  // namespace enlace

@@ -4,18 +4,32 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/security/auth_context.h"
 
 namespace enlace {
 
-// Who is calling: the URI SAN of the verified client certificate (SPIFFE-style,
-// e.g. spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana).
+enum class Role { kUnknown, kOfficer, kSupervisor, kAuditor, kOperator, kSecretariat, kNode };
+
+absl::string_view RoleName(Role role);
+
+// Who is calling, from the URI SAN of its verified client certificate:
+//   spiffe://{cc}.enlace.example/role/{role}[/post/{POST}]/user/{user}   a person
+//   spiffe://{cc}.enlace.example/node                                   a country node
 struct Caller {
-  std::string identity;
+  std::string identity;  // the URI as presented
+  std::string country;   // ISO 3166-1 alpha-2 from the trust domain
+  Role role = Role::kUnknown;
+  std::string post;      // officers: the consular post they work at
+  std::string user;
 };
 
+// Parses an identity URI. An unrecognised role parses as kUnknown (the policy denies it);
+// a URI that is not of the shapes above is PERMISSION_DENIED.
+absl::StatusOr<Caller> ParseIdentity(absl::string_view uri);
+
 // The caller of an mTLS call; PERMISSION_DENIED when the peer presented no verified
-// certificate with exactly one URI SAN.
+// certificate with exactly one well-formed URI SAN.
 absl::StatusOr<Caller> CallerFromAuthContext(const grpc::AuthContext* context);
 
 }  // namespace enlace

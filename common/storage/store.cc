@@ -238,6 +238,19 @@ absl::Status Store::Commit(const WriteBatch& batch) {
   return FromRocks(db_->Write(wo, &rb), "commit");
 }
 
+absl::Status Store::Purge(const ColumnFamily* cf) {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store is closed");
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  rocksdb::Status s = db_->Flush(fo, handles_);
+  if (!s.ok()) return FromRocks(s, "flush");
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  s = db_->CompactRange(co, cf->handle_, nullptr, nullptr);
+  if (!s.ok()) return FromRocks(s, "compact");
+  return absl::OkStatus();
+}
+
 uint64_t Store::ApproximateSize(const ColumnFamily* cf) const {
   uint64_t size = 0;
   db_->GetIntProperty(cf->handle_, "rocksdb.estimate-live-data-size", &size);

@@ -128,6 +128,10 @@ class Store {
   // Flushes memtables and closes; later calls fail. Also done by the destructor.
   absl::Status Close();
 
+  // Makes deleted values of `cf` unrecoverable from the files: flushes every memtable (so
+  // the WAL files holding them are dropped) and rewrites `cf`'s SST files without them.
+  absl::Status Purge(const ColumnFamily* cf);
+
   // Approximate live data size in bytes of a column family.
   uint64_t ApproximateSize(const ColumnFamily* cf) const;
 

@@ -1,0 +1,56 @@
+#include "common/authz/policy.h"
+
+#include <algorithm>
+
+namespace enlace::authz {
+
+const std::vector<PolicyRule>& PolicyTable() {
+  using R = Role;
+  static const auto* table = new std::vector<PolicyRule>{
+      // Personal data: officers (scoped to their post) and supervisors (whole country).
+      {"enlace.cases.v1.PersonService/CreatePerson", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.PersonService/GetPerson", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.PersonService/UpdatePerson", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.PersonService/SearchPersons", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.PersonService/ErasePerson", {R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/CreateCase", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/GetCase", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/ListCases", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/UpdateCase", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/CloseCase", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/AddAction", {R::kOfficer, R::kSupervisor}},
+      {"enlace.cases.v1.CaseService/ListActions", {R::kOfficer, R::kSupervisor}},
+      // The shared directory holds no personal data: readable by staff, written by
+      // operators (directory administration) and supervisors.
+      {"enlace.directory.v1.DirectoryService/GetOrganisation",
+       {R::kOfficer, R::kSupervisor, R::kOperator}},
+      {"enlace.directory.v1.DirectoryService/ListOrganisations",
+       {R::kOfficer, R::kSupervisor, R::kOperator}},
+      {"enlace.directory.v1.DirectoryService/CreateOrganisation", {R::kOperator, R::kSupervisor}},
+      {"enlace.directory.v1.DirectoryService/UpdateOrganisation", {R::kOperator, R::kSupervisor}},
+      {"enlace.directory.v1.DirectoryService/DeleteOrganisation", {R::kOperator, R::kSupervisor}},
+      // Operations: no personal data.
+      {"enlace.federation.v1.FederationAdminService/GetFederationStatus",
+       {R::kOperator, R::kSupervisor}},
+      {"enlace.federation.v1.FederationAdminService/ListQuarantine",
+       {R::kOperator, R::kSupervisor}},
+      {"enlace.node.v1.NodeAdminService/RotateMasterKey", {R::kOperator}},
+      // The audit log: auditors only.
+      {"enlace.audit.v1.AuditService/ListAuditRecords", {R::kAuditor}},
+      {"enlace.audit.v1.AuditService/VerifyAuditLog", {R::kAuditor}},
+      // Aggregate statistics: the secretariat (and supervisors of the country).
+      {"enlace.stats.v1.StatsService/GetStatistics", {R::kSecretariat, R::kSupervisor}},
+  };
+  return *table;
+}
+
+bool PolicyAllows(absl::string_view method, Role role) {
+  for (const PolicyRule& rule : PolicyTable()) {
+    if (method == rule.method) {
+      return std::find(rule.roles.begin(), rule.roles.end(), role) != rule.roles.end();
+    }
+  }
+  return false;  // default deny
+}
+
+}  // namespace enlace::authz

@@ -1,0 +1,40 @@
+#include "common/identity/caller.h"
+
+#include "gtest/gtest.h"
+
+namespace enlace {
+namespace {
+
+TEST(CallerTest, ParsesEveryShape) {
+  auto o = ParseIdentity("spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->country, "MX");
+  EXPECT_EQ(o->role, Role::kOfficer);
+  EXPECT_EQ(o->post, "MX-LAX");
+  EXPECT_EQ(o->user, "ana");
+  auto s = ParseIdentity("spiffe://gt.enlace.example/role/supervisor/user/jefe");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->role, Role::kSupervisor);
+  auto n = ParseIdentity("spiffe://hn.enlace.example/node");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->role, Role::kNode);
+  EXPECT_EQ(n->country, "HN");
+  // Unknown roles and officers without a post parse, but as kUnknown (denied by policy).
+  EXPECT_EQ(ParseIdentity("spiffe://mx.enlace.example/role/janitor/user/x")->role,
+            Role::kUnknown);
+  EXPECT_EQ(ParseIdentity("spiffe://mx.enlace.example/role/officer/user/x")->role,
+            Role::kUnknown);
+}
+
+TEST(CallerTest, RejectsMalformed) {
+  for (const char* bad : {"", "https://mx.enlace.example/node", "spiffe://mx.evil.example/node",
+                          "spiffe://xx.enlace.example/node", "spiffe://mx.enlace.example/",
+                          "spiffe://mx.enlace.example/role/officer/post/mx|lax/user/a",
+                          "spiffe://mx.enlace.example/role/officer/user/a/extra",
+                          "spiffe://mx.enlace.example/role//user/a"}) {
+    EXPECT_FALSE(ParseIdentity(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace enlace
