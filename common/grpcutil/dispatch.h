@@ -2,6 +2,7 @@
 #define ENLACE_COMMON_GRPCUTIL_DISPATCH_H_
 
 #include "absl/status/statusor.h"
+#include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
 #include "common/identity/caller.h"
 #include "common/status/grpc_status.h"
@@ -10,28 +11,29 @@
 
 namespace enlace {
 
-// The shape of every unary handler: identify the caller from its certificate, run
-// `(object->*method)(request, caller)` on the worker pool (domain calls block on synced
-// commits, which must not happen on gRPC's few callback threads), and finish the call with
-// the result mapped to a grpc::Status (field violations as details).
+// The shape of every unary handler: on the worker pool (domain calls block on synced
+// commits, which must not happen on gRPC's few callback threads), authorize the caller
+// against the policy table for `rpc` ("package.Service/Method") before anything else, run
+// `(object->*method)(request, caller)`, and finish the call with the result mapped to a
+// grpc::Status (field violations as details).
 template <typename Object, typename Request, typename Response, typename Method>
 grpc::ServerUnaryReactor* DispatchUnary(grpc::CallbackServerContext* context, ThreadPool* pool,
+                                        authz::Authorizer* authorizer, const char* rpc,
                                         Object* object, const Request* request,
                                         Response* response, Method method) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Caller> caller = CallerFromAuthContext(context->auth_context().get());
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
   // The request, response and reactor stay valid until Finish is called.
-  pool->Schedule([context, reactor, object, request, response, method,
-                  caller = *std::move(caller)] {
+  pool->Schedule([context, reactor, authorizer, rpc, object, request, response, method] {
     if (context->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
       return;
     }
-    auto result = (object->*method)(*request, caller);
+    absl::StatusOr<Caller> caller = authorizer->Authorize(rpc, context->auth_context().get());
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    auto result = (object->*method)(*request, *caller);
     if (result.ok()) *response = *std::move(result);
     reactor->Finish(ToGrpcStatus(result.status()));
   });

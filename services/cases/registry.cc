@@ -13,8 +13,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/aead.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "enlace/internal/v1/storage.pb.h"
 #include "common/text/fold.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -64,28 +66,44 @@ std::string InvTime(const google::protobuf::Timestamp& t) {
   return out;
 }
 
-// ---- person indexes ----
+// ---- personal fields: what is sealed ----
+
+void SplitPerson(const v1::Person& p, v1::Person* pub, v1::Person* priv) {
+  *pub = p;
+  pub->clear_given_names();
+  pub->clear_family_names();
+  pub->clear_birth_date();
+  pub->clear_documents();
+  pub->clear_contact();
+  priv->set_given_names(p.given_names());
+  priv->set_family_names(p.family_names());
+  priv->set_birth_date(p.birth_date());
+  *priv->mutable_documents() = p.documents();
+  if (p.has_contact()) *priv->mutable_contact() = p.contact();
+}
+
+void SplitCase(const v1::Case& c, v1::Case* pub, v1::Case* priv) {
+  *pub = c;
+  pub->clear_summary();
+  pub->clear_resolution_note();
+  priv->set_summary(c.summary());
+  priv->set_resolution_note(c.resolution_note());
+}
+
+void SplitAction(const v1::Action& a, v1::Action* pub, v1::Action* priv) {
+  *pub = a;
+  pub->clear_note();
+  priv->set_note(a.note());
+}
 
 std::string FoldedFullName(const v1::Person& p) {
   return text::FoldForSearch(absl::StrCat(p.given_names(), " ", p.family_names()));
 }
 
-std::string DocKey(const v1::IdentityDocument& d) {
-  return absl::StrCat("P|d|", Two(d.type()), "|", d.issuing_country(), "|",
-                      NormalizeDocumentNumber(d.number()));
-}
+constexpr size_t kMinPrefix = 2;
+constexpr size_t kMaxPrefix = 24;
 
-std::map<std::string, std::string> PersonIndexEntries(const v1::Person& p,
-                                                      const std::string& id) {
-  std::map<std::string, std::string> out;
-  const std::string folded = FoldedFullName(p);
-  const std::string value = absl::StrCat(folded, "\x1f", p.birth_date());
-  for (const std::string& w : text::Words(folded)) {
-    out[absl::StrCat("P|n|", w, "|", id)] = value;
-  }
-  for (const auto& d : p.documents()) out[DocKey(d)] = id;
-  return out;
-}
+uint64_t First8(const std::string& h) { return storage::ReadBigEndian64(h); }
 
 // ---- case indexes ----
 
@@ -159,23 +177,14 @@ void ApplyCounterDiff(storage::WriteBatch& batch, const storage::ColumnFamily* c
   }
 }
 
-std::string PersonIdOf(const std::string& person_name) {
-  return std::string(person_name.substr(person_name.rfind('/') + 1));
+std::string PersonPostKey(const std::string& person_id, const std::string& post) {
+  return absl::StrCat("P|p|", person_id, "|", post);
 }
 
-template <typename T>
-absl::StatusOr<std::optional<T>> LoadProto(const storage::Store* store,
-                                           const storage::ColumnFamily* cf,
-                                           const std::string& key) {
-  auto raw = store->Get(cf, key);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return std::optional<T>();
-  T msg;
-  if (!msg.ParseFromString(**raw)) {
-    return absl::DataLossError(absl::StrCat("stored record ", cf->name(), "/", key,
-                                            " does not parse"));
-  }
-  return std::optional<T>(std::move(msg));
+std::string ErasedKey(const std::string& person_id) { return absl::StrCat("P|x|", person_id); }
+
+std::string PersonIdOf(const std::string& person_name) {
+  return std::string(person_name.substr(person_name.rfind('/') + 1));
 }
 
 }  // namespace
@@ -189,7 +198,8 @@ storage::StoreOptions RegistryStoreOptions(const std::string& path) {
 }
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(Options options,
-                                                           storage::Store* store) {
+                                                           storage::Store* store,
+                                                           txn::Committer* committer) {
   if (options.post_codes.empty()) {
     return absl::InvalidArgumentError("the node has no consular posts configured");
   }
@@ -208,12 +218,16 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(Options options,
     batch.Put(store->cf(kMetaCf), kPageSecretKey, key);
     if (absl::Status s = store->Commit(batch); !s.ok()) return s;
   }
-  return absl::WrapUnique(new Registry(std::move(options), store, std::move(key)));
+  auto r = absl::WrapUnique(new Registry(std::move(options), store, committer, std::move(key)));
+  if (absl::Status s = r->CompleteErasures(); !s.ok()) return s;
+  return r;
 }
 
-Registry::Registry(Options options, storage::Store* store, std::string page_secret)
+Registry::Registry(Options options, storage::Store* store, txn::Committer* committer,
+                   std::string page_secret)
     : options_(std::move(options)),
       store_(store),
+      committer_(committer),
       persons_(store->cf(kPersonsCf)),
       cases_(store->cf(kCasesCf)),
       actions_(store->cf(kActionsCf)),
@@ -222,6 +236,148 @@ Registry::Registry(Options options, storage::Store* store, std::string page_secr
       counters_(store->cf(kCountersCf)),
       page_tokens_(std::move(page_secret)) {
   context_.post_codes = options_.post_codes;
+  // Without a vault (benchmarks of the cost of sealing) the hashes still hide plaintext.
+  index_key_ = options_.vault != nullptr ? options_.vault->index_key()
+                                         : absl::StrCat("enlace-unsealed-index-", options_.country);
+}
+
+// ---------------------------------------------------------------- sealing
+
+absl::StatusOr<std::string> Registry::DataKey(const std::string& person_id) const {
+  return options_.vault->DataKey(person_id);
+}
+
+absl::StatusOr<std::string> Registry::EncodeRecord(const google::protobuf::Message& public_part,
+                                                   const google::protobuf::Message& personal_part,
+                                                   const std::string& key_owner,
+                                                   const std::string& aad) const {
+  enlace::internal::v1::SealedRecord record;
+  record.set_public_part(Deterministic(public_part));
+  record.set_key_owner(key_owner);
+  const std::string personal = Deterministic(personal_part);
+  if (options_.vault == nullptr) {
+    record.set_plaintext(true);
+    record.set_sealed_part(personal);
+  } else {
+    auto key = DataKey(key_owner);
+    if (!key.ok()) {
+      if (key.status().code() == absl::StatusCode::kNotFound) {
+        return absl::FailedPreconditionError("the person was erased");
+      }
+      return key.status();
+    }
+    auto sealed = crypto::Seal(*key, personal, aad);
+    if (!sealed.ok()) return sealed.status();
+    record.set_sealed_part(*sealed);
+  }
+  return Deterministic(record);
+}
+
+absl::Status Registry::DecodeRecord(absl::string_view stored, const std::string& aad,
+                                    google::protobuf::Message* out) const {
+  enlace::internal::v1::SealedRecord record;
+  if (!record.ParseFromArray(stored.data(), static_cast<int>(stored.size())) ||
+      !out->ParseFromString(record.public_part())) {
+    return absl::DataLossError(absl::StrCat("stored record ", aad, " does not parse"));
+  }
+  if (record.plaintext()) {
+    if (!out->MergeFromString(record.sealed_part())) return absl::DataLossError("bad record");
+    return absl::OkStatus();
+  }
+  if (options_.vault == nullptr) {
+    return absl::FailedPreconditionError("record is sealed but the node has no key vault");
+  }
+  auto key = DataKey(record.key_owner());
+  // An erased person's data key is gone: the personal part stays unreadable, by design.
+  if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();
+  if (!key.ok()) return key.status();
+  auto personal = crypto::Open(*key, record.sealed_part(), aad);
+  if (!personal.ok()) return personal.status();
+  if (!out->MergeFromString(*personal)) return absl::DataLossError("bad sealed record");
+  return absl::OkStatus();
+}
+
+std::string Registry::KeyedHash(absl::string_view domain, absl::string_view value) const {
+  return crypto::Hmac(index_key_, absl::StrCat(domain, ":", value));
+}
+
+std::string Registry::DocKey(const v1::IdentityDocument& d) const {
+  return absl::StrCat("P|d|", KeyedHash("doc", absl::StrCat(Two(d.type()), "|",
+                                                            d.issuing_country(), "|",
+                                                            NormalizeDocumentNumber(d.number())))
+                                  .substr(0, 16));
+}
+
+std::map<std::string, std::string> Registry::PersonIndexEntries(const v1::Person& p,
+                                                                const std::string& id) const {
+  std::map<std::string, std::string> out;
+  enlace::internal::v1::NameIndexValue value;
+  std::set<std::string> prefixes;
+  for (const std::string& w : text::Words(FoldedFullName(p))) {
+    for (size_t n = kMinPrefix; n <= std::min(w.size(), kMaxPrefix); ++n) {
+      prefixes.insert(w.substr(0, n));
+    }
+  }
+  std::vector<uint64_t> hashes;
+  for (const auto& prefix : prefixes) hashes.push_back(First8(KeyedHash("name", prefix)));
+  std::sort(hashes.begin(), hashes.end());
+  for (uint64_t h : hashes) value.add_word_prefixes(h);
+  if (!p.birth_date().empty()) {
+    value.set_birth_full(First8(KeyedHash("birth", p.birth_date())));
+    for (size_t n : {4, 7}) {
+      if (p.birth_date().size() > n) {
+        value.add_birth_prefixes(First8(KeyedHash("birth", p.birth_date().substr(0, n))));
+      }
+    }
+  }
+  const std::string v = Deterministic(value);
+  for (const auto& prefix : prefixes) {
+    std::string key = "P|n|";
+    storage::AppendBigEndian64(&key, First8(KeyedHash("name", prefix)));
+    out[key + id] = v;
+  }
+  for (const auto& d : p.documents()) out[DocKey(d)] = id;
+  return out;
+}
+
+// ---------------------------------------------------------------- scope and audit
+
+bool Registry::OfficerSeesPerson(const std::string& person_id, const std::string& post) const {
+  auto v = store_->Get(index_, PersonPostKey(person_id, post));
+  return v.ok() && v->has_value();
+}
+
+absl::Status Registry::CheckPersonAccess(const std::string& person_id,
+                                         const Caller& caller) const {
+  if (caller.role != Role::kOfficer) return absl::OkStatus();
+  if (OfficerSeesPerson(person_id, caller.post)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "an officer of ", caller.post, " sees only persons with a case at that post"));
+}
+
+absl::Status Registry::CheckCaseAccess(const v1::Case& c, const Caller& caller) const {
+  if (caller.role != Role::kOfficer || c.post() == caller.post) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("an officer of ", caller.post, " sees only that post's cases"));
+}
+
+void Registry::Audit(txn::Transaction& txn, const Caller& caller, absl::string_view action,
+                     std::vector<std::string> resources) const {
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action(std::string(action));
+  for (auto& name : resources) r.add_resources(std::move(name));
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(std::move(r));
+}
+
+absl::Status Registry::AuditRead(const Caller& caller, absl::string_view action,
+                                 std::vector<std::string> resources) const {
+  if (!options_.audit_reads) return absl::OkStatus();
+  txn::Transaction txn;
+  Audit(txn, caller, action, std::move(resources));
+  // The read is answered only once its audit record is durable.
+  return committer_->Commit(txn);
 }
 
 absl::StatusOr<std::string> Registry::ParseParent(absl::string_view parent) const {
@@ -262,11 +418,21 @@ absl::StatusOr<std::string> Registry::ParseCaseName(absl::string_view name,
 }
 
 absl::StatusOr<std::optional<v1::Person>> Registry::LoadPerson(const std::string& id) const {
-  return LoadProto<v1::Person>(store_, persons_, id);
+  auto raw = store_->Get(persons_, id);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return std::optional<v1::Person>();
+  v1::Person p;
+  if (absl::Status s = DecodeRecord(**raw, id, &p); !s.ok()) return s;
+  return std::optional<v1::Person>(std::move(p));
 }
 
 absl::StatusOr<std::optional<v1::Case>> Registry::LoadCase(const std::string& id) const {
-  return LoadProto<v1::Case>(store_, cases_, id);
+  auto raw = store_->Get(cases_, id);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return std::optional<v1::Case>();
+  v1::Case c;
+  if (absl::Status s = DecodeRecord(**raw, id, &c); !s.ok()) return s;
+  return std::optional<v1::Case>(std::move(c));
 }
 
 absl::StatusOr<std::optional<std::string>> Registry::LookupRequest(
@@ -312,7 +478,7 @@ absl::StatusOr<v1::Person> Registry::CreatePerson(const v1::CreatePersonRequest&
     if (earlier->has_value()) {
       auto person = LoadPerson(**earlier);
       if (!person.ok()) return person.status();
-      if (!person->has_value()) return absl::InternalError("idempotency record without person");
+      if (!person->has_value()) return absl::NotFoundError("that person was erased since");
       return **person;
     }
   }
@@ -334,27 +500,40 @@ absl::StatusOr<v1::Person> Registry::CreatePerson(const v1::CreatePersonRequest&
   person.set_created_by(caller.identity);
   person.set_etag(ComputeEtag(person));
 
-  storage::WriteBatch batch;
-  batch.Put(persons_, id, Deterministic(person));
-  ApplyIndexDiff(batch, index_, {}, PersonIndexEntries(person, id));
-  batch.AddToCounter(counters_, "persons", 1);
-  if (!request_key.empty()) batch.Put(requests_, request_key, fingerprint + id);
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  if (options_.vault != nullptr) {
+    // The data key exists before anything it seals; an orphan key (failed commit) is harmless.
+    auto key = options_.vault->CreateDataKey(id);
+    if (!key.ok()) return key.status();
+  }
+  v1::Person pub, priv;
+  SplitPerson(person, &pub, &priv);
+  auto record = EncodeRecord(pub, priv, id, id);
+  if (!record.ok()) return record.status();
+  txn::Transaction txn;
+  txn.batch.Put(persons_, id, *record);
+  ApplyIndexDiff(txn.batch, index_, {}, PersonIndexEntries(person, id));
+  if (caller.role == Role::kOfficer) txn.batch.Put(index_, PersonPostKey(id, caller.post), "");
+  txn.batch.AddToCounter(counters_, "persons", 1);
+  if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
+  Audit(txn, caller, "cases.CreatePerson", {person.name()});
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return person;
 }
 
 absl::StatusOr<v1::Person> Registry::GetPerson(const v1::GetPersonRequest& request,
-                                               const Caller&) {
+                                               const Caller& caller) {
   auto id = ParsePersonName(request.name(), "name");
   if (!id.ok()) return id.status();
   auto person = LoadPerson(*id);
   if (!person.ok()) return person.status();
   if (!person->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+  if (absl::Status s = CheckPersonAccess(*id, caller); !s.ok()) return s;
+  if (absl::Status s = AuditRead(caller, "cases.GetPerson", {request.name()}); !s.ok()) return s;
   return **person;
 }
 
 absl::StatusOr<v1::Person> Registry::UpdatePerson(const v1::UpdatePersonRequest& request,
-                                                  const Caller&) {
+                                                  const Caller& caller) {
   const absl::Time now = options_.clock();
   auto id = ParsePersonName(request.person().name(), "person.name");
   if (!id.ok()) return id.status();
@@ -370,6 +549,7 @@ absl::StatusOr<v1::Person> Registry::UpdatePerson(const v1::UpdatePersonRequest&
   if (!current->has_value()) {
     return absl::NotFoundError(absl::StrCat(request.person().name(), " not found"));
   }
+  if (absl::Status s = CheckPersonAccess(*id, caller); !s.ok()) return s;
   const v1::Person& before = **current;
   if (before.etag() != request.person().etag()) {
     return absl::AbortedError(
@@ -398,15 +578,20 @@ absl::StatusOr<v1::Person> Registry::UpdatePerson(const v1::UpdatePersonRequest&
   }
   *after.mutable_update_time() = ToProtoTime(now);
   after.set_etag(ComputeEtag(after));
-  storage::WriteBatch batch;
-  batch.Put(persons_, *id, Deterministic(after));
-  ApplyIndexDiff(batch, index_, old_entries, new_entries);
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  v1::Person pub, priv;
+  SplitPerson(after, &pub, &priv);
+  auto record = EncodeRecord(pub, priv, *id, *id);
+  if (!record.ok()) return record.status();
+  txn::Transaction txn;
+  txn.batch.Put(persons_, *id, *record);
+  ApplyIndexDiff(txn.batch, index_, old_entries, new_entries);
+  Audit(txn, caller, "cases.UpdatePerson", {after.name()});
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return after;
 }
 
 absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
-    const v1::SearchPersonsRequest& request, const Caller&) {
+    const v1::SearchPersonsRequest& request, const Caller& caller) {
   if (auto p = ParseParent(request.parent()); !p.ok()) return p.status();
   auto page_size = EffectivePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
@@ -420,7 +605,32 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
   if (!request.birth_date().empty() && !IsValidPartialDate(request.birth_date(), now)) {
     v.Add("birth_date", "must be YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today");
   }
+  // Birth-date narrowing compares keyed hashes: the query's own prefixes and full value.
+  std::vector<uint64_t> query_birth_prefixes;
+  uint64_t query_birth_full = 0;
+  if (!request.birth_date().empty()) {
+    query_birth_full = First8(KeyedHash("birth", request.birth_date()));
+    for (size_t n : {4, 7}) {
+      if (request.birth_date().size() > n) {
+        query_birth_prefixes.push_back(First8(KeyedHash("birth", request.birth_date().substr(0, n))));
+      }
+    }
+  }
+  auto birth_matches = [&](const enlace::internal::v1::NameIndexValue& value) {
+    if (request.birth_date().empty()) return true;
+    if (value.birth_full() == 0) return false;
+    if (value.birth_full() == query_birth_full) return true;
+    // The query is a prefix of the recorded date, or the recorded date a prefix of the query.
+    for (uint64_t h : value.birth_prefixes()) {
+      if (h == query_birth_full) return true;
+    }
+    for (uint64_t h : query_birth_prefixes) {
+      if (h == value.birth_full()) return true;
+    }
+    return false;
+  };
   v1::SearchPersonsResponse response;
+  std::vector<std::string> found_names;
   if (by_document) {
     const auto& d = request.document();
     if (d.type() == 0 || !v1::DocumentType_IsValid(d.type())) v.Add("document.type", "required");
@@ -437,35 +647,45 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
     }
     auto owner = store_->Get(index_, DocKey(d));
     if (!owner.ok()) return owner.status();
-    if (!owner->has_value()) return response;
-    auto person = LoadPerson(**owner);
-    if (!person.ok()) return person.status();
-    if (person->has_value() &&
-        (request.birth_date().empty() ||
-         BirthDateMatches((*person)->birth_date(), request.birth_date()))) {
-      *response.add_persons() = **person;
+    if (owner->has_value() &&
+        (caller.role != Role::kOfficer || OfficerSeesPerson(**owner, caller.post))) {
+      auto person = LoadPerson(**owner);
+      if (!person.ok()) return person.status();
+      if (person->has_value() &&
+          (request.birth_date().empty() ||
+           BirthDateMatches((*person)->birth_date(), request.birth_date()))) {
+        found_names.push_back((*person)->name());
+        *response.add_persons() = **person;
+      }
     }
+    if (absl::Status s = AuditRead(caller, "cases.SearchPersons", found_names); !s.ok()) return s;
     return response;
   }
 
   if (request.name_query().size() > 400 || !text::IsCleanUtf8(request.name_query())) {
     v.Add("name_query", "at most 400 bytes of one-line UTF-8 text");
   }
-  const std::vector<std::string> words = text::Words(text::FoldForSearch(request.name_query()));
-  if (words.empty()) v.Add("name_query", "must contain at least one letter or digit");
+  std::vector<std::string> words;
+  for (auto& w : text::Words(text::FoldForSearch(request.name_query()))) {
+    if (w.size() >= kMinPrefix) words.push_back(w.substr(0, kMaxPrefix));
+  }
+  if (words.empty()) v.Add("name_query", "must contain a word of at least 2 letters");
   if (words.size() > kMaxQueryWords) {
     v.Add("name_query", absl::StrCat("at most ", kMaxQueryWords, " words"));
   }
   if (!v.empty()) return v.ToStatus();
 
-  // Scan the posting list of the longest word (most selective), filter the rest in memory.
+  // Scan the posting list of the longest word (most selective), filter the rest by hashes.
   std::string scan_word = words[0];
   for (const auto& w : words) {
     if (w.size() > scan_word.size()) scan_word = w;
   }
+  std::vector<uint64_t> query_hashes;
+  for (const auto& w : words) query_hashes.push_back(First8(KeyedHash("name", w)));
   const std::string query = absl::StrCat("search|", absl::StrJoin(words, " "), "|",
                                          request.birth_date());
-  const std::string prefix = absl::StrCat("P|n|", scan_word);
+  std::string prefix = "P|n|";
+  storage::AppendBigEndian64(&prefix, First8(KeyedHash("name", scan_word)));
   std::string lower = prefix;
   if (!request.page_token().empty()) {
     auto position = page_tokens_.Decode(query, request.page_token());
@@ -480,42 +700,21 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
   auto it = store_->Scan(index_, lower, PrefixSuccessor(prefix));
   for (; it->Valid(); it->Next()) {
     absl::string_view key = it->key();
-    // key: P|n|{word}|{id}
-    absl::string_view rest = key.substr(4);
-    size_t bar = rest.rfind('|');
-    if (bar == absl::string_view::npos) continue;
-    absl::string_view entry_word = rest.substr(0, bar);
-    absl::string_view id = rest.substr(bar + 1);
-    absl::string_view value = it->value();
-    size_t sep = value.find('\x1f');
-    absl::string_view folded = value.substr(0, sep);
-    absl::string_view birth = sep == absl::string_view::npos ? "" : value.substr(sep + 1);
-    bool match = true;
-    std::vector<std::string> name_words = text::Words(folded);
-    for (const auto& q : words) {
-      bool found = false;
-      for (const auto& nw : name_words) found |= absl::StartsWith(nw, q);
-      match &= found;
+    const std::string id(key.substr(prefix.size()));
+    enlace::internal::v1::NameIndexValue value;
+    bool match = value.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+    for (uint64_t q : query_hashes) {
+      match = match && std::binary_search(value.word_prefixes().begin(),
+                                          value.word_prefixes().end(), q);
     }
-    // A person whose name has two words starting with the scanned word appears twice in the
-    // posting list: count only the entry of the first such word.
-    if (match) {
-      for (const auto& nw : name_words) {
-        if (absl::StartsWith(nw, scan_word)) {
-          match = (nw == entry_word);
-          break;
-        }
-      }
-    }
-    if (match && !request.birth_date().empty()) {
-      match = BirthDateMatches(birth, request.birth_date());
-    }
+    match = match && birth_matches(value);
+    if (match && caller.role == Role::kOfficer) match = OfficerSeesPerson(id, caller.post);
     if (match) {
       if (static_cast<int>(ids.size()) == *page_size) {
         more = true;
         break;
       }
-      ids.emplace_back(id);
+      ids.push_back(id);
       last_key = std::string(key);
     }
     if (++scanned >= kMaxScannedPerCall) {
@@ -528,10 +727,74 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
   for (const auto& id : ids) {
     auto person = LoadPerson(id);
     if (!person.ok()) return person.status();
-    if (person->has_value()) *response.add_persons() = **person;
+    if (!person->has_value()) continue;
+    found_names.push_back((*person)->name());
+    *response.add_persons() = **std::move(person);
   }
   if (more) response.set_next_page_token(page_tokens_.Encode(query, last_key));
+  if (absl::Status s = AuditRead(caller, "cases.SearchPersons", found_names); !s.ok()) return s;
   return response;
+}
+
+absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
+    const v1::ErasePersonRequest& request, const Caller& caller) {
+  auto id = ParsePersonName(request.name(), "name");
+  if (!id.ok()) return id.status();
+  if (request.reason().empty() || request.reason().size() > 500 ||
+      !text::IsCleanUtf8(request.reason())) {
+    return InvalidField("reason", "required: 1-500 bytes saying why (legal ground, reference)");
+  }
+  if (caller.role != Role::kSupervisor) {
+    return absl::PermissionDeniedError("only a supervisor may erase a person");
+  }
+  storage::ScopedKeyLocks lock(locks_, {absl::StrCat("P:", *id)});
+  auto person = LoadPerson(*id);
+  if (!person.ok()) return person.status();
+  if (!person->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+  // Index entries are computed from the plaintext, so they must go before the key does.
+  txn::Transaction txn;
+  txn.batch.Delete(persons_, *id);
+  ApplyIndexDiff(txn.batch, index_, PersonIndexEntries(**person, *id), {});
+  for (auto it = store_->ScanPrefix(index_, absl::StrCat("P|p|", *id, "|")); it->Valid();
+       it->Next()) {
+    txn.batch.Delete(index_, it->key());
+  }
+  txn.batch.Put(index_, ErasedKey(*id), "");
+  txn.batch.AddToCounter(counters_, "persons", -1);
+  int32_t cases_kept = 0;
+  for (auto it = store_->ScanPrefix(index_, absl::StrCat("C|r|", *id, "|")); it->Valid();
+       it->Next()) {
+    ++cases_kept;
+  }
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("cases.ErasePerson");
+  r.add_resources(request.name());
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  r.set_detail(absl::StrCat("reason: ", request.reason(), "; cases kept: ", cases_kept));
+  txn.audit.push_back(r);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  if (options_.vault != nullptr) {
+    if (absl::Status s = options_.vault->DestroyDataKey(*id); !s.ok()) return s;
+  }
+  // Old versions of the index entries and records linger in SST files until compaction;
+  // without the data key the sealed parts are noise, and the index entries are gone from
+  // the live store. Purge the index too so keyed hashes of the name do not linger either.
+  if (absl::Status s = store_->Purge(index_); !s.ok()) return s;
+  v1::ErasePersonResponse response;
+  response.set_cases_kept(cases_kept);
+  return response;
+}
+
+absl::Status Registry::CompleteErasures() {
+  if (options_.vault == nullptr) return absl::OkStatus();
+  for (auto it = store_->ScanPrefix(index_, "P|x|"); it->Valid(); it->Next()) {
+    const std::string id(it->key().substr(4));
+    if (options_.vault->HasDataKey(id)) {
+      if (absl::Status s = options_.vault->DestroyDataKey(id); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------- cases
@@ -562,6 +825,7 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
   }
   ValidateCase(request.case_(), context_, now, v);
   if (!v.empty()) return v.ToStatus();
+  if (absl::Status s = CheckCaseAccess(request.case_(), caller); !s.ok()) return s;
 
   std::vector<std::string> lock_keys;
   std::string request_key;
@@ -581,7 +845,7 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
       return **c;
     }
   }
-  auto person = LoadPerson(person_id);
+  auto person = store_->Get(persons_, person_id);
   if (!person.ok()) return person.status();
   if (!person->has_value()) {
     return absl::NotFoundError(absl::StrCat("case.person: ", request.case_().person(),
@@ -600,26 +864,36 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
   c.set_created_by(caller.identity);
   c.set_etag(ComputeEtag(c));
 
-  storage::WriteBatch batch;
-  batch.Put(cases_, id, Deterministic(c));
-  ApplyIndexDiff(batch, index_, {}, CaseIndexEntries(c, id, person_id));
-  ApplyCounterDiff(batch, counters_, {}, CaseCounterKeys(c));
-  if (!request_key.empty()) batch.Put(requests_, request_key, fingerprint + id);
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  v1::Case pub, priv;
+  SplitCase(c, &pub, &priv);
+  auto record = EncodeRecord(pub, priv, person_id, id);
+  if (!record.ok()) return record.status();
+  txn::Transaction txn;
+  txn.batch.Put(cases_, id, *record);
+  ApplyIndexDiff(txn.batch, index_, {}, CaseIndexEntries(c, id, person_id));
+  // The post handling the case may see its person.
+  txn.batch.Put(index_, PersonPostKey(person_id, c.post()), "");
+  ApplyCounterDiff(txn.batch, counters_, {}, CaseCounterKeys(c));
+  if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
+  Audit(txn, caller, "cases.CreateCase", {c.name(), c.person()});
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return c;
 }
 
-absl::StatusOr<v1::Case> Registry::GetCase(const v1::GetCaseRequest& request, const Caller&) {
+absl::StatusOr<v1::Case> Registry::GetCase(const v1::GetCaseRequest& request,
+                                           const Caller& caller) {
   auto id = ParseCaseName(request.name(), "name");
   if (!id.ok()) return id.status();
   auto c = LoadCase(*id);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
+  if (absl::Status s = AuditRead(caller, "cases.GetCase", {request.name()}); !s.ok()) return s;
   return **c;
 }
 
 absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesRequest& request,
-                                                          const Caller&) {
+                                                          const Caller& caller) {
   if (auto p = ParseParent(request.parent()); !p.ok()) return p.status();
   auto page_size = EffectivePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
@@ -662,16 +936,25 @@ absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesReq
     v.Add("open_time_end", "must be after open_time_start");
   }
   if (!v.empty()) return v.ToStatus();
+  // An officer lists its own post only.
+  std::string post = request.post();
+  if (caller.role == Role::kOfficer) {
+    if (!post.empty() && post != caller.post) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("an officer of ", caller.post, " lists only that post's cases"));
+    }
+    post = caller.post;
+  }
 
   const std::string status2 = Two(request.status());
   const std::string category2 = Two(request.category());
   std::string prefix;
   if (!person_id.empty()) {
     prefix = absl::StrCat("C|r|", person_id, "|");
-  } else if (!request.post().empty() && request.status() != 0) {
-    prefix = absl::StrCat("C|ps|", request.post(), "|", status2, "|");
-  } else if (!request.post().empty()) {
-    prefix = absl::StrCat("C|p|", request.post(), "|");
+  } else if (!post.empty() && request.status() != 0) {
+    prefix = absl::StrCat("C|ps|", post, "|", status2, "|");
+  } else if (!post.empty()) {
+    prefix = absl::StrCat("C|p|", post, "|");
   } else if (request.status() != 0) {
     prefix = absl::StrCat("C|s|", status2, "|");
   } else if (request.category() != 0) {
@@ -693,7 +976,7 @@ absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesReq
                                   static_cast<uint64_t>(start_us) + 1);
   }
   const std::string query =
-      absl::StrCat("cases|", request.post(), "|", status2, "|", category2, "|", person_id, "|",
+      absl::StrCat("cases|", post, "|", status2, "|", category2, "|", person_id, "|",
                    request.has_open_time_start() ? start_us : 0, "|",
                    request.has_open_time_end() ? end_us : 0);
   if (!request.page_token().empty()) {
@@ -716,7 +999,7 @@ absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesReq
     }
     bool match = (request.status() == 0 || s.status == request.status()) &&
                  (request.category() == 0 || s.category == request.category()) &&
-                 (request.post().empty() || s.post == request.post()) &&
+                 (post.empty() || s.post == post) &&
                  (person_id.empty() || s.person_id == person_id);
     if (match) {
       if (static_cast<int>(ids.size()) == *page_size) {
@@ -734,18 +1017,25 @@ absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesReq
     }
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
+  std::vector<std::string> names;
   for (const auto& id : ids) {
     auto c = LoadCase(id);
     if (!c.ok()) return c.status();
     if (!c->has_value()) return absl::DataLossError(absl::StrCat("index names missing case ", id));
+    names.push_back((*c)->name());
     *response.add_cases() = std::move(**c);
   }
   if (more) response.set_next_page_token(page_tokens_.Encode(query, last_key));
+  if (!names.empty()) {
+    if (absl::Status s = AuditRead(caller, "cases.ListCases", std::move(names)); !s.ok()) {
+      return s;
+    }
+  }
   return response;
 }
 
 absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& request,
-                                              const Caller&) {
+                                              const Caller& caller) {
   const absl::Time now = options_.clock();
   auto id = ParseCaseName(request.case_().name(), "case.name");
   if (!id.ok()) return id.status();
@@ -759,6 +1049,7 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
     return absl::NotFoundError(absl::StrCat(request.case_().name(), " not found"));
   }
   const v1::Case& before = **current;
+  if (absl::Status s = CheckCaseAccess(before, caller); !s.ok()) return s;
   if (before.etag() != request.case_().etag()) {
     return absl::AbortedError(
         "case.etag does not match: the case was changed since you read it; read it again");
@@ -770,6 +1061,9 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
   if (absl::Status s = ApplyCaseMask(request.update_mask(), request.case_(), after); !s.ok()) {
     return s;
   }
+  if (caller.role == Role::kOfficer && after.post() != before.post()) {
+    return absl::PermissionDeniedError("only a supervisor may move a case to another post");
+  }
   FieldViolations v;
   ValidateCase(after, context_, now, v);
   if (after.status() == v1::STATUS_UNSPECIFIED) v.Add("case.status", "required");
@@ -777,17 +1071,25 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
   *after.mutable_update_time() = ToProtoTime(now);
   after.set_etag(ComputeEtag(after));
   const std::string person_id = PersonIdOf(before.person());
-  storage::WriteBatch batch;
-  batch.Put(cases_, *id, Deterministic(after));
-  ApplyIndexDiff(batch, index_, CaseIndexEntries(before, *id, person_id),
+  v1::Case pub, priv;
+  SplitCase(after, &pub, &priv);
+  auto record = EncodeRecord(pub, priv, person_id, *id);
+  if (!record.ok()) return record.status();
+  txn::Transaction txn;
+  txn.batch.Put(cases_, *id, *record);
+  ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
                  CaseIndexEntries(after, *id, person_id));
-  ApplyCounterDiff(batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  if (after.post() != before.post()) {
+    txn.batch.Put(index_, PersonPostKey(person_id, after.post()), "");
+  }
+  ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+  Audit(txn, caller, "cases.UpdateCase", {after.name()});
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return after;
 }
 
 absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request,
-                                             const Caller&) {
+                                             const Caller& caller) {
   const absl::Time now = options_.clock();
   auto id = ParseCaseName(request.name(), "name");
   if (!id.ok()) return id.status();
@@ -807,6 +1109,7 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
   if (!current.ok()) return current.status();
   if (!current->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
   const v1::Case& before = **current;
+  if (absl::Status s = CheckCaseAccess(before, caller); !s.ok()) return s;
   if (!request.etag().empty() && request.etag() != before.etag()) {
     return absl::AbortedError("etag does not match: the case was changed since you read it");
   }
@@ -821,12 +1124,17 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
   *after.mutable_update_time() = after.close_time();
   after.set_etag(ComputeEtag(after));
   const std::string person_id = PersonIdOf(before.person());
-  storage::WriteBatch batch;
-  batch.Put(cases_, *id, Deterministic(after));
-  ApplyIndexDiff(batch, index_, CaseIndexEntries(before, *id, person_id),
+  v1::Case pub, priv;
+  SplitCase(after, &pub, &priv);
+  auto record = EncodeRecord(pub, priv, person_id, *id);
+  if (!record.ok()) return record.status();
+  txn::Transaction txn;
+  txn.batch.Put(cases_, *id, *record);
+  ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
                  CaseIndexEntries(after, *id, person_id));
-  ApplyCounterDiff(batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+  Audit(txn, caller, "cases.CloseCase", {after.name()});
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return after;
 }
 
@@ -851,19 +1159,23 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
     lock_keys.push_back(request_key);
   }
   storage::ScopedKeyLocks lock(locks_, lock_keys);
+  auto c = LoadCase(*id);
+  if (!c.ok()) return c.status();
+  if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.parent(), " not found"));
+  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
+  const std::string person_id = PersonIdOf((*c)->person());
   if (!request_key.empty()) {
     auto earlier = LookupRequest(request_key, fingerprint);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) {
-      auto a = LoadProto<v1::Action>(store_, actions_, **earlier);
-      if (!a.ok()) return a.status();
-      if (!a->has_value()) return absl::InternalError("idempotency record without action");
-      return **a;
+      auto raw = store_->Get(actions_, **earlier);
+      if (!raw.ok()) return raw.status();
+      if (!raw->has_value()) return absl::InternalError("idempotency record without action");
+      v1::Action a;
+      if (absl::Status s = DecodeRecord(**raw, **earlier, &a); !s.ok()) return s;
+      return a;
     }
   }
-  auto c = LoadCase(*id);
-  if (!c.ok()) return c.status();
-  if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.parent(), " not found"));
   if ((*c)->status() == v1::STATUS_CLOSED) {
     return absl::FailedPreconditionError("the case is closed: no new actions can be recorded");
   }
@@ -877,17 +1189,22 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   *action.mutable_create_time() = ToProtoTime(now);
   action.set_created_by(caller.identity);
   const std::string key = absl::StrCat(*id, "/", action_id);
-  storage::WriteBatch batch;
-  batch.Put(actions_, key, Deterministic(action));
-  batch.AddToCounter(counters_, seq_key, 1);
-  batch.AddToCounter(counters_, absl::StrCat("actions|type|", Two(action.type())), 1);
-  if (!request_key.empty()) batch.Put(requests_, request_key, fingerprint + key);
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  v1::Action pub, priv;
+  SplitAction(action, &pub, &priv);
+  auto record = EncodeRecord(pub, priv, person_id, key);
+  if (!record.ok()) return record.status();
+  txn::Transaction txn;
+  txn.batch.Put(actions_, key, *record);
+  txn.batch.AddToCounter(counters_, seq_key, 1);
+  txn.batch.AddToCounter(counters_, absl::StrCat("actions|type|", Two(action.type())), 1);
+  if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + key);
+  Audit(txn, caller, "cases.AddAction", {action.name()});
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return action;
 }
 
 absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(
-    const v1::ListActionsRequest& request, const Caller&) {
+    const v1::ListActionsRequest& request, const Caller& caller) {
   auto id = ParseCaseName(request.parent(), "parent");
   if (!id.ok()) return id.status();
   auto page_size = EffectivePageSize(request.page_size());
@@ -895,6 +1212,7 @@ absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(
   auto c = LoadCase(*id);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.parent(), " not found"));
+  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
   const std::string prefix = absl::StrCat(*id, "/");
   const std::string query = absl::StrCat("actions|", *id);
   std::string lower = prefix;
@@ -911,12 +1229,15 @@ absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(
       response.set_next_page_token(page_tokens_.Encode(query, last_key));
       break;
     }
-    if (!response.add_actions()->ParseFromArray(it->value().data(), it->value().size())) {
-      return absl::DataLossError("stored action does not parse");
-    }
     last_key = std::string(it->key());
+    if (absl::Status s = DecodeRecord(it->value(), last_key, response.add_actions()); !s.ok()) {
+      return s;
+    }
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
+  if (absl::Status s = AuditRead(caller, "cases.ListActions", {request.parent()}); !s.ok()) {
+    return s;
+  }
   return response;
 }
 
@@ -928,30 +1249,29 @@ absl::StatusOr<std::vector<std::string>> Registry::CheckConsistency() const {
   std::map<std::string, int64_t> counts;
   int64_t persons = 0;
   for (auto it = store_->ScanPrefix(persons_, ""); it->Valid(); it->Next()) {
+    const std::string id(it->key());
     v1::Person p;
-    if (!p.ParseFromArray(it->value().data(), it->value().size())) {
-      problems.push_back(absl::StrCat("person ", it->key(), " does not parse"));
+    if (absl::Status s = DecodeRecord(it->value(), id, &p); !s.ok()) {
+      problems.push_back(absl::StrCat("person ", id, ": ", s.message()));
       continue;
     }
     ++persons;
-    for (auto& [k, v] : PersonIndexEntries(p, std::string(it->key()))) expected[k] = v;
+    for (auto& [k, v] : PersonIndexEntries(p, id)) expected[k] = v;
   }
   for (auto it = store_->ScanPrefix(cases_, ""); it->Valid(); it->Next()) {
+    const std::string id(it->key());
     v1::Case c;
-    if (!c.ParseFromArray(it->value().data(), it->value().size())) {
-      problems.push_back(absl::StrCat("case ", it->key(), " does not parse"));
+    if (absl::Status s = DecodeRecord(it->value(), id, &c); !s.ok()) {
+      problems.push_back(absl::StrCat("case ", id, ": ", s.message()));
       continue;
     }
-    const std::string id(it->key());
     for (auto& [k, v] : CaseIndexEntries(c, id, PersonIdOf(c.person()))) expected[k] = v;
     for (const auto& k : CaseCounterKeys(c)) counts[k] += 1;
-    auto person = LoadPerson(PersonIdOf(c.person()));
-    if (!person.ok() || !person->has_value()) {
-      problems.push_back(absl::StrCat("case ", id, " names a missing person"));
-    }
   }
   for (auto it = store_->ScanPrefix(index_, ""); it->Valid(); it->Next()) {
     std::string key(it->key());
+    // Access grants and erasure markers are not derived from one record.
+    if (absl::StartsWith(key, "P|p|") || absl::StartsWith(key, "P|x|")) continue;
     auto e = expected.find(key);
     if (e == expected.end()) {
       problems.push_back(absl::StrCat("index entry without entity: ",

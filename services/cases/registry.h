@@ -1,13 +1,16 @@
 #ifndef ENLACE_SERVICES_CASES_REGISTRY_H_
 #define ENLACE_SERVICES_CASES_REGISTRY_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
+#include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
+#include "common/txn/committer.h"
 #include "common/pagetoken/page_token.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
@@ -21,19 +24,27 @@ namespace enlace::cases {
 storage::StoreOptions RegistryStoreOptions(const std::string& path);
 
 // The registry of one country's persons, cases and actions. Validates, checks preconditions
-// and commits each mutation -- entity, secondary indexes, counters and idempotency record --
-// as ONE synced WriteBatch. Thread-safe; calls block on storage, so the gRPC layer runs them
-// on a worker pool.
+// and the caller's scope (an officer reaches only its own post's cases and their persons),
+// and commits each mutation -- entity, secondary indexes, counters, idempotency record and
+// audit record -- as ONE synced WriteBatch through the committer. Reads of personal data are
+// audited too. Personal fields are sealed with the person's data key; indexes hold keyed
+// hashes only. Thread-safe; calls block on storage, so the gRPC layer runs them on a pool.
 class Registry {
  public:
   struct Options {
     std::string country;  // ISO 3166-1 alpha-2
     std::vector<std::string> post_codes;
     std::function<absl::Time()> clock = [] { return absl::Now(); };
+    // Data keys; null = personal fields stored unsealed (benchmarks of the cost only).
+    crypto::KeyVault* vault = nullptr;
+    // Audit reads of personal data (writes are always audited).
+    bool audit_reads = true;
   };
-  // `store` must have been opened with RegistryStoreOptions and outlive the registry.
+  // `store` must have been opened with RegistryStoreOptions; everything must outlive the
+  // registry.
   static absl::StatusOr<std::unique_ptr<Registry>> Create(Options options,
-                                                          storage::Store* store);
+                                                          storage::Store* store,
+                                                          txn::Committer* committer);
 
   absl::StatusOr<v1::Person> CreatePerson(const v1::CreatePersonRequest& request,
                                           const Caller& caller);
@@ -43,6 +54,8 @@ class Registry {
                                           const Caller& caller);
   absl::StatusOr<v1::SearchPersonsResponse> SearchPersons(
       const v1::SearchPersonsRequest& request, const Caller& caller);
+  absl::StatusOr<v1::ErasePersonResponse> ErasePerson(const v1::ErasePersonRequest& request,
+                                                      const Caller& caller);
 
   absl::StatusOr<v1::Case> CreateCase(const v1::CreateCaseRequest& request,
                                       const Caller& caller);
@@ -61,11 +74,38 @@ class Registry {
   // every entity has all its index entries (used after crashes and by `enlace-node --check`).
   // Returns the problems found; empty when consistent.
   absl::StatusOr<std::vector<std::string>> CheckConsistency() const;
+  // Finishes erasures interrupted by a crash (data gone, data key not yet destroyed).
+  absl::Status CompleteErasures();
 
   const std::string& country() const { return options_.country; }
 
  private:
-  Registry(Options options, storage::Store* store, std::string page_secret);
+  Registry(Options options, storage::Store* store, txn::Committer* committer,
+           std::string page_secret);
+
+  // Sealing of personal fields.
+  absl::StatusOr<std::string> DataKey(const std::string& person_id) const;
+  absl::StatusOr<std::string> EncodeRecord(const google::protobuf::Message& public_part,
+                                           const google::protobuf::Message& personal_part,
+                                    const std::string& key_owner, const std::string& aad) const;
+  // Fills `out` from a stored record; personal fields stay empty if the data key is gone.
+  absl::Status DecodeRecord(absl::string_view stored, const std::string& aad,
+                    google::protobuf::Message* out) const;
+  std::string KeyedHash(absl::string_view domain, absl::string_view value) const;
+  std::map<std::string, std::string> PersonIndexEntries(const v1::Person& p,
+                                                        const std::string& id) const;
+  std::string DocKey(const v1::IdentityDocument& d) const;
+
+  // Scope checks.
+  absl::Status CheckPersonAccess(const std::string& person_id, const Caller& caller) const;
+  absl::Status CheckCaseAccess(const v1::Case& c, const Caller& caller) const;
+  bool OfficerSeesPerson(const std::string& person_id, const std::string& post) const;
+
+  // Audit.
+  void Audit(txn::Transaction& txn, const Caller& caller, absl::string_view action,
+             std::vector<std::string> resources) const;
+  absl::Status AuditRead(const Caller& caller, absl::string_view action,
+                         std::vector<std::string> resources) const;
 
   absl::StatusOr<std::string> ParseParent(absl::string_view parent) const;
   absl::StatusOr<std::string> ParsePersonName(absl::string_view name,
@@ -81,6 +121,8 @@ class Registry {
   Options options_;
   CaseContext context_;
   storage::Store* store_;
+  txn::Committer* committer_;
+  std::string index_key_;
   const storage::ColumnFamily* persons_;
   const storage::ColumnFamily* cases_;
   const storage::ColumnFamily* actions_;

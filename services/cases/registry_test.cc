@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "common/crypto/aead.h"
 #include "gtest/gtest.h"
 
 namespace enlace::cases {
@@ -14,14 +15,25 @@ class RegistryTest : public ::testing::Test {
     std::string tmpl = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
                        "/registry_XXXXXX";
     dir_ = mkdtemp(tmpl.data());
-    auto store = storage::Store::Open(RegistryStoreOptions(dir_));
+    storage::StoreOptions so = RegistryStoreOptions(dir_);
+    txn::Committer::AddColumnFamilies(so);
+    auto store = storage::Store::Open(so);
     ASSERT_TRUE(store.ok());
     store_ = *std::move(store);
+    auto committer = txn::Committer::Create(store_.get(), "GT");
+    ASSERT_TRUE(committer.ok());
+    committer_ = *std::move(committer);
+    crypto::MasterKeys keys;
+    keys.keys[1] = *crypto::RandomBytes(32);
+    auto vault = crypto::KeyVault::Open(dir_ + ".keys", keys);
+    ASSERT_TRUE(vault.ok());
+    vault_ = *std::move(vault);
     Registry::Options o;
     o.country = "GT";
     o.post_codes = {"GT-TAP", "GT-MEX"};
     o.clock = [this] { return now_; };
-    auto r = Registry::Create(o, store_.get());
+    o.vault = vault_.get();
+    auto r = Registry::Create(o, store_.get(), committer_.get());
     ASSERT_TRUE(r.ok());
     registry_ = *std::move(r);
   }
@@ -42,8 +54,10 @@ class RegistryTest : public ::testing::Test {
 
   std::string dir_;
   absl::Time now_ = absl::FromUnixSeconds(1790000000);
-  Caller caller_{"spiffe://gt.enlace.example/role/officer/user/x"};
+  Caller caller_ = *ParseIdentity("spiffe://gt.enlace.example/role/supervisor/user/x");
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<txn::Committer> committer_;
+  std::unique_ptr<crypto::KeyVault> vault_;
   std::unique_ptr<Registry> registry_;
 };
 
@@ -109,7 +123,7 @@ TEST_F(RegistryTest, UpdatesKeepIndexesAndCountersConsistent) {
 TEST_F(RegistryTest, ConsistencyCheckFindsATamperedIndex) {
   MakePerson("Pablo", "Ajú");
   storage::WriteBatch b;
-  b.Put(store_->cf("index"), "P|n|ghost|00000000000000000000", "ghost\x1f");
+  b.Put(store_->cf("index"), "P|n|ghost|00000000000000000000", "");
   ASSERT_TRUE(store_->Commit(b).ok());
   auto problems = registry_->CheckConsistency();
   ASSERT_TRUE(problems.ok());

@@ -1,6 +1,7 @@
 #ifndef ENLACE_SERVICES_CASES_SERVICE_H_
 #define ENLACE_SERVICES_CASES_SERVICE_H_
 
+#include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
@@ -8,12 +9,11 @@
 
 namespace enlace::cases {
 
-// Thin gRPC adapters: identify the caller, hand the call to the worker pool (the registry
-// blocks on synced commits, which must not happen on gRPC's callback threads) and map the
-// absl::Status to a grpc::Status with field violations.
+// Thin gRPC adapters over the registry (see DispatchUnary).
 class PersonServiceImpl final : public v1::PersonService::CallbackService {
  public:
-  PersonServiceImpl(Registry* registry, ThreadPool* pool) : registry_(registry), pool_(pool) {}
+  PersonServiceImpl(Registry* registry, ThreadPool* pool, authz::Authorizer* authorizer)
+      : registry_(registry), pool_(pool), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* CreatePerson(grpc::CallbackServerContext* context,
                                          const v1::CreatePersonRequest* request,
@@ -27,15 +27,20 @@ class PersonServiceImpl final : public v1::PersonService::CallbackService {
   grpc::ServerUnaryReactor* SearchPersons(grpc::CallbackServerContext* context,
                                           const v1::SearchPersonsRequest* request,
                                           v1::SearchPersonsResponse* response) override;
+  grpc::ServerUnaryReactor* ErasePerson(grpc::CallbackServerContext* context,
+                                        const v1::ErasePersonRequest* request,
+                                        v1::ErasePersonResponse* response) override;
 
  private:
   Registry* registry_;
   ThreadPool* pool_;
+  authz::Authorizer* authorizer_;
 };
 
 class CaseServiceImpl final : public v1::CaseService::CallbackService {
  public:
-  CaseServiceImpl(Registry* registry, ThreadPool* pool) : registry_(registry), pool_(pool) {}
+  CaseServiceImpl(Registry* registry, ThreadPool* pool, authz::Authorizer* authorizer)
+      : registry_(registry), pool_(pool), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* context,
                                        const v1::CreateCaseRequest* request,
@@ -62,6 +67,7 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
  private:
   Registry* registry_;
   ThreadPool* pool_;
+  authz::Authorizer* authorizer_;
 };
 
 }  // namespace enlace::cases

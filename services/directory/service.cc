@@ -8,7 +8,10 @@ namespace enlace::directory {
   grpc::ServerUnaryReactor* DirectoryServiceImpl::Method(grpc::CallbackServerContext* context, \
                                                          const v1::Request* request,           \
                                                          v1::Response* response) {             \
-    return DispatchUnary(context, pool_, directory_, request, response, &Directory::Method);   \
+    static const std::string rpc =                                                             \
+        std::string(v1::DirectoryService::service_full_name()) + "/" #Method;                  \
+    return DispatchUnary(context, pool_, authorizer_, rpc.c_str(), directory_, request,        \
+                         response, &Directory::Method);                                        \
   }
 
 ENLACE_DISPATCH(CreateOrganisation, CreateOrganisationRequest, Organisation)

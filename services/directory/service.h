@@ -1,6 +1,7 @@
 #ifndef ENLACE_SERVICES_DIRECTORY_SERVICE_H_
 #define ENLACE_SERVICES_DIRECTORY_SERVICE_H_
 
+#include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
 #include "services/directory/directory.h"
@@ -10,8 +11,8 @@ namespace enlace::directory {
 // Thin gRPC adapter over Directory.
 class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService {
  public:
-  DirectoryServiceImpl(Directory* directory, ThreadPool* pool)
-      : directory_(directory), pool_(pool) {}
+  DirectoryServiceImpl(Directory* directory, ThreadPool* pool, authz::Authorizer* authorizer)
+      : directory_(directory), pool_(pool), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* CreateOrganisation(grpc::CallbackServerContext* context,
                                                const v1::CreateOrganisationRequest* request,
@@ -32,6 +33,7 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
  private:
   Directory* directory_;
   ThreadPool* pool_;
+  authz::Authorizer* authorizer_;
 };
 
 }  // namespace enlace::directory

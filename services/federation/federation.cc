@@ -4,7 +4,6 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "common/identity/caller.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -208,11 +207,14 @@ grpc::ServerUnaryReactor* FederationAdminServiceImpl::GetFederationStatus(
     grpc::CallbackServerContext* context, const v1::GetFederationStatusRequest*,
     v1::FederationStatus* response) {
   auto* reactor = context->DefaultReactor();
-  if (auto caller = CallerFromAuthContext(context->auth_context().get()); !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  pool_->Schedule([this, reactor, response] {
+  pool_->Schedule([this, context, reactor, response] {
+    auto caller = authorizer_->Authorize(
+        "enlace.federation.v1.FederationAdminService/GetFederationStatus",
+        context->auth_context().get());
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
     auto s = federation_->Status();
     if (s.ok()) *response = *std::move(s);
     reactor->Finish(ToGrpcStatus(s.status()));
@@ -224,11 +226,14 @@ grpc::ServerUnaryReactor* FederationAdminServiceImpl::ListQuarantine(
     grpc::CallbackServerContext* context, const v1::ListQuarantineRequest* request,
     v1::ListQuarantineResponse* response) {
   auto* reactor = context->DefaultReactor();
-  if (auto caller = CallerFromAuthContext(context->auth_context().get()); !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  pool_->Schedule([this, reactor, request, response] {
+  pool_->Schedule([this, context, reactor, request, response] {
+    auto caller = authorizer_->Authorize(
+        "enlace.federation.v1.FederationAdminService/ListQuarantine",
+        context->auth_context().get());
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
     auto s = federation_->inbox()->ListQuarantine(*request);
     if (s.ok()) *response = *std::move(s);
     reactor->Finish(ToGrpcStatus(s.status()));

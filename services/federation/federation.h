@@ -10,6 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
 #include "common/crypto/signing.h"
 #include "common/storage/store.h"
@@ -89,8 +90,9 @@ class Federation {
 // FederationAdminService on the API port.
 class FederationAdminServiceImpl final : public v1::FederationAdminService::CallbackService {
  public:
-  FederationAdminServiceImpl(Federation* federation, ThreadPool* pool)
-      : federation_(federation), pool_(pool) {}
+  FederationAdminServiceImpl(Federation* federation, ThreadPool* pool,
+                             authz::Authorizer* authorizer)
+      : federation_(federation), pool_(pool), authorizer_(authorizer) {}
   grpc::ServerUnaryReactor* GetFederationStatus(grpc::CallbackServerContext* context,
                                                 const v1::GetFederationStatusRequest* request,
                                                 v1::FederationStatus* response) override;
@@ -101,6 +103,7 @@ class FederationAdminServiceImpl final : public v1::FederationAdminService::Call
  private:
   Federation* federation_;
   ThreadPool* pool_;
+  authz::Authorizer* authorizer_;
 };
 
 }  // namespace enlace::federation

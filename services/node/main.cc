@@ -80,7 +80,21 @@ int main(int argc, char** argv) {
     enlace::cases::Registry::Options options;
     options.country = config->country();
     for (const auto& p : config->posts()) options.post_codes.push_back(p.code());
-    auto registry = enlace::cases::Registry::Create(options, store->get());
+    auto committer = enlace::txn::Committer::Create(store->get(), config->country());
+    if (!committer.ok()) return Fail(committer.status());
+    std::unique_ptr<enlace::crypto::KeyVault> vault;
+    if (!config->security().disable_sealing()) {
+      auto keys = enlace::crypto::LoadMasterKeys(config->security().master_key_file());
+      if (!keys.ok()) return Fail(keys.status());
+      auto v = enlace::crypto::KeyVault::Open(config->security().keys_dir().empty()
+                                                  ? config->data_dir() + ".keys"
+                                                  : config->security().keys_dir(),
+                                              *keys);
+      if (!v.ok()) return Fail(v.status());
+      vault = *std::move(v);
+    }
+    options.vault = vault.get();
+    auto registry = enlace::cases::Registry::Create(options, store->get(), committer->get());
     if (!registry.ok()) return Fail(registry.status());
     auto problems = (*registry)->CheckConsistency();
     if (!problems.ok()) return Fail(problems.status());

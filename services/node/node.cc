@@ -44,10 +44,27 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   auto committer = txn::Committer::Create(node->store_.get(), config.country());
   if (!committer.ok()) return committer.status();
   node->committer_ = *std::move(committer);
+  const auto& sec = config.security();
+  if (!sec.disable_sealing()) {
+    auto keys = crypto::LoadMasterKeys(sec.master_key_file());
+    if (!keys.ok()) return keys.status();
+    auto vault = crypto::KeyVault::Open(
+        sec.keys_dir().empty() ? config.data_dir() + ".keys" : sec.keys_dir(), *keys);
+    if (!vault.ok()) return vault.status();
+    node->vault_ = *std::move(vault);
+  }
+  authz::AuthorizerOptions ao;
+  ao.country = config.country();
+  if (sec.rate_per_second() > 0) ao.rate_per_second = sec.rate_per_second();
+  if (sec.rate_burst() > 0) ao.burst = sec.rate_burst();
+  node->authorizer_ = std::make_unique<authz::Authorizer>(ao, node->committer_.get());
   cases::Registry::Options options;
   options.country = config.country();
   for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
-  auto registry = cases::Registry::Create(std::move(options), node->store_.get());
+  options.vault = node->vault_.get();
+  options.audit_reads = !sec.disable_read_audit();
+  auto registry = cases::Registry::Create(std::move(options), node->store_.get(),
+                                          node->committer_.get());
   if (!registry.ok()) return registry.status();
   node->registry_ = *std::move(registry);
   node->pool_ = std::make_unique<ThreadPool>(
@@ -85,14 +102,18 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     });
     if (absl::Status s = fed->Start(); !s.ok()) return s;
     node->federation_admin_ =
-        std::make_unique<federation::FederationAdminServiceImpl>(fed, node->pool_.get());
+        std::make_unique<federation::FederationAdminServiceImpl>(fed, node->pool_.get(),
+                                                                 node->authorizer_.get());
   }
   node->directory_service_ =
-      std::make_unique<directory::DirectoryServiceImpl>(node->directory_.get(), node->pool_.get());
+      std::make_unique<directory::DirectoryServiceImpl>(node->directory_.get(), node->pool_.get(),
+                                                       node->authorizer_.get());
   node->person_service_ =
-      std::make_unique<cases::PersonServiceImpl>(node->registry_.get(), node->pool_.get());
+      std::make_unique<cases::PersonServiceImpl>(node->registry_.get(), node->pool_.get(),
+                                                  node->authorizer_.get());
   node->case_service_ =
-      std::make_unique<cases::CaseServiceImpl>(node->registry_.get(), node->pool_.get());
+      std::make_unique<cases::CaseServiceImpl>(node->registry_.get(), node->pool_.get(),
+                                                node->authorizer_.get());
 
   grpc::SslServerCredentialsOptions tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);

@@ -9,6 +9,8 @@
 #include "common/storage/store.h"
 #include "enlace/node/v1/config.pb.h"
 #include "grpcpp/server.h"
+#include "common/authz/authorizer.h"
+#include "common/crypto/key_vault.h"
 #include "common/txn/committer.h"
 #include "services/cases/registry.h"
 #include "services/cases/service.h"
@@ -38,6 +40,8 @@ class Node {
   Node() = default;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<txn::Committer> committer_;
+  std::unique_ptr<crypto::KeyVault> vault_;
+  std::unique_ptr<authz::Authorizer> authorizer_;
   std::unique_ptr<cases::Registry> registry_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<federation::Federation> federation_;

@@ -22,7 +22,7 @@ namespace {
 namespace v1 = ::enlace::cases::v1;
 using cases::ToProtoTime;
 
-constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana";
+constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/supervisor/user/ana";
 
 class CasesApiTest : public ::testing::Test {
  protected:

@@ -17,6 +17,8 @@
 #include "gtest/gtest.h"
 #include "services/cases/registry.h"
 #include "services/cases/rules.h"
+#include "common/crypto/key_vault.h"
+#include "common/txn/committer.h"
 #include "services/node/node.h"
 #include "tests/testing/test_env.h"
 
@@ -59,7 +61,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
   const std::string dir = testing::MakeTempDir("crash");
   auto pki = testing::TestPki::Create(dir, "MX");
   ASSERT_TRUE(pki.ok()) << pki.status();
-  auto client = pki->Client("spiffe://mx.enlace.example/role/officer/user/crash");
+  auto client = pki->Client("spiffe://mx.enlace.example/role/supervisor/user/crash");
   ASSERT_TRUE(client.ok());
   auto config = testing::TestNodeConfig(dir, "MX");
   auto node = testing::NodeProcess::Start(config, dir);
@@ -165,16 +167,24 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
     {
       auto store = storage::Store::Open(node::NodeStoreOptions(config.data_dir()));
       ASSERT_TRUE(store.ok()) << store.status();
+      auto keys = crypto::LoadMasterKeys(config.security().master_key_file());
+      ASSERT_TRUE(keys.ok()) << keys.status();
+      auto vault = crypto::KeyVault::Open(config.data_dir() + ".keys", *keys);
+      ASSERT_TRUE(vault.ok()) << vault.status();
+      auto committer = txn::Committer::Create(store->get(), "MX");
+      ASSERT_TRUE(committer.ok());
       cases::Registry::Options options;
       options.country = "MX";
       options.post_codes = {"MX-LAX", "MX-CHI", "MX-GUA"};
-      auto registry = cases::Registry::Create(options, store->get());
+      options.vault = vault->get();
+      options.audit_reads = false;
+      auto registry = cases::Registry::Create(options, store->get(), committer->get());
       ASSERT_TRUE(registry.ok());
       auto problems = (*registry)->CheckConsistency();
       ASSERT_TRUE(problems.ok());
       ASSERT_TRUE(problems->empty()) << "round " << round << ": " << (*problems)[0];
       absl::MutexLock l(&ledger.mu);
-      Caller caller{"spiffe://mx.enlace.example/test"};
+      Caller caller = *ParseIdentity("spiffe://mx.enlace.example/role/supervisor/user/check");
       for (const auto& [name, etag] : ledger.etag_by_case) {
         v1::GetCaseRequest get;
         get.set_name(name);

@@ -16,6 +16,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/key_vault.h"
 #include "common/crypto/signing.h"
 #include "enlace/federation/v1/manifest.pb.h"
 #include "google/protobuf/text_format.h"
@@ -81,6 +82,16 @@ enlace::node::v1::NodeConfig TestNodeConfig(const std::string& dir, const std::s
   c.mutable_api_tls()->set_key_file(dir + "/node.key");
   c.mutable_api_tls()->set_client_ca_file(dir + "/ca.pem");
   c.set_port_file(dir + "/port");
+  // A master key for the node's key vault (kept if the node restarts on the same dir).
+  const std::string key_file = dir + "/master.key";
+  if (access(key_file.c_str(), F_OK) != 0) {
+    auto body = crypto::NewMasterKeyFile();
+    if (!body.ok() || !pki::WriteFile(key_file, *body, 0600).ok()) abort();
+  }
+  c.mutable_security()->set_master_key_file(key_file);
+  // Load tests drive one identity hard; the limiter has its own tests.
+  c.mutable_security()->set_rate_per_second(1e6);
+  c.mutable_security()->set_rate_burst(1e6);
   return c;
 }
 
