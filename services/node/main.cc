@@ -24,6 +24,9 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(std::string, federation_address, "", "Overrides config federation.address.");
 ABSL_FLAG(std::string, manifest, "", "Overrides config federation.manifest_file.");
 ABSL_FLAG(std::string, signing_key, "", "Overrides config federation.signing_key_file.");
+ABSL_FLAG(std::string, master_key, "",
+          "Overrides config security.master_key_file (else ENLACE_MASTER_KEY is used).");
+ABSL_FLAG(std::string, keys_dir, "", "Overrides config security.keys_dir.");
 ABSL_FLAG(bool, check, false,
           "Open the store, verify that indexes and counters agree with the records, and exit.");
 
@@ -69,6 +72,12 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_manifest).empty()) {
     config->mutable_federation()->set_manifest_file(absl::GetFlag(FLAGS_manifest));
+  }
+  if (!absl::GetFlag(FLAGS_master_key).empty()) {
+    config->mutable_security()->set_master_key_file(absl::GetFlag(FLAGS_master_key));
+  }
+  if (!absl::GetFlag(FLAGS_keys_dir).empty()) {
+    config->mutable_security()->set_keys_dir(absl::GetFlag(FLAGS_keys_dir));
   }
   if (!absl::GetFlag(FLAGS_signing_key).empty()) {
     config->mutable_federation()->set_signing_key_file(absl::GetFlag(FLAGS_signing_key));
