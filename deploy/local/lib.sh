@@ -7,7 +7,9 @@
 #   run/pki/<CC>/            enlace-devpki's output: ca.pem, node.pem/.key, admin.pem/.key,
 #                            sampleload.pem/.key, signing.key/.pub
 #   run/manifest.textproto   the federation manifest every node reads
-#   run/<cc>/                one node: data/ (RocksDB), node.log, node.pid, ports
+#   run/<cc>/                one node: data/ (RocksDB), data.keys/ (its key vault), master.key
+#                            (0600; given to the node as ENLACE_MASTER_KEY), node.log, node.pid,
+#                            ports, sample.done
 #   run/sample.as_of         the day of the first sample load (reruns reuse it)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
