@@ -88,6 +88,11 @@ void SplitCase(const v1::Case& c, v1::Case* pub, v1::Case* priv) {
   pub->clear_resolution_note();
   priv->set_summary(c.summary());
   priv->set_resolution_note(c.resolution_note());
+  // A guardian's or representative's name is personal data too.
+  if (!c.consent().giver_name().empty()) {
+    pub->mutable_consent()->clear_giver_name();
+    priv->mutable_consent()->set_giver_name(c.consent().giver_name());
+  }
 }
 
 void SplitAction(const v1::Action& a, v1::Action* pub, v1::Action* priv) {

@@ -6,6 +6,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "services/node/config.h"
 
@@ -115,10 +117,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
       std::make_unique<cases::CaseServiceImpl>(node->registry_.get(), node->pool_.get(),
                                                 node->authorizer_.get());
 
-  grpc::SslServerCredentialsOptions tls(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  tls.pem_root_certs = *ca;
-  tls.pem_key_cert_pairs.push_back({*key, *cert});
+  // Certificates, key and client CA are re-read from disk when they change (checked every
+  // second), so a rotation needs no restart and drops no connection. gRPC's TLS never
+  // negotiates below TLS 1.2.
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      config.api_tls().key_file(), config.api_tls().cert_file(),
+      config.api_tls().client_ca_file(), /*refresh_interval_sec=*/1);
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_root_certs();
+  tls.watch_identity_key_cert_pairs();
+  tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -126,7 +134,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   // A second node on the same port must fail loudly, not silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(4 << 20);
-  builder.AddListeningPort(config.api_address(), grpc::SslServerCredentials(tls),
+  builder.AddListeningPort(config.api_address(), grpc::experimental::TlsServerCredentials(tls),
                            &node->api_port_);
   builder.RegisterService(node->person_service_.get());
   builder.RegisterService(node->case_service_.get());
