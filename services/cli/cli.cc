@@ -131,6 +131,38 @@ const std::vector<Key>& CloseKeys() {
   return *keys;
 }
 
+const std::vector<Key>& OrganisationKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"display_name"}, "display_name"},
+      {{"type"}, "type"},
+      {{"service", "services"}, "services"},
+      {{"area", "areas"}, "areas", kCountryCode},
+      {{"language", "languages"}, "languages"},
+      {{"phone"}, "contact.phone"},
+      {{"email"}, "contact.email"},
+      {{"website"}, "contact.website"},
+      {{"address"}, "contact.address"},
+      {{"description"}, "description"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ListOrganisationsKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"type"}, "type"},           {{"service"}, "service"},     {{"area"}, "area", kCountryCode},
+      {{"query", "name"}, "query"}, {{"page_size"}, "page_size"}, {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& QuarantineKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"sender"}, "sender", kCountryCode},
+      {{"page_size"}, "page_size"},
+  };
+  return *keys;
+}
+
 const std::vector<Key>& PageKeys() {
   static const auto* keys = new std::vector<Key>{
       {{"page_size"}, "page_size"},
@@ -416,7 +448,25 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
 }
 
 constexpr char kVerbs[] =
-    "person create|get|update|search, case create|get|list|update|close, action add|list, help";
+    "person create|get|update|search, case create|get|list|update|close, action add|list, "
+    "org create|get|update|delete|list, federation status|quarantine, help";
+
+bool IsCountryCode(absl::string_view s) {
+  return s.size() == 2 && absl::ascii_isupper(s[0]) && absl::ascii_isupper(s[1]);
+}
+
+// The contact parts among `pairs` (phone, email, website, address), in the order given.
+std::vector<std::string> ContactParts(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                      bool with_website) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : pairs) {
+    if ((k == "phone" || k == "email" || k == "address" || (with_website && k == "website")) &&
+        std::find(parts.begin(), parts.end(), k) == parts.end()) {
+      parts.push_back(k);
+    }
+  }
+  return parts;
+}
 
 }  // namespace
 
@@ -599,7 +649,12 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
   if (resource == "persons") resource = "person";
   if (resource == "cases") resource = "case";
   if (resource == "actions") resource = "action";
-  if (resource != "person" && resource != "case" && resource != "action") {
+  for (const char* alias :
+       {"orgs", "organisation", "organisations", "organization", "organizations"}) {
+    if (resource == alias) resource = "org";
+  }
+  if (resource != "person" && resource != "case" && resource != "action" && resource != "org" &&
+      resource != "federation") {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command \"", words[0], "\"; commands: ", kVerbs));
   }
@@ -631,9 +686,9 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     }
     return w.positional[0];
   };
-  const bool pages = (resource == "person" && verb == "search") ||
-                     (resource == "case" && verb == "list") ||
-                     (resource == "action" && verb == "list");
+  const bool pages =
+      (resource == "person" && verb == "search") || (resource == "case" && verb == "list") ||
+      (resource == "action" && verb == "list") || (resource == "org" && verb == "list");
   if (w.all && !pages) args.Error(absl::StrCat("--all applies only to list and search commands"));
   cmd.all_pages = w.all;
   const std::string parent = absl::StrCat("countries/", context.country);
@@ -662,13 +717,7 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     if (mask.empty() && args.ok())
       args.Error("`person update` needs at least one field=value to change");
     // Look at the words, not the values: a part set to "" is cleared, so it is given too.
-    for (const auto& [k, v] : w.pairs) {
-      if ((k == "phone" || k == "email" || k == "address") &&
-          std::find(cmd.contact_parts.begin(), cmd.contact_parts.end(), k) ==
-              cmd.contact_parts.end()) {
-        cmd.contact_parts.push_back(k);
-      }
-    }
+    cmd.contact_parts = ContactParts(w.pairs, /*with_website=*/false);
     cmd.rpc = Rpc::kUpdatePerson;
     cmd.request = std::move(req);
   } else if (resource == "person" && verb == "search") {
@@ -747,6 +796,80 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     req->set_parent(ExpandName(positional(true, "CASE"), context.country, "cases"));
     ApplyKeys(args, PageKeys(), req.get(), context, nullptr);
     cmd.rpc = Rpc::kListActions;
+    cmd.request = std::move(req);
+  } else if (resource == "org" && verb == "create") {
+    positional(false, "");
+    auto req = std::make_unique<dv1::CreateOrganisationRequest>();
+    req->set_parent(parent);
+    ApplyKeys(args, OrganisationKeys(), req->mutable_organisation(), context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    cmd.rpc = Rpc::kCreateOrganisation;
+    cmd.request = std::move(req);
+  } else if (resource == "org" && verb == "get") {
+    auto req = std::make_unique<dv1::GetOrganisationRequest>();
+    req->set_name(
+        ExpandName(positional(true, "organisation NAME"), context.country, "organisations"));
+    cmd.rpc = Rpc::kGetOrganisation;
+    cmd.request = std::move(req);
+  } else if (resource == "org" && verb == "update") {
+    auto req = std::make_unique<dv1::UpdateOrganisationRequest>();
+    req->mutable_organisation()->set_name(
+        ExpandName(positional(true, "organisation NAME"), context.country, "organisations"));
+    if (auto etag = args.TakeOne({"etag"})) req->mutable_organisation()->set_etag(*etag);
+    std::vector<std::string> mask;
+    ApplyKeys(args, OrganisationKeys(), req->mutable_organisation(), context, &mask);
+    for (const auto& p : mask) req->mutable_update_mask()->add_paths(p);
+    if (mask.empty() && args.ok())
+      args.Error("`org update` needs at least one field=value to change");
+    cmd.contact_parts = ContactParts(w.pairs, /*with_website=*/true);
+    // The node merges the contact it receives into the stored one, so an empty part would
+    // leave the old value in place: refuse it rather than report a change that did not happen.
+    for (const auto& [k, v] : w.pairs) {
+      if (v.empty() && std::find(cmd.contact_parts.begin(), cmd.contact_parts.end(), k) !=
+                           cmd.contact_parts.end()) {
+        args.Error(absl::StrCat(k,
+                                ": an organisation's contact parts cannot be cleared (the node "
+                                "keeps the stored value); give a new value"));
+      }
+    }
+    cmd.rpc = Rpc::kUpdateOrganisation;
+    cmd.request = std::move(req);
+  } else if (resource == "org" && verb == "delete") {
+    auto req = std::make_unique<dv1::DeleteOrganisationRequest>();
+    req->set_name(
+        ExpandName(positional(true, "organisation NAME"), context.country, "organisations"));
+    if (auto etag = args.TakeOne({"etag"})) req->set_etag(*etag);
+    if (req->etag().empty() && args.ok()) {
+      args.Error("`org delete` needs etag=ETAG (from `org get`)");
+    }
+    cmd.rpc = Rpc::kDeleteOrganisation;
+    cmd.request = std::move(req);
+  } else if (resource == "org" && verb == "list") {
+    positional(false, "");
+    auto req = std::make_unique<dv1::ListOrganisationsRequest>();
+    // Every member's entries unless country= narrows them: --country is the node's country,
+    // not a filter.
+    if (auto country = args.TakeOne({"country"})) {
+      const std::string cc = Upper(*country);
+      if (!IsCountryCode(cc)) {
+        args.Error(absl::StrCat("country: \"", *country,
+                                "\" is not an ISO 3166-1 alpha-2 code (e.g. GT)"));
+      } else {
+        req->set_parent(absl::StrCat("countries/", cc));
+      }
+    }
+    ApplyKeys(args, ListOrganisationsKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListOrganisations;
+    cmd.request = std::move(req);
+  } else if (resource == "federation" && verb == "status") {
+    positional(false, "");
+    cmd.rpc = Rpc::kGetFederationStatus;
+    cmd.request = std::make_unique<fv1::GetFederationStatusRequest>();
+  } else if (resource == "federation" && verb == "quarantine") {
+    positional(false, "");
+    auto req = std::make_unique<fv1::ListQuarantineRequest>();
+    ApplyKeys(args, QuarantineKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListQuarantine;
     cmd.request = std::move(req);
   } else {
     return absl::InvalidArgumentError(

@@ -2,8 +2,9 @@
 #define ENLACE_SERVICES_CLI_CLI_H_
 
 // Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
-// arguments, turned into the enlace.cases.v1 request each subcommand sends. Pure (no I/O), so
-// every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc reports it
+// arguments, turned into the request each subcommand sends (enlace.cases.v1,
+// enlace.directory.v1, enlace.federation.v1 admin). Pure (no I/O), so every rule is
+// unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc reports it
 // as a usage error (exit code 2) before anything is sent.
 
 #include <functional>
@@ -18,12 +19,16 @@
 #include "absl/time/time.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
+#include "enlace/directory/v1/directory.pb.h"
+#include "enlace/federation/v1/admin.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace enlace::cli {
 
 namespace v1 = ::enlace::cases::v1;
+namespace dv1 = ::enlace::directory::v1;
+namespace fv1 = ::enlace::federation::v1;
 
 // ---- values
 
@@ -119,6 +124,13 @@ enum class Rpc {
   kCloseCase,
   kAddAction,
   kListActions,
+  kCreateOrganisation,
+  kGetOrganisation,
+  kUpdateOrganisation,
+  kDeleteOrganisation,
+  kListOrganisations,
+  kGetFederationStatus,
+  kListQuarantine,
 };
 
 struct Command {
@@ -127,8 +139,9 @@ struct Command {
   std::unique_ptr<google::protobuf::Message> request;
   // Follow next_page_token to the end (list and search commands).
   bool all_pages = false;
-  // UpdatePerson only: the contact parts given (phone, email, address). The RPC replaces the
-  // whole contact, so the client first reads the current one and changes just these parts.
+  // UpdatePerson and UpdateOrganisation: the contact parts given (phone, email, website,
+  // address). The update mask names the whole contact, so the client first reads the current
+  // one and changes just these parts.
   std::vector<std::string> contact_parts;
 
   template <typename T>
@@ -142,7 +155,8 @@ struct ParseContext {
   absl::Time now;              // default for occur_time and consent obtain_time
 };
 
-// Parses `words` (SplitArgs::words): "person create k=v...", "case list --all", "help", ...
+// Parses `words` (SplitArgs::words): "person create k=v...", "case list --all",
+// "org list service=shelter", "federation status", "help", ...
 absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
                                      const ParseContext& context);
 

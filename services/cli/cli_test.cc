@@ -353,6 +353,189 @@ TEST(ParseCommandTest, CountryBuildsParents) {
   EXPECT_EQ(cmd->As<v1::GetCaseRequest>().name(), "countries/GT/cases/abc");
 }
 
+// ---- directory and federation commands
+
+TEST(EnumValueTest, DirectoryValuesRoundTrip) {
+  for (const auto* e : {dv1::OrganisationType_descriptor(), dv1::Service_descriptor()}) {
+    for (int i = 0; i < e->value_count(); ++i) {
+      const int n = e->value(i)->number();
+      if (n == 0) continue;
+      auto back = ParseEnumValue(e, EnumValueName(e, n), e->name());
+      ASSERT_TRUE(back.ok()) << e->name() << ": " << back.status();
+      EXPECT_EQ(*back, n);
+    }
+  }
+  EXPECT_EQ(EnumValueName(dv1::OrganisationType_descriptor(),
+                          dv1::ORGANISATION_TYPE_INTERNATIONAL_ORGANISATION),
+            "international_organisation");
+  EXPECT_EQ(EnumValueName(dv1::Service_descriptor(), dv1::SERVICE_GBV_SUPPORT), "gbv_support");
+}
+
+TEST(OrgCommandTest, CreateFromTheExample) {
+  auto cmd = ParseCommand(
+      {"org", "create", "display_name=Casa del Migrante", "type=shelter",
+       "service=shelter,legal_aid", "area=mx-chp,MX-OAX", "language=es,mam", "phone=+52 962 1",
+       "email=casa@example.org", "website=https://casa.example.org", "address=Calle 1, Tapachula",
+       "description=Albergue y asesoría", "request_id=org-1"},
+      Context());
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  ASSERT_EQ(cmd->rpc, Rpc::kCreateOrganisation);
+  const auto& req = cmd->As<dv1::CreateOrganisationRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "org-1");
+  const dv1::Organisation& o = req.organisation();
+  EXPECT_EQ(o.display_name(), "Casa del Migrante");
+  EXPECT_EQ(o.type(), dv1::ORGANISATION_TYPE_SHELTER);
+  ASSERT_EQ(o.services_size(), 2);
+  EXPECT_EQ(o.services(0), dv1::SERVICE_SHELTER);
+  EXPECT_EQ(o.services(1), dv1::SERVICE_LEGAL_AID);
+  EXPECT_EQ(std::vector<std::string>(o.areas().begin(), o.areas().end()),
+            (std::vector<std::string>{"MX-CHP", "MX-OAX"}));  // upper-cased
+  EXPECT_EQ(std::vector<std::string>(o.languages().begin(), o.languages().end()),
+            (std::vector<std::string>{"es", "mam"}));
+  EXPECT_EQ(o.contact().phone(), "+52 962 1");
+  EXPECT_EQ(o.contact().email(), "casa@example.org");
+  EXPECT_EQ(o.contact().website(), "https://casa.example.org");
+  EXPECT_EQ(o.contact().address(), "Calle 1, Tapachula");
+  EXPECT_EQ(o.description(), "Albergue y asesoría");
+  EXPECT_TRUE(o.name().empty());
+}
+
+TEST(OrgCommandTest, CreateRefusesUnknownValuesWithTheChoices) {
+  auto bad = Parse("org create display_name=X type=hotel service=shelter,massage etag=r1");
+  ASSERT_FALSE(bad.ok());
+  const std::string m(bad.status().message());
+  EXPECT_TRUE(absl::StrContains(m,
+                                "type: unknown value \"hotel\"; one of: civil_society, "
+                                "shelter, legal_aid"))
+      << m;
+  EXPECT_TRUE(absl::StrContains(m, "service: unknown value \"massage\"")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "unknown key \"etag\" for `org create`")) << m;
+  EXPECT_FALSE(Parse("org create NAME display_name=X").ok());  // no positional
+}
+
+TEST(OrgCommandTest, GetAndDeleteExpandIdsWithTheCountry) {
+  ParseContext gt = Context();
+  gt.country = "GT";
+  auto get = ParseCommand({"org", "get", "0123456789abcdefghjk"}, gt);
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->rpc, Rpc::kGetOrganisation);
+  EXPECT_EQ(get->As<dv1::GetOrganisationRequest>().name(),
+            "countries/GT/organisations/0123456789abcdefghjk");
+  // Any member's entry can be read by its full name.
+  auto other = Parse("organisations get countries/HN/organisations/x");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(other->As<dv1::GetOrganisationRequest>().name(), "countries/HN/organisations/x");
+
+  auto del = Parse("org delete o1 etag=r3");
+  ASSERT_TRUE(del.ok()) << del.status();
+  EXPECT_EQ(del->rpc, Rpc::kDeleteOrganisation);
+  EXPECT_EQ(del->As<dv1::DeleteOrganisationRequest>().name(), "countries/MX/organisations/o1");
+  EXPECT_EQ(del->As<dv1::DeleteOrganisationRequest>().etag(), "r3");
+  auto no_etag = Parse("org delete o1");
+  ASSERT_FALSE(no_etag.ok());
+  EXPECT_TRUE(absl::StrContains(no_etag.status().message(), "needs etag=ETAG")) << no_etag.status();
+  EXPECT_FALSE(Parse("org get").ok());
+  EXPECT_FALSE(Parse("org get a b").ok());
+  EXPECT_FALSE(Parse("org delete o1 etag=r1 type=shelter").ok());
+}
+
+TEST(OrgCommandTest, UpdateMaskIsTheFieldsGiven) {
+  auto cmd = Parse(
+      "org update o1 etag=r2 display_name=Casa|Nueva service=food area= phone=555 "
+      "website=https://x.example description=");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  ASSERT_EQ(cmd->rpc, Rpc::kUpdateOrganisation);
+  const auto& req = cmd->As<dv1::UpdateOrganisationRequest>();
+  EXPECT_EQ(req.organisation().name(), "countries/MX/organisations/o1");
+  EXPECT_EQ(req.organisation().etag(), "r2");
+  EXPECT_EQ(
+      MaskOf(req.update_mask()),
+      (std::vector<std::string>{"display_name", "services", "areas", "contact", "description"}));
+  EXPECT_EQ(req.organisation().display_name(), "Casa Nueva");
+  ASSERT_EQ(req.organisation().services_size(), 1);
+  EXPECT_EQ(req.organisation().services(0), dv1::SERVICE_FOOD);
+  EXPECT_EQ(req.organisation().areas_size(), 0);  // cleared
+  EXPECT_EQ(req.organisation().contact().phone(), "555");
+  // Contact parts are merged into the stored contact by the client before sending.
+  EXPECT_EQ(cmd->contact_parts, (std::vector<std::string>{"phone", "website"}));
+}
+
+TEST(OrgCommandTest, UpdateRefusals) {
+  auto none = Parse("org update o1 etag=r1");
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(absl::StrContains(none.status().message(), "at least one field")) << none.status();
+  auto rid = Parse("org update o1 etag=r1 type=shelter request_id=x");
+  ASSERT_FALSE(rid.ok());
+  EXPECT_TRUE(absl::StrContains(rid.status().message(), "unknown key \"request_id\""));
+  // The node merges contacts: an empty part would silently stay as it was.
+  auto clear = Parse("org update o1 etag=r1 email=");
+  ASSERT_FALSE(clear.ok());
+  EXPECT_TRUE(absl::StrContains(clear.status().message(),
+                                "email: an organisation's contact parts cannot be cleared"))
+      << clear.status();
+  EXPECT_FALSE(Parse("org update etag=r1 type=shelter").ok());  // no NAME
+  EXPECT_FALSE(Parse("org update o1 etag=r1 type=shelter --all").ok());
+}
+
+TEST(OrgCommandTest, ListFiltersAllMembersByDefault) {
+  ParseContext gt = Context();
+  gt.country = "GT";
+  auto all = ParseCommand({"org", "list"}, gt);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->rpc, Rpc::kListOrganisations);
+  EXPECT_EQ(all->As<dv1::ListOrganisationsRequest>().parent(), "");  // --country is no filter
+
+  auto cmd = Parse(
+      "orgs list country=gt type=legal_aid service=family_tracing area=mx-chp "
+      "query=casa|migrante page_size=20 page_token=tok --all");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  const auto& req = cmd->As<dv1::ListOrganisationsRequest>();
+  EXPECT_EQ(req.parent(), "countries/GT");
+  EXPECT_EQ(req.type(), dv1::ORGANISATION_TYPE_LEGAL_AID);
+  EXPECT_EQ(req.service(), dv1::SERVICE_FAMILY_TRACING);
+  EXPECT_EQ(req.area(), "MX-CHP");
+  EXPECT_EQ(req.query(), "casa migrante");
+  EXPECT_EQ(req.page_size(), 20);
+  EXPECT_EQ(req.page_token(), "tok");
+  EXPECT_TRUE(cmd->all_pages);
+
+  auto bad = Parse("org list country=Guatemala service=shelter,food page_size=many");
+  ASSERT_FALSE(bad.ok());
+  const std::string m(bad.status().message());
+  EXPECT_TRUE(absl::StrContains(m, "country: \"Guatemala\" is not an ISO 3166-1 alpha-2")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "service: unknown value \"shelter,food\"")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "page_size: \"many\" is not a number")) << m;
+  EXPECT_FALSE(Parse("org list stray").ok());
+  EXPECT_FALSE(Parse("org frobnicate").ok());
+  EXPECT_FALSE(Parse("org").ok());
+}
+
+TEST(FederationCommandTest, StatusAndQuarantine) {
+  auto status = Parse("federation status");
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->rpc, Rpc::kGetFederationStatus);
+  EXPECT_EQ(status->request->GetDescriptor(), fv1::GetFederationStatusRequest::descriptor());
+
+  auto q = Parse("federation quarantine sender=gt page_size=10");
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->rpc, Rpc::kListQuarantine);
+  EXPECT_EQ(q->As<fv1::ListQuarantineRequest>().sender(), "GT");
+  EXPECT_EQ(q->As<fv1::ListQuarantineRequest>().page_size(), 10);
+  EXPECT_TRUE(Parse("federation quarantine")->As<fv1::ListQuarantineRequest>().sender().empty());
+
+  EXPECT_FALSE(Parse("federation status GT").ok());
+  EXPECT_FALSE(Parse("federation status peer=GT").ok());
+  EXPECT_FALSE(Parse("federation status --all").ok());
+  EXPECT_FALSE(Parse("federation quarantine --all").ok());  // the RPC has no pages
+  EXPECT_FALSE(Parse("federation quarantine page_token=x").ok());
+  EXPECT_FALSE(Parse("federation").ok());
+  auto unknown = Parse("federation reload");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(absl::StrContains(unknown.status().message(), "federation status|quarantine"))
+      << unknown.status();
+}
+
 // ---- global flags
 
 FlagKind Kinds(absl::string_view name) {
@@ -534,10 +717,128 @@ TEST(FormatTest, JsonIsOneLine) {
   EXPECT_EQ(*line, "{\"name\":\"countries/MX/cases/c1\",\"category\":\"CATEGORY_MIGRATION\"}\n");
 }
 
+TEST(FormatTest, OrganisationsTable) {
+  dv1::ListOrganisationsResponse r;
+  auto* o = r.add_organisations();
+  o->set_name("countries/MX/organisations/o1");
+  o->set_display_name("Casa del Migrante Tapachula");
+  o->set_type(dv1::ORGANISATION_TYPE_SHELTER);
+  o->add_services(dv1::SERVICE_SHELTER);
+  o->add_services(dv1::SERVICE_LEGAL_AID);
+  o->add_areas("MX-CHP");
+  o->add_areas("MX-OAX");
+  auto* g = r.add_organisations();
+  g->set_name("countries/GT/organisations/g1");
+  g->set_display_name("Pastoral");
+  g->set_type(dv1::ORGANISATION_TYPE_FAITH_BASED);
+  g->add_services(dv1::SERVICE_FOOD);
+  EXPECT_EQ(OrganisationsTable(r),
+            "NAME                           TYPE         SERVICES           AREAS          "
+            "DISPLAY_NAME\n"
+            "countries/MX/organisations/o1  shelter      shelter,legal_aid  MX-CHP,MX-OAX  "
+            "Casa del Migrante Tapachula\n"
+            "countries/GT/organisations/g1  faith_based  food               -              "
+            "Pastoral\n");
+}
+
+TEST(FormatTest, FieldsOfAnOrganisation) {
+  dv1::Organisation o;
+  o.set_name("countries/MX/organisations/o1");
+  o.set_display_name("Casa");
+  o.set_type(dv1::ORGANISATION_TYPE_SHELTER);
+  o.add_services(dv1::SERVICE_SHELTER);
+  o.add_services(dv1::SERVICE_GBV_SUPPORT);
+  o.mutable_contact()->set_website("https://casa.example");
+  o.set_etag("r2");
+  o.set_revision(2);
+  EXPECT_EQ(FormatFields(o),
+            "name:            countries/MX/organisations/o1\n"
+            "display_name:    Casa\n"
+            "type:            shelter\n"
+            "services:        shelter,gbv_support\n"
+            "contact.website: https://casa.example\n"
+            "etag:            r2\n"
+            "revision:        2\n");
+}
+
+TEST(FormatTest, FederationStatus) {
+  fv1::FederationStatus s;
+  s.set_country("MX");
+  s.set_manifest_version(3);
+  auto* gt = s.add_peers();
+  gt->set_country("GT");
+  gt->set_endpoint("gt.enlace.example:8443");
+  gt->set_connected(true);
+  gt->set_last_seq_queued(120);
+  gt->set_last_seq_sent(120);
+  gt->set_last_seq_acked(118);
+  gt->set_outbox_depth(2);
+  gt->set_lag_seconds(1.5);
+  gt->set_inbound_applied_seq(77);
+  auto* hn = s.add_peers();
+  hn->set_country("HN");
+  hn->set_endpoint("hn.enlace.example:8443");
+  hn->set_last_seq_queued(5);
+  hn->set_outbox_depth(5);
+  hn->set_lag_seconds(61);
+  hn->set_quarantined(1);
+  hn->set_last_error("UNAVAILABLE: connection refused");
+  EXPECT_EQ(FederationStatusText(s),
+            "country: MX  manifest_version: 3\n"
+            "PEER  ENDPOINT                CONNECTED  QUEUED  SENT  ACKED  DEPTH  LAG_S  "
+            "INBOUND_APPLIED  QUARANTINED  LAST_ERROR\n"
+            "GT    gt.enlace.example:8443  yes        120     120   118    2      1.5    "
+            "77               0            -\n"
+            "HN    hn.enlace.example:8443  no         5       0     0      5      61.0   "
+            "0                1            UNAVAILABLE: connection refused\n");
+  fv1::FederationStatus alone;
+  alone.set_country("MX");
+  alone.set_manifest_version(1);
+  EXPECT_TRUE(absl::StartsWith(FederationStatusText(alone),
+                               "country: MX  manifest_version: 1\nPEER  ENDPOINT"));
+}
+
+TEST(FormatTest, QuarantineTable) {
+  fv1::ListQuarantineResponse r;
+  auto* e = r.add_envelopes();
+  e->set_sender("GT");
+  e->set_seq(42);
+  e->set_kind("directory.organisation.upsert");
+  e->set_reason("PERMISSION_DENIED: GT tried to change an entry it does not own");
+  e->mutable_receive_time()->set_seconds(1780000000);
+  e->set_size_bytes(512);
+  const std::string t = QuarantineTable(r);
+  std::vector<std::string> lines = absl::StrSplit(t, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << t;
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[0], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"SENDER", "SEQ", "KIND", "REASON", "RECEIVED", "SIZE"}));
+  EXPECT_TRUE(absl::StartsWith(lines[1],
+                               "GT      42   directory.organisation.upsert  "
+                               "PERMISSION_DENIED: GT tried"))
+      << lines[1];
+  EXPECT_TRUE(absl::EndsWith(lines[1], "  " + FormatTime(e->receive_time()) + "  512")) << lines[1];
+  EXPECT_EQ(lines[0].find("RECEIVED"), lines[1].find(FormatTime(e->receive_time())));
+  EXPECT_EQ(QuarantineTable(fv1::ListQuarantineResponse()),
+            "SENDER  SEQ  KIND  REASON  RECEIVED  SIZE\n");
+}
+
+TEST(FormatTest, UnimplementedIsExplained) {
+  EXPECT_EQ(ExplainUnimplemented(absl::UnimplementedError(""), "no federation here"),
+            absl::UnimplementedError("no federation here"));
+  EXPECT_EQ(ExplainUnimplemented(absl::UnimplementedError("Method not found"), "why"),
+            absl::UnimplementedError("Method not found (why)"));
+  EXPECT_EQ(ExplainUnimplemented(absl::NotFoundError("x"), "why"), absl::NotFoundError("x"));
+  EXPECT_EQ(FormatError(ExplainUnimplemented(absl::UnimplementedError(""), "standalone node")),
+            "error: UNIMPLEMENTED: standalone node\n");
+}
+
 TEST(FormatTest, HelpListsCommandsAndValues) {
   const std::string h = HelpText();
   for (const char* s : {"person create", "person search", "case list", "case close", "action add",
-                        "action list", "--tls_dir", "immigration_detention",
+                        "action list", "--tls_dir", "immigration_detention", "org create",
+                        "org get", "org update", "org delete", "org list", "federation status",
+                        "federation quarantine", "org type: civil_society, shelter, legal_aid",
+                        "org service: legal_aid, shelter, family_tracing",
                         "migration: immigration_detention, deportation, minor_in_custody, "
                         "asylum_orientation"}) {
     EXPECT_TRUE(absl::StrContains(h, s)) << s;

@@ -8,6 +8,8 @@
 #include "common/status/grpc_status.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
+#include "enlace/directory/v1/directory.grpc.pb.h"
+#include "enlace/federation/v1/admin.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -39,6 +41,13 @@ absl::StatusOr<Response> CallRpc(const GlobalOptions& options, Call call) {
   absl::Status status = FromGrpcStatus(call(&context, &response));
   if (!status.ok()) return status;
   return response;
+}
+
+// A failed result with an UNIMPLEMENTED status explained by `hint`.
+template <typename T>
+absl::StatusOr<T> ExplainOr(absl::StatusOr<T> result, absl::string_view hint) {
+  if (result.ok()) return result;
+  return ExplainUnimplemented(result.status(), hint);
 }
 
 class Printer {
@@ -87,15 +96,20 @@ class Printer {
 
 // One page, or every page with --all. JSON prints each page's response as it arrives; a
 // table needs every row first to align its columns.
+// `unimplemented_hint` explains an UNIMPLEMENTED answer (see ExplainUnimplemented).
 template <typename Response, typename Request, typename Call, typename Table>
 int Paged(Request request, bool all, const GlobalOptions& options, Call rpc, Table table,
-          Printer& printer) {
+          Printer& printer, absl::string_view unimplemented_hint = "") {
   Response rows;
   std::string next;
   while (true) {
     auto page = CallRpc<Response>(
         options, [&](grpc::ClientContext* c, Response* r) { return rpc(c, request, r); });
-    if (!page.ok()) return printer.Error(page.status());
+    if (!page.ok()) {
+      return printer.Error(unimplemented_hint.empty()
+                               ? page.status()
+                               : ExplainUnimplemented(page.status(), unimplemented_hint));
+    }
     next = page->next_page_token();
     if (printer.json()) {
       if (int rc = printer.Json(*page); rc != 0) return rc;
@@ -111,6 +125,14 @@ int Paged(Request request, bool all, const GlobalOptions& options, Call rpc, Tab
   }
   return 0;
 }
+
+// What an UNIMPLEMENTED answer means for each service.
+constexpr char kNoDirectory[] =
+    "this node does not serve enlace.directory.v1.DirectoryService: is it an Enlace node, and "
+    "recent enough?";
+constexpr char kNoFederation[] =
+    "this node does not serve enlace.federation.v1.FederationAdminService: it runs standalone, "
+    "without a federation section in its config, so it has no peers, links or quarantine";
 
 }  // namespace
 
@@ -138,6 +160,8 @@ int Execute(const Command& command, const GlobalOptions& options,
             const std::shared_ptr<grpc::Channel>& channel, std::ostream& out, std::ostream& err) {
   auto persons = v1::PersonService::NewStub(channel);
   auto cases = v1::CaseService::NewStub(channel);
+  auto directory = dv1::DirectoryService::NewStub(channel);
+  auto federation = fv1::FederationAdminService::NewStub(channel);
   Printer printer(options, out, err);
 
   switch (command.rpc) {
@@ -221,6 +245,89 @@ int Execute(const Command& command, const GlobalOptions& options,
           [&](grpc::ClientContext* c, const v1::ListActionsRequest& r,
               v1::ListActionsResponse* out) { return cases->ListActions(c, r, out); },
           ActionsTable, printer);
+    case Rpc::kCreateOrganisation: {
+      const auto& req = command.As<dv1::CreateOrganisationRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<dv1::Organisation>(
+              options, [&](auto* c, auto* r) { return directory->CreateOrganisation(c, req, r); }),
+          kNoDirectory));
+    }
+    case Rpc::kGetOrganisation: {
+      const auto& req = command.As<dv1::GetOrganisationRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<dv1::Organisation>(
+              options, [&](auto* c, auto* r) { return directory->GetOrganisation(c, req, r); }),
+          kNoDirectory));
+    }
+    case Rpc::kUpdateOrganisation: {
+      dv1::UpdateOrganisationRequest req = command.As<dv1::UpdateOrganisationRequest>();
+      if (!command.contact_parts.empty()) {
+        // As for persons: the mask path is the whole contact, so send the stored one with just
+        // the given parts changed; the etag check refuses the update if it changed meanwhile.
+        dv1::GetOrganisationRequest get;
+        get.set_name(req.organisation().name());
+        auto current = ExplainOr(
+            CallRpc<dv1::Organisation>(
+                options, [&](auto* c, auto* r) { return directory->GetOrganisation(c, get, r); }),
+            kNoDirectory);
+        if (!current.ok()) return printer.Error(current.status());
+        dv1::Contact merged = current->contact();
+        const auto& given = req.organisation().contact();
+        for (const auto& part : command.contact_parts) {
+          if (part == "phone") merged.set_phone(given.phone());
+          if (part == "email") merged.set_email(given.email());
+          if (part == "website") merged.set_website(given.website());
+          if (part == "address") merged.set_address(given.address());
+        }
+        *req.mutable_organisation()->mutable_contact() = merged;
+      }
+      return printer.Resource(ExplainOr(
+          CallRpc<dv1::Organisation>(
+              options, [&](auto* c, auto* r) { return directory->UpdateOrganisation(c, req, r); }),
+          kNoDirectory));
+    }
+    case Rpc::kDeleteOrganisation: {
+      const auto& req = command.As<dv1::DeleteOrganisationRequest>();
+      auto deleted = ExplainOr(
+          CallRpc<dv1::DeleteOrganisationResponse>(
+              options, [&](auto* c, auto* r) { return directory->DeleteOrganisation(c, req, r); }),
+          kNoDirectory);
+      if (!deleted.ok()) return printer.Error(deleted.status());
+      if (printer.json()) return printer.Json(*deleted);
+      printer.Text(absl::StrCat("deleted ", req.name(), "\n"));
+      return 0;
+    }
+    case Rpc::kListOrganisations:
+      return Paged<dv1::ListOrganisationsResponse>(
+          command.As<dv1::ListOrganisationsRequest>(), command.all_pages, options,
+          [&](grpc::ClientContext* c, const dv1::ListOrganisationsRequest& r,
+              dv1::ListOrganisationsResponse* out) {
+            return directory->ListOrganisations(c, r, out);
+          },
+          OrganisationsTable, printer, kNoDirectory);
+    case Rpc::kGetFederationStatus: {
+      const auto& req = command.As<fv1::GetFederationStatusRequest>();
+      auto status = ExplainOr(
+          CallRpc<fv1::FederationStatus>(
+              options,
+              [&](auto* c, auto* r) { return federation->GetFederationStatus(c, req, r); }),
+          kNoFederation);
+      if (!status.ok()) return printer.Error(status.status());
+      if (printer.json()) return printer.Json(*status);
+      printer.Text(FederationStatusText(*status));
+      return 0;
+    }
+    case Rpc::kListQuarantine: {
+      const auto& req = command.As<fv1::ListQuarantineRequest>();
+      auto list = ExplainOr(
+          CallRpc<fv1::ListQuarantineResponse>(
+              options, [&](auto* c, auto* r) { return federation->ListQuarantine(c, req, r); }),
+          kNoFederation);
+      if (!list.ok()) return printer.Error(list.status());
+      if (printer.json()) return printer.Json(*list);
+      printer.Text(QuarantineTable(*list));
+      return 0;
+    }
   }
   return printer.Error(absl::InternalError("enlacectl bug: unhandled command"));
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/status/errors.h"
@@ -17,6 +18,8 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 namespace v1 = ::enlace::cases::v1;
+namespace dv1 = ::enlace::directory::v1;
+namespace fv1 = ::enlace::federation::v1;
 
 // Characters, not bytes: continuation bytes of UTF-8 do not count.
 size_t DisplayWidth(const std::string& s) {
@@ -231,6 +234,45 @@ std::string ActionsTable(const v1::ListActionsResponse& response) {
   return FormatTable({"ACTION", "TYPE", "POST", "OFFICER", "OUTCOME", "OCCURRED"}, rows);
 }
 
+std::string OrganisationsTable(const dv1::ListOrganisationsResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& o : response.organisations()) {
+    std::vector<std::string> services;
+    for (int s : o.services()) services.push_back(EnumValueName(dv1::Service_descriptor(), s));
+    rows.push_back(
+        {o.name(), o.type() != 0 ? EnumValueName(dv1::OrganisationType_descriptor(), o.type()) : "",
+         absl::StrJoin(services, ","), absl::StrJoin(o.areas(), ","), o.display_name()});
+  }
+  return FormatTable({"NAME", "TYPE", "SERVICES", "AREAS", "DISPLAY_NAME"}, rows);
+}
+
+std::string FederationStatusText(const fv1::FederationStatus& status) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : status.peers()) {
+    rows.push_back({p.country(), p.endpoint(), p.connected() ? "yes" : "no",
+                    absl::StrCat(p.last_seq_queued()), absl::StrCat(p.last_seq_sent()),
+                    absl::StrCat(p.last_seq_acked()), absl::StrCat(p.outbox_depth()),
+                    absl::StrFormat("%.1f", p.lag_seconds()), absl::StrCat(p.inbound_applied_seq()),
+                    absl::StrCat(p.quarantined()), p.last_error()});
+  }
+  return absl::StrCat(
+      "country: ", Or(status.country(), "-"), "  manifest_version: ", status.manifest_version(),
+      "\n",
+      FormatTable({"PEER", "ENDPOINT", "CONNECTED", "QUEUED", "SENT", "ACKED", "DEPTH", "LAG_S",
+                   "INBOUND_APPLIED", "QUARANTINED", "LAST_ERROR"},
+                  rows));
+}
+
+std::string QuarantineTable(const fv1::ListQuarantineResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : response.envelopes()) {
+    rows.push_back({e.sender(), absl::StrCat(e.seq()), e.kind(), e.reason(),
+                    e.has_receive_time() ? FormatTime(e.receive_time()) : "",
+                    absl::StrCat(e.size_bytes())});
+  }
+  return FormatTable({"SENDER", "SEQ", "KIND", "REASON", "RECEIVED", "SIZE"}, rows);
+}
+
 std::string FormatTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
                           absl::UTCTimeZone());
@@ -243,6 +285,12 @@ std::string FormatError(const absl::Status& status) {
     absl::StrAppend(&out, "  ", v.field, ": ", v.description, "\n");
   }
   return out;
+}
+
+absl::Status ExplainUnimplemented(const absl::Status& status, absl::string_view hint) {
+  if (status.code() != absl::StatusCode::kUnimplemented) return status;
+  if (status.message().empty()) return absl::UnimplementedError(hint);
+  return absl::UnimplementedError(absl::StrCat(status.message(), " (", hint, ")"));
 }
 
 absl::StatusOr<std::string> JsonLine(const Message& message) {
@@ -258,7 +306,7 @@ absl::StatusOr<std::string> JsonLine(const Message& message) {
 }
 
 std::string HelpText() {
-  std::string out = R"(enlacectl: the operator CLI of an Enlace node (enlace.cases.v1 over mTLS).
+  std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation).
 
 Usage: enlacectl [global flags] COMMAND [NAME] [key=value ...]
 
@@ -284,13 +332,30 @@ Commands (NAME is a full resource name or just its id; parents use --country):
   action add     CASE type=detention_visit officer=ofc-1 outcome=completed
                  [occur_time=RFC3339, default now] [post=..] [note=".."] [request_id=ID]
   action list    CASE [page_size=N] [page_token=T] [--all]
+
+Directory (organisations; this node writes only its own country's entries, lists every
+member's; etag is "r<revision>"; writes need an operator or supervisor certificate):
+  org create     display_name="Casa del Migrante" type=shelter service=shelter,legal_aid
+                 area=MX-CHP,MX-OAX language=es,mam [phone=.. email=.. website=.. address=..]
+                 [description=".."] [request_id=ID]
+  org get        NAME            (another member's: countries/GT/organisations/ID)
+  org update     NAME etag=ETAG field=value...     (update_mask = the fields given)
+  org delete     NAME etag=ETAG
+  org list       [country=GT] [type=shelter] [service=legal_aid] [area=MX-CHP]
+                 [query="casa migrante"] [page_size=N] [page_token=T] [--all]
+
+Federation (nodes with a federation config only; operators and supervisors):
+  federation status                 links to every peer: queued/sent/acked seq, lag, errors
+  federation quarantine  [sender=GT] [page_size=N]   envelopes refused, newest first
+
   help
 
-Repeated fields (nationality, doc, language, vulnerability) take key=a,b or the key again;
-in an update an empty value (vulnerability=) clears the field. Times are RFC 3339 or
+Repeated fields (nationality, doc, language, vulnerability, service, area) take key=a,b or
+the key again; in an update an empty value (vulnerability=) clears the field (an
+organisation's contact parts cannot be cleared, only replaced). Times are RFC 3339 or
 YYYY-MM-DD (UTC). With request_id, give occur_time (and consent_obtain_time) explicitly if you
 may retry: the default "now" changes, and the node refuses a reused request_id whose request
-differs.
+differs (org create instead returns the entry the first request created).
 
 Global flags (before or after the command):
   --server=HOST:PORT   node API (default $ENLACE_SERVER, else localhost:7443)
@@ -323,6 +388,8 @@ Values (lower case, without the enum prefix):
       {"action type", v1::ActionType_descriptor()},
       {"outcome", v1::ActionOutcome_descriptor()},
       {"resolution", v1::Resolution_descriptor()},
+      {"org type", dv1::OrganisationType_descriptor()},
+      {"org service", dv1::Service_descriptor()},
   };
   for (const auto& [key, type] : enums) {
     absl::StrAppend(&out, Wrapped(absl::StrCat("  ", key, ": "), EnumValueNames(type)));

@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
+#include "enlace/directory/v1/directory.pb.h"
+#include "enlace/federation/v1/admin.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -33,12 +35,25 @@ std::string CasesTable(const cases::v1::ListCasesResponse& response);
 std::string PersonsTable(const cases::v1::SearchPersonsResponse& response);
 // ACTION  TYPE  POST  OFFICER  OUTCOME  OCCURRED
 std::string ActionsTable(const cases::v1::ListActionsResponse& response);
+// NAME  TYPE  SERVICES  AREAS  DISPLAY_NAME (services and areas joined by commas)
+std::string OrganisationsTable(const directory::v1::ListOrganisationsResponse& response);
+// `country: MX  manifest_version: 3`, then one row per peer:
+// PEER  ENDPOINT  CONNECTED  QUEUED  SENT  ACKED  DEPTH  LAG_S  INBOUND_APPLIED  QUARANTINED
+// LAST_ERROR (last, as it may hold spaces).
+std::string FederationStatusText(const federation::v1::FederationStatus& status);
+// SENDER  SEQ  KIND  REASON  RECEIVED  SIZE
+std::string QuarantineTable(const federation::v1::ListQuarantineResponse& response);
 
 // "2026-03-01T10:00:00Z" (fractions of a second dropped).
 std::string FormatTime(const google::protobuf::Timestamp& t);
 
 // `error: CODE: message`, then `  field: description` for each field violation.
 std::string FormatError(const absl::Status& status);
+
+// `status` with `hint` appended to its message when it is UNIMPLEMENTED (the node does not
+// serve that service, e.g. federation commands against a standalone node); other statuses
+// unchanged.
+absl::Status ExplainUnimplemented(const absl::Status& status, absl::string_view hint);
 
 // The message as one line of proto3 JSON (MessageToJsonString), newline included.
 absl::StatusOr<std::string> JsonLine(const google::protobuf::Message& message);

@@ -1,4 +1,5 @@
-// enlacectl: the operator CLI over enlace.cases.v1 (see services/cli/README.md, docs/api.md).
+// enlacectl: the operator CLI of an Enlace node (cases, directory, federation admin); see
+// services/cli/README.md and docs/api.md.
 #include <cstdlib>
 #include <iostream>
 #include <string>

@@ -1,9 +1,12 @@
 // enlacectl end to end: the real binary against a real enlace-node child process over mTLS,
-// checking what an operator sees (stdout, stderr) and the exit codes scripts rely on.
+// checking what an operator sees (stdout, stderr) and the exit codes scripts rely on. The node
+// is standalone (no federation config): it serves the cases and the directory, and no
+// FederationAdminService.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -27,6 +30,8 @@ namespace {
 namespace v1 = ::enlace::cases::v1;
 
 constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana";
+// Directory administration and federation admin are operators' (and supervisors') work.
+constexpr char kOperator[] = "spiffe://mx.enlace.example/role/operator/user/olga";
 
 struct Result {
   int code = -1;
@@ -121,9 +126,21 @@ class CliTest : public ::testing::Test {
   }
 
   // As the officer, through --tls_dir.
-  Result Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server=" + server_, "--tls_dir=" + dir_, "--identity=ana"});
+  Result Run(std::vector<std::string> args) { return RunAs("ana", std::move(args)); }
+
+  // As the identity whose certificate is DIR/<identity>.pem.
+  Result RunAs(const std::string& identity, std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {"--server=" + server_, "--tls_dir=" + dir_, "--identity=" + identity});
     return RunRaw(args);
+  }
+
+  // The operator's certificate as olga.pem / olga.key.
+  void WriteOperatorCertificate() {
+    auto client = pki_->Client(kOperator);
+    ASSERT_TRUE(client.ok()) << client.status();
+    ASSERT_TRUE(pki::WriteFile(dir_ + "/olga.pem", client->cert_pem, 0600).ok());
+    ASSERT_TRUE(pki::WriteFile(dir_ + "/olga.key", client->key_pem, 0600).ok());
   }
 
   std::string CreatePerson() {
@@ -387,6 +404,185 @@ TEST_F(CliTest, PagesAndAll) {
   v1::ListCasesResponse page;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Lines(json.out)[1], &page).ok());
   EXPECT_EQ(page.cases_size(), 1);
+}
+
+TEST_F(CliTest, DirectoryLifecycle) {
+  WriteOperatorCertificate();
+  auto op = [&](std::vector<std::string> args) { return RunAs("olga", std::move(args)); };
+  const std::vector<std::string> create = {"org",
+                                           "create",
+                                           "display_name=Casa del Migrante Tapachula",
+                                           "type=shelter",
+                                           "service=shelter,legal_aid",
+                                           "area=mx-chp,MX-OAX",
+                                           "language=es,mam",
+                                           "phone=+52 962 000 0000",
+                                           "email=casa@example.org",
+                                           "website=https://casa.example.org",
+                                           "address=Calle 1, Tapachula",
+                                           "description=Albergue y asesoría jurídica",
+                                           "request_id=org-1"};
+  Result created = op(create);
+  ASSERT_EQ(created.code, 0) << created;
+  const std::string name = Field(created.out, "name");
+  ASSERT_TRUE(absl::StartsWith(name, "countries/MX/organisations/")) << created;
+  const std::string id = name.substr(name.rfind('/') + 1);
+  EXPECT_EQ(Field(created.out, "etag"), "r1");
+  EXPECT_EQ(Field(created.out, "revision"), "1");
+  EXPECT_EQ(Field(created.out, "type"), "shelter");
+  EXPECT_EQ(Field(created.out, "services"), "shelter,legal_aid");
+  EXPECT_EQ(Field(created.out, "areas"), "MX-CHP,MX-OAX");
+  EXPECT_EQ(Field(created.out, "contact.website"), "https://casa.example.org");
+  // Officers read the directory but do not write it.
+  Result officer = Run({"org", "create", "display_name=Casa", "type=shelter", "service=shelter"});
+  EXPECT_EQ(officer.code, 1) << officer;
+  EXPECT_TRUE(absl::StartsWith(officer.err,
+                               "error: PERMISSION_DENIED: role officer may not call "
+                               "enlace.directory.v1.DirectoryService/"
+                               "CreateOrganisation"))
+      << officer;
+  // A retry with the same request_id is the same entry.
+  Result again = op(create);
+  ASSERT_EQ(again.code, 0) << again;
+  EXPECT_EQ(Field(again.out, "name"), name);
+
+  Result second = op({"org", "create", "display_name=Pastoral de Movilidad Humana",
+                      "type=faith_based", "service=food", "area=MX"});
+  ASSERT_EQ(second.code, 0) << second;
+  const std::string second_name = Field(second.out, "name");
+
+  Result listed = Run({"org", "list"});
+  ASSERT_EQ(listed.code, 0) << listed;
+  std::vector<std::string> lines = Lines(listed.out);
+  ASSERT_EQ(lines.size(), 3u) << listed;
+  EXPECT_EQ(Words(lines[0]),
+            (std::vector<std::string>{"NAME", "TYPE", "SERVICES", "AREAS", "DISPLAY_NAME"}));
+  bool found = false;
+  for (const auto& line : lines) {
+    if (!absl::StartsWith(line, name)) continue;
+    found = true;
+    EXPECT_EQ(Words(line),
+              (std::vector<std::string>{name, "shelter", "shelter,legal_aid", "MX-CHP,MX-OAX",
+                                        "Casa", "del", "Migrante", "Tapachula"}));
+    EXPECT_EQ(lines[0].find("DISPLAY_NAME"), line.find("Casa"));  // aligned
+  }
+  EXPECT_TRUE(found) << listed;
+
+  // Filters: accents and case ignored in query; an area matches its country's entries too.
+  auto names_of = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"org", "list"});
+    Result r = Run(args);
+    EXPECT_EQ(r.code, 0) << r;
+    std::vector<std::string> out;
+    std::vector<std::string> ls = Lines(r.out);
+    for (size_t i = 1; i < ls.size(); ++i) out.push_back(Words(ls[i])[0]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> both = {name, second_name};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(names_of({"query=CASA migrante"}), std::vector<std::string>{name});
+  EXPECT_EQ(names_of({"service=legal_aid"}), std::vector<std::string>{name});
+  EXPECT_EQ(names_of({"type=faith_based"}), std::vector<std::string>{second_name});
+  EXPECT_EQ(names_of({"area=MX-OAX"}), both);
+  EXPECT_EQ(names_of({"area=MX-YUC"}), std::vector<std::string>{second_name});
+  EXPECT_EQ(names_of({"country=mx"}), both);
+  EXPECT_TRUE(names_of({"country=GT"}).empty());
+  EXPECT_TRUE(names_of({"service=employment"}).empty());
+
+  Result first_page = Run({"org", "list", "page_size=1"});
+  ASSERT_EQ(first_page.code, 0) << first_page;
+  EXPECT_EQ(Lines(first_page.out).size(), 2u) << first_page;
+  EXPECT_TRUE(absl::StartsWith(first_page.err, "more results: repeat with page_token="))
+      << first_page;
+  Result all = Run({"org", "list", "page_size=1", "--all"});
+  ASSERT_EQ(all.code, 0) << all;
+  EXPECT_EQ(Lines(all.out).size(), 3u) << all;
+
+  // A bare id reads with --country.
+  Result got = Run({"org", "get", id});
+  ASSERT_EQ(got.code, 0) << got;
+  EXPECT_EQ(Field(got.out, "name"), name);
+  EXPECT_EQ(Field(got.out, "display_name"), "Casa del Migrante Tapachula");
+  EXPECT_EQ(Field(got.out, "languages"), "es,mam");
+
+  // update_mask from the keys given; contact parts not given keep their values.
+  Result updated = op({"org", "update", id, "etag=r1", "phone=+52 962 111 1111",
+                       "service=shelter,legal_aid,food", "description="});
+  ASSERT_EQ(updated.code, 0) << updated;
+  EXPECT_EQ(Field(updated.out, "etag"), "r2");
+  EXPECT_EQ(Field(updated.out, "contact.phone"), "+52 962 111 1111");
+  EXPECT_EQ(Field(updated.out, "contact.email"), "casa@example.org");
+  EXPECT_EQ(Field(updated.out, "contact.website"), "https://casa.example.org");
+  EXPECT_EQ(Field(updated.out, "services"), "shelter,legal_aid,food");
+  EXPECT_EQ(Field(updated.out, "description"), "");                              // cleared
+  EXPECT_EQ(Field(updated.out, "display_name"), "Casa del Migrante Tapachula");  // untouched
+  Result stale = op({"org", "update", id, "etag=r1", "type=legal_aid"});
+  EXPECT_EQ(stale.code, 1) << stale;
+  EXPECT_TRUE(absl::StartsWith(stale.err, "error: ABORTED: ")) << stale;
+
+  Result json = Run({"--json", "org", "get", name});
+  ASSERT_EQ(json.code, 0) << json;
+  ASSERT_EQ(Lines(json.out).size(), 1u) << json;
+  EXPECT_TRUE(absl::StartsWith(json.out, "{\"name\":\"" + name + "\"")) << json;
+  EXPECT_TRUE(absl::StrContains(json.out, "\"etag\":\"r2\"")) << json;
+  EXPECT_TRUE(absl::StrContains(json.out, "\"type\":\"ORGANISATION_TYPE_SHELTER\"")) << json;
+
+  // Each member writes only its own entries.
+  const std::string foreign = "countries/GT/organisations/0123456789abcdefghjk";
+  Result not_ours = op({"org", "update", foreign, "etag=r1", "type=shelter"});
+  EXPECT_EQ(not_ours.code, 1) << not_ours;
+  EXPECT_TRUE(absl::StartsWith(not_ours.err, "error: PERMISSION_DENIED: ")) << not_ours;
+  Result not_ours_delete = op({"org", "delete", foreign, "etag=r1"});
+  EXPECT_EQ(not_ours_delete.code, 1) << not_ours_delete;
+  EXPECT_TRUE(absl::StartsWith(not_ours_delete.err, "error: PERMISSION_DENIED: "))
+      << not_ours_delete;
+  Result gt_create =
+      op({"--country=GT", "org", "create", "display_name=Casa", "type=shelter", "service=shelter"});
+  EXPECT_EQ(gt_create.code, 1) << gt_create;
+  EXPECT_TRUE(absl::StartsWith(gt_create.err, "error: PERMISSION_DENIED: ")) << gt_create;
+
+  // Validation by the node, every field at once.
+  Result invalid = op({"org", "create", "display_name=", "type=shelter", "service=shelter",
+                       "area=Chiapas", "language=ES"});
+  EXPECT_EQ(invalid.code, 1) << invalid;
+  EXPECT_TRUE(absl::StartsWith(invalid.err, "error: INVALID_ARGUMENT: ")) << invalid;
+  EXPECT_TRUE(absl::StrContains(invalid.err, "\n  organisation.display_name: required\n"))
+      << invalid;
+  EXPECT_TRUE(absl::StrContains(invalid.err, "\n  organisation.areas[0]: ")) << invalid;
+  EXPECT_TRUE(absl::StrContains(invalid.err, "\n  organisation.languages[0]: ")) << invalid;
+  // A usage error sends nothing.
+  Result usage = op({"org", "update", id, "etag=r2", "email="});
+  EXPECT_EQ(usage.code, 2) << usage;
+  EXPECT_TRUE(absl::StrContains(usage.err, "contact parts cannot be cleared")) << usage;
+
+  Result stale_delete = op({"org", "delete", id, "etag=r1"});
+  EXPECT_EQ(stale_delete.code, 1) << stale_delete;
+  EXPECT_TRUE(absl::StartsWith(stale_delete.err, "error: ABORTED: ")) << stale_delete;
+  Result deleted = op({"org", "delete", id, "etag=r2"});
+  ASSERT_EQ(deleted.code, 0) << deleted;
+  EXPECT_EQ(deleted.out, "deleted " + name + "\n");
+  Result gone = Run({"org", "get", id});
+  EXPECT_EQ(gone.code, 1) << gone;
+  EXPECT_TRUE(absl::StartsWith(gone.err, "error: NOT_FOUND: ")) << gone;
+  EXPECT_EQ(names_of({}), std::vector<std::string>{second_name});
+}
+
+TEST_F(CliTest, FederationCommandsOnAStandaloneNodeSayThereIsNoFederation) {
+  WriteOperatorCertificate();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"federation", "status"},
+        std::vector<std::string>{"federation", "quarantine", "sender=GT"},
+        std::vector<std::string>{"--json", "federation", "status"}}) {
+    Result r = RunAs("olga", args);
+    EXPECT_EQ(r.code, 1) << r;
+    EXPECT_EQ(r.out, "") << r;
+    EXPECT_TRUE(absl::StartsWith(r.err, "error: UNIMPLEMENTED: ")) << r;
+    EXPECT_TRUE(absl::StrContains(r.err,
+                                  "FederationAdminService: it runs standalone, without a "
+                                  "federation section in its config"))
+        << r;
+  }
 }
 
 }  // namespace
