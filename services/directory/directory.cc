@@ -219,6 +219,7 @@ absl::StatusOr<v1::Organisation> Directory::UpdateOrganisation(
   v1::Organisation org = **current;
   google::protobuf::util::FieldMaskUtil::MergeOptions merge;
   merge.set_replace_repeated_fields(true);
+  merge.set_replace_message_fields(true);  // a contact given replaces the stored one
   google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.organisation(),
                                                         request.update_mask(), merge, &org);
   FieldViolations v;
