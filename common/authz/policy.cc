@@ -29,6 +29,15 @@ const std::vector<PolicyRule>& PolicyTable() {
       {"enlace.directory.v1.DirectoryService/CreateOrganisation", {R::kOperator, R::kSupervisor}},
       {"enlace.directory.v1.DirectoryService/UpdateOrganisation", {R::kOperator, R::kSupervisor}},
       {"enlace.directory.v1.DirectoryService/DeleteOrganisation", {R::kOperator, R::kSupervisor}},
+      // Consular notifications: sent by the host's staff, received by the national's posts.
+      {"enlace.notifications.v1.NotificationService/SendNotification",
+       {R::kOfficer, R::kSupervisor}},
+      {"enlace.notifications.v1.NotificationService/GetNotification",
+       {R::kOfficer, R::kSupervisor}},
+      {"enlace.notifications.v1.NotificationService/ListNotifications",
+       {R::kOfficer, R::kSupervisor}},
+      {"enlace.notifications.v1.NotificationService/AcknowledgeNotification",
+       {R::kOfficer, R::kSupervisor}},
       // Operations: no personal data.
       {"enlace.federation.v1.FederationAdminService/GetFederationStatus",
        {R::kOperator, R::kSupervisor}},

@@ -68,7 +68,8 @@ enlace::node::v1::NodeConfig TestNodeConfig(const std::string& dir, const std::s
   c.set_country(country);
   const char* posts[][4] = {{"LAX", "Los Angeles", "US", "US-CA"},
                             {"CHI", "Chicago", "US", "US-IL"},
-                            {"GUA", "Ciudad de Guatemala", "GT", "GT-GU"}};
+                            {"GUA", "Ciudad de Guatemala", "GT", "GT-GU"},
+                            {"TAP", "Tapachula", "MX", "MX-CHP"}};
   for (const auto& p : posts) {
     auto* post = c.add_posts();
     post->set_code(absl::StrCat(country, "-", p[0]));

@@ -1,0 +1,615 @@
+#include "services/notifications/notifications.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/crypto/aead.h"
+#include "common/geo/geo.h"
+#include "common/ids/ids.h"
+#include "common/status/errors.h"
+#include "common/text/fold.h"
+#include "enlace/internal/v1/storage.pb.h"
+#include "services/cases/rules.h"
+
+namespace enlace::notifications {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+
+constexpr char kCf[] = "notifications";
+constexpr char kRequestsCf[] = "requests";
+// Keys: outgoing "o|{id}", incoming "i|{host}|{id}", waiting for a case "w|{host}|{id}",
+// incoming by post "p|{post}|{host}|{id}".
+std::string OutKey(const std::string& id) { return absl::StrCat("o|", id); }
+std::string InKey(const std::string& host, const std::string& id) {
+  return absl::StrCat("i|", host, "|", id);
+}
+std::string WaitKey(const std::string& host, const std::string& id) {
+  return absl::StrCat("w|", host, "|", id);
+}
+std::string PostKey(const std::string& post, const std::string& host, const std::string& id) {
+  return absl::StrCat("p|", post, "|", host, "|", id);
+}
+
+google::protobuf::Timestamp Now() { return cases::ToProtoTime(absl::Now()); }
+
+// name = countries/{host}/notifications/{id}
+bool ParseName(absl::string_view name, std::string* host, std::string* id) {
+  std::vector<absl::string_view> p = absl::StrSplit(name, '/');
+  if (p.size() != 4 || p[0] != "countries" || !geo::IsCountryCode(p[1]) ||
+      p[2] != "notifications" || !ids::IsValidId(p[3])) {
+    return false;
+  }
+  *host = std::string(p[1]);
+  *id = std::string(p[3]);
+  return true;
+}
+
+// What the national's state needs to identify the person and act: never the local contact.
+cv1::Person Disclosable(const cv1::Person& p) {
+  cv1::Person out = p;
+  out.clear_contact();
+  out.clear_name();
+  out.clear_etag();
+  out.clear_create_time();
+  out.clear_update_time();
+  out.clear_created_by();
+  return out;
+}
+
+std::vector<std::string> PresentFields(const cv1::Person& p) {
+  std::vector<std::string> f;
+  if (!p.given_names().empty()) f.push_back("given_names");
+  if (!p.family_names().empty()) f.push_back("family_names");
+  if (!p.birth_date().empty()) f.push_back("birth_date");
+  if (p.sex() != 0) f.push_back("sex");
+  if (p.documents_size() > 0) f.push_back("documents");
+  if (p.languages_size() > 0) f.push_back("languages");
+  if (p.vulnerabilities_size() > 0) f.push_back("vulnerabilities");
+  f.push_back("nationalities");
+  return f;
+}
+
+std::pair<cv1::Category, cv1::Subtype> CaseKindOf(v1::Event e) {
+  switch (e) {
+    case v1::EVENT_ARREST:
+    case v1::EVENT_IMPRISONMENT:
+    case v1::EVENT_CUSTODY:
+      return {cv1::CATEGORY_CRIMINAL, cv1::SUBTYPE_CRIMINAL_DETENTION};
+    case v1::EVENT_IMMIGRATION_DETENTION:
+      return {cv1::CATEGORY_MIGRATION, cv1::SUBTYPE_IMMIGRATION_DETENTION};
+    case v1::EVENT_DEATH:
+      return {cv1::CATEGORY_ADMINISTRATIVE, cv1::SUBTYPE_REMAINS_REPATRIATION};
+    case v1::EVENT_SERIOUS_INJURY:
+      return {cv1::CATEGORY_ADMINISTRATIVE, cv1::SUBTYPE_PATIENT_REPATRIATION};
+    case v1::EVENT_GUARDIANSHIP:
+      return {cv1::CATEGORY_CIVIL_FAMILY, cv1::SUBTYPE_CHILD_CUSTODY};
+    default:
+      return {cv1::CATEGORY_CRISIS, cv1::SUBTYPE_CRISIS_ASSISTANCE};
+  }
+}
+
+bool Protected(cv1::InternationalProtection p) {
+  return p == cv1::INTERNATIONAL_PROTECTION_ASYLUM_SEEKER ||
+         p == cv1::INTERNATIONAL_PROTECTION_REFUGEE ||
+         p == cv1::INTERNATIONAL_PROTECTION_STATELESS;
+}
+
+}  // namespace
+
+void Notifications::AddColumnFamilies(storage::StoreOptions& options) {
+  for (const char* cf : {kCf, kRequestsCf}) {
+    if (std::find(options.column_families.begin(), options.column_families.end(), cf) ==
+        options.column_families.end()) {
+      options.column_families.push_back(cf);
+    }
+  }
+}
+
+Notifications::Notifications(storage::Store* store, txn::Committer* committer,
+                             crypto::KeyVault* vault, cases::Registry* registry,
+                             enlace::node::v1::NodeConfig config,
+                             std::function<std::vector<std::string>()> peers)
+    : store_(store),
+      committer_(committer),
+      vault_(vault),
+      registry_(registry),
+      config_(std::move(config)),
+      peers_(std::move(peers)),
+      cf_(store->cf(kCf)),
+      requests_(store->cf(kRequestsCf)),
+      page_tokens_(absl::StrCat("notifications-", config_.country(), "-page-tokens-v1")) {
+  system_.identity = absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()),
+                                  ".enlace.example/node");
+  system_.country = config_.country();
+  // The node itself opens cases for notifications it receives.
+  system_.role = Role::kSupervisor;
+}
+
+Notifications::~Notifications() { Stop(); }
+
+void Notifications::Start() {
+  worker_ = std::thread([this] { Work(); });
+}
+
+void Notifications::Stop() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+absl::StatusOr<std::string> Notifications::Encode(const v1::Notification& n,
+                                                  const std::string& id) const {
+  // The person is sealed with a data key of the notification's own: erasing the person
+  // elsewhere does not depend on it, and purging the notification is destroying that key.
+  enlace::internal::v1::SealedRecord record;
+  v1::Notification pub = n;
+  pub.clear_person();
+  pub.mutable_person()->set_international_protection(n.person().international_protection());
+  *pub.mutable_person()->mutable_nationalities() = n.person().nationalities();
+  record.set_public_part(pub.SerializeAsString());
+  record.set_key_owner(absl::StrCat("notification:", id));
+  // Nationalities and protection status stay in clear (routing, refusal); the rest is sealed.
+  cv1::Person sealed_person = n.person();
+  sealed_person.clear_nationalities();
+  sealed_person.clear_international_protection();
+  const std::string personal = sealed_person.SerializeAsString();
+  if (vault_ == nullptr) {
+    record.set_plaintext(true);
+    record.set_sealed_part(personal);
+  } else {
+    auto key = vault_->DataKey(record.key_owner());
+    if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
+      key = vault_->CreateDataKey(record.key_owner());
+    }
+    if (!key.ok()) return key.status();
+    auto sealed = crypto::Seal(*key, personal, id);
+    if (!sealed.ok()) return sealed.status();
+    record.set_sealed_part(*sealed);
+  }
+  return record.SerializeAsString();
+}
+
+absl::StatusOr<v1::Notification> Notifications::Decode(absl::string_view stored,
+                                                       const std::string& id) const {
+  enlace::internal::v1::SealedRecord record;
+  v1::Notification n;
+  if (!record.ParseFromArray(stored.data(), static_cast<int>(stored.size())) ||
+      !n.ParseFromString(record.public_part())) {
+    return absl::DataLossError("stored notification corrupt");
+  }
+  std::string personal = record.sealed_part();
+  if (!record.plaintext()) {
+    if (vault_ == nullptr) return absl::FailedPreconditionError("sealed record, no vault");
+    auto key = vault_->DataKey(record.key_owner());
+    if (!key.ok()) return n;  // purged: the personal part is gone
+    auto opened = crypto::Open(*key, record.sealed_part(), id);
+    if (!opened.ok()) return opened.status();
+    personal = *opened;
+  }
+  cv1::Person person;
+  if (!person.ParseFromString(personal)) return absl::DataLossError("sealed person corrupt");
+  n.mutable_person()->MergeFrom(person);
+  return n;
+}
+
+absl::StatusOr<std::optional<v1::Notification>> Notifications::Load(
+    const std::string& key, const std::string& id) const {
+  auto raw = store_->Get(cf_, key);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return std::optional<v1::Notification>();
+  auto n = Decode(**raw, id);
+  if (!n.ok()) return n.status();
+  return std::optional<v1::Notification>(*std::move(n));
+}
+
+std::string Notifications::RoutePost(const std::string& area,
+                                     const std::string& host_country) const {
+  for (const auto& p : config_.posts()) {
+    for (const auto& a : p.areas()) {
+      if (!area.empty() && a == area) return p.code();
+    }
+  }
+  for (const auto& p : config_.posts()) {
+    if (p.host_country() == host_country) return p.code();
+  }
+  return config_.posts(0).code();
+}
+
+absl::Status Notifications::CheckAccess(const v1::Notification& n, bool incoming,
+                                        const Caller& caller) const {
+  if (caller.role != Role::kOfficer) return absl::OkStatus();
+  if (incoming && n.post() == caller.post) return absl::OkStatus();
+  if (!incoming && absl::StrContains(n.created_by(), absl::StrCat("/post/", caller.post, "/"))) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("an officer of ", caller.post, " sees only that post's notifications"));
+}
+
+absl::StatusOr<v1::Notification> Notifications::SendNotification(
+    const v1::SendNotificationRequest& request, const Caller& caller) {
+  const std::string self = config_.country();
+  if (request.parent() != absl::StrCat("countries/", self)) {
+    return InvalidField("parent", absl::StrCat("must be countries/", self));
+  }
+  const v1::Notification& n = request.notification();
+  FieldViolations v;
+  const auto peers = peers_();
+  if (!geo::IsCountryCode(n.national_country())) {
+    v.Add("notification.national_country", "must be an ISO 3166-1 alpha-2 code");
+  } else if (n.national_country() == self) {
+    v.Add("notification.national_country", "a node does not notify its own country");
+  } else if (std::find(peers.begin(), peers.end(), n.national_country()) == peers.end()) {
+    v.Add("notification.national_country", "not a member of the federation");
+  }
+  if (n.event() == 0 || !v1::Event_IsValid(n.event())) v.Add("notification.event", "required");
+  cases::ValidatePerson(n.person(), absl::Now(), v, "notification.person.");
+  if (std::find(n.person().nationalities().begin(), n.person().nationalities().end(),
+                n.national_country()) == n.person().nationalities().end()) {
+    v.Add("notification.person.nationalities", "must include national_country");
+  }
+  if (n.place().empty() || n.place().size() > 200 || !text::IsCleanUtf8(n.place())) {
+    v.Add("notification.place", "required, at most 200 bytes");
+  }
+  if (!geo::IsSubdivisionCode(n.area()) || n.area().substr(0, 2) != self) {
+    v.Add("notification.area", absl::StrCat("must be an ISO 3166-2 code of ", self));
+  }
+  if (n.authority().empty() || n.authority().size() > 200 || !text::IsCleanUtf8(n.authority())) {
+    v.Add("notification.authority", "required, at most 200 bytes");
+  }
+  if (!n.has_event_time() || !cases::IsValidProtoTime(n.event_time()) ||
+      cases::FromProtoTime(n.event_time()) > absl::Now() + absl::Minutes(5)) {
+    v.Add("notification.event_time", "required, not in the future");
+  }
+  if (n.has_rights_informed_time() && !cases::IsValidProtoTime(n.rights_informed_time())) {
+    v.Add("notification.rights_informed_time", "invalid timestamp");
+  }
+  if (n.consular_contact() == 0 || !v1::ConsularContact_IsValid(n.consular_contact())) {
+    v.Add("notification.consular_contact", "required");
+  }
+  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
+    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
+  }
+  if (!v.empty()) return v.ToStatus();
+  const auto protection = n.person().international_protection();
+  if (Protected(protection) || protection == cv1::INTERNATIONAL_PROTECTION_UNKNOWN) {
+    const std::string why =
+        Protected(protection)
+            ? absl::StrCat("the person is ", cv1::InternationalProtection_Name(protection),
+                           ": a consular notification must never reach the state they fled; "
+                           "nothing was sent")
+            : "the person's international-protection status is UNKNOWN: establish it before "
+              "notifying; nothing was sent";
+    txn::Transaction txn;
+    enlace::audit::v1::AuditRecord r;
+    r.set_actor(caller.identity);
+    r.set_action("notifications.SendNotification");
+    r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_REJECTED);
+    r.set_detail(why);
+    txn.audit.push_back(r);
+    committer_->Commit(txn).IgnoreError();
+    return absl::FailedPreconditionError(why);
+  }
+  std::string request_key;
+  if (!request.request_id().empty()) {
+    request_key = absl::StrCat("notification|", caller.identity, "|", request.request_id());
+    auto earlier = store_->Get(requests_, request_key);
+    if (!earlier.ok()) return earlier.status();
+    if (earlier->has_value()) {
+      auto prior = Load(OutKey(**earlier), **earlier);
+      if (!prior.ok()) return prior.status();
+      if (prior->has_value()) return **prior;
+    }
+  }
+  const std::string id = ids::NewId();
+  v1::Notification out = n;
+  out.set_name(absl::StrCat("countries/", self, "/notifications/", id));
+  out.set_host_country(self);
+  *out.mutable_create_time() = Now();
+  out.set_created_by(caller.identity);
+  out.clear_post();
+  out.clear_case_();
+  out.clear_receive_time();
+  out.clear_acknowledge_time();
+  *out.mutable_person() = Disclosable(n.person());
+  auto stored = Encode(out, id);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, OutKey(id), *stored);
+  if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
+  v1::Notification wire = out;
+  wire.clear_created_by();  // the host's staff identity is not the receiver's business
+  txn.envelopes.push_back({n.national_country(), kSendKind, wire.SerializeAsString()});
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("notifications.SendNotification");
+  r.add_resources(out.name());
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  auto* d = r.mutable_disclosure();
+  d->set_recipient(n.national_country());
+  for (const auto& f : PresentFields(out.person())) d->add_fields(f);
+  d->set_legal_basis("VCCR art. 36/37 (treaty)");
+  txn.audit.push_back(r);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Notifications::Apply(const enlace::federation::v1::EnvelopeBody& body,
+                                  txn::Transaction& txn) {
+  if (body.kind() == kReceiptKind) {
+    // Receiver -> host: times only.
+    v1::NotificationReceipt receipt;
+    std::string host, id;
+    if (!receipt.ParseFromString(body.payload()) || !ParseName(receipt.name(), &host, &id) ||
+        host != config_.country()) {
+      return absl::InvalidArgumentError("bad notification receipt");
+    }
+    auto n = Load(OutKey(id), id);
+    if (!n.ok()) return n.status();
+    if (!n->has_value()) return absl::FailedPreconditionError("receipt for an unknown notification");
+    if ((*n)->national_country() != body.sender()) {
+      return absl::PermissionDeniedError("receipt from a country that was not notified");
+    }
+    if (receipt.has_receive_time()) *(*n)->mutable_receive_time() = receipt.receive_time();
+    if (receipt.has_acknowledge_time()) {
+      *(*n)->mutable_acknowledge_time() = receipt.acknowledge_time();
+    }
+    auto stored = Encode(**n, id);
+    if (!stored.ok()) return stored.status();
+    txn.batch.Put(cf_, OutKey(id), *stored);
+    return absl::OkStatus();
+  }
+  v1::Notification n;
+  std::string host, id;
+  if (!n.ParseFromString(body.payload()) || !ParseName(n.name(), &host, &id)) {
+    return absl::InvalidArgumentError("payload is not a notification");
+  }
+  if (host != body.sender() || n.host_country() != body.sender()) {
+    return absl::PermissionDeniedError("a notification must come from its host country");
+  }
+  if (n.national_country() != config_.country()) {
+    return absl::InvalidArgumentError("notification is not about this node's nationals");
+  }
+  // Defence in depth: a protected person's notification is refused here too.
+  if (Protected(n.person().international_protection()) ||
+      n.person().international_protection() != cv1::INTERNATIONAL_PROTECTION_NONE) {
+    return absl::FailedPreconditionError("notification about a person under international "
+                                         "protection (or of unknown status) refused");
+  }
+  FieldViolations v;
+  cases::ValidatePerson(n.person(), absl::Now(), v, "person.");
+  if (!v.empty()) return absl::InvalidArgumentError(v.ToStatus().message());
+  auto existing = store_->Get(cf_, InKey(host, id));
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return absl::OkStatus();  // same notification again: no effect
+  n.set_post(RoutePost(n.area(), host));
+  *n.mutable_receive_time() = Now();
+  auto stored = Encode(n, id);
+  if (!stored.ok()) return stored.status();
+  txn.batch.Put(cf_, InKey(host, id), *stored);
+  txn.batch.Put(cf_, WaitKey(host, id), "");
+  txn.batch.Put(cf_, PostKey(n.post(), host, id), "");
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(body.sender());
+  r.set_action("notifications.received");
+  r.add_resources(n.name());
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  r.set_detail(absl::StrCat("queued for ", n.post()));
+  txn.audit.push_back(r);
+  absl::MutexLock l(&mu_);
+  kicked_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Notifications::OpenCase(const v1::Notification& n,
+                                                    const std::string& post) {
+  std::string host, id;
+  ParseName(n.name(), &host, &id);
+  const std::string rid = absl::StrCat("nt-", host, "-", id);
+  // A national already on file (same document) gets the case on their existing record.
+  std::string person_name;
+  for (const auto& d : n.person().documents()) {
+    cv1::SearchPersonsRequest s;
+    s.set_parent(absl::StrCat("countries/", config_.country()));
+    *s.mutable_document() = d;
+    auto found = registry_->SearchPersons(s, system_);
+    if (found.ok() && found->persons_size() == 1) {
+      person_name = found->persons(0).name();
+      break;
+    }
+  }
+  if (person_name.empty()) {
+    cv1::CreatePersonRequest cp;
+    cp.set_parent(absl::StrCat("countries/", config_.country()));
+    *cp.mutable_person() = n.person();
+    cp.set_request_id(absl::StrCat(rid, "-p"));
+    auto person = registry_->CreatePerson(cp, system_);
+    if (!person.ok()) return person.status();
+    person_name = person->name();
+  }
+  cv1::CreateCaseRequest cc;
+  cc.set_parent(absl::StrCat("countries/", config_.country()));
+  cc.set_request_id(absl::StrCat(rid, "-c"));
+  auto* c = cc.mutable_case_();
+  c->set_person(person_name);
+  c->set_post(post);
+  c->set_host_country(host);
+  c->set_place(n.place().substr(0, 200));
+  const auto [category, subtype] = CaseKindOf(n.event());
+  c->set_category(category);
+  c->set_subtype(subtype);
+  c->set_risk(cv1::RISK_HIGH);
+  c->set_urgent(n.event() != v1::EVENT_GUARDIANSHIP);
+  c->set_legal_basis(cv1::LEGAL_BASIS_TREATY);
+  c->set_summary(absl::StrCat("Notificación consular de ", host, " (",
+                              v1::Event_Name(n.event()), "), autoridad: ",
+                              n.authority().substr(0, 150), ". ", n.name()));
+  auto created = registry_->CreateCase(cc, system_);
+  if (!created.ok()) return created.status();
+  return created->name();
+}
+
+absl::StatusOr<int> Notifications::ProcessPending() {
+  std::vector<std::pair<std::string, std::string>> waiting;
+  for (auto it = store_->ScanPrefix(cf_, "w|"); it->Valid(); it->Next()) {
+    std::vector<std::string> p = absl::StrSplit(it->key(), '|');
+    if (p.size() == 3) waiting.emplace_back(p[1], p[2]);
+  }
+  int done = 0;
+  for (const auto& [host, id] : waiting) {
+    auto n = Load(InKey(host, id), id);
+    if (!n.ok()) return n.status();
+    if (!n->has_value()) continue;
+    auto case_name = OpenCase(**n, (*n)->post());
+    if (!case_name.ok()) {
+      std::cerr << "notifications: cannot open a case for " << (*n)->name() << ": "
+                << case_name.status() << "\n";
+      continue;
+    }
+    (*n)->set_case_(*case_name);
+    auto stored = Encode(**n, id);
+    if (!stored.ok()) return stored.status();
+    txn::Transaction txn;
+    txn.batch.Put(cf_, InKey(host, id), *stored);
+    txn.batch.Delete(cf_, WaitKey(host, id));
+    v1::NotificationReceipt receipt;
+    receipt.set_name((*n)->name());
+    *receipt.mutable_receive_time() = (*n)->receive_time();
+    txn.envelopes.push_back({host, kReceiptKind, receipt.SerializeAsString()});
+    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+    ++done;
+  }
+  return done;
+}
+
+void Notifications::Work() {
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
+      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(2));
+      if (stopping_) return;
+      kicked_ = false;
+    }
+    auto done = ProcessPending();
+    if (!done.ok()) std::cerr << "notifications: " << done.status() << "\n";
+  }
+}
+
+absl::StatusOr<v1::Notification> Notifications::GetNotification(
+    const v1::GetNotificationRequest& request, const Caller& caller) {
+  std::string host, id;
+  if (!ParseName(request.name(), &host, &id)) {
+    return InvalidField("name", "must be countries/{country}/notifications/{notification}");
+  }
+  const bool incoming = host != config_.country();
+  auto n = Load(incoming ? InKey(host, id) : OutKey(id), id);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+  if (absl::Status s = CheckAccess(**n, incoming, caller); !s.ok()) return s;
+  txn::Transaction txn;
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("notifications.GetNotification");
+  r.add_resources(request.name());
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(r);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return **n;
+}
+
+absl::StatusOr<v1::ListNotificationsResponse> Notifications::ListNotifications(
+    const v1::ListNotificationsRequest& request, const Caller& caller) {
+  if (request.direction() != v1::DIRECTION_INCOMING &&
+      request.direction() != v1::DIRECTION_OUTGOING) {
+    return InvalidField("direction", "INCOMING or OUTGOING");
+  }
+  if (request.page_size() < 0) return InvalidField("page_size", "must not be negative");
+  const int limit = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
+  const bool incoming = request.direction() == v1::DIRECTION_INCOMING;
+  std::string post = request.post();
+  if (incoming && caller.role == Role::kOfficer) {
+    if (!post.empty() && post != caller.post) {
+      return absl::PermissionDeniedError("an officer lists only its own post's notifications");
+    }
+    post = caller.post;
+  }
+  std::string prefix = incoming ? (post.empty() ? "i|" : absl::StrCat("p|", post, "|")) : "o|";
+  const std::string query = absl::StrCat("notifications|", prefix);
+  std::string lower = prefix;
+  if (!request.page_token().empty()) {
+    auto pos = page_tokens_.Decode(query, request.page_token());
+    if (!pos.ok()) return pos.status();
+    lower = *pos + std::string(1, '\0');
+  }
+  v1::ListNotificationsResponse out;
+  std::string last;
+  txn::Transaction audit;
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("notifications.ListNotifications");
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  for (auto it = store_->Scan(cf_, lower, storage::PrefixSuccessor(prefix)); it->Valid();
+       it->Next()) {
+    std::vector<std::string> p = absl::StrSplit(it->key(), '|');
+    std::string host = incoming ? p[p.size() - 2] : config_.country();
+    std::string id = p.back();
+    auto n = Load(incoming ? InKey(host, id) : OutKey(id), id);
+    if (!n.ok()) return n.status();
+    if (!n->has_value() || !CheckAccess(**n, incoming, caller).ok()) continue;
+    if (out.notifications_size() == limit) {
+      out.set_next_page_token(page_tokens_.Encode(query, last));
+      break;
+    }
+    r.add_resources((*n)->name());
+    *out.add_notifications() = **std::move(n);
+    last = std::string(it->key());
+  }
+  if (r.resources_size() > 0) {
+    audit.audit.push_back(r);
+    if (absl::Status s = committer_->Commit(audit); !s.ok()) return s;
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Notification> Notifications::AcknowledgeNotification(
+    const v1::AcknowledgeNotificationRequest& request, const Caller& caller) {
+  std::string host, id;
+  if (!ParseName(request.name(), &host, &id)) {
+    return InvalidField("name", "must be countries/{country}/notifications/{notification}");
+  }
+  if (host == config_.country()) {
+    return absl::FailedPreconditionError("only the receiving state acknowledges a notification");
+  }
+  auto n = Load(InKey(host, id), id);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+  if (absl::Status s = CheckAccess(**n, true, caller); !s.ok()) return s;
+  if ((*n)->has_acknowledge_time()) return **n;  // acknowledging twice changes nothing
+  *(*n)->mutable_acknowledge_time() = Now();
+  auto stored = Encode(**n, id);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, InKey(host, id), *stored);
+  v1::NotificationReceipt receipt;
+  receipt.set_name((*n)->name());
+  *receipt.mutable_acknowledge_time() = (*n)->acknowledge_time();
+  txn.envelopes.push_back({host, kReceiptKind, receipt.SerializeAsString()});
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("notifications.AcknowledgeNotification");
+  r.add_resources(request.name());
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(r);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return **n;
+}
+
+}  // namespace enlace::notifications

@@ -1,0 +1,96 @@
+#ifndef ENLACE_SERVICES_NOTIFICATIONS_NOTIFICATIONS_H_
+#define ENLACE_SERVICES_NOTIFICATIONS_NOTIFICATIONS_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/crypto/key_vault.h"
+#include "common/identity/caller.h"
+#include "common/pagetoken/page_token.h"
+#include "common/storage/store.h"
+#include "common/txn/committer.h"
+#include "enlace/node/v1/config.pb.h"
+#include "enlace/notifications/v1/notifications.pb.h"
+#include "services/cases/registry.h"
+#include "services/federation/inbox.h"
+
+namespace enlace::notifications {
+
+namespace v1 = ::enlace::notifications::v1;
+
+inline constexpr char kSendKind[] = "notification.send";
+inline constexpr char kReceiptKind[] = "notification.receipt";
+
+// Consular notifications (VCCR art. 36/37).
+//
+// Host side: SendNotification validates, refuses persons under international protection,
+// and commits the record with ONE envelope to the national's node (transactional outbox).
+// Receiving side: the envelope is recorded durably with the link watermark (Apply); a worker
+// then opens the person and case at the post whose jurisdiction covers the place -- with
+// request ids derived from the notification, so a crash in between never duplicates them --
+// and answers the host with the receipt time. Acknowledging sends the acknowledgement time.
+class Notifications : public federation::EnvelopeHandler {
+ public:
+  static void AddColumnFamilies(storage::StoreOptions& options);
+  Notifications(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
+                cases::Registry* registry, enlace::node::v1::NodeConfig config,
+                std::function<std::vector<std::string>()> peers);
+  ~Notifications();
+
+  // Starts the worker that opens cases for received notifications.
+  void Start();
+  void Stop();
+
+  absl::StatusOr<v1::Notification> SendNotification(const v1::SendNotificationRequest& request,
+                                                    const Caller& caller);
+  absl::StatusOr<v1::Notification> GetNotification(const v1::GetNotificationRequest& request,
+                                                   const Caller& caller);
+  absl::StatusOr<v1::ListNotificationsResponse> ListNotifications(
+      const v1::ListNotificationsRequest& request, const Caller& caller);
+  absl::StatusOr<v1::Notification> AcknowledgeNotification(
+      const v1::AcknowledgeNotificationRequest& request, const Caller& caller);
+
+  absl::Status Apply(const enlace::federation::v1::EnvelopeBody& body,
+                     txn::Transaction& txn) override;
+
+  // Opens cases for every received notification still waiting for one; returns how many.
+  absl::StatusOr<int> ProcessPending();
+  // The post whose jurisdiction covers `area` (ISO 3166-2), else one in `host_country`,
+  // else the first post.
+  std::string RoutePost(const std::string& area, const std::string& host_country) const;
+
+ private:
+  absl::StatusOr<std::string> Encode(const v1::Notification& n, const std::string& id) const;
+  absl::StatusOr<v1::Notification> Decode(absl::string_view stored, const std::string& id) const;
+  absl::StatusOr<std::optional<v1::Notification>> Load(const std::string& key,
+                                                       const std::string& id) const;
+  absl::Status CheckAccess(const v1::Notification& n, bool incoming, const Caller& caller) const;
+  absl::StatusOr<std::string> OpenCase(const v1::Notification& n, const std::string& post);
+  void Work();
+
+  storage::Store* store_;
+  txn::Committer* committer_;
+  crypto::KeyVault* vault_;
+  cases::Registry* registry_;
+  const enlace::node::v1::NodeConfig config_;
+  std::function<std::vector<std::string>()> peers_;
+  const storage::ColumnFamily* cf_;
+  const storage::ColumnFamily* requests_;
+  PageTokenCodec page_tokens_;
+  Caller system_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool kicked_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+};
+
+}  // namespace enlace::notifications
+
+#endif  // ENLACE_SERVICES_NOTIFICATIONS_NOTIFICATIONS_H_
