@@ -35,6 +35,24 @@ absl::StatusOr<Ed25519KeyPair> GenerateEd25519() {
   return out;
 }
 
+absl::StatusOr<std::string> Ed25519PublicPem(absl::string_view private_pem) {
+  BIO* in = BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+  BIO_free(in);
+  ERR_clear_error();
+  if (key == nullptr || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
+    EVP_PKEY_free(key);
+    return absl::InvalidArgumentError("not an Ed25519 private key in PEM");
+  }
+  BIO* out = BIO_new(BIO_s_mem());
+  const bool ok = PEM_write_bio_PUBKEY(out, key) == 1;
+  std::string pem = ok ? BioToString(out) : "";
+  BIO_free(out);
+  EVP_PKEY_free(key);
+  if (!ok) return absl::InternalError("cannot encode the Ed25519 public key");
+  return pem;
+}
+
 absl::StatusOr<std::unique_ptr<Signer>> Signer::FromPem(absl::string_view pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);

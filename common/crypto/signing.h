@@ -18,6 +18,10 @@ struct Ed25519KeyPair {
 
 absl::StatusOr<Ed25519KeyPair> GenerateEd25519();
 
+// The public key (SubjectPublicKeyInfo PEM) of an Ed25519 private key (PKCS#8 PEM), so a
+// node's own key file is enough to verify what the node signed.
+absl::StatusOr<std::string> Ed25519PublicPem(absl::string_view private_pem);
+
 // Signs with an Ed25519 private key (OpenSSL). Thread-safe.
 class Signer {
  public:

@@ -31,5 +31,15 @@ TEST(SigningTest, RejectsGarbageKeys) {
   EXPECT_FALSE(Verifier::FromPem(keys->private_pem).ok());
 }
 
+TEST(SigningTest, PublicPemFromPrivate) {
+  auto keys = GenerateEd25519();
+  ASSERT_TRUE(keys.ok());
+  auto pub = Ed25519PublicPem(keys->private_pem);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  EXPECT_EQ(*pub, keys->public_pem);
+  EXPECT_FALSE(Ed25519PublicPem(keys->public_pem).ok());
+  EXPECT_FALSE(Ed25519PublicPem("garbage").ok());
+}
+
 }  // namespace
 }  // namespace enlace::crypto

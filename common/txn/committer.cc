@@ -169,8 +169,9 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
     for (auto& record : t.audit) {
       record.set_seq(++audit_seq_);
       if (!record.has_time()) *record.mutable_time() = Now(now);
-      record.set_hash(ChainHash(audit_hash_, record));
       record.set_prev_hash(audit_hash_);
+      if (t.seal_audit) t.seal_audit(record);
+      record.set_hash(ChainHash(audit_hash_, record));
       audit_hash_ = record.hash();
       combined.Put(audit_, Be64(record.seq()), Deterministic(record));
     }

@@ -2,6 +2,7 @@
 #define ENLACE_COMMON_TXN_COMMITTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,10 @@ struct Transaction {
   std::vector<OutgoingEnvelope> envelopes;
   // seq, prev_hash and hash are filled in by the committer; time defaults to commit time.
   std::vector<enlace::audit::v1::AuditRecord> audit;
+  // When set, called for each of `audit` once its seq, time and prev_hash are final and
+  // before its hash is computed: an audit checkpoint signs the chain head it follows here.
+  // Runs inside the group commit, so it must be quick and must not commit.
+  std::function<void(enlace::audit::v1::AuditRecord&)> seal_audit;
 };
 
 // The single door to the store for every mutation of a node. Concurrent Commit calls are

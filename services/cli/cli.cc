@@ -163,6 +163,15 @@ const std::vector<Key>& QuarantineKeys() {
   return *keys;
 }
 
+const std::vector<Key>& AuditListKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"resource"}, "resource"},     {{"actor"}, "actor"},
+      {{"since"}, "start_time"},      {{"until"}, "end_time"},
+      {{"page_size"}, "page_size"},   {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
 const std::vector<Key>& PageKeys() {
   static const auto* keys = new std::vector<Key>{
       {{"page_size"}, "page_size"},
@@ -423,10 +432,15 @@ void DefaultConsentTime(v1::Case* c, const ParseContext& context) {
   }
 }
 
+// Subcommand options that take a value (see SplitGlobalFlags).
+bool IsValueOption(absl::string_view name) { return name == "data_dir" || name == "verify_key"; }
+
 struct Words {
   std::vector<std::pair<std::string, std::string>> pairs;
   std::vector<std::string> positional;
   bool all = false;
+  // --data_dir=V, --verify_key=V (only `audit verify` takes them).
+  std::vector<std::pair<std::string, std::string>> value_options;
   std::vector<std::string> options;  // other -x words (errors)
 };
 
@@ -436,6 +450,9 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
     const std::string& word = words[i];
     if (word == "--all") {
       w.all = true;
+    } else if (size_t eq = word.find('='); absl::StartsWith(word, "--") &&
+               eq != std::string::npos && IsValueOption(word.substr(2, eq - 2))) {
+      w.value_options.emplace_back(word.substr(2, eq - 2), word.substr(eq + 1));
     } else if (absl::StartsWith(word, "-")) {
       w.options.push_back(word);
     } else if (size_t eq = word.find('='); eq != std::string::npos && eq > 0) {
@@ -449,7 +466,7 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
 
 constexpr char kVerbs[] =
     "person create|get|update|search, case create|get|list|update|close, action add|list, "
-    "org create|get|update|delete|list, federation status|quarantine, help";
+    "org create|get|update|delete|list, federation status|quarantine, audit list|verify, help";
 
 bool IsCountryCode(absl::string_view s) {
   return s.size() == 2 && absl::ascii_isupper(s[0]) && absl::ascii_isupper(s[1]);
@@ -570,6 +587,13 @@ absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
       out.words.push_back("--all");
       continue;
     }
+    if (IsValueOption(name)) {
+      if (!has_value && i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+      }
+      out.words.push_back(absl::StrCat("--", name, "=", has_value ? value : args[++i]));
+      continue;
+    }
     if (name == "help" || name == "h") {
       out.help = true;
       continue;
@@ -654,7 +678,7 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     if (resource == alias) resource = "org";
   }
   if (resource != "person" && resource != "case" && resource != "action" && resource != "org" &&
-      resource != "federation") {
+      resource != "federation" && resource != "audit") {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command \"", words[0], "\"; commands: ", kVerbs));
   }
@@ -668,6 +692,11 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
   Args args(name, w.pairs);
   for (const auto& o : w.options)
     args.Error(absl::StrCat("unknown option ", o, " for `", name, "`"));
+  if (name != "audit verify") {
+    for (const auto& [k, v] : w.value_options) {
+      args.Error(absl::StrCat("--", k, " applies only to `audit verify`"));
+    }
+  }
 
   // Exactly one positional NAME for commands on one resource, none for the others.
   auto positional = [&](bool wanted, absl::string_view what) -> std::string {
@@ -688,7 +717,8 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
   };
   const bool pages =
       (resource == "person" && verb == "search") || (resource == "case" && verb == "list") ||
-      (resource == "action" && verb == "list") || (resource == "org" && verb == "list");
+      (resource == "action" && verb == "list") || (resource == "org" && verb == "list") ||
+      (resource == "audit" && verb == "list");
   if (w.all && !pages) args.Error(absl::StrCat("--all applies only to list and search commands"));
   cmd.all_pages = w.all;
   const std::string parent = absl::StrCat("countries/", context.country);
@@ -871,6 +901,37 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     ApplyKeys(args, QuarantineKeys(), req.get(), context, nullptr);
     cmd.rpc = Rpc::kListQuarantine;
     cmd.request = std::move(req);
+  } else if (resource == "audit" && verb == "list") {
+    positional(false, "");
+    auto req = std::make_unique<av1::ListAuditRecordsRequest>();
+    // person=ID and case=ID are shorthands for resource=<full name>.
+    auto person = args.TakeOne({"person"});
+    auto case_name = args.TakeOne({"case"});
+    ApplyKeys(args, AuditListKeys(), req.get(), context, nullptr);
+    if (int(person.has_value()) + int(case_name.has_value()) + int(!req->resource().empty()) > 1) {
+      args.Error("`audit list` takes one of resource=NAME, person=ID or case=ID");
+    } else if (person) {
+      req->set_resource(ExpandName(*person, context.country, "persons"));
+    } else if (case_name) {
+      req->set_resource(ExpandName(*case_name, context.country, "cases"));
+    }
+    cmd.rpc = Rpc::kListAuditRecords;
+    cmd.request = std::move(req);
+  } else if (resource == "audit" && verb == "verify") {
+    positional(false, "");
+    cmd.rpc = Rpc::kVerifyAuditLog;
+    cmd.request = std::make_unique<av1::VerifyAuditLogRequest>();
+    for (const auto& [k, v] : w.value_options) {
+      std::string& target = k == "data_dir" ? cmd.data_dir : cmd.verify_key_file;
+      if (!target.empty()) args.Error(absl::StrCat("--", k, ": given more than once"));
+      if (v.empty()) args.Error(absl::StrCat("--", k, " needs a value"));
+      target = v;
+    }
+    if (!cmd.data_dir.empty()) {
+      cmd.rpc = Rpc::kVerifyAuditFiles;
+    } else if (!cmd.verify_key_file.empty()) {
+      args.Error("--verify_key goes with --data_dir (the node checks signatures itself)");
+    }
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command `", name, "`; commands: ", kVerbs));

@@ -3,8 +3,8 @@
 
 // Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
-// enlace.directory.v1, enlace.federation.v1 admin). Pure (no I/O), so every rule is
-// unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc reports it
+// enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1). Pure (no I/O), so every
+// rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc reports it
 // as a usage error (exit code 2) before anything is sent.
 
 #include <functional>
@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "enlace/audit/v1/audit_service.pb.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
@@ -29,6 +30,7 @@ namespace enlace::cli {
 namespace v1 = ::enlace::cases::v1;
 namespace dv1 = ::enlace::directory::v1;
 namespace fv1 = ::enlace::federation::v1;
+namespace av1 = ::enlace::audit::v1;
 
 // ---- values
 
@@ -70,8 +72,8 @@ struct SplitArgs {
 
 // Separates global flags (before or after the subcommand; `--f=v`, `--f v`, `--f` and
 // `--nof` for booleans; dashes in names read as underscores) from the subcommand's words.
-// `kind` says which names are global flags. `--all` belongs to the subcommand; `--` ends the
-// flags. INVALID_ARGUMENT for an unknown flag or a missing value.
+// `kind` says which names are global flags. `--all`, `--data_dir` and `--verify_key` belong
+// to the subcommand (as "--all", "--data_dir=V", "--verify_key=V"); `--` ends the flags. INVALID_ARGUMENT for an unknown flag or a missing value.
 absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
                                            const std::function<FlagKind(absl::string_view)>& kind);
 
@@ -131,6 +133,10 @@ enum class Rpc {
   kListOrganisations,
   kGetFederationStatus,
   kListQuarantine,
+  kListAuditRecords,
+  kVerifyAuditLog,
+  // `audit verify --data_dir=DIR`: reads a stopped node's files, no call is made.
+  kVerifyAuditFiles,
 };
 
 struct Command {
@@ -143,6 +149,10 @@ struct Command {
   // address). The update mask names the whole contact, so the client first reads the current
   // one and changes just these parts.
   std::vector<std::string> contact_parts;
+  // kVerifyAuditFiles: the node's data directory and the public (or the node's private)
+  // Ed25519 key file to check checkpoint signatures with (empty = not checked).
+  std::string data_dir;
+  std::string verify_key_file;
 
   template <typename T>
   const T& As() const {
@@ -156,7 +166,7 @@ struct ParseContext {
 };
 
 // Parses `words` (SplitArgs::words): "person create k=v...", "case list --all",
-// "org list service=shelter", "federation status", "help", ...
+// "org list service=shelter", "federation status", "audit list case=ID", "help", ...
 absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
                                      const ParseContext& context);
 

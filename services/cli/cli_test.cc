@@ -544,6 +544,52 @@ FlagKind Kinds(absl::string_view name) {
   return FlagKind::kUnknown;
 }
 
+TEST(AuditCommandTest, ListFilters) {
+  auto byCase = Parse("audit list case=abc actor=spiffe://mx.enlace.example/role/x/user/y "
+                      "since=2026-01-01 until=2026-02-01T00:00:00Z page_size=5 --all");
+  ASSERT_TRUE(byCase.ok()) << byCase.status();
+  EXPECT_EQ(byCase->rpc, Rpc::kListAuditRecords);
+  EXPECT_TRUE(byCase->all_pages);
+  const auto& req = byCase->As<av1::ListAuditRecordsRequest>();
+  EXPECT_EQ(req.resource(), "countries/MX/cases/abc");
+  EXPECT_EQ(req.actor(), "spiffe://mx.enlace.example/role/x/user/y");
+  EXPECT_EQ(req.start_time().seconds(), 1767225600);
+  EXPECT_EQ(req.end_time().seconds(), 1769904000);
+  EXPECT_EQ(req.page_size(), 5);
+  EXPECT_EQ(Parse("audit list person=p1")->As<av1::ListAuditRecordsRequest>().resource(),
+            "countries/MX/persons/p1");
+  EXPECT_EQ(Parse("audit list resource=countries/GT/cases/z")
+                ->As<av1::ListAuditRecordsRequest>()
+                .resource(),
+            "countries/GT/cases/z");
+  EXPECT_FALSE(Parse("audit list case=a person=b").ok());
+  EXPECT_FALSE(Parse("audit list since=yesterday").ok());
+  EXPECT_FALSE(Parse("audit list who=me").ok());
+  EXPECT_FALSE(Parse("audit list --data_dir=/x").ok());
+}
+
+TEST(AuditCommandTest, VerifyOnlineAndOffline) {
+  auto online = Parse("audit verify");
+  ASSERT_TRUE(online.ok()) << online.status();
+  EXPECT_EQ(online->rpc, Rpc::kVerifyAuditLog);
+  auto split =
+      SplitGlobalFlags({"audit", "verify", "--data_dir", "/var/enlace", "--verify-key=k.pem"},
+                       [](absl::string_view) { return FlagKind::kUnknown; });
+  ASSERT_TRUE(split.ok()) << split.status();
+  EXPECT_EQ(split->words, (std::vector<std::string>{"audit", "verify", "--data_dir=/var/enlace",
+                                                    "--verify_key=k.pem"}));
+  auto offline = ParseCommand(split->words, Context());
+  ASSERT_TRUE(offline.ok()) << offline.status();
+  EXPECT_EQ(offline->rpc, Rpc::kVerifyAuditFiles);
+  EXPECT_EQ(offline->data_dir, "/var/enlace");
+  EXPECT_EQ(offline->verify_key_file, "k.pem");
+  EXPECT_FALSE(Parse("audit verify --verify_key=k.pem").ok());
+  EXPECT_FALSE(Parse("audit verify --data_dir=").ok());
+  EXPECT_FALSE(Parse("audit verify now").ok());
+  EXPECT_FALSE(Parse("case list --data_dir=/x").ok());
+  EXPECT_FALSE(Parse("audit erase").ok());
+}
+
 TEST(GlobalFlagsTest, SplitsFlagsFromTheCommand) {
   auto s = SplitGlobalFlags({"--server", "h:1", "--json", "case", "list", "--all", "--timeout=5s",
                              "status=open", "--tls-dir=/d", "--nojson"},
@@ -822,6 +868,33 @@ TEST(FormatTest, QuarantineTable) {
             "SENDER  SEQ  KIND  REASON  RECEIVED  SIZE\n");
 }
 
+TEST(FormatTest, AuditRecordsTable) {
+  av1::ListAuditRecordsResponse response;
+  auto* r = response.add_records();
+  r->set_seq(42);
+  r->mutable_time()->set_seconds(1780000000);
+  r->set_actor("spiffe://mx.enlace.example/role/supervisor/user/ana");
+  r->set_action("cases.GetCase");
+  r->add_resources("countries/MX/cases/c1");
+  r->add_resources("countries/MX/persons/p1");
+  r->set_outcome(av1::AUDIT_OUTCOME_DENIED);
+  r->set_detail("role officer may not call it");
+  const std::string t = AuditRecordsTable(response);
+  std::vector<std::string> lines = absl::StrSplit(t, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << t;
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME",
+                                              "RESOURCES", "DETAIL"}));
+  std::vector<std::string> row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  ASSERT_GE(row.size(), 7u) << t;
+  EXPECT_EQ(row[0], "42");
+  EXPECT_EQ(row[1], "2026-05-28T20:26:40Z");
+  EXPECT_EQ(row[3], "cases.GetCase");
+  EXPECT_EQ(row[4], "denied");
+  EXPECT_EQ(row[5], "countries/MX/cases/c1,countries/MX/persons/p1");
+  EXPECT_EQ(lines[1].find("role officer"), lines[0].find("DETAIL"));
+}
+
 TEST(FormatTest, UnimplementedIsExplained) {
   EXPECT_EQ(ExplainUnimplemented(absl::UnimplementedError(""), "no federation here"),
             absl::UnimplementedError("no federation here"));
@@ -837,7 +910,8 @@ TEST(FormatTest, HelpListsCommandsAndValues) {
   for (const char* s : {"person create", "person search", "case list", "case close", "action add",
                         "action list", "--tls_dir", "immigration_detention", "org create",
                         "org get", "org update", "org delete", "org list", "federation status",
-                        "federation quarantine", "org type: civil_society, shelter, legal_aid",
+                        "federation quarantine", "audit list", "audit verify --data_dir",
+                        "org type: civil_society, shelter, legal_aid",
                         "org service: legal_aid, shelter, family_tracing",
                         "migration: immigration_detention, deportation, minor_in_custody, "
                         "asylum_orientation"}) {

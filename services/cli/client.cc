@@ -5,7 +5,10 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_log.h"
+#include "common/crypto/signing.h"
 #include "common/status/grpc_status.h"
+#include "enlace/audit/v1/audit_service.grpc.pb.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
@@ -134,6 +137,10 @@ constexpr char kNoFederation[] =
     "this node does not serve enlace.federation.v1.FederationAdminService: it runs standalone, "
     "without a federation section in its config, so it has no peers, links or quarantine";
 
+constexpr char kNoAudit[] =
+    "this node does not serve enlace.audit.v1.AuditService: is it an Enlace node, and recent "
+    "enough?";
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const GlobalOptions& options) {
@@ -162,6 +169,7 @@ int Execute(const Command& command, const GlobalOptions& options,
   auto cases = v1::CaseService::NewStub(channel);
   auto directory = dv1::DirectoryService::NewStub(channel);
   auto federation = fv1::FederationAdminService::NewStub(channel);
+  auto audit_log = av1::AuditService::NewStub(channel);
   Printer printer(options, out, err);
 
   switch (command.rpc) {
@@ -328,8 +336,62 @@ int Execute(const Command& command, const GlobalOptions& options,
       printer.Text(QuarantineTable(*list));
       return 0;
     }
+    case Rpc::kListAuditRecords:
+      return Paged<av1::ListAuditRecordsResponse>(
+          command.As<av1::ListAuditRecordsRequest>(), command.all_pages, options,
+          [&](grpc::ClientContext* c, const av1::ListAuditRecordsRequest& r,
+              av1::ListAuditRecordsResponse* out) {
+            return audit_log->ListAuditRecords(c, r, out);
+          },
+          AuditRecordsTable, printer, kNoAudit);
+    case Rpc::kVerifyAuditLog: {
+      const auto& req = command.As<av1::VerifyAuditLogRequest>();
+      auto report = ExplainOr(
+          CallRpc<av1::VerifyAuditLogResponse>(
+              options, [&](auto* c, auto* r) { return audit_log->VerifyAuditLog(c, req, r); }),
+          kNoAudit);
+      if (!report.ok()) return printer.Error(report.status());
+      if (printer.json()) {
+        if (int rc = printer.Json(*report); rc != 0) return rc;
+      } else {
+        printer.Text(audit::FormatReport(audit::ReportFromProto(*report)));
+      }
+      return report->ok() ? 0 : kAuditNotClean;
+    }
+    case Rpc::kVerifyAuditFiles:
+      return VerifyAuditFiles(command, options, out, err);
   }
   return printer.Error(absl::InternalError("enlacectl bug: unhandled command"));
+}
+
+int VerifyAuditFiles(const Command& command, const GlobalOptions& options, std::ostream& out,
+                     std::ostream& err) {
+  Printer printer(options, out, err);
+  std::unique_ptr<crypto::Verifier> key;
+  if (!command.verify_key_file.empty()) {
+    auto pem = ReadPem(command.verify_key_file, "key (--verify_key)");
+    if (!pem.ok()) return printer.Error(pem.status());
+    // The node's own (private) key file is accepted too: its public half is derived.
+    auto verifier = crypto::Verifier::FromPem(*pem);
+    if (!verifier.ok()) {
+      auto public_pem = crypto::Ed25519PublicPem(*pem);
+      if (!public_pem.ok()) {
+        return printer.Error(absl::InvalidArgumentError(
+            absl::StrCat(command.verify_key_file, " holds no Ed25519 key in PEM")));
+      }
+      verifier = crypto::Verifier::FromPem(*public_pem);
+      if (!verifier.ok()) return printer.Error(verifier.status());
+    }
+    key = *std::move(verifier);
+  }
+  auto report = audit::VerifyAuditLogFiles(command.data_dir, key.get());
+  if (!report.ok()) return printer.Error(report.status());
+  if (printer.json()) {
+    if (int rc = printer.Json(audit::ReportToProto(*report)); rc != 0) return rc;
+  } else {
+    printer.Text(audit::FormatReport(*report));
+  }
+  return report->ok ? 0 : kAuditNotClean;
 }
 
 }  // namespace enlace::cli

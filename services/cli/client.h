@@ -22,6 +22,15 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const GlobalOptions& opti
 int Execute(const Command& command, const GlobalOptions& options,
             const std::shared_ptr<grpc::Channel>& channel, std::ostream& out, std::ostream& err);
 
+// Exit code of `audit verify` when the log is not clean.
+inline constexpr int kAuditNotClean = 3;
+
+// `audit verify --data_dir=DIR`: verifies the audit log in a node's files (opened read-only),
+// no call made. Prints the report (or one JSON line) on `out`, errors on `err`. Returns 0 when
+// clean, kAuditNotClean when not, 1 when the files or the key cannot be read.
+int VerifyAuditFiles(const Command& command, const GlobalOptions& options, std::ostream& out,
+                     std::ostream& err);
+
 }  // namespace enlace::cli
 
 #endif  // ENLACE_SERVICES_CLI_CLIENT_H_

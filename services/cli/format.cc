@@ -273,6 +273,16 @@ std::string QuarantineTable(const fv1::ListQuarantineResponse& response) {
   return FormatTable({"SENDER", "SEQ", "KIND", "REASON", "RECEIVED", "SIZE"}, rows);
 }
 
+std::string AuditRecordsTable(const audit::v1::ListAuditRecordsResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : response.records()) {
+    rows.push_back({absl::StrCat(r.seq()), r.has_time() ? FormatTime(r.time()) : "", r.actor(),
+                    r.action(), EnumValueName(audit::v1::AuditOutcome_descriptor(), r.outcome()),
+                    absl::StrJoin(r.resources(), ","), r.detail()});
+  }
+  return FormatTable({"SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "RESOURCES", "DETAIL"}, rows);
+}
+
 std::string FormatTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
                           absl::UTCTimeZone());
@@ -306,7 +316,8 @@ absl::StatusOr<std::string> JsonLine(const Message& message) {
 }
 
 std::string HelpText() {
-  std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation).
+  std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation,
+audit).
 
 Usage: enlacectl [global flags] COMMAND [NAME] [key=value ...]
 
@@ -348,6 +359,15 @@ Federation (nodes with a federation config only; operators and supervisors):
   federation status                 links to every peer: queued/sent/acked seq, lag, errors
   federation quarantine  [sender=GT] [page_size=N]   envelopes refused, newest first
 
+Audit log (auditor certificates only; reading the log is itself audited):
+  audit list     [case=ID | person=ID | resource=NAME] [actor=URI] [since=2026-01-01]
+                 [until=2026-02-01T00:00:00Z] [page_size=N] [page_token=T] [--all]
+                 records oldest first; a case's records include its actions'
+  audit verify   recomputes the hash chain and checks the checkpoint signatures: exit 0
+                 when clean, 3 when a record was changed, removed or reordered (said where)
+  audit verify --data_dir=DIR [--verify_key=FILE]   the same offline, on a node's files
+                 (read-only; FILE: the node's public or private Ed25519 key)
+
   help
 
 Repeated fields (nationality, doc, language, vulnerability, service, area) take key=a,b or
@@ -369,7 +389,7 @@ Global flags (before or after the command):
   --json               print each response as one line of proto3 JSON
 
 Exit codes: 0 ok, 1 the call failed (error: CODE: message, then one line per field),
-2 usage error (nothing was sent).
+2 usage error (nothing was sent), 3 `audit verify` found the log tampered with.
 
 Values (lower case, without the enum prefix):
 )";

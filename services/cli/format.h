@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "enlace/audit/v1/audit_service.pb.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
@@ -43,6 +44,10 @@ std::string OrganisationsTable(const directory::v1::ListOrganisationsResponse& r
 std::string FederationStatusText(const federation::v1::FederationStatus& status);
 // SENDER  SEQ  KIND  REASON  RECEIVED  SIZE
 std::string QuarantineTable(const federation::v1::ListQuarantineResponse& response);
+
+// SEQ  TIME  ACTOR  ACTION  OUTCOME  RESOURCES  DETAIL (resources joined by commas; detail
+// last, as it may hold spaces).
+std::string AuditRecordsTable(const audit::v1::ListAuditRecordsResponse& response);
 
 // "2026-03-01T10:00:00Z" (fractions of a second dropped).
 std::string FormatTime(const google::protobuf::Timestamp& t);

@@ -1,4 +1,4 @@
-// enlacectl: the operator CLI of an Enlace node (cases, directory, federation admin); see
+// enlacectl: the operator CLI of an Enlace node (cases, directory, federation admin, audit); see
 // services/cli/README.md and docs/api.md.
 #include <cstdlib>
 #include <iostream>
@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
   if (command->rpc == enlace::cli::Rpc::kHelp) {
     std::cout << enlace::cli::HelpText();
     return 0;
+  }
+  if (command->rpc == enlace::cli::Rpc::kVerifyAuditFiles) {
+    return enlace::cli::VerifyAuditFiles(*command, *options, std::cout, std::cerr);
   }
   auto channel = enlace::cli::Connect(*options);
   if (!channel.ok()) return Usage(channel.status().message());

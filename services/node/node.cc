@@ -80,6 +80,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     auto signing_key = ReadSmallFile(fc.signing_key_file());
     if (!signing_key.ok()) return signing_key.status();
     fo.signing_key_pem = *signing_key;
+    auto audit_signer = crypto::Signer::FromPem(*signing_key);
+    auto public_pem = crypto::Ed25519PublicPem(*signing_key);
+    if (!audit_signer.ok()) return audit_signer.status();
+    if (!public_pem.ok()) return public_pem.status();
+    auto audit_key = crypto::Verifier::FromPem(*public_pem);
+    if (!audit_key.ok()) return audit_key.status();
+    node->audit_signer_ = *std::move(audit_signer);
+    node->audit_key_ = *std::move(audit_key);
     auto fcert = fc.cert_file().empty() ? cert : ReadSmallFile(fc.cert_file());
     auto fkey = fc.key_file().empty() ? key : ReadSmallFile(fc.key_file());
     if (!fcert.ok()) return fcert.status();
@@ -107,6 +115,19 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
         std::make_unique<federation::FederationAdminServiceImpl>(fed, node->pool_.get(),
                                                                  node->authorizer_.get());
   }
+  audit::CheckpointerOptions co;
+  co.actor = absl::StrCat("node/", config.country());
+  auto checkpointer = audit::Checkpointer::Create(node->store_.get(), node->committer_.get(),
+                                                  node->audit_signer_.get(), co);
+  if (!checkpointer.ok()) return checkpointer.status();
+  node->checkpointer_ = *std::move(checkpointer);
+  node->checkpointer_->Start();
+  auto audit_reader = audit::AuditReader::Create(node->store_.get(), node->committer_.get(),
+                                                 node->audit_key_.get());
+  if (!audit_reader.ok()) return audit_reader.status();
+  node->audit_reader_ = *std::move(audit_reader);
+  node->audit_service_ = std::make_unique<audit::AuditServiceImpl>(
+      node->audit_reader_.get(), node->pool_.get(), node->authorizer_.get());
   node->directory_service_ =
       std::make_unique<directory::DirectoryServiceImpl>(node->directory_.get(), node->pool_.get(),
                                                        node->authorizer_.get());
@@ -139,6 +160,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   builder.RegisterService(node->person_service_.get());
   builder.RegisterService(node->case_service_.get());
   builder.RegisterService(node->directory_service_.get());
+  builder.RegisterService(node->audit_service_.get());
   if (node->federation_admin_ != nullptr) builder.RegisterService(node->federation_admin_.get());
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || node->api_port_ == 0) {
@@ -157,7 +179,10 @@ absl::Status Node::Shutdown(absl::Duration drain) {
   server_->Wait();
   if (federation_ != nullptr) federation_->Shutdown();
   pool_.reset();  // runs whatever was already handed to the workers
-  return store_->Close();
+  // The last checkpoint seals everything the node wrote, so a clean stop leaves no unsealed tail.
+  absl::Status sealed = checkpointer_->Stop();
+  absl::Status closed = store_->Close();
+  return sealed.ok() ? closed : sealed;
 }
 
 Node::~Node() {

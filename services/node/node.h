@@ -9,9 +9,12 @@
 #include "common/storage/store.h"
 #include "enlace/node/v1/config.pb.h"
 #include "grpcpp/server.h"
+#include "common/audit/checkpointer.h"
 #include "common/authz/authorizer.h"
 #include "common/crypto/key_vault.h"
+#include "common/crypto/signing.h"
 #include "common/txn/committer.h"
+#include "services/audit/service.h"
 #include "services/cases/registry.h"
 #include "services/cases/service.h"
 #include "services/directory/directory.h"
@@ -50,6 +53,12 @@ class Node {
   std::unique_ptr<cases::CaseServiceImpl> case_service_;
   std::unique_ptr<directory::DirectoryServiceImpl> directory_service_;
   std::unique_ptr<federation::FederationAdminServiceImpl> federation_admin_;
+  // The node's Ed25519 key (federated nodes only) also signs audit checkpoints.
+  std::unique_ptr<crypto::Signer> audit_signer_;
+  std::unique_ptr<crypto::Verifier> audit_key_;
+  std::unique_ptr<audit::Checkpointer> checkpointer_;
+  std::unique_ptr<audit::AuditReader> audit_reader_;
+  std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   int api_port_ = 0;
   bool shut_down_ = false;
