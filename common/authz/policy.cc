@@ -38,6 +38,15 @@ const std::vector<PolicyRule>& PolicyTable() {
        {R::kOfficer, R::kSupervisor}},
       {"enlace.notifications.v1.NotificationService/AcknowledgeNotification",
        {R::kOfficer, R::kSupervisor}},
+      // Referrals: officers of the referring and receiving posts, supervisors.
+      {"enlace.referrals.v1.ReferralService/CreateReferral", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/GetReferral", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/ListReferrals", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/AcceptReferral", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/RejectReferral", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/StartReferral", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/CompleteReferral", {R::kOfficer, R::kSupervisor}},
+      {"enlace.referrals.v1.ReferralService/RevokeReferral", {R::kOfficer, R::kSupervisor}},
       // Operations: no personal data.
       {"enlace.federation.v1.FederationAdminService/GetFederationStatus",
        {R::kOperator, R::kSupervisor}},

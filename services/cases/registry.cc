@@ -265,12 +265,13 @@ absl::StatusOr<std::string> Registry::EncodeRecord(const google::protobuf::Messa
     record.set_sealed_part(personal);
   } else {
     auto key = DataKey(key_owner);
-    if (!key.ok()) {
-      if (key.status().code() == absl::StatusCode::kNotFound) {
-        return absl::FailedPreconditionError("the person was erased");
-      }
-      return key.status();
+    if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
+      // The person was erased: their cases go on with their non-personal facts only, and
+      // whatever personal text came with this write is dropped, never stored in clear.
+      record.set_plaintext(true);
+      return Deterministic(record);
     }
+    if (!key.ok()) return key.status();
     auto sealed = crypto::Seal(*key, personal, aad);
     if (!sealed.ok()) return sealed.status();
     record.set_sealed_part(*sealed);

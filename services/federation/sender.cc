@@ -171,9 +171,18 @@ absl::Status Sender::RunStream() {
     uint64_t expect = next;
     bool write_failed = false;
     for (; it->Valid(); it->Next()) {
+      // The outbox has no holes; if one appears (a store restored from an old backup), stop
+      // rather than send an envelope under the wrong number.
+      if (it->key() != txn::Committer::OutboxKey(peer_, expect)) break;
       fv1::ExchangeRequest req;
       auto* env = req.mutable_envelope();
-      env->set_body(std::string(it->value()));
+      auto body = committer_->OpenOutboxEntry(it->value(), it->key());
+      if (!body.ok()) {
+        result = body.status();
+        write_failed = true;
+        break;
+      }
+      env->set_body(*std::move(body));
       env->set_seq(expect);
       auto sig = signer_->Sign(env->body());
       if (!sig.ok()) {
@@ -251,7 +260,11 @@ void Sender::FillStatus(fv1::PeerStatus* status) const {
   if (queued > acked_) {
     auto oldest = store_->Get(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, acked_ + 1));
     fv1::EnvelopeBody body;
-    if (oldest.ok() && oldest->has_value() && body.ParseFromString(**oldest)) {
+    absl::StatusOr<std::string> bytes =
+        oldest.ok() && oldest->has_value()
+            ? committer_->OpenOutboxEntry(**oldest, txn::Committer::OutboxKey(peer_, acked_ + 1))
+            : absl::StatusOr<std::string>(absl::NotFoundError("none"));
+    if (bytes.ok() && body.ParseFromString(*bytes)) {
       status->set_lag_seconds(absl::ToDoubleSeconds(
           absl::Now() - absl::FromUnixSeconds(body.create_time().seconds())));
     }

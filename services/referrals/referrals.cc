@@ -1,0 +1,683 @@
+#include "services/referrals/referrals.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/crypto/sealed_record.h"
+#include "common/geo/geo.h"
+#include "common/ids/ids.h"
+#include "common/status/errors.h"
+#include "common/text/fold.h"
+#include "services/cases/rules.h"
+
+namespace enlace::referrals {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+namespace dv1 = ::enlace::directory::v1;
+
+constexpr char kCf[] = "referrals";
+constexpr char kRequestsCf[] = "requests";
+
+// Keys: outgoing "o|{id}", incoming "i|{from}|{id}", incoming by post "p|{post}|{from}|{id}",
+// outgoing by post "q|{post}|{id}", incoming expiry "x|{be64 micros}|{from}|{id}".
+std::string OutKey(const std::string& id) { return absl::StrCat("o|", id); }
+std::string InKey(const std::string& from, const std::string& id) {
+  return absl::StrCat("i|", from, "|", id);
+}
+std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& from,
+                      const std::string& id) {
+  std::string k = "x|";
+  storage::AppendBigEndian64(&k, static_cast<uint64_t>(absl::ToUnixMicros(cases::FromProtoTime(t))));
+  return absl::StrCat(k, "|", from, "|", id);
+}
+std::string Owner(const std::string& from, const std::string& id) {
+  return absl::StrCat("referral:", from, ":", id);
+}
+
+bool ParseName(absl::string_view name, std::string* from, std::string* id) {
+  std::vector<absl::string_view> p = absl::StrSplit(name, '/');
+  if (p.size() != 4 || p[0] != "countries" || !geo::IsCountryCode(p[1]) || p[2] != "referrals" ||
+      !ids::IsValidId(p[3])) {
+    return false;
+  }
+  *from = std::string(p[1]);
+  *id = std::string(p[3]);
+  return true;
+}
+
+const std::set<std::string>& Disclosable() {
+  static const auto* f = new std::set<std::string>{
+      "given_names", "family_names", "birth_date",      "sex",   "nationalities",
+      "documents",   "languages",    "vulnerabilities", "place", "summary"};
+  return *f;
+}
+
+void SplitReferral(const v1::Referral& r, v1::Referral* pub, v1::Referral* priv) {
+  *pub = r;
+  pub->clear_person();
+  pub->clear_place();
+  pub->clear_summary();
+  *priv->mutable_person() = r.person();
+  priv->set_place(r.place());
+  priv->set_summary(r.summary());
+}
+
+std::string StateName(v1::State s) {
+  return absl::AsciiStrToLower(v1::State_Name(s).substr(strlen("STATE_")));
+}
+
+}  // namespace
+
+void Referrals::AddColumnFamilies(storage::StoreOptions& options) {
+  for (const char* cf : {kCf, kRequestsCf}) {
+    if (std::find(options.column_families.begin(), options.column_families.end(), cf) ==
+        options.column_families.end()) {
+      options.column_families.push_back(cf);
+    }
+  }
+}
+
+Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
+                     cases::Registry* registry, directory::Directory* directory,
+                     enlace::node::v1::NodeConfig config,
+                     std::function<std::vector<std::string>()> peers)
+    : store_(store),
+      committer_(committer),
+      vault_(vault),
+      registry_(registry),
+      directory_(directory),
+      config_(std::move(config)),
+      peers_(std::move(peers)),
+      cf_(store->cf(kCf)),
+      requests_(store->cf(kRequestsCf)),
+      page_tokens_(absl::StrCat("referrals-", config_.country(), "-page-tokens-v1")) {}
+
+Referrals::~Referrals() { Stop(); }
+
+void Referrals::Start() { worker_ = std::thread([this] { Work(); }); }
+
+void Referrals::Stop() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r,
+                                              const std::string& key) const {
+  std::string from, id;
+  ParseName(r.name(), &from, &id);
+  v1::Referral pub, priv;
+  SplitReferral(r, &pub, &priv);
+  if (r.personal_data_purged()) {
+    // Nothing personal is left to seal: never re-create the destroyed key.
+    return crypto::SealRecord(nullptr, Owner(from, id), pub, v1::Referral(), key);
+  }
+  return crypto::SealRecord(vault_, Owner(from, id), pub, priv, key);
+}
+
+absl::StatusOr<Referrals::Located> Referrals::Find(const std::string& name) const {
+  std::string from, id;
+  if (!ParseName(name, &from, &id)) {
+    return InvalidField("name", "must be countries/{country}/referrals/{referral}");
+  }
+  Located l;
+  l.incoming = from != config_.country();
+  l.key = l.incoming ? InKey(from, id) : OutKey(id);
+  auto raw = store_->Get(cf_, l.key);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  auto opened = crypto::OpenRecord(vault_, **raw, l.key, &l.referral);
+  if (!opened.ok()) return opened.status();
+  return l;
+}
+
+absl::Status Referrals::CheckAccess(const Located& l, const Caller& caller) const {
+  if (caller.role != Role::kOfficer) return absl::OkStatus();
+  const std::string& post = l.incoming ? l.referral.to_post() : l.referral.from_post();
+  if (post == caller.post) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("an officer of ", caller.post, " sees only that post's referrals"));
+}
+
+void Referrals::Stage(const Located& l, const v1::Referral& r, txn::Transaction& txn,
+                      bool revoke_refused) const {
+  if (!l.incoming) return;
+  // The receiver owns the state: the referrer learns every change.
+  v1::ReferralUpdate u;
+  u.set_name(r.name());
+  u.set_state(r.state());
+  u.set_outcome(r.outcome());
+  u.set_outcome_note(r.outcome_note());
+  *u.mutable_update_time() = r.update_time();
+  u.set_revoke_refused(revoke_refused);
+  txn.envelopes.push_back({r.from_country(), kUpdateKind, u.SerializeAsString()});
+}
+
+absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralRequest& request,
+                                                       const Caller& caller) {
+  const std::string self = config_.country();
+  if (request.parent() != absl::StrCat("countries/", self)) {
+    return InvalidField("parent", absl::StrCat("must be countries/", self));
+  }
+  const v1::Referral& in = request.referral();
+  FieldViolations v;
+  if (in.case_().empty()) v.Add("referral.case", "required");
+  if (in.service() == 0 || !v1::ServiceType_IsValid(in.service())) {
+    v.Add("referral.service", "required");
+  }
+  const bool to_member = !in.to_country().empty() || !in.to_post().empty();
+  const bool to_org = !in.to_organisation().empty();
+  std::string org_type;
+  dv1::Organisation org;
+  if (to_member == to_org) {
+    v.Add("referral.to_country", "set either to_country and to_post, or to_organisation");
+  } else if (to_member) {
+    const auto peers = peers_();
+    if (std::find(peers.begin(), peers.end(), in.to_country()) == peers.end()) {
+      v.Add("referral.to_country", "not a member of the federation");
+    }
+    if (!geo::IsPostCode(in.to_post()) || !absl::StartsWith(in.to_post(), in.to_country() + "-")) {
+      v.Add("referral.to_post", "must be a post code of to_country (e.g. GT-TAP)");
+    }
+  } else {
+    dv1::GetOrganisationRequest g;
+    g.set_name(in.to_organisation());
+    auto found = directory_->GetOrganisation(g, caller);
+    if (!found.ok()) {
+      v.Add("referral.to_organisation", "not an organisation of the directory");
+    } else {
+      org = *found;
+    }
+  }
+  std::set<std::string> fields;
+  for (int i = 0; i < in.disclosed_fields_size(); ++i) {
+    if (!Disclosable().count(in.disclosed_fields(i))) {
+      v.Add(absl::StrCat("referral.disclosed_fields[", i, "]"),
+            "not a field that can be disclosed (the local contact never is)");
+    } else if (!fields.insert(in.disclosed_fields(i)).second) {
+      v.Add(absl::StrCat("referral.disclosed_fields[", i, "]"), "duplicate");
+    }
+  }
+  if (in.purpose().size() > 500 || !text::IsCleanUtf8(in.purpose())) {
+    v.Add("referral.purpose", "at most 500 bytes of one-line text");
+  }
+  if (in.has_expire_time() && (!cases::IsValidProtoTime(in.expire_time()) ||
+                               cases::FromProtoTime(in.expire_time()) <= absl::Now())) {
+    v.Add("referral.expire_time", "must be in the future");
+  }
+  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
+    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
+  }
+  if (!v.empty()) return v.ToStatus();
+
+  std::string request_key;
+  if (!request.request_id().empty()) {
+    request_key = absl::StrCat("referral|", caller.identity, "|", request.request_id());
+    auto earlier = store_->Get(requests_, request_key);
+    if (!earlier.ok()) return earlier.status();
+    if (earlier->has_value()) {
+      auto l = Find(absl::StrCat("countries/", self, "/referrals/", **earlier));
+      if (l.ok()) return l->referral;
+    }
+  }
+  // The case (officers: of their own post), read and audited as such.
+  cv1::GetCaseRequest gc;
+  gc.set_name(in.case_());
+  auto c = registry_->GetCase(gc, caller);
+  if (!c.ok()) return c.status();
+  if (c->status() == cv1::STATUS_CLOSED) {
+    return absl::FailedPreconditionError("the case is closed");
+  }
+  // The legal basis: consent must be in force and cover this recipient and service.
+  const absl::Time now = absl::Now();
+  if (c->legal_basis() == cv1::LEGAL_BASIS_CONSENT) {
+    const auto& consent = c->consent();
+    if (consent.has_withdraw_time() && cases::FromProtoTime(consent.withdraw_time()) <= now) {
+      return absl::FailedPreconditionError("no legal basis: the person withdrew consent");
+    }
+    if (consent.has_expire_time() && cases::FromProtoTime(consent.expire_time()) <= now) {
+      return absl::FailedPreconditionError("no legal basis: the consent has expired");
+    }
+    std::vector<cv1::ConsentScope> needed;
+    if (to_member) {
+      needed.push_back(cv1::CONSENT_SCOPE_SERVICES);
+    } else if (org.type() == dv1::ORGANISATION_TYPE_INTERNATIONAL_ORGANISATION) {
+      needed.push_back(cv1::CONSENT_SCOPE_INTERNATIONAL_ORGANISATIONS);
+    } else {
+      needed.push_back(cv1::CONSENT_SCOPE_CIVIL_SOCIETY);
+    }
+    if (in.service() == v1::SERVICE_TYPE_FAMILY_TRACING) needed.push_back(cv1::CONSENT_SCOPE_TRACING);
+    for (auto scope : needed) {
+      if (std::find(consent.scopes().begin(), consent.scopes().end(), scope) ==
+          consent.scopes().end()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "no legal basis: the person's consent does not cover ",
+            cv1::ConsentScope_Name(scope)));
+      }
+    }
+    for (int i = 0; i < in.disclosed_fields_size(); ++i) {
+      if (std::find(consent.withheld_items().begin(), consent.withheld_items().end(),
+                    in.disclosed_fields(i)) != consent.withheld_items().end()) {
+        return InvalidField(absl::StrCat("referral.disclosed_fields[", i, "]"),
+                            "withheld by the person: it never leaves");
+      }
+    }
+  } else if (c->legal_basis() == cv1::LEGAL_BASIS_UNSPECIFIED) {
+    return absl::FailedPreconditionError("no legal basis recorded on the case");
+  }
+  cv1::GetPersonRequest gp;
+  gp.set_name(c->person());
+  auto person = registry_->GetPerson(gp, caller);
+  if (!person.ok()) return person.status();
+
+  const std::string id = ids::NewId();
+  v1::Referral r;
+  r.set_name(absl::StrCat("countries/", self, "/referrals/", id));
+  r.set_case_(c->name());
+  r.set_from_country(self);
+  r.set_from_post(c->post());
+  r.set_to_country(in.to_country());
+  r.set_to_post(in.to_post());
+  r.set_to_organisation(in.to_organisation());
+  r.set_service(in.service());
+  r.set_purpose(in.purpose());
+  *r.mutable_disclosed_fields() = in.disclosed_fields();
+  auto* p = r.mutable_person();
+  // Only what was chosen: everything else stays home.
+  for (const auto& f : fields) {
+    if (f == "given_names") p->set_given_names(person->given_names());
+    if (f == "family_names") p->set_family_names(person->family_names());
+    if (f == "birth_date") {
+      p->set_birth_date(person->birth_date());
+      p->set_age_band(person->age_band());
+    }
+    if (f == "sex") p->set_sex(person->sex());
+    if (f == "nationalities") *p->mutable_nationalities() = person->nationalities();
+    if (f == "documents") *p->mutable_documents() = person->documents();
+    if (f == "languages") *p->mutable_languages() = person->languages();
+    if (f == "vulnerabilities") *p->mutable_vulnerabilities() = person->vulnerabilities();
+    if (f == "place") r.set_place(c->place());
+    if (f == "summary") r.set_summary(c->summary());
+  }
+  r.set_legal_basis(c->legal_basis());
+  if (in.has_expire_time()) *r.mutable_expire_time() = in.expire_time();
+  r.set_state(v1::STATE_PENDING);
+  *r.mutable_create_time() = cases::ToProtoTime(now);
+  *r.mutable_update_time() = r.create_time();
+
+  const std::string key = OutKey(id);
+  auto stored = Encode(r, key);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, key, *stored);
+  txn.batch.Put(cf_, absl::StrCat("q|", r.from_post(), "|", id), "");
+  if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
+  if (to_member) {
+    v1::Referral wire = r;
+    wire.clear_case_();  // the receiver learns the person and the need, not our case file
+    txn.envelopes.push_back({r.to_country(), kOfferKind, wire.SerializeAsString()});
+  }
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("referrals.CreateReferral");
+  a.add_resources(r.name());
+  a.add_resources(r.case_());
+  a.add_resources(c->person());
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  auto* d = a.mutable_disclosure();
+  d->set_recipient(to_member ? absl::StrCat("countries/", r.to_country(), " post ", r.to_post())
+                             : r.to_organisation());
+  for (const auto& f : fields) d->add_fields(f);
+  d->set_legal_basis(cv1::LegalBasis_Name(c->legal_basis()));
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return r;
+}
+
+absl::StatusOr<v1::Referral> Referrals::GetReferral(const v1::GetReferralRequest& request,
+                                                    const Caller& caller) {
+  auto l = Find(request.name());
+  if (!l.ok()) return l.status();
+  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  txn::Transaction txn;
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("referrals.GetReferral");
+  a.add_resources(request.name());
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return l->referral;
+}
+
+absl::StatusOr<v1::ListReferralsResponse> Referrals::ListReferrals(
+    const v1::ListReferralsRequest& request, const Caller& caller) {
+  if (request.direction() != v1::DIRECTION_INCOMING &&
+      request.direction() != v1::DIRECTION_OUTGOING) {
+    return InvalidField("direction", "INCOMING or OUTGOING");
+  }
+  if (request.page_size() < 0) return InvalidField("page_size", "must not be negative");
+  const int limit = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
+  const bool incoming = request.direction() == v1::DIRECTION_INCOMING;
+  std::string post = request.post();
+  if (caller.role == Role::kOfficer) {
+    if (!post.empty() && post != caller.post) {
+      return absl::PermissionDeniedError("an officer lists only its own post's referrals");
+    }
+    post = caller.post;
+  }
+  const std::string prefix = incoming ? (post.empty() ? "i|" : absl::StrCat("p|", post, "|"))
+                                      : (post.empty() ? "o|" : absl::StrCat("q|", post, "|"));
+  const std::string query = absl::StrCat("referrals|", prefix);
+  std::string lower = prefix;
+  if (!request.page_token().empty()) {
+    auto pos = page_tokens_.Decode(query, request.page_token());
+    if (!pos.ok()) return pos.status();
+    lower = *pos + std::string(1, '\0');
+  }
+  v1::ListReferralsResponse out;
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("referrals.ListReferrals");
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  std::string last;
+  for (auto it = store_->Scan(cf_, lower, storage::PrefixSuccessor(prefix)); it->Valid();
+       it->Next()) {
+    std::vector<std::string> p = absl::StrSplit(it->key(), '|');
+    const std::string id = p.back();
+    const std::string from = incoming ? p[p.size() - 2] : config_.country();
+    auto l = Find(absl::StrCat("countries/", from, "/referrals/", id));
+    if (!l.ok()) continue;
+    if (out.referrals_size() == limit) {
+      out.set_next_page_token(page_tokens_.Encode(query, last));
+      break;
+    }
+    a.add_resources(l->referral.name());
+    *out.add_referrals() = std::move(l->referral);
+    last = std::string(it->key());
+  }
+  if (a.resources_size() > 0) {
+    txn::Transaction txn;
+    txn.audit.push_back(a);
+    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::State to,
+                                                   v1::Outcome outcome, const std::string& note,
+                                                   const Caller& caller,
+                                                   absl::string_view action) {
+  if (note.size() > 1000 || !text::IsCleanUtf8(note)) {
+    return InvalidField("note", "at most 1000 bytes of one-line text");
+  }
+  storage::ScopedKeyLocks lock(locks_, {name});
+  auto l = Find(name);
+  if (!l.ok()) return l.status();
+  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  v1::Referral r = l->referral;
+  if (!l->incoming && r.to_organisation().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "only the receiving side (", r.to_country(), ") may ", action, " this referral"));
+  }
+  const v1::State from = r.state();
+  bool ok = false;
+  switch (to) {
+    case v1::STATE_ACCEPTED: ok = from == v1::STATE_PENDING; break;
+    case v1::STATE_REJECTED:
+      ok = from == v1::STATE_PENDING || from == v1::STATE_ACCEPTED ||
+           from == v1::STATE_IN_PROGRESS;
+      break;
+    case v1::STATE_IN_PROGRESS: ok = from == v1::STATE_ACCEPTED; break;
+    case v1::STATE_DONE: ok = from == v1::STATE_ACCEPTED || from == v1::STATE_IN_PROGRESS; break;
+    case v1::STATE_REVOKED: ok = from == v1::STATE_PENDING; break;
+    default: break;
+  }
+  if (!ok) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot ", action, " a referral that is ", StateName(from)));
+  }
+  r.set_state(to);
+  if (outcome != v1::OUTCOME_UNSPECIFIED) r.set_outcome(outcome);
+  if (!note.empty()) r.set_outcome_note(note);
+  *r.mutable_update_time() = cases::ToProtoTime(absl::Now());
+  auto stored = Encode(r, l->key);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, l->key, *stored);
+  Stage(*l, r, txn, false);
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action(absl::StrCat("referrals.", action));
+  a.add_resources(name);
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return r;
+}
+
+absl::StatusOr<v1::Referral> Referrals::AcceptReferral(const v1::AcceptReferralRequest& request,
+                                                       const Caller& caller) {
+  return Transition(request.name(), v1::STATE_ACCEPTED, v1::OUTCOME_UNSPECIFIED, "", caller,
+                    "accept");
+}
+
+absl::StatusOr<v1::Referral> Referrals::RejectReferral(const v1::RejectReferralRequest& request,
+                                                       const Caller& caller) {
+  if (request.outcome() == 0 || request.outcome() == v1::OUTCOME_SUCCESS ||
+      !v1::Outcome_IsValid(request.outcome())) {
+    return InvalidField("outcome", "required: the reason (not SUCCESS)");
+  }
+  return Transition(request.name(), v1::STATE_REJECTED, request.outcome(), request.note(),
+                    caller, "reject");
+}
+
+absl::StatusOr<v1::Referral> Referrals::StartReferral(const v1::StartReferralRequest& request,
+                                                      const Caller& caller) {
+  return Transition(request.name(), v1::STATE_IN_PROGRESS, v1::OUTCOME_UNSPECIFIED, "", caller,
+                    "start");
+}
+
+absl::StatusOr<v1::Referral> Referrals::CompleteReferral(
+    const v1::CompleteReferralRequest& request, const Caller& caller) {
+  if (request.outcome() == 0 || !v1::Outcome_IsValid(request.outcome())) {
+    return InvalidField("outcome", "required: SUCCESS or why it failed");
+  }
+  return Transition(request.name(), v1::STATE_DONE, request.outcome(), request.note(), caller,
+                    "complete");
+}
+
+absl::StatusOr<v1::Referral> Referrals::RevokeReferral(const v1::RevokeReferralRequest& request,
+                                                       const Caller& caller) {
+  {
+    auto l = Find(request.name());
+    if (!l.ok()) return l.status();
+    if (l->incoming) {
+      return absl::FailedPreconditionError("only the referring side may revoke a referral");
+    }
+    if (!l->referral.to_organisation().empty()) {
+      return Transition(request.name(), v1::STATE_REVOKED, v1::OUTCOME_UNSPECIFIED, "", caller,
+                        "revoke");
+    }
+  }
+  storage::ScopedKeyLocks lock(locks_, {request.name()});
+  auto l = Find(request.name());
+  if (!l.ok()) return l.status();
+  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  v1::Referral r = l->referral;
+  if (r.state() != v1::STATE_PENDING) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot revoke a referral that is ", StateName(r.state())));
+  }
+  // The receiver owns the state: ask it; its answer (revoked, or refused because it had
+  // already moved on) comes back as an update.
+  r.set_revoke_requested(true);
+  auto stored = Encode(r, l->key);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, l->key, *stored);
+  v1::RevokeRequest rr;
+  rr.set_name(r.name());
+  txn.envelopes.push_back({r.to_country(), kRevokeKind, rr.SerializeAsString()});
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("referrals.revoke_requested");
+  a.add_resources(r.name());
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return r;
+}
+
+absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
+                              txn::Transaction& txn) {
+  const std::string self = config_.country();
+  if (body.kind() == kOfferKind) {
+    v1::Referral r;
+    std::string from, id;
+    if (!r.ParseFromString(body.payload()) || !ParseName(r.name(), &from, &id)) {
+      return absl::InvalidArgumentError("payload is not a referral");
+    }
+    if (from != body.sender() || r.from_country() != from || r.to_country() != self) {
+      return absl::PermissionDeniedError("a referral must come from its referring country");
+    }
+    const std::string key = InKey(from, id);
+    auto existing = store_->Get(cf_, key);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return absl::OkStatus();
+    Located l{key, true, r};
+    bool known_post = false;
+    for (const auto& p : config_.posts()) known_post |= p.code() == r.to_post();
+    r.clear_case_();
+    r.set_revoke_requested(false);
+    if (!known_post) {
+      // Answer rather than stall the sender's copy in PENDING forever.
+      r.set_state(v1::STATE_REJECTED);
+      r.set_outcome(v1::OUTCOME_OTHER);
+      r.set_outcome_note(absl::StrCat("no post ", r.to_post().substr(0, 16), " at ", self));
+      *r.mutable_update_time() = cases::ToProtoTime(absl::Now());
+      Stage(l, r, txn, false);
+    } else {
+      r.set_state(v1::STATE_PENDING);
+      txn.batch.Put(cf_, absl::StrCat("p|", r.to_post(), "|", from, "|", id), "");
+      if (r.has_expire_time()) txn.batch.Put(cf_, ExpiryKey(r.expire_time(), from, id), "");
+    }
+    auto stored = Encode(r, key);
+    if (!stored.ok()) return stored.status();
+    txn.batch.Put(cf_, key, *stored);
+    enlace::audit::v1::AuditRecord a;
+    a.set_actor(body.sender());
+    a.set_action("referrals.received");
+    a.add_resources(r.name());
+    a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+    txn.audit.push_back(a);
+    return absl::OkStatus();
+  }
+  if (body.kind() == kRevokeKind) {
+    v1::RevokeRequest rr;
+    std::string from, id;
+    if (!rr.ParseFromString(body.payload()) || !ParseName(rr.name(), &from, &id) ||
+        from != body.sender()) {
+      return absl::InvalidArgumentError("bad revoke request");
+    }
+    auto l = Find(rr.name());
+    if (!l.ok()) return absl::FailedPreconditionError("revoke of an unknown referral");
+    v1::Referral r = l->referral;
+    const bool revoked = r.state() == v1::STATE_PENDING;
+    if (revoked) {
+      r.set_state(v1::STATE_REVOKED);
+      *r.mutable_update_time() = cases::ToProtoTime(absl::Now());
+      auto stored = Encode(r, l->key);
+      if (!stored.ok()) return stored.status();
+      txn.batch.Put(cf_, l->key, *stored);
+    }
+    Stage(*l, r, txn, /*revoke_refused=*/!revoked);
+    return absl::OkStatus();
+  }
+  if (body.kind() == kUpdateKind) {
+    v1::ReferralUpdate u;
+    std::string from, id;
+    if (!u.ParseFromString(body.payload()) || !ParseName(u.name(), &from, &id) || from != self) {
+      return absl::InvalidArgumentError("bad referral update");
+    }
+    auto l = Find(u.name());
+    if (!l.ok()) return absl::FailedPreconditionError("update of an unknown referral");
+    v1::Referral r = l->referral;
+    if (r.to_country() != body.sender()) {
+      return absl::PermissionDeniedError("only the receiving country updates a referral");
+    }
+    r.set_state(u.state());
+    r.set_outcome(u.outcome());
+    r.set_outcome_note(u.outcome_note());
+    *r.mutable_update_time() = u.update_time();
+    if (u.revoke_refused() || u.state() != v1::STATE_PENDING) r.set_revoke_requested(false);
+    auto stored = Encode(r, l->key);
+    if (!stored.ok()) return stored.status();
+    txn.batch.Put(cf_, l->key, *stored);
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError("unknown referral envelope");
+}
+
+absl::StatusOr<int> Referrals::PurgeExpired() {
+  std::string upper = "x|";
+  storage::AppendBigEndian64(&upper, static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
+  std::vector<std::string> due;
+  for (auto it = store_->Scan(cf_, "x|", upper); it->Valid(); it->Next()) {
+    due.emplace_back(it->key());
+  }
+  int purged = 0;
+  for (const auto& k : due) {
+    // "x|" + 8-byte time + "|" + from + "|" + id
+    std::vector<std::string> p = absl::StrSplit(k.substr(11), '|');
+    if (p.size() != 2) continue;
+    const std::string from = p[0], id = p[1];
+    auto l = Find(absl::StrCat("countries/", from, "/referrals/", id));
+    txn::Transaction txn;
+    if (l.ok()) {
+      v1::Referral r = l->referral;
+      r.clear_person();
+      r.clear_place();
+      r.clear_summary();
+      r.set_personal_data_purged(true);
+      auto stored = Encode(r, l->key);
+      if (!stored.ok()) return stored.status();
+      txn.batch.Put(cf_, l->key, *stored);
+    }
+    txn.batch.Delete(cf_, k);
+    enlace::audit::v1::AuditRecord a;
+    a.set_actor(config_.country());
+    a.set_action("referrals.expired_personal_data_purged");
+    a.add_resources(absl::StrCat("countries/", from, "/referrals/", id));
+    a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+    txn.audit.push_back(a);
+    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+    if (vault_ != nullptr) {
+      if (absl::Status s = vault_->DestroyDataKey(Owner(from, id)); !s.ok()) return s;
+    }
+    ++purged;
+  }
+  return purged;
+}
+
+void Referrals::Work() {
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+      if (mu_.AwaitWithTimeout(absl::Condition(&stop), absl::Seconds(1))) return;
+    }
+    auto purged = PurgeExpired();
+    if (!purged.ok()) std::cerr << "referrals: purge: " << purged.status() << "\n";
+  }
+}
+
+}  // namespace enlace::referrals

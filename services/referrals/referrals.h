@@ -1,0 +1,109 @@
+#ifndef ENLACE_SERVICES_REFERRALS_REFERRALS_H_
+#define ENLACE_SERVICES_REFERRALS_REFERRALS_H_
+
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/crypto/key_vault.h"
+#include "common/identity/caller.h"
+#include "common/pagetoken/page_token.h"
+#include "common/storage/key_locks.h"
+#include "common/storage/store.h"
+#include "common/txn/committer.h"
+#include "enlace/node/v1/config.pb.h"
+#include "enlace/referrals/v1/referrals.pb.h"
+#include "services/cases/registry.h"
+#include "services/directory/directory.h"
+#include "services/federation/inbox.h"
+
+namespace enlace::referrals {
+
+namespace v1 = ::enlace::referrals::v1;
+
+inline constexpr char kOfferKind[] = "referral.offer";
+inline constexpr char kUpdateKind[] = "referral.update";
+inline constexpr char kRevokeKind[] = "referral.revoke";
+
+// Referrals. One writer per referral: the receiving node owns its state (for a referral to a
+// directory organisation, which runs no node, the referring node acts on its behalf). The
+// referring side asks to revoke; the receiver decides and tells it, so both sides end in
+// the same state whatever the interleaving. The payload carries only the fields the sender
+// chose within the case's legal basis and consent; every disclosure is audited; the
+// receiver's copy of personal data is purged after the referral's expiry.
+class Referrals : public federation::EnvelopeHandler {
+ public:
+  static void AddColumnFamilies(storage::StoreOptions& options);
+  Referrals(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
+            cases::Registry* registry, directory::Directory* directory,
+            enlace::node::v1::NodeConfig config, std::function<std::vector<std::string>()> peers);
+  ~Referrals();
+
+  // Starts the worker that purges expired copies.
+  void Start();
+  void Stop();
+
+  absl::StatusOr<v1::Referral> CreateReferral(const v1::CreateReferralRequest& request,
+                                              const Caller& caller);
+  absl::StatusOr<v1::Referral> GetReferral(const v1::GetReferralRequest& request,
+                                           const Caller& caller);
+  absl::StatusOr<v1::ListReferralsResponse> ListReferrals(const v1::ListReferralsRequest& request,
+                                                          const Caller& caller);
+  absl::StatusOr<v1::Referral> AcceptReferral(const v1::AcceptReferralRequest& request,
+                                              const Caller& caller);
+  absl::StatusOr<v1::Referral> RejectReferral(const v1::RejectReferralRequest& request,
+                                              const Caller& caller);
+  absl::StatusOr<v1::Referral> StartReferral(const v1::StartReferralRequest& request,
+                                             const Caller& caller);
+  absl::StatusOr<v1::Referral> CompleteReferral(const v1::CompleteReferralRequest& request,
+                                                const Caller& caller);
+  absl::StatusOr<v1::Referral> RevokeReferral(const v1::RevokeReferralRequest& request,
+                                              const Caller& caller);
+
+  absl::Status Apply(const enlace::federation::v1::EnvelopeBody& body,
+                     txn::Transaction& txn) override;
+
+  // Purges the personal data of expired incoming referrals; returns how many.
+  absl::StatusOr<int> PurgeExpired();
+
+ private:
+  struct Located {
+    std::string key;  // storage key of this node's copy
+    bool incoming;    // this node is the receiver
+    v1::Referral referral;
+  };
+  absl::StatusOr<Located> Find(const std::string& name) const;
+  absl::StatusOr<std::string> Encode(const v1::Referral& r, const std::string& key) const;
+  absl::Status CheckAccess(const Located& l, const Caller& caller) const;
+  // The receiving side's transitions (or the referring node's, for organisations).
+  absl::StatusOr<v1::Referral> Transition(const std::string& name, v1::State to,
+                                          v1::Outcome outcome, const std::string& note,
+                                          const Caller& caller, absl::string_view action);
+  void Stage(const Located& l, const v1::Referral& r, txn::Transaction& txn,
+             bool revoke_refused) const;
+  void Work();
+
+  storage::Store* store_;
+  txn::Committer* committer_;
+  crypto::KeyVault* vault_;
+  cases::Registry* registry_;
+  directory::Directory* directory_;
+  const enlace::node::v1::NodeConfig config_;
+  std::function<std::vector<std::string>()> peers_;
+  const storage::ColumnFamily* cf_;
+  const storage::ColumnFamily* requests_;
+  PageTokenCodec page_tokens_;
+  storage::KeyLocks locks_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+};
+
+}  // namespace enlace::referrals
+
+#endif  // ENLACE_SERVICES_REFERRALS_REFERRALS_H_
