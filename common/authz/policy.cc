@@ -47,6 +47,12 @@ const std::vector<PolicyRule>& PolicyTable() {
       {"enlace.referrals.v1.ReferralService/StartReferral", {R::kOfficer, R::kSupervisor}},
       {"enlace.referrals.v1.ReferralService/CompleteReferral", {R::kOfficer, R::kSupervisor}},
       {"enlace.referrals.v1.ReferralService/RevokeReferral", {R::kOfficer, R::kSupervisor}},
+      // Case transfers: officers of the origin and receiving posts, supervisors.
+      {"enlace.transfers.v1.TransferService/TransferCase", {R::kOfficer, R::kSupervisor}},
+      {"enlace.transfers.v1.TransferService/GetTransfer", {R::kOfficer, R::kSupervisor}},
+      {"enlace.transfers.v1.TransferService/ListTransfers", {R::kOfficer, R::kSupervisor}},
+      {"enlace.transfers.v1.TransferService/AcceptTransfer", {R::kOfficer, R::kSupervisor}},
+      {"enlace.transfers.v1.TransferService/DeclineTransfer", {R::kOfficer, R::kSupervisor}},
       // Operations: no personal data.
       {"enlace.federation.v1.FederationAdminService/GetFederationStatus",
        {R::kOperator, R::kSupervisor}},

@@ -158,7 +158,12 @@ Store::~Store() { Close().IgnoreError(); }
 
 absl::Status Store::Close() {
   if (db_ == nullptr) return absl::OkStatus();
-  rocksdb::Status s = db_->FlushWAL(true);
+  // Flush memtables so a cleanly closed store needs no WAL replay (and read-only tools see
+  // everything in SST files).
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  rocksdb::Status s = db_->Flush(fo, handles_);
+  if (s.ok()) s = db_->FlushWAL(true);
   for (auto* h : handles_) {
     rocksdb::Status ds = db_->DestroyColumnFamilyHandle(h);
     if (s.ok()) s = ds;

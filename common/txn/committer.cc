@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/aead.h"
 #include "common/ids/ids.h"
 #include "enlace/federation/v1/federation.pb.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -19,6 +21,7 @@ constexpr char kAuditCf[] = "audit";
 constexpr char kMetaCf[] = "meta";
 constexpr char kOutboxLastPrefix[] = "outbox|last|";
 constexpr size_t kMaxGroup = 512;
+constexpr absl::string_view kSealedOutboxMark("\0S1", 3);
 
 std::string Deterministic(const google::protobuf::Message& m) {
   std::string bytes;
@@ -164,7 +167,14 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
       body.set_kind(e.kind);
       body.set_payload(e.payload);
       *body.mutable_create_time() = Now(now);
-      combined.Put(outbox_, OutboxKey(e.receiver, seq), Deterministic(body));
+      const std::string key = OutboxKey(e.receiver, seq);
+      if (outbox_key_.empty()) {
+        combined.Put(outbox_, key, Deterministic(body));
+      } else {
+        auto sealed = crypto::Seal(outbox_key_, Deterministic(body), key);
+        if (!sealed.ok()) return sealed.status();
+        combined.Put(outbox_, key, absl::StrCat(kSealedOutboxMark, *sealed));
+      }
     }
     for (auto& record : t.audit) {
       record.set_seq(++audit_seq_);
@@ -186,6 +196,15 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
     audit_hash_ = saved_hash;
   }
   return s;
+}
+
+absl::StatusOr<std::string> Committer::OpenOutboxEntry(absl::string_view stored,
+                                                       absl::string_view key) const {
+  // Entries written without a key (offline tools, sealing disabled) are plain bodies, which
+  // never start with a zero byte.
+  if (!absl::ConsumePrefix(&stored, kSealedOutboxMark)) return std::string(stored);
+  if (outbox_key_.empty()) return absl::FailedPreconditionError("sealed outbox, no key");
+  return crypto::Open(outbox_key_, stored, key);
 }
 
 uint64_t Committer::LastQueued(const std::string& peer) const {

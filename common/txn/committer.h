@@ -58,6 +58,12 @@ class Committer {
   // Waits until LastQueued(peer) > seq or `timeout` passes; returns LastQueued(peer).
   uint64_t WaitForQueued(const std::string& peer, uint64_t seq, absl::Duration timeout) const;
   const storage::ColumnFamily* outbox_cf() const { return outbox_; }
+  // Seals outbox entries at rest with this 32-byte key (payloads carry personal data until
+  // the peer acknowledges them). Set once, before the first commit; empty = unsealed.
+  void SetOutboxKey(std::string key) { outbox_key_ = std::move(key); }
+  // The serialized EnvelopeBody held by an outbox entry.
+  absl::StatusOr<std::string> OpenOutboxEntry(absl::string_view stored,
+                                              absl::string_view key) const;
   static std::string OutboxKey(const std::string& peer, uint64_t seq);
 
   // Audit log.
@@ -81,6 +87,7 @@ class Committer {
 
   storage::Store* store_;
   std::string self_;
+  std::string outbox_key_;
   const storage::ColumnFamily* outbox_;
   const storage::ColumnFamily* audit_;
   const storage::ColumnFamily* meta_;

@@ -188,6 +188,8 @@ std::string PersonPostKey(const std::string& person_id, const std::string& post)
 
 std::string ErasedKey(const std::string& person_id) { return absl::StrCat("P|x|", person_id); }
 
+std::string TransferLockKey(const std::string& case_id) { return absl::StrCat("C|t|", case_id); }
+
 std::string PersonIdOf(const std::string& person_name) {
   return std::string(person_name.substr(person_name.rfind('/') + 1));
 }
@@ -1056,6 +1058,7 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
   }
   const v1::Case& before = **current;
   if (absl::Status s = CheckCaseAccess(before, caller); !s.ok()) return s;
+  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
   if (before.etag() != request.case_().etag()) {
     return absl::AbortedError(
         "case.etag does not match: the case was changed since you read it; read it again");
@@ -1116,6 +1119,7 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
   if (!current->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
   const v1::Case& before = **current;
   if (absl::Status s = CheckCaseAccess(before, caller); !s.ok()) return s;
+  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
   if (!request.etag().empty() && request.etag() != before.etag()) {
     return absl::AbortedError("etag does not match: the case was changed since you read it");
   }
@@ -1185,6 +1189,7 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   if ((*c)->status() == v1::STATUS_CLOSED) {
     return absl::FailedPreconditionError("the case is closed: no new actions can be recorded");
   }
+  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
   const std::string seq_key = absl::StrCat("actions|seq|", *id);
   auto seq = store_->GetCounter(counters_, seq_key);
   if (!seq.ok()) return seq.status();
@@ -1247,6 +1252,89 @@ absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(
   return response;
 }
 
+// ---------------------------------------------------------------- transfers
+
+absl::Status Registry::CheckNotTransferring(const std::string& case_id) const {
+  auto lock = store_->Get(index_, TransferLockKey(case_id));
+  if (!lock.ok()) return lock.status();
+  if (!lock->has_value()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the case is being transferred (", **lock, "): no change until the receiver decides"));
+}
+
+absl::StatusOr<v1::Case> Registry::LockForTransfer(const std::string& case_name,
+                                                   const std::string& transfer,
+                                                   const Caller& caller,
+                                                   txn::Transaction& txn) {
+  auto id = ParseCaseName(case_name, "case");
+  if (!id.ok()) return id.status();
+  auto c = LoadCase(*id);
+  if (!c.ok()) return c.status();
+  if (!c->has_value()) return absl::NotFoundError(absl::StrCat(case_name, " not found"));
+  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
+  if ((*c)->status() == v1::STATUS_CLOSED) {
+    return absl::FailedPreconditionError("a closed case cannot be transferred");
+  }
+  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
+  txn.batch.Put(index_, TransferLockKey(*id), transfer);
+  return **c;
+}
+
+void Registry::UnlockTransfer(const std::string& case_name, txn::Transaction& txn) const {
+  txn.batch.Delete(index_, TransferLockKey(case_name.substr(case_name.rfind('/') + 1)));
+}
+
+absl::Status Registry::CloseTransferredCase(const std::string& case_name,
+                                            const std::string& new_case) {
+  auto id = ParseCaseName(case_name, "case");
+  if (!id.ok()) return id.status();
+  storage::ScopedKeyLocks lock(locks_, {absl::StrCat("C:", *id)});
+  auto current = LoadCase(*id);
+  if (!current.ok()) return current.status();
+  if (!current->has_value()) return absl::NotFoundError(absl::StrCat(case_name, " not found"));
+  const v1::Case& before = **current;
+  txn::Transaction txn;
+  txn.batch.Delete(index_, TransferLockKey(*id));
+  if (before.status() != v1::STATUS_CLOSED) {
+    v1::Case after = before;
+    after.set_status(v1::STATUS_CLOSED);
+    after.set_resolution(v1::RESOLUTION_TRANSFERRED);
+    after.set_resolution_note(absl::StrCat("Transferido a ", new_case));
+    *after.mutable_close_time() = ToProtoTime(options_.clock());
+    *after.mutable_update_time() = after.close_time();
+    after.set_etag(ComputeEtag(after));
+    const std::string person_id = PersonIdOf(before.person());
+    v1::Case pub, priv;
+    SplitCase(after, &pub, &priv);
+    auto record = EncodeRecord(pub, priv, person_id, *id);
+    if (!record.ok()) return record.status();
+    txn.batch.Put(cases_, *id, *record);
+    ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
+                   CaseIndexEntries(after, *id, person_id));
+    ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+    enlace::audit::v1::AuditRecord r;
+    r.set_actor(options_.country);
+    r.set_action("cases.TransferredOut");
+    r.add_resources(case_name);
+    r.add_resources(new_case);
+    r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+    txn.audit.push_back(r);
+  }
+  return committer_->Commit(txn);
+}
+
+absl::StatusOr<std::vector<v1::Action>> Registry::AllActions(const std::string& case_name) const {
+  auto id = ParseCaseName(case_name, "case");
+  if (!id.ok()) return id.status();
+  std::vector<v1::Action> out;
+  for (auto it = store_->ScanPrefix(actions_, absl::StrCat(*id, "/")); it->Valid(); it->Next()) {
+    v1::Action a;
+    if (absl::Status s = DecodeRecord(it->value(), std::string(it->key()), &a); !s.ok()) return s;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- consistency
 
 absl::StatusOr<std::vector<std::string>> Registry::CheckConsistency() const {
@@ -1277,7 +1365,10 @@ absl::StatusOr<std::vector<std::string>> Registry::CheckConsistency() const {
   for (auto it = store_->ScanPrefix(index_, ""); it->Valid(); it->Next()) {
     std::string key(it->key());
     // Access grants and erasure markers are not derived from one record.
-    if (absl::StartsWith(key, "P|p|") || absl::StartsWith(key, "P|x|")) continue;
+    if (absl::StartsWith(key, "P|p|") || absl::StartsWith(key, "P|x|") ||
+        absl::StartsWith(key, "C|t|")) {
+      continue;
+    }
     auto e = expected.find(key);
     if (e == expected.end()) {
       problems.push_back(absl::StrCat("index entry without entity: ",

@@ -70,6 +70,19 @@ class Registry {
   absl::StatusOr<v1::ListActionsResponse> ListActions(const v1::ListActionsRequest& request,
                                                       const Caller& caller);
 
+  // Case transfers: while one is pending the case accepts no change.
+  // Adds the lock to `txn` after checking the case is open, in the caller's scope and not
+  // already being transferred; returns the case.
+  absl::StatusOr<v1::Case> LockForTransfer(const std::string& case_name,
+                                           const std::string& transfer, const Caller& caller,
+                                           txn::Transaction& txn);
+  void UnlockTransfer(const std::string& case_name, txn::Transaction& txn) const;
+  // Closes a case handed over to another member (resolution TRANSFERRED) and removes its
+  // lock. Idempotent: a case already closed is left as it is.
+  absl::Status CloseTransferredCase(const std::string& case_name, const std::string& new_case);
+  // The person and actions of a case, for a transfer's snapshot.
+  absl::StatusOr<std::vector<v1::Action>> AllActions(const std::string& case_name) const;
+
   // Checks that every secondary index entry points at an entity that agrees with it and that
   // every entity has all its index entries (used after crashes and by `enlace-node --check`).
   // Returns the problems found; empty when consistent.
@@ -99,6 +112,7 @@ class Registry {
   // Scope checks.
   absl::Status CheckPersonAccess(const std::string& person_id, const Caller& caller) const;
   absl::Status CheckCaseAccess(const v1::Case& c, const Caller& caller) const;
+  absl::Status CheckNotTransferring(const std::string& case_id) const;
   bool OfficerSeesPerson(const std::string& person_id, const std::string& post) const;
 
   // Audit.

@@ -25,6 +25,9 @@ storage::StoreOptions NodeStoreOptions(const std::string& path) {
   storage::StoreOptions options = cases::RegistryStoreOptions(path);
   federation::Federation::AddColumnFamilies(options);
   directory::Directory::AddColumnFamilies(options);
+  notifications::Notifications::AddColumnFamilies(options);
+  referrals::Referrals::AddColumnFamilies(options);
+  transfers::Transfers::AddColumnFamilies(options);
   return options;
 }
 
@@ -54,6 +57,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
         sec.keys_dir().empty() ? config.data_dir() + ".keys" : sec.keys_dir(), *keys);
     if (!vault.ok()) return vault.status();
     node->vault_ = *std::move(vault);
+  }
+  if (node->vault_ != nullptr) {
+    // Envelopes wait in the outbox until acknowledged; their payloads are sealed meanwhile.
+    auto outbox_key = node->vault_->DataKey("outbox");
+    if (!outbox_key.ok() && outbox_key.status().code() == absl::StatusCode::kNotFound) {
+      outbox_key = node->vault_->CreateDataKey("outbox");
+    }
+    if (!outbox_key.ok()) return outbox_key.status();
+    node->committer_->SetOutboxKey(*outbox_key);
   }
   authz::AuthorizerOptions ao;
   ao.country = config.country();
@@ -103,7 +115,35 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->directory_ = std::make_unique<directory::Directory>(
       node->store_.get(), node->committer_.get(), config.country(),
       [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
+  node->notifications_ = std::make_unique<notifications::Notifications>(
+      node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
+      config, [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
+  node->notifications_->Start();
+  node->notification_service_ = std::make_unique<notifications::NotificationServiceImpl>(
+      node->notifications_.get(), node->pool_.get(), node->authorizer_.get());
+  node->referrals_ = std::make_unique<referrals::Referrals>(
+      node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
+      node->directory_.get(), config,
+      [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
+  node->referrals_->Start();
+  node->referral_service_ = std::make_unique<referrals::ReferralServiceImpl>(
+      node->referrals_.get(), node->pool_.get(), node->authorizer_.get());
+  node->transfers_ = std::make_unique<transfers::Transfers>(
+      node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
+      config, [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
+  node->transfers_->Start();
+  node->transfer_service_ = std::make_unique<transfers::TransferServiceImpl>(
+      node->transfers_.get(), node->pool_.get(), node->authorizer_.get());
   if (fed != nullptr) {
+    // Every handler is in place before the first envelope can arrive.
+    fed->inbox()->RegisterHandler(transfers::kOfferKind, node->transfers_.get());
+    fed->inbox()->RegisterHandler(transfers::kDecisionKind, node->transfers_.get());
+    for (const char* kind :
+         {referrals::kOfferKind, referrals::kUpdateKind, referrals::kRevokeKind}) {
+      fed->inbox()->RegisterHandler(kind, node->referrals_.get());
+    }
+    fed->inbox()->RegisterHandler(notifications::kSendKind, node->notifications_.get());
+    fed->inbox()->RegisterHandler(notifications::kReceiptKind, node->notifications_.get());
     fed->inbox()->RegisterHandler(directory::kUpsertKind, node->directory_.get());
     fed->inbox()->RegisterHandler(directory::kDeleteKind, node->directory_.get());
     directory::Directory* dir = node->directory_.get();
@@ -160,6 +200,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   builder.RegisterService(node->person_service_.get());
   builder.RegisterService(node->case_service_.get());
   builder.RegisterService(node->directory_service_.get());
+  builder.RegisterService(node->notification_service_.get());
+  builder.RegisterService(node->referral_service_.get());
+  builder.RegisterService(node->transfer_service_.get());
   builder.RegisterService(node->audit_service_.get());
   if (node->federation_admin_ != nullptr) builder.RegisterService(node->federation_admin_.get());
   node->server_ = builder.BuildAndStart();
@@ -178,6 +221,9 @@ absl::Status Node::Shutdown(absl::Duration drain) {
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   server_->Wait();
   if (federation_ != nullptr) federation_->Shutdown();
+  if (notifications_ != nullptr) notifications_->Stop();
+  if (referrals_ != nullptr) referrals_->Stop();
+  if (transfers_ != nullptr) transfers_->Stop();
   pool_.reset();  // runs whatever was already handed to the workers
   // The last checkpoint seals everything the node wrote, so a clean stop leaves no unsealed tail.
   absl::Status sealed = checkpointer_->Stop();

@@ -20,6 +20,12 @@
 #include "services/directory/directory.h"
 #include "services/directory/service.h"
 #include "services/federation/federation.h"
+#include "services/notifications/notifications.h"
+#include "services/notifications/service.h"
+#include "services/referrals/referrals.h"
+#include "services/referrals/service.h"
+#include "services/transfers/service.h"
+#include "services/transfers/transfers.h"
 
 namespace enlace::node {
 
@@ -52,6 +58,12 @@ class Node {
   std::unique_ptr<cases::PersonServiceImpl> person_service_;
   std::unique_ptr<cases::CaseServiceImpl> case_service_;
   std::unique_ptr<directory::DirectoryServiceImpl> directory_service_;
+  std::unique_ptr<notifications::Notifications> notifications_;
+  std::unique_ptr<notifications::NotificationServiceImpl> notification_service_;
+  std::unique_ptr<referrals::Referrals> referrals_;
+  std::unique_ptr<referrals::ReferralServiceImpl> referral_service_;
+  std::unique_ptr<transfers::Transfers> transfers_;
+  std::unique_ptr<transfers::TransferServiceImpl> transfer_service_;
   std::unique_ptr<federation::FederationAdminServiceImpl> federation_admin_;
   // The node's Ed25519 key (federated nodes only) also signs audit checkpoints.
   std::unique_ptr<crypto::Signer> audit_signer_;

@@ -1,0 +1,576 @@
+#include "services/transfers/transfers.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/crypto/sealed_record.h"
+#include "common/geo/geo.h"
+#include "common/ids/ids.h"
+#include "common/status/errors.h"
+#include "common/text/fold.h"
+#include "services/cases/rules.h"
+
+namespace enlace::transfers {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+
+constexpr char kCf[] = "transfers";
+constexpr char kRequestsCf[] = "requests";
+
+// Keys: outgoing "o|{id}", incoming "i|{from}|{id}", incoming by post "p|{post}|{from}|{id}",
+// outgoing by post "q|{post}|{id}", decided and not yet settled (origin) "s|{id}".
+std::string OutKey(const std::string& id) { return absl::StrCat("o|", id); }
+std::string InKey(const std::string& from, const std::string& id) {
+  return absl::StrCat("i|", from, "|", id);
+}
+
+bool ParseName(absl::string_view name, std::string* from, std::string* id) {
+  std::vector<absl::string_view> p = absl::StrSplit(name, '/');
+  if (p.size() != 4 || p[0] != "countries" || !geo::IsCountryCode(p[1]) || p[2] != "transfers" ||
+      !ids::IsValidId(p[3])) {
+    return false;
+  }
+  *from = std::string(p[1]);
+  *id = std::string(p[3]);
+  return true;
+}
+
+void Split(const v1::Transfer& t, v1::Transfer* pub, v1::Transfer* priv) {
+  *pub = t;
+  pub->clear_person();
+  pub->clear_actions();
+  pub->mutable_case_snapshot()->clear_summary();
+  pub->mutable_case_snapshot()->clear_resolution_note();
+  if (t.case_snapshot().has_consent()) {
+    pub->mutable_case_snapshot()->mutable_consent()->clear_giver_name();
+  }
+  *priv->mutable_person() = t.person();
+  *priv->mutable_actions() = t.actions();
+  priv->mutable_case_snapshot()->set_summary(t.case_snapshot().summary());
+  priv->mutable_case_snapshot()->set_resolution_note(t.case_snapshot().resolution_note());
+  if (!t.case_snapshot().consent().giver_name().empty()) {
+    priv->mutable_case_snapshot()->mutable_consent()->set_giver_name(
+        t.case_snapshot().consent().giver_name());
+  }
+}
+
+}  // namespace
+
+void Transfers::AddColumnFamilies(storage::StoreOptions& options) {
+  for (const char* cf : {kCf, kRequestsCf}) {
+    if (std::find(options.column_families.begin(), options.column_families.end(), cf) ==
+        options.column_families.end()) {
+      options.column_families.push_back(cf);
+    }
+  }
+}
+
+Transfers::Transfers(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
+                     cases::Registry* registry, enlace::node::v1::NodeConfig config,
+                     std::function<std::vector<std::string>()> peers)
+    : store_(store),
+      committer_(committer),
+      vault_(vault),
+      registry_(registry),
+      config_(std::move(config)),
+      peers_(std::move(peers)),
+      cf_(store->cf(kCf)),
+      requests_(store->cf(kRequestsCf)),
+      page_tokens_(absl::StrCat("transfers-", config_.country(), "-page-tokens-v1")) {
+  system_.identity = absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()),
+                                  ".enlace.example/node");
+  system_.country = config_.country();
+  system_.role = Role::kSupervisor;
+}
+
+Transfers::~Transfers() { Stop(); }
+
+void Transfers::Start() { worker_ = std::thread([this] { Work(); }); }
+
+void Transfers::Stop() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t,
+                                              const std::string& key) const {
+  std::string from, id;
+  ParseName(t.name(), &from, &id);
+  v1::Transfer pub, priv;
+  Split(t, &pub, &priv);
+  return crypto::SealRecord(vault_, absl::StrCat("transfer:", from, ":", id), pub, priv, key);
+}
+
+absl::StatusOr<Transfers::Located> Transfers::Find(const std::string& name) const {
+  std::string from, id;
+  if (!ParseName(name, &from, &id)) {
+    return InvalidField("name", "must be countries/{country}/transfers/{transfer}");
+  }
+  Located l;
+  l.incoming = from != config_.country();
+  l.key = l.incoming ? InKey(from, id) : OutKey(id);
+  auto raw = store_->Get(cf_, l.key);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  auto opened = crypto::OpenRecord(vault_, **raw, l.key, &l.transfer);
+  if (!opened.ok()) return opened.status();
+  return l;
+}
+
+absl::Status Transfers::CheckAccess(const Located& l, const Caller& caller) const {
+  if (caller.role != Role::kOfficer) return absl::OkStatus();
+  const std::string& post = l.incoming ? l.transfer.to_post() : l.transfer.from_post();
+  if (post == caller.post) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("an officer of ", caller.post, " sees only that post's transfers"));
+}
+
+absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseRequest& request,
+                                                     const Caller& caller) {
+  const std::string self = config_.country();
+  if (request.parent() != absl::StrCat("countries/", self)) {
+    return InvalidField("parent", absl::StrCat("must be countries/", self));
+  }
+  const v1::Transfer& in = request.transfer();
+  FieldViolations v;
+  if (in.case_().empty()) v.Add("transfer.case", "required");
+  const auto peers = peers_();
+  if (std::find(peers.begin(), peers.end(), in.to_country()) == peers.end()) {
+    v.Add("transfer.to_country", "not a member of the federation");
+  }
+  if (!geo::IsPostCode(in.to_post()) || !absl::StartsWith(in.to_post(), in.to_country() + "-")) {
+    v.Add("transfer.to_post", "must be a post code of to_country (e.g. GT-TAP)");
+  }
+  if (in.reason().empty() || in.reason().size() > 500 || !text::IsCleanUtf8(in.reason())) {
+    v.Add("transfer.reason", "required, at most 500 bytes of one-line text");
+  }
+  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
+    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
+  }
+  if (!v.empty()) return v.ToStatus();
+  std::string request_key;
+  if (!request.request_id().empty()) {
+    request_key = absl::StrCat("transfer|", caller.identity, "|", request.request_id());
+    auto earlier = store_->Get(requests_, request_key);
+    if (!earlier.ok()) return earlier.status();
+    if (earlier->has_value()) {
+      auto l = Find(absl::StrCat("countries/", self, "/transfers/", **earlier));
+      if (l.ok()) return l->transfer;
+    }
+  }
+  const std::string id = ids::NewId();
+  const std::string name = absl::StrCat("countries/", self, "/transfers/", id);
+  storage::ScopedKeyLocks lock(locks_, {in.case_()});
+  txn::Transaction txn;
+  auto c = registry_->LockForTransfer(in.case_(), name, caller, txn);
+  if (!c.ok()) return c.status();
+  const absl::Time now = absl::Now();
+  std::vector<std::string> withheld;
+  if (c->legal_basis() == cv1::LEGAL_BASIS_CONSENT) {
+    const auto& consent = c->consent();
+    if ((consent.has_withdraw_time() && cases::FromProtoTime(consent.withdraw_time()) <= now) ||
+        (consent.has_expire_time() && cases::FromProtoTime(consent.expire_time()) <= now) ||
+        std::find(consent.scopes().begin(), consent.scopes().end(),
+                  cv1::CONSENT_SCOPE_SERVICES) == consent.scopes().end()) {
+      return absl::FailedPreconditionError(
+          "no legal basis: the person's consent (in force, covering SERVICES) is required to "
+          "hand the case to another member");
+    }
+    withheld.assign(consent.withheld_items().begin(), consent.withheld_items().end());
+  }
+  cv1::GetPersonRequest gp;
+  gp.set_name(c->person());
+  auto person = registry_->GetPerson(gp, caller);
+  if (!person.ok()) return person.status();
+  auto actions = registry_->AllActions(c->name());
+  if (!actions.ok()) return actions.status();
+
+  v1::Transfer t;
+  t.set_name(name);
+  t.set_case_(c->name());
+  t.set_from_country(self);
+  t.set_from_post(c->post());
+  t.set_to_country(in.to_country());
+  t.set_to_post(in.to_post());
+  t.set_reason(in.reason());
+  t.set_state(v1::STATE_PENDING);
+  *t.mutable_case_snapshot() = *c;
+  cv1::Person p = *person;
+  p.clear_contact();  // local only, never leaves
+  auto withheld_has = [&](const char* f) {
+    return std::find(withheld.begin(), withheld.end(), f) != withheld.end();
+  };
+  if (withheld_has("given_names")) p.clear_given_names();
+  if (withheld_has("family_names")) p.clear_family_names();
+  if (withheld_has("birth_date")) p.clear_birth_date();
+  if (withheld_has("documents")) p.clear_documents();
+  if (withheld_has("languages")) p.clear_languages();
+  if (withheld_has("vulnerabilities")) p.clear_vulnerabilities();
+  if (withheld_has("summary")) t.mutable_case_snapshot()->clear_summary();
+  *t.mutable_person() = p;
+  for (auto& a : *actions) *t.add_actions() = a;
+  *t.mutable_create_time() = cases::ToProtoTime(now);
+  auto stored = Encode(t, OutKey(id));
+  if (!stored.ok()) return stored.status();
+  txn.batch.Put(cf_, OutKey(id), *stored);
+  txn.batch.Put(cf_, absl::StrCat("q|", t.from_post(), "|", id), "");
+  if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
+  v1::Transfer wire = t;
+  txn.envelopes.push_back({t.to_country(), kOfferKind, wire.SerializeAsString()});
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("transfers.TransferCase");
+  a.add_resources(name);
+  a.add_resources(c->name());
+  a.add_resources(c->person());
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  auto* d = a.mutable_disclosure();
+  d->set_recipient(absl::StrCat("countries/", t.to_country(), " post ", t.to_post()));
+  for (const char* f : {"given_names", "family_names", "birth_date", "documents", "languages",
+                        "vulnerabilities", "summary"}) {
+    if (!withheld_has(f)) d->add_fields(f);
+  }
+  d->add_fields("case");
+  d->add_fields("actions");
+  d->set_legal_basis(cv1::LegalBasis_Name(c->legal_basis()));
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return t;
+}
+
+absl::StatusOr<v1::Transfer> Transfers::GetTransfer(const v1::GetTransferRequest& request,
+                                                    const Caller& caller) {
+  auto l = Find(request.name());
+  if (!l.ok()) return l.status();
+  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  txn::Transaction txn;
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("transfers.GetTransfer");
+  a.add_resources(request.name());
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return l->transfer;
+}
+
+absl::StatusOr<v1::ListTransfersResponse> Transfers::ListTransfers(
+    const v1::ListTransfersRequest& request, const Caller& caller) {
+  if (request.direction() != v1::DIRECTION_INCOMING &&
+      request.direction() != v1::DIRECTION_OUTGOING) {
+    return InvalidField("direction", "INCOMING or OUTGOING");
+  }
+  if (request.page_size() < 0) return InvalidField("page_size", "must not be negative");
+  const int limit = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
+  const bool incoming = request.direction() == v1::DIRECTION_INCOMING;
+  std::string post = request.post();
+  if (caller.role == Role::kOfficer) {
+    if (!post.empty() && post != caller.post) {
+      return absl::PermissionDeniedError("an officer lists only its own post's transfers");
+    }
+    post = caller.post;
+  }
+  const std::string prefix = incoming ? (post.empty() ? "i|" : absl::StrCat("p|", post, "|"))
+                                      : (post.empty() ? "o|" : absl::StrCat("q|", post, "|"));
+  const std::string query = absl::StrCat("transfers|", prefix);
+  std::string lower = prefix;
+  if (!request.page_token().empty()) {
+    auto pos = page_tokens_.Decode(query, request.page_token());
+    if (!pos.ok()) return pos.status();
+    lower = *pos + std::string(1, '\0');
+  }
+  v1::ListTransfersResponse out;
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("transfers.ListTransfers");
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  std::string last;
+  for (auto it = store_->Scan(cf_, lower, storage::PrefixSuccessor(prefix)); it->Valid();
+       it->Next()) {
+    std::vector<std::string> p = absl::StrSplit(it->key(), '|');
+    const std::string id = p.back();
+    const std::string from = incoming ? p[p.size() - 2] : config_.country();
+    auto l = Find(absl::StrCat("countries/", from, "/transfers/", id));
+    if (!l.ok()) continue;
+    if (out.transfers_size() == limit) {
+      out.set_next_page_token(page_tokens_.Encode(query, last));
+      break;
+    }
+    a.add_resources(l->transfer.name());
+    *out.add_transfers() = std::move(l->transfer);
+    last = std::string(it->key());
+  }
+  if (a.resources_size() > 0) {
+    txn::Transaction txn;
+    txn.audit.push_back(a);
+    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t) {
+  std::string from, id;
+  ParseName(t.name(), &from, &id);
+  const std::string rid = absl::StrCat("tr-", from, "-", id);
+  const std::string parent = absl::StrCat("countries/", config_.country());
+  std::string person_name;
+  for (const auto& d : t.person().documents()) {
+    cv1::SearchPersonsRequest s;
+    s.set_parent(parent);
+    *s.mutable_document() = d;
+    auto found = registry_->SearchPersons(s, system_);
+    if (found.ok() && found->persons_size() == 1) {
+      person_name = found->persons(0).name();
+      break;
+    }
+  }
+  if (person_name.empty()) {
+    cv1::CreatePersonRequest cp;
+    cp.set_parent(parent);
+    *cp.mutable_person() = t.person();
+    cp.mutable_person()->clear_name();
+    cp.mutable_person()->clear_etag();
+    cp.set_request_id(absl::StrCat(rid, "-p"));
+    auto person = registry_->CreatePerson(cp, system_);
+    if (!person.ok()) return person.status();
+    person_name = person->name();
+  }
+  cv1::CreateCaseRequest cc;
+  cc.set_parent(parent);
+  cc.set_request_id(absl::StrCat(rid, "-c"));
+  cv1::Case* c = cc.mutable_case_();
+  *c = t.case_snapshot();
+  c->clear_name();
+  c->clear_etag();
+  c->clear_create_time();
+  c->clear_update_time();
+  c->clear_created_by();
+  c->set_person(person_name);
+  c->set_post(t.to_post());
+  if (c->status() == cv1::STATUS_UNSPECIFIED) c->set_status(cv1::STATUS_OPEN);
+  c->set_summary(absl::StrCat(c->summary(), c->summary().empty() ? "" : " ",
+                              "[Recibido por traslado de ", t.from_country(), ": ", t.case_(),
+                              "]").substr(0, 2000));
+  auto created = registry_->CreateCase(cc, system_);
+  if (!created.ok()) return created.status();
+  for (int i = 0; i < t.actions_size(); ++i) {
+    cv1::AddActionRequest aa;
+    aa.set_parent(created->name());
+    aa.set_request_id(absl::StrCat(rid, "-a", i));
+    cv1::Action* a = aa.mutable_action();
+    *a = t.actions(i);
+    a->clear_name();
+    a->clear_create_time();
+    a->clear_created_by();
+    a->set_post(t.to_post());
+    a->set_note(absl::StrCat(a->note(), a->note().empty() ? "" : " ", "[", t.from_country(),
+                             ": ", t.actions(i).name(), "]").substr(0, 4000));
+    auto added = registry_->AddAction(aa, system_);
+    if (!added.ok()) return added.status();
+  }
+  return created->name();
+}
+
+absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferRequest& request,
+                                                       const Caller& caller) {
+  storage::ScopedKeyLocks lock(locks_, {request.name()});
+  auto l = Find(request.name());
+  if (!l.ok()) return l.status();
+  if (!l->incoming) {
+    return absl::FailedPreconditionError("only the receiving member accepts a transfer");
+  }
+  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  v1::Transfer t = l->transfer;
+  if (t.state() != v1::STATE_PENDING) {
+    return absl::FailedPreconditionError("the transfer was already decided");
+  }
+  auto new_case = OpenLocalCase(t);
+  if (!new_case.ok()) return new_case.status();
+  t.set_state(v1::STATE_ACCEPTED);
+  t.set_new_case(*new_case);
+  *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+  auto stored = Encode(t, l->key);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, l->key, *stored);
+  v1::TransferDecision d;
+  d.set_name(t.name());
+  d.set_accepted(true);
+  d.set_new_case(*new_case);
+  *d.mutable_decide_time() = t.decide_time();
+  txn.envelopes.push_back({t.from_country(), kDecisionKind, d.SerializeAsString()});
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("transfers.AcceptTransfer");
+  a.add_resources(t.name());
+  a.add_resources(*new_case);
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return t;
+}
+
+absl::StatusOr<v1::Transfer> Transfers::DeclineTransfer(const v1::DeclineTransferRequest& request,
+                                                        const Caller& caller) {
+  if (request.reason().empty() || request.reason().size() > 500 ||
+      !text::IsCleanUtf8(request.reason())) {
+    return InvalidField("reason", "required, at most 500 bytes of one-line text");
+  }
+  storage::ScopedKeyLocks lock(locks_, {request.name()});
+  auto l = Find(request.name());
+  if (!l.ok()) return l.status();
+  if (!l->incoming) {
+    return absl::FailedPreconditionError("only the receiving member declines a transfer");
+  }
+  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  v1::Transfer t = l->transfer;
+  if (t.state() != v1::STATE_PENDING) {
+    return absl::FailedPreconditionError("the transfer was already decided");
+  }
+  t.set_state(v1::STATE_DECLINED);
+  t.set_decline_reason(request.reason());
+  *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+  // The receiver keeps no personal data of a case it declined.
+  t.clear_person();
+  t.clear_actions();
+  t.mutable_case_snapshot()->clear_summary();
+  auto stored = Encode(t, l->key);
+  if (!stored.ok()) return stored.status();
+  txn::Transaction txn;
+  txn.batch.Put(cf_, l->key, *stored);
+  v1::TransferDecision d;
+  d.set_name(t.name());
+  d.set_accepted(false);
+  d.set_reason(request.reason());
+  *d.mutable_decide_time() = t.decide_time();
+  txn.envelopes.push_back({t.from_country(), kDecisionKind, d.SerializeAsString()});
+  enlace::audit::v1::AuditRecord a;
+  a.set_actor(caller.identity);
+  a.set_action("transfers.DeclineTransfer");
+  a.add_resources(t.name());
+  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  txn.audit.push_back(a);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return t;
+}
+
+absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
+                              txn::Transaction& txn) {
+  const std::string self = config_.country();
+  if (body.kind() == kOfferKind) {
+    v1::Transfer t;
+    std::string from, id;
+    if (!t.ParseFromString(body.payload()) || !ParseName(t.name(), &from, &id)) {
+      return absl::InvalidArgumentError("payload is not a transfer");
+    }
+    if (from != body.sender() || t.from_country() != from || t.to_country() != self) {
+      return absl::PermissionDeniedError("a transfer must come from the case's owner");
+    }
+    const std::string key = InKey(from, id);
+    auto existing = store_->Get(cf_, key);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return absl::OkStatus();
+    bool known_post = false;
+    for (const auto& p : config_.posts()) known_post |= p.code() == t.to_post();
+    t.set_state(v1::STATE_PENDING);
+    if (!known_post) {
+      t.set_state(v1::STATE_DECLINED);
+      t.set_decline_reason(absl::StrCat("no post ", t.to_post().substr(0, 16), " at ", self));
+      t.clear_person();
+      t.clear_actions();
+      *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+      v1::TransferDecision d;
+      d.set_name(t.name());
+      d.set_reason(t.decline_reason());
+      *d.mutable_decide_time() = t.decide_time();
+      txn.envelopes.push_back({from, kDecisionKind, d.SerializeAsString()});
+    } else {
+      txn.batch.Put(cf_, absl::StrCat("p|", t.to_post(), "|", from, "|", id), "");
+    }
+    auto stored = Encode(t, key);
+    if (!stored.ok()) return stored.status();
+    txn.batch.Put(cf_, key, *stored);
+    enlace::audit::v1::AuditRecord a;
+    a.set_actor(body.sender());
+    a.set_action("transfers.received");
+    a.add_resources(t.name());
+    a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+    txn.audit.push_back(a);
+    return absl::OkStatus();
+  }
+  if (body.kind() == kDecisionKind) {
+    v1::TransferDecision d;
+    std::string from, id;
+    if (!d.ParseFromString(body.payload()) || !ParseName(d.name(), &from, &id) || from != self) {
+      return absl::InvalidArgumentError("bad transfer decision");
+    }
+    auto l = Find(d.name());
+    if (!l.ok()) return absl::FailedPreconditionError("decision on an unknown transfer");
+    v1::Transfer t = l->transfer;
+    if (t.to_country() != body.sender()) {
+      return absl::PermissionDeniedError("only the receiving member decides a transfer");
+    }
+    if (t.state() != v1::STATE_PENDING) return absl::OkStatus();
+    t.set_state(d.accepted() ? v1::STATE_ACCEPTED : v1::STATE_DECLINED);
+    t.set_new_case(d.new_case());
+    t.set_decline_reason(d.reason());
+    *t.mutable_decide_time() = d.decide_time();
+    auto stored = Encode(t, l->key);
+    if (!stored.ok()) return stored.status();
+    txn.batch.Put(cf_, l->key, *stored);
+    txn.batch.Put(cf_, absl::StrCat("s|", id), "");
+    absl::MutexLock lock(&mu_);
+    kicked_ = true;
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError("unknown transfer envelope");
+}
+
+absl::StatusOr<int> Transfers::Settle() {
+  std::vector<std::string> due;
+  for (auto it = store_->ScanPrefix(cf_, "s|"); it->Valid(); it->Next()) {
+    due.emplace_back(it->key().substr(2));
+  }
+  int settled = 0;
+  for (const auto& id : due) {
+    auto l = Find(absl::StrCat("countries/", config_.country(), "/transfers/", id));
+    if (!l.ok()) return l.status();
+    const v1::Transfer& t = l->transfer;
+    if (t.state() == v1::STATE_ACCEPTED) {
+      // Closing is idempotent: after a crash it is simply done again.
+      if (absl::Status s = registry_->CloseTransferredCase(t.case_(), t.new_case()); !s.ok()) {
+        return s;
+      }
+    }
+    txn::Transaction txn;
+    if (t.state() == v1::STATE_DECLINED) registry_->UnlockTransfer(t.case_(), txn);
+    txn.batch.Delete(cf_, absl::StrCat("s|", id));
+    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+    ++settled;
+  }
+  return settled;
+}
+
+void Transfers::Work() {
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
+      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(2));
+      if (stopping_) return;
+      kicked_ = false;
+    }
+    auto settled = Settle();
+    if (!settled.ok()) std::cerr << "transfers: " << settled.status() << "\n";
+  }
+}
+
+}  // namespace enlace::transfers

@@ -1,0 +1,93 @@
+#ifndef ENLACE_SERVICES_TRANSFERS_TRANSFERS_H_
+#define ENLACE_SERVICES_TRANSFERS_TRANSFERS_H_
+
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/crypto/key_vault.h"
+#include "common/identity/caller.h"
+#include "common/pagetoken/page_token.h"
+#include "common/storage/key_locks.h"
+#include "common/storage/store.h"
+#include "common/txn/committer.h"
+#include "enlace/node/v1/config.pb.h"
+#include "enlace/transfers/v1/transfers.pb.h"
+#include "services/cases/registry.h"
+#include "services/federation/inbox.h"
+
+namespace enlace::transfers {
+
+namespace v1 = ::enlace::transfers::v1;
+
+inline constexpr char kOfferKind[] = "transfer.offer";
+inline constexpr char kDecisionKind[] = "transfer.decision";
+
+// Case transfers between members. The offer locks the origin case (one commit: lock,
+// transfer record, envelope). The receiver accepts -- opening its own case from the snapshot
+// with request ids derived from the transfer, so a retry never duplicates it -- or declines;
+// its decision travels back, and the origin then closes its case as TRANSFERRED (or unlocks
+// it) in an idempotent follow-up step.
+class Transfers : public federation::EnvelopeHandler {
+ public:
+  static void AddColumnFamilies(storage::StoreOptions& options);
+  Transfers(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
+            cases::Registry* registry, enlace::node::v1::NodeConfig config,
+            std::function<std::vector<std::string>()> peers);
+  ~Transfers();
+  void Start();
+  void Stop();
+
+  absl::StatusOr<v1::Transfer> TransferCase(const v1::TransferCaseRequest& request,
+                                            const Caller& caller);
+  absl::StatusOr<v1::Transfer> GetTransfer(const v1::GetTransferRequest& request,
+                                           const Caller& caller);
+  absl::StatusOr<v1::ListTransfersResponse> ListTransfers(const v1::ListTransfersRequest& request,
+                                                          const Caller& caller);
+  absl::StatusOr<v1::Transfer> AcceptTransfer(const v1::AcceptTransferRequest& request,
+                                              const Caller& caller);
+  absl::StatusOr<v1::Transfer> DeclineTransfer(const v1::DeclineTransferRequest& request,
+                                               const Caller& caller);
+
+  absl::Status Apply(const enlace::federation::v1::EnvelopeBody& body,
+                     txn::Transaction& txn) override;
+  // Origin side: closes or unlocks cases whose transfer was decided; returns how many.
+  absl::StatusOr<int> Settle();
+
+ private:
+  struct Located {
+    std::string key;
+    bool incoming;
+    v1::Transfer transfer;
+  };
+  absl::StatusOr<Located> Find(const std::string& name) const;
+  absl::StatusOr<std::string> Encode(const v1::Transfer& t, const std::string& key) const;
+  absl::Status CheckAccess(const Located& l, const Caller& caller) const;
+  absl::StatusOr<std::string> OpenLocalCase(const v1::Transfer& t);
+  void Work();
+
+  storage::Store* store_;
+  txn::Committer* committer_;
+  crypto::KeyVault* vault_;
+  cases::Registry* registry_;
+  const enlace::node::v1::NodeConfig config_;
+  std::function<std::vector<std::string>()> peers_;
+  const storage::ColumnFamily* cf_;
+  const storage::ColumnFamily* requests_;
+  PageTokenCodec page_tokens_;
+  storage::KeyLocks locks_;
+  Caller system_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool kicked_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+};
+
+}  // namespace enlace::transfers
+
+#endif  // ENLACE_SERVICES_TRANSFERS_TRANSFERS_H_
