@@ -58,7 +58,6 @@ const std::vector<PolicyRule>& PolicyTable() {
        {R::kOperator, R::kSupervisor}},
       {"enlace.federation.v1.FederationAdminService/ListQuarantine",
        {R::kOperator, R::kSupervisor}},
-      {"enlace.node.v1.NodeAdminService/RotateMasterKey", {R::kOperator}},
       // The audit log: auditors only.
       {"enlace.audit.v1.AuditService/ListAuditRecords", {R::kAuditor}},
       {"enlace.audit.v1.AuditService/VerifyAuditLog", {R::kAuditor}},

@@ -219,9 +219,17 @@ absl::Status KeyVault::Rotate(MasterKeys keys) {
   storage::WriteBatch b;
   for (auto& [o, w] : rewrapped) b.Put(keys_cf_, o, w);
   if (absl::Status s = store_->Commit(b); !s.ok()) return s;
-  absl::MutexLock l(&mu_);
-  master_ = std::move(keys);
-  return absl::OkStatus();
+  {
+    absl::MutexLock l(&mu_);
+    master_ = std::move(keys);
+  }
+  // Keys wrapped with the old version must not linger in the vault's files either.
+  return store_->Purge(keys_cf_);
+}
+
+int KeyVault::current_version() const {
+  absl::ReaderMutexLock l(&mu_);
+  return master_.current();
 }
 
 int KeyVault::wrapped_with_current() const {

@@ -46,6 +46,8 @@ class KeyVault {
   // Re-wraps every key under `keys.current()`; the node keeps serving meanwhile.
   absl::Status Rotate(MasterKeys keys);
   int wrapped_with_current() const;
+  // Highest master-key version loaded.
+  int current_version() const;
 
  private:
   KeyVault() = default;

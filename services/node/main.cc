@@ -174,11 +174,13 @@ int main(int argc, char** argv) {
       break;
     }
     if (c != SIGHUP) break;
-    // SIGHUP: re-read the federation manifest now.
+    // SIGHUP: re-read the federation manifest and the master key file now.
     if ((*node)->federation() != nullptr) {
       absl::Status s = (*node)->federation()->ReloadManifest();
       std::cerr << "enlace-node: SIGHUP, manifest reload: " << s << "\n";
     }
+    absl::Status keys = (*node)->ReloadMasterKeys();
+    std::cerr << "enlace-node: SIGHUP, master keys: " << keys << "\n";
   }
   std::cerr << "enlace-node: signal " << static_cast<int>(c) << ", draining\n";
   const int drain = config->drain_seconds() > 0 ? config->drain_seconds() : 10;

@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
         sec.keys_dir().empty() ? config.data_dir() + ".keys" : sec.keys_dir(), *keys);
     if (!vault.ok()) return vault.status();
     node->vault_ = *std::move(vault);
+    node->master_key_file_ = sec.master_key_file();
   }
   if (node->vault_ != nullptr) {
     // Envelopes wait in the outbox until acknowledged; their payloads are sealed meanwhile.
@@ -211,6 +212,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   }
   node->server_->GetHealthCheckService()->SetServingStatus(true);
   return node;
+}
+
+absl::Status Node::ReloadMasterKeys() {
+  if (vault_ == nullptr) return absl::OkStatus();
+  auto keys = crypto::LoadMasterKeys(master_key_file_);
+  if (!keys.ok()) return keys.status();
+  if (keys->current() == vault_->current_version()) return absl::OkStatus();
+  return vault_->Rotate(*std::move(keys));
 }
 
 absl::Status Node::Shutdown(absl::Duration drain) {

@@ -41,6 +41,9 @@ class Node {
   // 0 when the node is standalone.
   int federation_port() const { return federation_ ? federation_->port() : 0; }
   federation::Federation* federation() { return federation_.get(); }
+  // SIGHUP: re-reads the master key file; when it holds a newer version, re-wraps every data
+  // key under it while the node keeps serving (then older versions can be removed).
+  absl::Status ReloadMasterKeys();
   // Stops accepting calls, lets in-flight ones finish for up to `drain`, then closes the store.
   absl::Status Shutdown(absl::Duration drain);
   cases::Registry* registry() { return registry_.get(); }
@@ -73,6 +76,7 @@ class Node {
   std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   int api_port_ = 0;
+  std::string master_key_file_;
   bool shut_down_ = false;
 };
 
