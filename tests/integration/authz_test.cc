@@ -44,7 +44,9 @@ class AuthzTest : public ::testing::Test {
     node_ = *std::move(node);
   }
   void TearDown() override {
-    if (node_) EXPECT_TRUE(node_->Shutdown(absl::Seconds(5)).ok());
+    if (node_) {
+      EXPECT_TRUE(node_->Shutdown(absl::Seconds(5)).ok());
+    }
   }
   std::shared_ptr<grpc::Channel> Channel(const std::string& uri) {
     auto cert = pki_->Client(uri);
