@@ -19,7 +19,6 @@
 
 namespace enlace::cases {
 
-namespace v1 = ::enlace::cases::v1;
 
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kDefaultPageSize = 50;

@@ -18,7 +18,6 @@
 
 namespace enlace::directory {
 
-namespace v1 = ::enlace::directory::v1;
 
 inline constexpr char kUpsertKind[] = "directory.organisation.upsert";
 inline constexpr char kDeleteKind[] = "directory.organisation.delete";

@@ -16,7 +16,6 @@
 
 namespace enlace::federation {
 
-namespace v1 = ::enlace::federation::v1;
 
 // A validated manifest with its keys parsed, immutable once built and shared by readers.
 class ManifestSnapshot {

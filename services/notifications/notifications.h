@@ -22,7 +22,6 @@
 
 namespace enlace::notifications {
 
-namespace v1 = ::enlace::notifications::v1;
 
 inline constexpr char kSendKind[] = "notification.send";
 inline constexpr char kReceiptKind[] = "notification.receipt";

@@ -23,7 +23,6 @@
 
 namespace enlace::referrals {
 
-namespace v1 = ::enlace::referrals::v1;
 
 inline constexpr char kOfferKind[] = "referral.offer";
 inline constexpr char kUpdateKind[] = "referral.update";

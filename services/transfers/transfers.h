@@ -22,7 +22,6 @@
 
 namespace enlace::transfers {
 
-namespace v1 = ::enlace::transfers::v1;
 
 inline constexpr char kOfferKind[] = "transfer.offer";
 inline constexpr char kDecisionKind[] = "transfer.decision";
