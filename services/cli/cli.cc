@@ -172,6 +172,71 @@ const std::vector<Key>& AuditListKeys() {
   return *keys;
 }
 
+// A consular notification: the person (never the local contact, which the host keeps), the
+// event, where and by whom.
+const std::vector<Key>& NotificationKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"national", "national_country"}, "national_country", kCountryCode},
+      {{"event"}, "event"},
+      {{"given_names"}, "person.given_names"},
+      {{"family_names"}, "person.family_names"},
+      {{"sex"}, "person.sex"},
+      {{"birth_date"}, "person.birth_date"},
+      {{"age_band"}, "person.age_band"},
+      {{"nationality", "nationalities"}, "person.nationalities", kCountryCode},
+      {{"doc", "document", "documents"}, "person.documents", kDocument},
+      {{"language", "languages"}, "person.languages"},
+      {{"protection", "international_protection"}, "person.international_protection"},
+      {{"vulnerability", "vulnerabilities"}, "person.vulnerabilities"},
+      {{"place"}, "place"},
+      {{"area"}, "area", kCountryCode},
+      {{"authority"}, "authority"},
+      {{"event_time"}, "event_time"},
+      {{"rights_informed_time"}, "rights_informed_time"},
+      {{"contact", "consular_contact"}, "consular_contact"},
+  };
+  return *keys;
+}
+
+// Incoming or outgoing lists of notifications and referrals.
+const std::vector<Key>& InboxListKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"post"}, "post", kCountryCode},
+      {{"page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ReferralKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"to_country"}, "to_country", kCountryCode},
+      {{"to_post"}, "to_post", kCountryCode},
+      {{"service"}, "service"},
+      {{"fields", "disclosed_fields"}, "disclosed_fields"},
+      {{"purpose"}, "purpose"},
+      {{"expire_time"}, "expire_time"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& TransferKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"to_country"}, "to_country", kCountryCode},
+      {{"to_post"}, "to_post", kCountryCode},
+      {{"reason"}, "reason"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ReferralOutcomeKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"outcome"}, "outcome"},
+      {{"note"}, "note"},
+  };
+  return *keys;
+}
+
 const std::vector<Key>& PageKeys() {
   static const auto* keys = new std::vector<Key>{
       {{"page_size"}, "page_size"},
@@ -465,8 +530,10 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
 }
 
 constexpr char kVerbs[] =
-    "person create|get|update|search, case create|get|list|update|close, action add|list, "
-    "org create|get|update|delete|list, federation status|quarantine, audit list|verify, help";
+    "person create|get|update|search|erase, case create|get|list|update|close, action add|list, "
+    "org create|get|update|delete|list, federation status|quarantine, audit list|verify, "
+    "notification send|get|list|ack, referral create|get|list|accept|reject|start|complete|revoke, "
+    "transfer create|get|list|accept|decline, inbox, help";
 
 bool IsCountryCode(absl::string_view s) {
   return s.size() == 2 && absl::ascii_isupper(s[0]) && absl::ascii_isupper(s[1]);
@@ -677,18 +744,25 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
        {"orgs", "organisation", "organisations", "organization", "organizations"}) {
     if (resource == alias) resource = "org";
   }
+  if (resource == "notifications") resource = "notification";
+  if (resource == "referrals") resource = "referral";
+  if (resource == "transfers") resource = "transfer";
   if (resource != "person" && resource != "case" && resource != "action" && resource != "org" &&
-      resource != "federation" && resource != "audit") {
+      resource != "federation" && resource != "audit" && resource != "notification" &&
+      resource != "referral" && resource != "transfer" && resource != "inbox") {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command \"", words[0], "\"; commands: ", kVerbs));
   }
-  if (words.size() < 2) {
+  // `inbox` is a view, not a resource: it takes no verb.
+  const bool has_verb = resource != "inbox";
+  if (has_verb && words.size() < 2) {
     return absl::InvalidArgumentError(
         absl::StrCat("`", resource, "` needs a verb; commands: ", kVerbs));
   }
-  const std::string verb = words[1];
-  const std::string name = absl::StrCat(resource, " ", verb);
-  Words w = SplitWords(words, 2);
+  std::string verb = has_verb ? words[1] : "";
+  if (resource == "notification" && verb == "acknowledge") verb = "ack";
+  const std::string name = has_verb ? absl::StrCat(resource, " ", verb) : resource;
+  Words w = SplitWords(words, has_verb ? 2 : 1);
   Args args(name, w.pairs);
   for (const auto& o : w.options)
     args.Error(absl::StrCat("unknown option ", o, " for `", name, "`"));
@@ -718,7 +792,9 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
   const bool pages =
       (resource == "person" && verb == "search") || (resource == "case" && verb == "list") ||
       (resource == "action" && verb == "list") || (resource == "org" && verb == "list") ||
-      (resource == "audit" && verb == "list");
+      (resource == "audit" && verb == "list") || (resource == "notification" && verb == "list") ||
+      (resource == "referral" && verb == "list") || (resource == "transfer" && verb == "list") ||
+      resource == "inbox";
   if (w.all && !pages) args.Error(absl::StrCat("--all applies only to list and search commands"));
   cmd.all_pages = w.all;
   const std::string parent = absl::StrCat("countries/", context.country);
@@ -759,6 +835,16 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
       args.Error("`person search` needs exactly one of name=\"WORDS\" or doc=TYPE:NUMBER:COUNTRY");
     }
     cmd.rpc = Rpc::kSearchPersons;
+    cmd.request = std::move(req);
+  } else if (resource == "person" && verb == "erase") {
+    auto req = std::make_unique<v1::ErasePersonRequest>();
+    req->set_name(ExpandName(positional(true, "person NAME"), context.country, "persons"));
+    if (auto reason = args.TakeOne({"reason"})) req->set_reason(*reason);
+    if (req->reason().empty() && args.ok()) {
+      args.Error("`person erase` needs reason=\"..\" (legal ground, request reference): it is "
+                 "recorded in the audit log");
+    }
+    cmd.rpc = Rpc::kErasePerson;
     cmd.request = std::move(req);
   } else if (resource == "case" && verb == "create") {
     positional(false, "");
@@ -932,6 +1018,203 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     } else if (!cmd.verify_key_file.empty()) {
       args.Error("--verify_key goes with --data_dir (the node checks signatures itself)");
     }
+  } else if (resource == "notification" && verb == "send") {
+    positional(false, "");
+    auto req = std::make_unique<nv1::SendNotificationRequest>();
+    req->set_parent(parent);
+    auto* n = req->mutable_notification();
+    ApplyKeys(args, NotificationKeys(), n, context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    // The receiving member is the person's nationality: either says the other.
+    if (n->national_country().empty() && n->person().nationalities_size() == 1) {
+      n->set_national_country(n->person().nationalities(0));
+    } else if (!n->national_country().empty() && n->person().nationalities_size() == 0) {
+      n->mutable_person()->add_nationalities(n->national_country());
+    }
+    if (n->national_country().empty() && args.ok()) {
+      args.Error("`notification send` needs national=CC (the person's country, which receives it)");
+    }
+    cmd.rpc = Rpc::kSendNotification;
+    cmd.request = std::move(req);
+  } else if (resource == "notification" && verb == "get") {
+    auto req = std::make_unique<nv1::GetNotificationRequest>();
+    req->set_name(
+        ExpandName(positional(true, "notification NAME"), context.country, "notifications"));
+    cmd.rpc = Rpc::kGetNotification;
+    cmd.request = std::move(req);
+  } else if (resource == "notification" && verb == "ack") {
+    auto req = std::make_unique<nv1::AcknowledgeNotificationRequest>();
+    req->set_name(
+        ExpandName(positional(true, "notification NAME"), context.country, "notifications"));
+    cmd.rpc = Rpc::kAcknowledgeNotification;
+    cmd.request = std::move(req);
+  } else if (resource == "notification" && verb == "list") {
+    auto req = std::make_unique<nv1::ListNotificationsRequest>();
+    const std::string direction = positional(true, "direction (incoming or outgoing)");
+    if (!direction.empty()) {
+      auto d = ParseEnumValue(nv1::Direction_descriptor(), direction, "direction");
+      if (!d.ok()) {
+        args.Error(std::string(d.status().message()));
+      } else {
+        req->set_direction(static_cast<nv1::Direction>(*d));
+      }
+    }
+    ApplyKeys(args, InboxListKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListNotifications;
+    cmd.request = std::move(req);
+  } else if (resource == "referral" && verb == "create") {
+    positional(false, "");
+    auto req = std::make_unique<rv1::CreateReferralRequest>();
+    req->set_parent(parent);
+    auto* r = req->mutable_referral();
+    if (auto c = args.TakeOne({"case"})) r->set_case_(ExpandName(*c, context.country, "cases"));
+    if (auto org = args.TakeOne({"to_org", "to_organisation"})) {
+      r->set_to_organisation(ExpandName(*org, context.country, "organisations"));
+    }
+    ApplyKeys(args, ReferralKeys(), r, context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    if (args.ok()) {
+      if (r->case_().empty()) args.Error("`referral create` needs case=NAME");
+      const bool to_member = !r->to_country().empty() || !r->to_post().empty();
+      if (to_member == !r->to_organisation().empty()) {
+        args.Error("`referral create` needs to_country=CC to_post=POST (another member's post) "
+                   "or to_org=NAME (an organisation of the directory), not both");
+      } else if (to_member && r->to_country().empty() && r->to_post().size() > 2 &&
+                 r->to_post()[2] == '-') {
+        r->set_to_country(r->to_post().substr(0, 2));  // GT-TAP is Guatemala's
+      }
+      if (r->service() == 0) args.Error("`referral create` needs service=SERVICE");
+    }
+    cmd.rpc = Rpc::kCreateReferral;
+    cmd.request = std::move(req);
+  } else if (resource == "referral" &&
+             (verb == "get" || verb == "accept" || verb == "start" || verb == "revoke")) {
+    const std::string referral =
+        ExpandName(positional(true, "referral NAME"), context.country, "referrals");
+    std::unique_ptr<google::protobuf::Message> req;
+    if (verb == "get") {
+      auto r = std::make_unique<rv1::GetReferralRequest>();
+      r->set_name(referral);
+      req = std::move(r);
+      cmd.rpc = Rpc::kGetReferral;
+    } else if (verb == "accept") {
+      auto r = std::make_unique<rv1::AcceptReferralRequest>();
+      r->set_name(referral);
+      req = std::move(r);
+      cmd.rpc = Rpc::kAcceptReferral;
+    } else if (verb == "start") {
+      auto r = std::make_unique<rv1::StartReferralRequest>();
+      r->set_name(referral);
+      req = std::move(r);
+      cmd.rpc = Rpc::kStartReferral;
+    } else {
+      auto r = std::make_unique<rv1::RevokeReferralRequest>();
+      r->set_name(referral);
+      req = std::move(r);
+      cmd.rpc = Rpc::kRevokeReferral;
+    }
+    cmd.request = std::move(req);
+  } else if (resource == "referral" && (verb == "reject" || verb == "complete")) {
+    const std::string referral =
+        ExpandName(positional(true, "referral NAME"), context.country, "referrals");
+    if (verb == "reject") {
+      auto req = std::make_unique<rv1::RejectReferralRequest>();
+      req->set_name(referral);
+      ApplyKeys(args, ReferralOutcomeKeys(), req.get(), context, nullptr);
+      if (args.ok() && req->outcome() == 0) {
+        args.Error("`referral reject` needs outcome=REASON (e.g. no_capacity)");
+      } else if (req->outcome() == rv1::OUTCOME_SUCCESS) {
+        args.Error("outcome: a rejection's outcome says why (not success)");
+      }
+      cmd.rpc = Rpc::kRejectReferral;
+      cmd.request = std::move(req);
+    } else {
+      auto req = std::make_unique<rv1::CompleteReferralRequest>();
+      req->set_name(referral);
+      ApplyKeys(args, ReferralOutcomeKeys(), req.get(), context, nullptr);
+      if (args.ok() && req->outcome() == 0) {
+        args.Error("`referral complete` needs outcome=success (or why it failed)");
+      }
+      cmd.rpc = Rpc::kCompleteReferral;
+      cmd.request = std::move(req);
+    }
+  } else if (resource == "referral" && verb == "list") {
+    auto req = std::make_unique<rv1::ListReferralsRequest>();
+    const std::string direction = positional(true, "direction (incoming or outgoing)");
+    if (!direction.empty()) {
+      auto d = ParseEnumValue(rv1::Direction_descriptor(), direction, "direction");
+      if (!d.ok()) {
+        args.Error(std::string(d.status().message()));
+      } else {
+        req->set_direction(static_cast<rv1::Direction>(*d));
+      }
+    }
+    ApplyKeys(args, InboxListKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListReferrals;
+    cmd.request = std::move(req);
+  } else if (resource == "transfer" && verb == "create") {
+    positional(false, "");
+    auto req = std::make_unique<tv1::TransferCaseRequest>();
+    req->set_parent(parent);
+    auto* t = req->mutable_transfer();
+    if (auto c = args.TakeOne({"case"})) t->set_case_(ExpandName(*c, context.country, "cases"));
+    ApplyKeys(args, TransferKeys(), t, context, nullptr);
+    if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
+    if (args.ok()) {
+      if (t->case_().empty()) args.Error("`transfer create` needs case=NAME");
+      if (t->to_post().empty()) {
+        args.Error("`transfer create` needs to_post=POST (the receiving member's post)");
+      } else if (t->to_country().empty() && t->to_post().size() > 2 && t->to_post()[2] == '-') {
+        t->set_to_country(t->to_post().substr(0, 2));
+      }
+      if (t->reason().empty()) args.Error("`transfer create` needs reason=\"..\"");
+    }
+    cmd.rpc = Rpc::kTransferCase;
+    cmd.request = std::move(req);
+  } else if (resource == "transfer" && (verb == "get" || verb == "accept")) {
+    const std::string transfer =
+        ExpandName(positional(true, "transfer NAME"), context.country, "transfers");
+    if (verb == "get") {
+      auto req = std::make_unique<tv1::GetTransferRequest>();
+      req->set_name(transfer);
+      cmd.rpc = Rpc::kGetTransfer;
+      cmd.request = std::move(req);
+    } else {
+      auto req = std::make_unique<tv1::AcceptTransferRequest>();
+      req->set_name(transfer);
+      cmd.rpc = Rpc::kAcceptTransfer;
+      cmd.request = std::move(req);
+    }
+  } else if (resource == "transfer" && verb == "decline") {
+    auto req = std::make_unique<tv1::DeclineTransferRequest>();
+    req->set_name(ExpandName(positional(true, "transfer NAME"), context.country, "transfers"));
+    if (auto reason = args.TakeOne({"reason"})) req->set_reason(*reason);
+    if (req->reason().empty() && args.ok()) {
+      args.Error("`transfer decline` needs reason=\"..\" (the origin reads it)");
+    }
+    cmd.rpc = Rpc::kDeclineTransfer;
+    cmd.request = std::move(req);
+  } else if (resource == "transfer" && verb == "list") {
+    auto req = std::make_unique<tv1::ListTransfersRequest>();
+    const std::string direction = positional(true, "direction (incoming or outgoing)");
+    if (!direction.empty()) {
+      auto d = ParseEnumValue(tv1::Direction_descriptor(), direction, "direction");
+      if (!d.ok()) {
+        args.Error(std::string(d.status().message()));
+      } else {
+        req->set_direction(static_cast<tv1::Direction>(*d));
+      }
+    }
+    ApplyKeys(args, InboxListKeys(), req.get(), context, nullptr);
+    cmd.rpc = Rpc::kListTransfers;
+    cmd.request = std::move(req);
+  } else if (resource == "inbox") {
+    positional(false, "");
+    auto req = std::make_unique<nv1::ListNotificationsRequest>();
+    req->set_direction(nv1::DIRECTION_INCOMING);
+    if (auto post = args.TakeOne({"post"})) req->set_post(Upper(*post));
+    cmd.rpc = Rpc::kInbox;
+    cmd.request = std::move(req);
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command `", name, "`; commands: ", kVerbs));

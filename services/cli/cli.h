@@ -3,9 +3,10 @@
 
 // Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
-// enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1). Pure (no I/O), so every
-// rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc reports it
-// as a usage error (exit code 2) before anything is sent.
+// enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1, enlace.notifications.v1,
+// enlace.referrals.v1, enlace.transfers.v1, and the `inbox` view over the last three). Pure
+// (no I/O), so every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc
+// reports it as a usage error (exit code 2) before anything is sent.
 
 #include <functional>
 #include <memory>
@@ -22,6 +23,9 @@
 #include "enlace/cases/v1/person_service.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
 #include "enlace/federation/v1/admin.pb.h"
+#include "enlace/notifications/v1/notifications.pb.h"
+#include "enlace/referrals/v1/referrals.pb.h"
+#include "enlace/transfers/v1/transfers.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -31,6 +35,9 @@ namespace v1 = ::enlace::cases::v1;
 namespace dv1 = ::enlace::directory::v1;
 namespace fv1 = ::enlace::federation::v1;
 namespace av1 = ::enlace::audit::v1;
+namespace nv1 = ::enlace::notifications::v1;
+namespace rv1 = ::enlace::referrals::v1;
+namespace tv1 = ::enlace::transfers::v1;
 
 // ---- values
 
@@ -73,7 +80,8 @@ struct SplitArgs {
 // Separates global flags (before or after the subcommand; `--f=v`, `--f v`, `--f` and
 // `--nof` for booleans; dashes in names read as underscores) from the subcommand's words.
 // `kind` says which names are global flags. `--all`, `--data_dir` and `--verify_key` belong
-// to the subcommand (as "--all", "--data_dir=V", "--verify_key=V"); `--` ends the flags. INVALID_ARGUMENT for an unknown flag or a missing value.
+// to the subcommand (as "--all", "--data_dir=V", "--verify_key=V"); `--` ends the flags.
+// INVALID_ARGUMENT for an unknown flag or a missing value.
 absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
                                            const std::function<FlagKind(absl::string_view)>& kind);
 
@@ -119,6 +127,7 @@ enum class Rpc {
   kGetPerson,
   kUpdatePerson,
   kSearchPersons,
+  kErasePerson,
   kCreateCase,
   kGetCase,
   kListCases,
@@ -137,13 +146,34 @@ enum class Rpc {
   kVerifyAuditLog,
   // `audit verify --data_dir=DIR`: reads a stopped node's files, no call is made.
   kVerifyAuditFiles,
+  kSendNotification,
+  kGetNotification,
+  kListNotifications,
+  kAcknowledgeNotification,
+  kCreateReferral,
+  kGetReferral,
+  kListReferrals,
+  kAcceptReferral,
+  kRejectReferral,
+  kStartReferral,
+  kCompleteReferral,
+  kRevokeReferral,
+  kTransferCase,
+  kGetTransfer,
+  kListTransfers,
+  kAcceptTransfer,
+  kDeclineTransfer,
+  // `inbox`: ListNotifications, ListReferrals and ListTransfers (incoming, every page) as one
+  // table. The request is the ListNotificationsRequest; the other two are made from it.
+  kInbox,
 };
 
 struct Command {
   Rpc rpc = Rpc::kHelp;
   // The request to send; its type is the request message of `rpc` (null for kHelp).
   std::unique_ptr<google::protobuf::Message> request;
-  // Follow next_page_token to the end (list and search commands).
+  // Follow next_page_token to the end (list and search commands). For `inbox` (which always
+  // reads every page): show what was already handled too.
   bool all_pages = false;
   // UpdatePerson and UpdateOrganisation: the contact parts given (phone, email, website,
   // address). The update mask names the whole contact, so the client first reads the current
@@ -166,7 +196,8 @@ struct ParseContext {
 };
 
 // Parses `words` (SplitArgs::words): "person create k=v...", "case list --all",
-// "org list service=shelter", "federation status", "audit list case=ID", "help", ...
+// "org list service=shelter", "federation status", "audit list case=ID",
+// "notification list incoming post=GT-TAP", "referral accept NAME", "inbox", "help", ...
 absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
                                      const ParseContext& context);
 

@@ -30,6 +30,10 @@ absl::StatusOr<Command> Parse(const std::string& line) {
   return ParseCommand(words, Context());
 }
 
+std::vector<std::string> Words(absl::string_view line) {
+  return absl::StrSplit(line, ' ', absl::SkipEmpty());
+}
+
 std::vector<std::string> MaskOf(const google::protobuf::FieldMask& mask) {
   return {mask.paths().begin(), mask.paths().end()};
 }
@@ -536,6 +540,282 @@ TEST(FederationCommandTest, StatusAndQuarantine) {
       << unknown.status();
 }
 
+// ---- notifications, referrals, inbox, person erase
+
+TEST(NotificationCommandTest, SendFromTheExample) {
+  auto cmd = Parse(
+      "notification send national=gt event=immigration_detention given_names=Juan|Ixcoy "
+      "family_names=Tzul|Ixcoy sex=male birth_date=1996 doc=national_id:2534812340901:gt "
+      "language=quc protection=none place=Estación|migratoria|Siglo|XXI area=mx-chp "
+      "authority=Instituto|Nacional|de|Migración event_time=2026-03-01T10:00:00-06:00 "
+      "rights_informed_time=2026-03-01T11:00:00-06:00 contact=requested request_id=n-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kSendNotification);
+  const auto& req = cmd->As<nv1::SendNotificationRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "n-1");
+  const auto& n = req.notification();
+  EXPECT_EQ(n.national_country(), "GT");
+  EXPECT_EQ(n.event(), nv1::EVENT_IMMIGRATION_DETENTION);
+  EXPECT_EQ(n.person().given_names(), "Juan Ixcoy");
+  EXPECT_EQ(n.person().family_names(), "Tzul Ixcoy");
+  EXPECT_EQ(n.person().sex(), v1::SEX_MALE);
+  EXPECT_EQ(n.person().birth_date(), "1996");
+  // The nationality defaults to the receiving member.
+  ASSERT_EQ(n.person().nationalities_size(), 1);
+  EXPECT_EQ(n.person().nationalities(0), "GT");
+  ASSERT_EQ(n.person().documents_size(), 1);
+  EXPECT_EQ(FormatDocument(n.person().documents(0)), "national_id:2534812340901:GT");
+  EXPECT_EQ(n.person().international_protection(), v1::INTERNATIONAL_PROTECTION_NONE);
+  EXPECT_FALSE(n.person().has_contact());
+  EXPECT_EQ(n.place(), "Estación migratoria Siglo XXI");
+  EXPECT_EQ(n.area(), "MX-CHP");
+  EXPECT_EQ(n.authority(), "Instituto Nacional de Migración");
+  EXPECT_EQ(FormatTime(n.event_time()), "2026-03-01T16:00:00Z");
+  EXPECT_EQ(FormatTime(n.rights_informed_time()), "2026-03-01T17:00:00Z");
+  EXPECT_EQ(n.consular_contact(), nv1::CONSULAR_CONTACT_REQUESTED);
+}
+
+TEST(NotificationCommandTest, NationalComesFromASingleNationality) {
+  auto cmd = Parse("notification send nationality=hn event=arrest");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->As<nv1::SendNotificationRequest>().notification().national_country(), "HN");
+  // Two nationalities: the operator says which state is notified.
+  auto two = Parse("notification send nationality=HN,GT event=arrest");
+  ASSERT_FALSE(two.ok());
+  EXPECT_TRUE(absl::StrContains(two.status().message(), "needs national=CC")) << two.status();
+  auto both = Parse("notification send national=GT nationality=HN,GT event=arrest");
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->As<nv1::SendNotificationRequest>().notification().person().nationalities_size(),
+            2);
+}
+
+TEST(NotificationCommandTest, SendRefusesUnknownValuesAndTheLocalContact) {
+  auto bad = Parse("notification send national=GT event=kidnapping contact=maybe phone=123");
+  ASSERT_FALSE(bad.ok());
+  const std::string m(bad.status().message());
+  EXPECT_TRUE(absl::StrContains(m, "event: unknown value \"kidnapping\"; one of: arrest, "
+                                   "imprisonment, custody, immigration_detention"))
+      << m;
+  EXPECT_TRUE(absl::StrContains(m, "contact: unknown value \"maybe\"; one of: requested, "
+                                   "opposed, not_stated"))
+      << m;
+  // The host keeps the person's local contact: the command does not even take it.
+  EXPECT_TRUE(absl::StrContains(m, "unknown key \"phone\" for `notification send`")) << m;
+  EXPECT_FALSE(Parse("notification send national=GT event=arrest event_time=ayer").ok());
+  EXPECT_FALSE(Parse("notification send NAME national=GT").ok());
+}
+
+TEST(NotificationCommandTest, GetListAck) {
+  auto get = Parse("notification get abc");
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->rpc, Rpc::kGetNotification);
+  EXPECT_EQ(get->As<nv1::GetNotificationRequest>().name(), "countries/MX/notifications/abc");
+  auto ack = Parse("notifications acknowledge countries/HN/notifications/xyz");
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_EQ(ack->rpc, Rpc::kAcknowledgeNotification);
+  EXPECT_EQ(ack->As<nv1::AcknowledgeNotificationRequest>().name(),
+            "countries/HN/notifications/xyz");
+  EXPECT_EQ(Parse("notification ack countries/HN/notifications/xyz")->rpc,
+            Rpc::kAcknowledgeNotification);
+
+  auto list = Parse("notification list incoming post=mx-lax page_size=20 --all");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rpc, Rpc::kListNotifications);
+  EXPECT_TRUE(list->all_pages);
+  const auto& req = list->As<nv1::ListNotificationsRequest>();
+  EXPECT_EQ(req.direction(), nv1::DIRECTION_INCOMING);
+  EXPECT_EQ(req.post(), "MX-LAX");
+  EXPECT_EQ(req.page_size(), 20);
+  EXPECT_EQ(Parse("notification list outgoing")->As<nv1::ListNotificationsRequest>().direction(),
+            nv1::DIRECTION_OUTGOING);
+
+  auto no_direction = Parse("notification list post=MX-LAX");
+  ASSERT_FALSE(no_direction.ok());
+  EXPECT_TRUE(absl::StrContains(no_direction.status().message(),
+                                "needs exactly one direction (incoming or outgoing)"))
+      << no_direction.status();
+  auto sideways = Parse("notification list sideways");
+  ASSERT_FALSE(sideways.ok());
+  EXPECT_TRUE(absl::StrContains(sideways.status().message(), "one of: incoming, outgoing"))
+      << sideways.status();
+  EXPECT_FALSE(Parse("notification get").ok());
+  EXPECT_FALSE(Parse("notification ack a b").ok());
+  EXPECT_FALSE(Parse("notification get abc --all").ok());
+  EXPECT_FALSE(Parse("notification delete abc").ok());
+}
+
+TEST(ReferralCommandTest, CreateToAMembersPost) {
+  auto cmd = Parse(
+      "referral create case=c1 to_post=gt-tap service=legal_aid "
+      "fields=given_names,family_names fields=birth_date purpose=Asesoría|legal "
+      "expire_time=2026-09-01 request_id=r-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kCreateReferral);
+  const auto& req = cmd->As<rv1::CreateReferralRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "r-1");
+  const auto& r = req.referral();
+  EXPECT_EQ(r.case_(), "countries/MX/cases/c1");
+  EXPECT_EQ(r.to_post(), "GT-TAP");
+  EXPECT_EQ(r.to_country(), "GT");  // from the post code
+  EXPECT_TRUE(r.to_organisation().empty());
+  EXPECT_EQ(r.service(), rv1::SERVICE_TYPE_LEGAL_AID);
+  EXPECT_EQ(std::vector<std::string>(r.disclosed_fields().begin(), r.disclosed_fields().end()),
+            (std::vector<std::string>{"given_names", "family_names", "birth_date"}));
+  EXPECT_EQ(r.purpose(), "Asesoría legal");
+  EXPECT_EQ(FormatTime(r.expire_time()), "2026-09-01T00:00:00Z");
+  auto explicit_country = Parse("referral create case=c1 to_country=gt to_post=GT-TAP "
+                                "service=shelter");
+  ASSERT_TRUE(explicit_country.ok()) << explicit_country.status();
+  EXPECT_EQ(explicit_country->As<rv1::CreateReferralRequest>().referral().to_country(), "GT");
+}
+
+TEST(ReferralCommandTest, CreateToAnOrganisationAndRefusals) {
+  auto org = Parse("referral create case=countries/MX/cases/c1 to_org=o1 service=shelter");
+  ASSERT_TRUE(org.ok()) << org.status();
+  const auto& r = org->As<rv1::CreateReferralRequest>().referral();
+  EXPECT_EQ(r.to_organisation(), "countries/MX/organisations/o1");
+  EXPECT_TRUE(r.to_country().empty());
+  EXPECT_EQ(Parse("referral create case=c1 to_org=countries/GT/organisations/o2 service=shelter")
+                ->As<rv1::CreateReferralRequest>()
+                .referral()
+                .to_organisation(),
+            "countries/GT/organisations/o2");
+
+  auto both = Parse("referral create case=c1 to_post=GT-TAP to_org=o1 service=shelter");
+  ASSERT_FALSE(both.ok());
+  EXPECT_TRUE(absl::StrContains(both.status().message(), "or to_org=NAME")) << both.status();
+  EXPECT_FALSE(Parse("referral create case=c1 service=shelter").ok());
+  auto no_case = Parse("referral create to_post=GT-TAP service=shelter");
+  ASSERT_FALSE(no_case.ok());
+  EXPECT_TRUE(absl::StrContains(no_case.status().message(), "needs case=NAME"));
+  auto no_service = Parse("referral create case=c1 to_post=GT-TAP");
+  ASSERT_FALSE(no_service.ok());
+  EXPECT_TRUE(absl::StrContains(no_service.status().message(), "needs service=SERVICE"));
+  auto bad = Parse("referral create case=c1 to_post=GT-TAP service=food expire_time=soon");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad.status().message(),
+                                "service: unknown value \"food\"; one of: legal_aid, shelter"))
+      << bad.status();
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "expire_time: ")) << bad.status();
+}
+
+TEST(ReferralCommandTest, TransitionsAndList) {
+  const std::string name = "countries/MX/referrals/r1";
+  for (const auto& [verb, rpc] : std::vector<std::pair<std::string, Rpc>>{
+           {"get", Rpc::kGetReferral},
+           {"accept", Rpc::kAcceptReferral},
+           {"start", Rpc::kStartReferral},
+           {"revoke", Rpc::kRevokeReferral}}) {
+    auto cmd = Parse("referral " + verb + " r1");
+    ASSERT_TRUE(cmd.ok()) << verb << ": " << cmd.status();
+    EXPECT_EQ(cmd->rpc, rpc) << verb;
+    const auto* field = cmd->request->GetDescriptor()->FindFieldByName("name");
+    EXPECT_EQ(cmd->request->GetReflection()->GetString(*cmd->request, field), name) << verb;
+    EXPECT_FALSE(Parse("referral " + verb).ok()) << verb;
+    EXPECT_FALSE(Parse("referral " + verb + " r1 note=x").ok()) << verb;
+  }
+  auto reject = Parse("referral reject countries/GT/referrals/r2 outcome=no_capacity "
+                      "note=Sin|cupo");
+  ASSERT_TRUE(reject.ok()) << reject.status();
+  EXPECT_EQ(reject->rpc, Rpc::kRejectReferral);
+  EXPECT_EQ(reject->As<rv1::RejectReferralRequest>().name(), "countries/GT/referrals/r2");
+  EXPECT_EQ(reject->As<rv1::RejectReferralRequest>().outcome(), rv1::OUTCOME_NO_CAPACITY);
+  EXPECT_EQ(reject->As<rv1::RejectReferralRequest>().note(), "Sin cupo");
+  EXPECT_FALSE(Parse("referral reject r2").ok());
+  auto success = Parse("referral reject r2 outcome=success");
+  ASSERT_FALSE(success.ok());
+  EXPECT_TRUE(absl::StrContains(success.status().message(), "not success"));
+
+  auto complete = Parse("referral complete r2 outcome=success");
+  ASSERT_TRUE(complete.ok()) << complete.status();
+  EXPECT_EQ(complete->rpc, Rpc::kCompleteReferral);
+  EXPECT_EQ(complete->As<rv1::CompleteReferralRequest>().outcome(), rv1::OUTCOME_SUCCESS);
+  auto no_outcome = Parse("referral complete r2");
+  ASSERT_FALSE(no_outcome.ok());
+  EXPECT_TRUE(absl::StrContains(no_outcome.status().message(), "needs outcome=success"));
+
+  auto list = Parse("referrals list outgoing post=mx-lax page_token=t");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rpc, Rpc::kListReferrals);
+  EXPECT_EQ(list->As<rv1::ListReferralsRequest>().direction(), rv1::DIRECTION_OUTGOING);
+  EXPECT_EQ(list->As<rv1::ListReferralsRequest>().post(), "MX-LAX");
+  EXPECT_EQ(list->As<rv1::ListReferralsRequest>().page_token(), "t");
+  EXPECT_FALSE(Parse("referral list").ok());
+  EXPECT_FALSE(Parse("referral list incoming service=shelter").ok());
+  EXPECT_FALSE(Parse("referral forward r1").ok());
+}
+
+TEST(TransferCommandTest, CreateGetAcceptDeclineList) {
+  auto create = Parse("transfer create case=c1 to_post=gt-tap reason=Sin|consulado request_id=t-1");
+  ASSERT_TRUE(create.ok()) << create.status();
+  EXPECT_EQ(create->rpc, Rpc::kTransferCase);
+  const auto& req = create->As<tv1::TransferCaseRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "t-1");
+  EXPECT_EQ(req.transfer().case_(), "countries/MX/cases/c1");
+  EXPECT_EQ(req.transfer().to_post(), "GT-TAP");
+  EXPECT_EQ(req.transfer().to_country(), "GT");
+  EXPECT_EQ(req.transfer().reason(), "Sin consulado");
+  auto no_reason = Parse("transfer create case=c1 to_post=GT-TAP");
+  ASSERT_FALSE(no_reason.ok());
+  EXPECT_TRUE(absl::StrContains(no_reason.status().message(), "needs reason="));
+  EXPECT_FALSE(Parse("transfer create case=c1 reason=x").ok());
+  EXPECT_FALSE(Parse("transfer create to_post=GT-TAP reason=x").ok());
+
+  auto get = Parse("transfer get t1");
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->rpc, Rpc::kGetTransfer);
+  EXPECT_EQ(get->As<tv1::GetTransferRequest>().name(), "countries/MX/transfers/t1");
+  auto accept = Parse("transfers accept countries/GT/transfers/t2");
+  ASSERT_TRUE(accept.ok()) << accept.status();
+  EXPECT_EQ(accept->rpc, Rpc::kAcceptTransfer);
+  EXPECT_EQ(accept->As<tv1::AcceptTransferRequest>().name(), "countries/GT/transfers/t2");
+  auto decline = Parse("transfer decline countries/GT/transfers/t2 reason=Fuera|de|jurisdicción");
+  ASSERT_TRUE(decline.ok()) << decline.status();
+  EXPECT_EQ(decline->rpc, Rpc::kDeclineTransfer);
+  EXPECT_EQ(decline->As<tv1::DeclineTransferRequest>().reason(), "Fuera de jurisdicción");
+  EXPECT_FALSE(Parse("transfer decline t2").ok());
+  EXPECT_FALSE(Parse("transfer accept").ok());
+
+  auto list = Parse("transfer list incoming post=gt-tap --all");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rpc, Rpc::kListTransfers);
+  EXPECT_TRUE(list->all_pages);
+  EXPECT_EQ(list->As<tv1::ListTransfersRequest>().direction(), tv1::DIRECTION_INCOMING);
+  EXPECT_EQ(list->As<tv1::ListTransfersRequest>().post(), "GT-TAP");
+  EXPECT_FALSE(Parse("transfer list").ok());
+  EXPECT_FALSE(Parse("transfer revoke t1").ok());
+}
+
+TEST(InboxCommandTest, PostAndAll) {
+  auto inbox = Parse("inbox post=gt-tap");
+  ASSERT_TRUE(inbox.ok()) << inbox.status();
+  EXPECT_EQ(inbox->rpc, Rpc::kInbox);
+  EXPECT_FALSE(inbox->all_pages);
+  EXPECT_EQ(inbox->As<nv1::ListNotificationsRequest>().post(), "GT-TAP");
+  EXPECT_EQ(inbox->As<nv1::ListNotificationsRequest>().direction(), nv1::DIRECTION_INCOMING);
+  auto all = Parse("inbox --all");
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_TRUE(all->all_pages);
+  EXPECT_TRUE(all->As<nv1::ListNotificationsRequest>().post().empty());
+  EXPECT_FALSE(Parse("inbox GT-TAP").ok());
+  EXPECT_FALSE(Parse("inbox kind=referral").ok());
+}
+
+TEST(PersonEraseTest, NeedsAReason) {
+  auto erase = Parse("person erase p1 reason=Solicitud|ARCO|2026-17");
+  ASSERT_TRUE(erase.ok()) << erase.status();
+  EXPECT_EQ(erase->rpc, Rpc::kErasePerson);
+  EXPECT_EQ(erase->As<v1::ErasePersonRequest>().name(), "countries/MX/persons/p1");
+  EXPECT_EQ(erase->As<v1::ErasePersonRequest>().reason(), "Solicitud ARCO 2026-17");
+  auto no_reason = Parse("person erase p1");
+  ASSERT_FALSE(no_reason.ok());
+  EXPECT_TRUE(absl::StrContains(no_reason.status().message(), "needs reason="));
+  EXPECT_FALSE(Parse("person erase reason=x").ok());
+}
+
 // ---- global flags
 
 FlagKind Kinds(absl::string_view name) {
@@ -905,12 +1185,230 @@ TEST(FormatTest, UnimplementedIsExplained) {
             "error: UNIMPLEMENTED: standalone node\n");
 }
 
+nv1::Notification IncomingNotification() {
+  nv1::Notification n;
+  n.set_name("countries/MX/notifications/n1");
+  n.set_national_country("GT");
+  n.set_host_country("MX");
+  n.set_event(nv1::EVENT_IMMIGRATION_DETENTION);
+  n.mutable_person()->set_given_names("Juan");
+  n.mutable_person()->set_family_names("Tzul Ixcoy");
+  n.set_place("Estación migratoria Siglo XXI, Tapachula");
+  n.set_consular_contact(nv1::CONSULAR_CONTACT_REQUESTED);
+  n.set_post("GT-TAP");
+  n.mutable_create_time()->set_seconds(1780000000);
+  n.mutable_receive_time()->set_seconds(1780000002);
+  return n;
+}
+
+TEST(FormatTest, NotificationsTables) {
+  nv1::ListNotificationsResponse response;
+  auto* n = response.add_notifications();
+  *n = IncomingNotification();
+  n->set_case_("countries/GT/cases/c9");
+  std::vector<std::string> lines = absl::StrSplit(NotificationsTable(response, true), '\n',
+                                                  absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "FROM", "POST", "EVENT", "RECEIVED",
+                                              "ACKNOWLEDGED", "CASE", "PERSON"}));
+  std::vector<std::string> row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(row, (std::vector<std::string>{"countries/MX/notifications/n1", "MX", "GT-TAP",
+                                           "immigration_detention", "2026-05-28T20:26:42Z", "-",
+                                           "countries/GT/cases/c9", "Juan", "Tzul", "Ixcoy"}));
+  lines = absl::StrSplit(NotificationsTable(response, false), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "TO", "EVENT", "SENT", "RECEIVED",
+                                              "ACKNOWLEDGED", "PERSON"}));
+  row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(row[1], "GT");
+  EXPECT_EQ(row[3], "2026-05-28T20:26:40Z");
+  // Fields of one: the case field and enums in the CLI spelling.
+  const std::string fields = FormatFields(*n);
+  EXPECT_TRUE(absl::StrContains(fields, "case:")) << fields;
+  EXPECT_TRUE(absl::StrContains(fields, "event:")) << fields;
+  EXPECT_TRUE(absl::StrContains(fields, "immigration_detention")) << fields;
+  EXPECT_TRUE(absl::StrContains(fields, "consular_contact:")) << fields;
+}
+
+TEST(FormatTest, ReferralsTables) {
+  rv1::ListReferralsResponse response;
+  auto* r = response.add_referrals();
+  r->set_name("countries/MX/referrals/r1");
+  r->set_case_("countries/MX/cases/c1");
+  r->set_from_country("MX");
+  r->set_from_post("MX-LAX");
+  r->set_to_country("GT");
+  r->set_to_post("GT-TAP");
+  r->set_service(rv1::SERVICE_TYPE_LEGAL_AID);
+  r->set_state(rv1::STATE_PENDING);
+  r->set_revoke_requested(true);
+  r->mutable_create_time()->set_seconds(1780000000);
+  r->mutable_update_time()->set_seconds(1780000060);
+  r->mutable_person()->set_given_names("Rigoberta");
+  std::vector<std::string> lines =
+      absl::StrSplit(ReferralsTable(response, false), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  std::vector<std::string> row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(row, (std::vector<std::string>{"countries/MX/referrals/r1", "MX-LAX", "GT-TAP",
+                                           "legal_aid", "pending,revoke_requested", "-",
+                                           "2026-05-28T20:27:40Z", "countries/MX/cases/c1"}));
+  r->set_revoke_requested(false);
+  r->set_state(rv1::STATE_REJECTED);
+  r->set_outcome(rv1::OUTCOME_NO_CAPACITY);
+  lines = absl::StrSplit(ReferralsTable(response, true), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "FROM", "POST", "SERVICE", "STATE",
+                                              "OUTCOME", "SENT", "PERSON"}));
+  row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(row, (std::vector<std::string>{"countries/MX/referrals/r1", "MX-LAX", "GT-TAP",
+                                           "legal_aid", "rejected", "no_capacity",
+                                           "2026-05-28T20:26:40Z", "Rigoberta"}));
+  // To an organisation: TO is the organisation.
+  r->set_to_country("");
+  r->set_to_post("");
+  r->set_to_organisation("countries/MX/organisations/o1");
+  EXPECT_TRUE(absl::StrContains(ReferralsTable(response, false), "countries/MX/organisations/o1"));
+}
+
+TEST(FormatTest, TransfersTables) {
+  tv1::ListTransfersResponse response;
+  auto* t = response.add_transfers();
+  t->set_name("countries/MX/transfers/t1");
+  t->set_case_("countries/MX/cases/c1");
+  t->set_from_country("MX");
+  t->set_from_post("MX-GUA");
+  t->set_to_country("GT");
+  t->set_to_post("GT-TAP");
+  t->set_reason("Sin consulado");
+  t->set_state(tv1::STATE_ACCEPTED);
+  t->set_new_case("countries/GT/cases/g1");
+  t->mutable_create_time()->set_seconds(1780000000);
+  t->mutable_decide_time()->set_seconds(1780000060);
+  std::vector<std::string> lines =
+      absl::StrSplit(TransfersTable(response, true), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Words(lines[0]), (std::vector<std::string>{"NAME", "FROM", "POST", "STATE", "SENT",
+                                                       "NEW_CASE", "REASON"}));
+  EXPECT_EQ(Words(lines[1]),
+            (std::vector<std::string>{"countries/MX/transfers/t1", "MX-GUA", "GT-TAP", "accepted",
+                                      "2026-05-28T20:26:40Z", "countries/GT/cases/g1", "Sin",
+                                      "consulado"}));
+  lines = absl::StrSplit(TransfersTable(response, false), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Words(lines[0]), (std::vector<std::string>{"NAME", "POST", "TO", "STATE", "SENT",
+                                                       "DECIDED", "CASE", "REASON"}));
+  EXPECT_EQ(Words(lines[1])[5], "2026-05-28T20:27:40Z");
+  EXPECT_EQ(Words(lines[1])[6], "countries/MX/cases/c1");
+}
+
+TEST(FormatTest, InboxShowsWhatWaitsOldestFirst) {
+  nv1::ListNotificationsResponse notifications;
+  auto* opening = notifications.add_notifications();
+  *opening = IncomingNotification();  // received at ...42, case being opened
+  auto* opened = notifications.add_notifications();
+  *opened = IncomingNotification();
+  opened->set_name("countries/MX/notifications/n0");
+  opened->mutable_receive_time()->set_seconds(1779999000);
+  opened->set_case_("countries/GT/cases/c1");
+  auto* acked = notifications.add_notifications();
+  *acked = IncomingNotification();
+  acked->set_name("countries/MX/notifications/done");
+  acked->mutable_receive_time()->set_seconds(1780000050);
+  acked->mutable_acknowledge_time()->set_seconds(1780000100);
+  rv1::ListReferralsResponse referrals;
+  auto* pending = referrals.add_referrals();
+  pending->set_name("countries/MX/referrals/r1");
+  pending->set_from_country("MX");
+  pending->set_from_post("MX-LAX");
+  pending->set_to_post("GT-TAP");
+  pending->set_service(rv1::SERVICE_TYPE_LEGAL_AID);
+  pending->set_purpose("Salarios no pagados");
+  pending->set_state(rv1::STATE_PENDING);
+  pending->mutable_create_time()->set_seconds(1779999500);
+  auto* done = referrals.add_referrals();
+  *done = *pending;
+  done->set_name("countries/MX/referrals/r0");
+  done->set_state(rv1::STATE_DONE);
+  done->set_outcome(rv1::OUTCOME_SUCCESS);
+
+  tv1::ListTransfersResponse transfers;
+  auto* offer = transfers.add_transfers();
+  offer->set_name("countries/MX/transfers/t1");
+  offer->set_from_country("MX");
+  offer->set_from_post("MX-GUA");
+  offer->set_to_post("GT-TAP");
+  offer->set_state(tv1::STATE_PENDING);
+  offer->set_reason("Sin consulado en la zona");
+  offer->mutable_create_time()->set_seconds(1780000500);
+  offer->mutable_case_snapshot()->set_category(v1::CATEGORY_MIGRATION);
+  offer->mutable_case_snapshot()->set_subtype(v1::SUBTYPE_DEPORTATION);
+  offer->mutable_person()->set_given_names("Ana");
+  auto* declined = transfers.add_transfers();
+  *declined = *offer;
+  declined->set_name("countries/MX/transfers/t0");
+  declined->set_state(tv1::STATE_DECLINED);
+
+  auto items = InboxItems(notifications, referrals, transfers, false);
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[3].kind, "transfer");
+  EXPECT_EQ(items[3].name, "countries/MX/transfers/t1");
+  EXPECT_EQ(items[3].from, "MX-GUA");
+  EXPECT_EQ(items[3].state, "pending");
+  EXPECT_EQ(items[3].summary,
+            "case migration/deportation of Ana; reason: Sin consulado en la zona");
+  items.pop_back();
+  EXPECT_EQ(items[0].name, "countries/MX/notifications/n0");
+  EXPECT_EQ(items[0].state, "case_opened");
+  EXPECT_EQ(items[1].name, "countries/MX/referrals/r1");
+  EXPECT_EQ(items[1].state, "pending");
+  EXPECT_EQ(items[1].from, "MX-LAX");
+  EXPECT_EQ(items[2].name, "countries/MX/notifications/n1");
+  EXPECT_EQ(items[2].state, "received");
+  const std::string table = InboxTable(items);
+  std::vector<std::string> lines = absl::StrSplit(table, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4u) << table;
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header,
+            (std::vector<std::string>{"KIND", "NAME", "FROM", "STATE", "RECEIVED", "SUMMARY"}));
+  EXPECT_TRUE(absl::StartsWith(lines[1], "notification  countries/MX/notifications/n0  MX"))
+      << table;
+  EXPECT_EQ(lines[1].find("immigration_detention, consular contact requested: Juan Tzul Ixcoy, "
+                          "Estación migratoria Siglo XXI, Tapachula; case countries/GT/cases/c1"),
+            lines[0].find("SUMMARY"))
+      << table;
+  EXPECT_TRUE(absl::StrContains(lines[2], "legal_aid: Salarios no pagados")) << table;
+
+  auto all = InboxItems(notifications, referrals, transfers, true);
+  ASSERT_EQ(all.size(), 7u);
+  EXPECT_EQ(all[4].state, "acknowledged");
+  EXPECT_EQ(all[5].state, "declined");  // t0 sorts before t1 received at the same time
+  EXPECT_EQ(InboxTable({}), "KIND  NAME  FROM  STATE  RECEIVED  SUMMARY\n");
+
+  auto json = InboxJsonLine(items[1]);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_TRUE(absl::StartsWith(*json, "{\"kind\":\"referral\",\"referral\":{\"name\":"
+                                      "\"countries/MX/referrals/r1\""))
+      << *json;
+  EXPECT_TRUE(absl::EndsWith(*json, "}}\n")) << *json;
+  EXPECT_EQ(std::count(json->begin(), json->end(), '\n'), 1);
+}
+
 TEST(FormatTest, HelpListsCommandsAndValues) {
   const std::string h = HelpText();
   for (const char* s : {"person create", "person search", "case list", "case close", "action add",
                         "action list", "--tls_dir", "immigration_detention", "org create",
                         "org get", "org update", "org delete", "org list", "federation status",
                         "federation quarantine", "audit list", "audit verify --data_dir",
+                        "person erase", "notification send", "notification list",
+                        "notification ack", "referral create", "referral reject",
+                        "referral complete", "referral revoke", "inbox", "transfer create",
+                        "transfer accept", "transfer decline", "transfer list",
+                        "event: arrest, imprisonment, custody, immigration_detention",
+                        "referral service: legal_aid, shelter", "referral outcome: success",
+                        "referral fields: given_names, family_names",
                         "org type: civil_society, shelter, legal_aid",
                         "org service: legal_aid, shelter, family_tracing",
                         "migration: immigration_detention, deportation, minor_in_custody, "

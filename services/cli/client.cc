@@ -13,6 +13,9 @@
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
 #include "enlace/federation/v1/admin.grpc.pb.h"
+#include "enlace/notifications/v1/notifications.grpc.pb.h"
+#include "enlace/referrals/v1/referrals.grpc.pb.h"
+#include "enlace/transfers/v1/transfers.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -137,6 +140,34 @@ constexpr char kNoFederation[] =
     "this node does not serve enlace.federation.v1.FederationAdminService: it runs standalone, "
     "without a federation section in its config, so it has no peers, links or quarantine";
 
+constexpr char kNoNotifications[] =
+    "this node does not serve enlace.notifications.v1.NotificationService: is it an Enlace node, "
+    "and recent enough?";
+constexpr char kNoReferrals[] =
+    "this node does not serve enlace.referrals.v1.ReferralService: is it an Enlace node, and "
+    "recent enough?";
+
+constexpr char kNoTransfers[] =
+    "this node does not serve enlace.transfers.v1.TransferService: is it an Enlace node, and "
+    "recent enough?";
+
+// Every page of a list, merged into one response (for `inbox`, which shows everything).
+template <typename Response, typename Request, typename Call>
+absl::StatusOr<Response> AllPages(Request request, const GlobalOptions& options, Call rpc) {
+  Response all;
+  while (true) {
+    auto page = CallRpc<Response>(
+        options, [&](grpc::ClientContext* c, Response* r) { return rpc(c, request, r); });
+    if (!page.ok()) return page.status();
+    const std::string next = page->next_page_token();
+    all.MergeFrom(*page);
+    if (next.empty()) break;
+    request.set_page_token(next);
+  }
+  all.clear_next_page_token();
+  return all;
+}
+
 constexpr char kNoAudit[] =
     "this node does not serve enlace.audit.v1.AuditService: is it an Enlace node, and recent "
     "enough?";
@@ -170,7 +201,17 @@ int Execute(const Command& command, const GlobalOptions& options,
   auto directory = dv1::DirectoryService::NewStub(channel);
   auto federation = fv1::FederationAdminService::NewStub(channel);
   auto audit_log = av1::AuditService::NewStub(channel);
+  auto notifications = nv1::NotificationService::NewStub(channel);
+  auto referrals = rv1::ReferralService::NewStub(channel);
+  auto transfers = tv1::TransferService::NewStub(channel);
   Printer printer(options, out, err);
+  // The calls of ReferralService that take a request and return the referral.
+  auto referral_call = [&](auto method, const auto& req) {
+    return printer.Resource(ExplainOr(
+        CallRpc<rv1::Referral>(
+            options, [&](auto* c, auto* r) { return (referrals.get()->*method)(c, req, r); }),
+        kNoReferrals));
+  };
 
   switch (command.rpc) {
     case Rpc::kHelp:
@@ -215,6 +256,16 @@ int Execute(const Command& command, const GlobalOptions& options,
           [&](grpc::ClientContext* c, const v1::SearchPersonsRequest& r,
               v1::SearchPersonsResponse* out) { return persons->SearchPersons(c, r, out); },
           PersonsTable, printer);
+    case Rpc::kErasePerson: {
+      const auto& req = command.As<v1::ErasePersonRequest>();
+      auto erased = CallRpc<v1::ErasePersonResponse>(
+          options, [&](auto* c, auto* r) { return persons->ErasePerson(c, req, r); });
+      if (!erased.ok()) return printer.Error(erased.status());
+      if (printer.json()) return printer.Json(*erased);
+      printer.Text(absl::StrCat("erased ", req.name(), " (cases kept without personal data: ",
+                                erased->cases_kept(), ")\n"));
+      return 0;
+    }
     case Rpc::kCreateCase: {
       const auto& req = command.As<v1::CreateCaseRequest>();
       return printer.Resource(CallRpc<v1::Case>(
@@ -360,6 +411,163 @@ int Execute(const Command& command, const GlobalOptions& options,
     }
     case Rpc::kVerifyAuditFiles:
       return VerifyAuditFiles(command, options, out, err);
+    case Rpc::kSendNotification: {
+      const auto& req = command.As<nv1::SendNotificationRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<nv1::Notification>(
+              options,
+              [&](auto* c, auto* r) { return notifications->SendNotification(c, req, r); }),
+          kNoNotifications));
+    }
+    case Rpc::kGetNotification: {
+      const auto& req = command.As<nv1::GetNotificationRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<nv1::Notification>(
+              options, [&](auto* c, auto* r) { return notifications->GetNotification(c, req, r); }),
+          kNoNotifications));
+    }
+    case Rpc::kAcknowledgeNotification: {
+      const auto& req = command.As<nv1::AcknowledgeNotificationRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<nv1::Notification>(
+              options,
+              [&](auto* c, auto* r) { return notifications->AcknowledgeNotification(c, req, r); }),
+          kNoNotifications));
+    }
+    case Rpc::kListNotifications: {
+      const auto& req = command.As<nv1::ListNotificationsRequest>();
+      const bool incoming = req.direction() == nv1::DIRECTION_INCOMING;
+      return Paged<nv1::ListNotificationsResponse>(
+          req, command.all_pages, options,
+          [&](grpc::ClientContext* c, const nv1::ListNotificationsRequest& r,
+              nv1::ListNotificationsResponse* out) {
+            return notifications->ListNotifications(c, r, out);
+          },
+          [incoming](const nv1::ListNotificationsResponse& r) {
+            return NotificationsTable(r, incoming);
+          },
+          printer, kNoNotifications);
+    }
+    case Rpc::kCreateReferral: {
+      const auto& req = command.As<rv1::CreateReferralRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<rv1::Referral>(
+              options, [&](auto* c, auto* r) { return referrals->CreateReferral(c, req, r); }),
+          kNoReferrals));
+    }
+    case Rpc::kGetReferral:
+      return referral_call(&rv1::ReferralService::Stub::GetReferral,
+                           command.As<rv1::GetReferralRequest>());
+    case Rpc::kAcceptReferral:
+      return referral_call(&rv1::ReferralService::Stub::AcceptReferral,
+                           command.As<rv1::AcceptReferralRequest>());
+    case Rpc::kRejectReferral:
+      return referral_call(&rv1::ReferralService::Stub::RejectReferral,
+                           command.As<rv1::RejectReferralRequest>());
+    case Rpc::kStartReferral:
+      return referral_call(&rv1::ReferralService::Stub::StartReferral,
+                           command.As<rv1::StartReferralRequest>());
+    case Rpc::kCompleteReferral:
+      return referral_call(&rv1::ReferralService::Stub::CompleteReferral,
+                           command.As<rv1::CompleteReferralRequest>());
+    case Rpc::kRevokeReferral:
+      return referral_call(&rv1::ReferralService::Stub::RevokeReferral,
+                           command.As<rv1::RevokeReferralRequest>());
+    case Rpc::kListReferrals: {
+      const auto& req = command.As<rv1::ListReferralsRequest>();
+      const bool incoming = req.direction() == rv1::DIRECTION_INCOMING;
+      return Paged<rv1::ListReferralsResponse>(
+          req, command.all_pages, options,
+          [&](grpc::ClientContext* c, const rv1::ListReferralsRequest& r,
+              rv1::ListReferralsResponse* out) { return referrals->ListReferrals(c, r, out); },
+          [incoming](const rv1::ListReferralsResponse& r) { return ReferralsTable(r, incoming); },
+          printer, kNoReferrals);
+    }
+    case Rpc::kTransferCase: {
+      const auto& req = command.As<tv1::TransferCaseRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<tv1::Transfer>(
+              options, [&](auto* c, auto* r) { return transfers->TransferCase(c, req, r); }),
+          kNoTransfers));
+    }
+    case Rpc::kGetTransfer: {
+      const auto& req = command.As<tv1::GetTransferRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<tv1::Transfer>(
+              options, [&](auto* c, auto* r) { return transfers->GetTransfer(c, req, r); }),
+          kNoTransfers));
+    }
+    case Rpc::kAcceptTransfer: {
+      const auto& req = command.As<tv1::AcceptTransferRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<tv1::Transfer>(
+              options, [&](auto* c, auto* r) { return transfers->AcceptTransfer(c, req, r); }),
+          kNoTransfers));
+    }
+    case Rpc::kDeclineTransfer: {
+      const auto& req = command.As<tv1::DeclineTransferRequest>();
+      return printer.Resource(ExplainOr(
+          CallRpc<tv1::Transfer>(
+              options, [&](auto* c, auto* r) { return transfers->DeclineTransfer(c, req, r); }),
+          kNoTransfers));
+    }
+    case Rpc::kListTransfers: {
+      const auto& req = command.As<tv1::ListTransfersRequest>();
+      const bool incoming = req.direction() == tv1::DIRECTION_INCOMING;
+      return Paged<tv1::ListTransfersResponse>(
+          req, command.all_pages, options,
+          [&](grpc::ClientContext* c, const tv1::ListTransfersRequest& r,
+              tv1::ListTransfersResponse* out) { return transfers->ListTransfers(c, r, out); },
+          [incoming](const tv1::ListTransfersResponse& r) { return TransfersTable(r, incoming); },
+          printer, kNoTransfers);
+    }
+    case Rpc::kInbox: {
+      nv1::ListNotificationsRequest nreq = command.As<nv1::ListNotificationsRequest>();
+      nreq.set_page_size(500);
+      auto received = AllPages<nv1::ListNotificationsResponse>(
+          nreq, options,
+          [&](grpc::ClientContext* c, const nv1::ListNotificationsRequest& r,
+              nv1::ListNotificationsResponse* out) {
+            return notifications->ListNotifications(c, r, out);
+          });
+      if (!received.ok()) {
+        return printer.Error(ExplainUnimplemented(received.status(), kNoNotifications));
+      }
+      rv1::ListReferralsRequest rreq;
+      rreq.set_direction(rv1::DIRECTION_INCOMING);
+      rreq.set_post(nreq.post());
+      rreq.set_page_size(500);
+      auto referred = AllPages<rv1::ListReferralsResponse>(
+          rreq, options,
+          [&](grpc::ClientContext* c, const rv1::ListReferralsRequest& r,
+              rv1::ListReferralsResponse* out) { return referrals->ListReferrals(c, r, out); });
+      if (!referred.ok()) {
+        return printer.Error(ExplainUnimplemented(referred.status(), kNoReferrals));
+      }
+      tv1::ListTransfersRequest treq;
+      treq.set_direction(tv1::DIRECTION_INCOMING);
+      treq.set_post(nreq.post());
+      treq.set_page_size(500);
+      auto offered = AllPages<tv1::ListTransfersResponse>(
+          treq, options,
+          [&](grpc::ClientContext* c, const tv1::ListTransfersRequest& r,
+              tv1::ListTransfersResponse* out) { return transfers->ListTransfers(c, r, out); });
+      if (!offered.ok()) {
+        return printer.Error(ExplainUnimplemented(offered.status(), kNoTransfers));
+      }
+      const std::vector<InboxItem> items =
+          InboxItems(*received, *referred, *offered, command.all_pages);
+      if (!printer.json()) {
+        printer.Text(InboxTable(items));
+        return 0;
+      }
+      for (const auto& item : items) {
+        auto line = InboxJsonLine(item);
+        if (!line.ok()) return printer.Error(line.status());
+        printer.Text(*line);
+      }
+      return 0;
+    }
   }
   return printer.Error(absl::InternalError("enlacectl bug: unhandled command"));
 }

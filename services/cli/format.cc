@@ -20,6 +20,9 @@ using google::protobuf::Message;
 namespace v1 = ::enlace::cases::v1;
 namespace dv1 = ::enlace::directory::v1;
 namespace fv1 = ::enlace::federation::v1;
+namespace nv1 = ::enlace::notifications::v1;
+namespace rv1 = ::enlace::referrals::v1;
+namespace tv1 = ::enlace::transfers::v1;
 
 // Characters, not bytes: continuation bytes of UTF-8 do not count.
 size_t DisplayWidth(const std::string& s) {
@@ -283,6 +286,203 @@ std::string AuditRecordsTable(const audit::v1::ListAuditRecordsResponse& respons
   return FormatTable({"SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "RESOURCES", "DETAIL"}, rows);
 }
 
+namespace {
+
+std::string TimeOf(bool has, const google::protobuf::Timestamp& t) {
+  return has ? FormatTime(t) : "";
+}
+
+std::string PersonOf(const v1::Person& p) {
+  std::vector<std::string> parts;
+  if (!p.given_names().empty()) parts.push_back(p.given_names());
+  if (!p.family_names().empty()) parts.push_back(p.family_names());
+  return absl::StrJoin(parts, " ");
+}
+
+std::string ReferralState(const rv1::Referral& r) {
+  std::string state = EnumValueName(rv1::State_descriptor(), r.state());
+  if (r.revoke_requested()) state += ",revoke_requested";
+  return state;
+}
+
+std::string Outcome(const rv1::Referral& r) {
+  return r.outcome() != 0 ? EnumValueName(rv1::Outcome_descriptor(), r.outcome()) : "";
+}
+
+std::string NotificationState(const nv1::Notification& n) {
+  if (n.has_acknowledge_time()) return "acknowledged";
+  if (n.case_().empty()) return "received";
+  return "case_opened";
+}
+
+}  // namespace
+
+std::string NotificationsTable(const nv1::ListNotificationsResponse& response, bool incoming) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& n : response.notifications()) {
+    const std::string event = EnumValueName(nv1::Event_descriptor(), n.event());
+    if (incoming) {
+      rows.push_back({n.name(), n.host_country(), n.post(), event,
+                      TimeOf(n.has_receive_time(), n.receive_time()),
+                      TimeOf(n.has_acknowledge_time(), n.acknowledge_time()), n.case_(),
+                      PersonOf(n.person())});
+    } else {
+      rows.push_back({n.name(), n.national_country(), event,
+                      TimeOf(n.has_create_time(), n.create_time()),
+                      TimeOf(n.has_receive_time(), n.receive_time()),
+                      TimeOf(n.has_acknowledge_time(), n.acknowledge_time()),
+                      PersonOf(n.person())});
+    }
+  }
+  if (incoming) {
+    return FormatTable(
+        {"NAME", "FROM", "POST", "EVENT", "RECEIVED", "ACKNOWLEDGED", "CASE", "PERSON"}, rows);
+  }
+  return FormatTable({"NAME", "TO", "EVENT", "SENT", "RECEIVED", "ACKNOWLEDGED", "PERSON"}, rows);
+}
+
+std::string ReferralsTable(const rv1::ListReferralsResponse& response, bool incoming) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : response.referrals()) {
+    const std::string service = EnumValueName(rv1::ServiceType_descriptor(), r.service());
+    if (incoming) {
+      rows.push_back({r.name(), Or(r.from_post(), r.from_country()), r.to_post(), service,
+                      ReferralState(r), Outcome(r), TimeOf(r.has_create_time(), r.create_time()),
+                      PersonOf(r.person())});
+    } else {
+      rows.push_back({r.name(), r.from_post(), Or(r.to_post(), r.to_organisation()), service,
+                      ReferralState(r), Outcome(r), TimeOf(r.has_update_time(), r.update_time()),
+                      r.case_()});
+    }
+  }
+  if (incoming) {
+    return FormatTable(
+        {"NAME", "FROM", "POST", "SERVICE", "STATE", "OUTCOME", "SENT", "PERSON"}, rows);
+  }
+  return FormatTable({"NAME", "POST", "TO", "SERVICE", "STATE", "OUTCOME", "UPDATED", "CASE"},
+                     rows);
+}
+
+std::string TransfersTable(const tv1::ListTransfersResponse& response, bool incoming) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : response.transfers()) {
+    const std::string state = EnumValueName(tv1::State_descriptor(), t.state());
+    const std::string sent = TimeOf(t.has_create_time(), t.create_time());
+    if (incoming) {
+      rows.push_back({t.name(), Or(t.from_post(), t.from_country()), t.to_post(), state, sent,
+                      t.new_case(), Or(t.decline_reason(), t.reason())});
+    } else {
+      rows.push_back({t.name(), t.from_post(), t.to_post(), state, sent,
+                      TimeOf(t.has_decide_time(), t.decide_time()), t.case_(),
+                      Or(t.decline_reason(), t.reason())});
+    }
+  }
+  if (incoming) {
+    return FormatTable({"NAME", "FROM", "POST", "STATE", "SENT", "NEW_CASE", "REASON"}, rows);
+  }
+  return FormatTable({"NAME", "POST", "TO", "STATE", "SENT", "DECIDED", "CASE", "REASON"}, rows);
+}
+
+std::vector<InboxItem> InboxItems(const nv1::ListNotificationsResponse& notifications,
+                                  const rv1::ListReferralsResponse& referrals,
+                                  const tv1::ListTransfersResponse& transfers,
+                                  bool include_handled) {
+  std::vector<InboxItem> items;
+  for (const auto& n : notifications.notifications()) {
+    if (n.has_acknowledge_time() && !include_handled) continue;
+    InboxItem item;
+    item.kind = "notification";
+    item.name = n.name();
+    item.from = n.host_country();
+    item.state = NotificationState(n);
+    item.received = n.has_receive_time() ? n.receive_time() : n.create_time();
+    std::string summary =
+        absl::StrCat(EnumValueName(nv1::Event_descriptor(), n.event()), ", consular contact ",
+                     n.consular_contact() != 0
+                         ? EnumValueName(nv1::ConsularContact_descriptor(), n.consular_contact())
+                         : "not_stated");
+    const std::string person = PersonOf(n.person());
+    if (!person.empty()) absl::StrAppend(&summary, ": ", person);
+    if (!n.place().empty()) absl::StrAppend(&summary, person.empty() ? ": " : ", ", n.place());
+    if (!n.case_().empty()) absl::StrAppend(&summary, "; case ", n.case_());
+    item.summary = summary;
+    item.message = &n;
+    items.push_back(std::move(item));
+  }
+  for (const auto& r : referrals.referrals()) {
+    const bool open = r.state() == rv1::STATE_PENDING || r.state() == rv1::STATE_ACCEPTED ||
+                      r.state() == rv1::STATE_IN_PROGRESS;
+    if (!open && !include_handled) continue;
+    InboxItem item;
+    item.kind = "referral";
+    item.name = r.name();
+    item.from = Or(r.from_post(), r.from_country());
+    item.state = ReferralState(r);
+    item.received = r.create_time();
+    std::string summary = EnumValueName(rv1::ServiceType_descriptor(), r.service());
+    if (!r.purpose().empty()) absl::StrAppend(&summary, ": ", r.purpose());
+    const std::string person = PersonOf(r.person());
+    if (!person.empty()) absl::StrAppend(&summary, "; ", person);
+    if (r.personal_data_purged()) absl::StrAppend(&summary, "; personal data purged (expired)");
+    if (r.outcome() != 0) absl::StrAppend(&summary, "; outcome ", Outcome(r));
+    item.summary = summary;
+    item.message = &r;
+    items.push_back(std::move(item));
+  }
+  for (const auto& t : transfers.transfers()) {
+    if (t.state() != tv1::STATE_PENDING && !include_handled) continue;
+    InboxItem item;
+    item.kind = "transfer";
+    item.name = t.name();
+    item.from = Or(t.from_post(), t.from_country());
+    item.state = EnumValueName(tv1::State_descriptor(), t.state());
+    item.received = t.create_time();
+    const auto& c = t.case_snapshot();
+    std::string summary = "case";
+    if (c.category() != 0) {
+      absl::StrAppend(&summary, " ", EnumValueName(v1::Category_descriptor(), c.category()));
+      if (c.subtype() != 0) {
+        absl::StrAppend(&summary, "/", EnumValueName(v1::Subtype_descriptor(), c.subtype()));
+      }
+    }
+    const std::string person = PersonOf(t.person());
+    if (!person.empty()) absl::StrAppend(&summary, " of ", person);
+    if (!c.place().empty()) absl::StrAppend(&summary, ", ", c.place());
+    if (!t.reason().empty()) absl::StrAppend(&summary, "; reason: ", t.reason());
+    if (!t.new_case().empty()) absl::StrAppend(&summary, "; new case ", t.new_case());
+    if (!t.decline_reason().empty()) absl::StrAppend(&summary, "; declined: ", t.decline_reason());
+    item.summary = summary;
+    item.message = &t;
+    items.push_back(std::move(item));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const InboxItem& a, const InboxItem& b) {
+    if (a.received.seconds() != b.received.seconds()) {
+      return a.received.seconds() < b.received.seconds();
+    }
+    if (a.received.nanos() != b.received.nanos()) return a.received.nanos() < b.received.nanos();
+    return a.name < b.name;
+  });
+  return items;
+}
+
+std::string InboxTable(const std::vector<InboxItem>& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& i : items) {
+    rows.push_back({i.kind, i.name, i.from, i.state,
+                    i.received.seconds() != 0 ? FormatTime(i.received) : "", i.summary});
+  }
+  return FormatTable({"KIND", "NAME", "FROM", "STATE", "RECEIVED", "SUMMARY"}, rows);
+}
+
+absl::StatusOr<std::string> InboxJsonLine(const InboxItem& item) {
+  if (item.message == nullptr) return absl::InternalError("enlacectl bug: inbox item without data");
+  auto line = JsonLine(*item.message);
+  if (!line.ok()) return line.status();
+  std::string body = *line;
+  if (!body.empty() && body.back() == '\n') body.pop_back();
+  return absl::StrCat("{\"kind\":\"", item.kind, "\",\"", item.kind, "\":", body, "}\n");
+}
+
 std::string FormatTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
                           absl::UTCTimeZone());
@@ -317,7 +517,7 @@ absl::StatusOr<std::string> JsonLine(const Message& message) {
 
 std::string HelpText() {
   std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation,
-audit).
+audit, consular notifications, referrals, transfers, inbox).
 
 Usage: enlacectl [global flags] COMMAND [NAME] [key=value ...]
 
@@ -329,6 +529,8 @@ Commands (NAME is a full resource name or just its id; parents use --country):
   person update  NAME etag=ETAG field=value...     (update_mask = the fields given)
   person search  name="jose perez" [birth_date=1990]   |   doc=passport:G1234567:MX
                  [page_size=N] [page_token=T] [--all]
+  person erase   NAME reason=".."   supervisors only: the personal data is destroyed for good,
+                 the person's cases keep their non-personal facts; the reason is audited
   case create    person=NAME post=MX-LAX host_country=US place="Adelanto, CA"
                  category=migration subtype=immigration_detention risk=high urgent=true
                  legal_basis=vital_interest [consent=person:services,family]
@@ -367,6 +569,46 @@ Audit log (auditor certificates only; reading the log is itself audited):
                  when clean, 3 when a record was changed, removed or reordered (said where)
   audit verify --data_dir=DIR [--verify_key=FILE]   the same offline, on a node's files
                  (read-only; FILE: the node's public or private Ed25519 key)
+
+Consular notifications (VCCR art. 36/37; officers see their own post's, supervisors all):
+  notification send  national=GT event=immigration_detention given_names=.. family_names=..
+                 sex=male birth_date=1996 [nationality=GT, default: national]
+                 doc=national_id:2534812340901:GT language=quc protection=none
+                 place="Estación migratoria Siglo XXI, Tapachula" area=MX-CHP
+                 authority="Instituto Nacional de Migración" event_time=RFC3339
+                 [rights_informed_time=RFC3339] contact=requested [vulnerability=..]
+                 [request_id=ID]
+                 the host's side; refused (FAILED_PRECONDITION, nothing sent) when protection
+                 is asylum_seeker, refugee, stateless or unknown
+  notification get   NAME   (received ones are the host's: countries/MX/notifications/ID)
+  notification list  incoming|outgoing [post=GT-TAP] [page_size=N] [page_token=T] [--all]
+  notification ack   NAME   the receiving post has taken note; the host sees the time
+
+Referrals (officers of the referring or the receiving post, supervisors):
+  referral create    case=NAME (to_post=GT-TAP [to_country=GT] | to_org=NAME)
+                     service=legal_aid [fields=given_names,family_names,...] [purpose=".."]
+                     [expire_time=RFC3339] [request_id=ID]
+                     only the fields named leave, and only within the case's legal basis
+  referral get       NAME   (received ones are the referrer's: countries/MX/referrals/ID)
+  referral accept    NAME   receiving side: pending -> accepted
+  referral start     NAME   receiving side: accepted -> in_progress
+  referral reject    NAME outcome=no_capacity [note=".."]      pending/accepted/in_progress
+  referral complete  NAME outcome=success [note=".."]          accepted/in_progress -> done
+  referral revoke    NAME   referring side, while pending: the receiver decides
+  referral list      incoming|outgoing [post=GT-TAP] [page_size=N] [page_token=T] [--all]
+
+Case transfers (officers of the origin or the receiving post, supervisors):
+  transfer create    case=NAME to_post=GT-TAP [to_country=GT] reason=".." [request_id=ID]
+                     the case accepts no change until the receiver decides
+  transfer get       NAME   (received ones are the origin's: countries/MX/transfers/ID)
+  transfer accept    NAME   receiving side: opens its own case, the origin closes its one
+  transfer decline   NAME reason=".."   receiving side: the origin's case is unlocked
+  transfer list      incoming|outgoing [post=GT-TAP] [page_size=N] [page_token=T] [--all]
+
+  inbox  [post=GT-TAP] [--all]   what waits for a post, oldest first: incoming
+                 notifications not yet acknowledged, referrals pending, accepted or in
+                 progress, transfers pending (--all: the handled ones too); officers see
+                 their own post
 
   help
 
@@ -410,10 +652,18 @@ Values (lower case, without the enum prefix):
       {"resolution", v1::Resolution_descriptor()},
       {"org type", dv1::OrganisationType_descriptor()},
       {"org service", dv1::Service_descriptor()},
+      {"event", nv1::Event_descriptor()},
+      {"contact (consular)", nv1::ConsularContact_descriptor()},
+      {"referral service", rv1::ServiceType_descriptor()},
+      {"referral outcome", rv1::Outcome_descriptor()},
   };
   for (const auto& [key, type] : enums) {
     absl::StrAppend(&out, Wrapped(absl::StrCat("  ", key, ": "), EnumValueNames(type)));
   }
+  absl::StrAppend(&out, Wrapped("  referral fields: ",
+                                {"given_names", "family_names", "birth_date", "sex",
+                                 "nationalities", "documents", "languages", "vulnerabilities",
+                                 "place", "summary"}));
   // Subtypes grouped by the category they belong to, from the same table the node checks.
   absl::StrAppend(&out, "  subtype, by category:\n");
   for (int c = 0; c < v1::Category_descriptor()->value_count(); ++c) {

@@ -14,6 +14,9 @@
 #include "enlace/cases/v1/person_service.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
 #include "enlace/federation/v1/admin.pb.h"
+#include "enlace/notifications/v1/notifications.pb.h"
+#include "enlace/referrals/v1/referrals.pb.h"
+#include "enlace/transfers/v1/transfers.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -48,6 +51,50 @@ std::string QuarantineTable(const federation::v1::ListQuarantineResponse& respon
 // SEQ  TIME  ACTOR  ACTION  OUTCOME  RESOURCES  DETAIL (resources joined by commas; detail
 // last, as it may hold spaces).
 std::string AuditRecordsTable(const audit::v1::ListAuditRecordsResponse& response);
+
+// Incoming: NAME  FROM  POST  EVENT  RECEIVED  ACKNOWLEDGED  CASE  PERSON
+// Outgoing: NAME  TO  EVENT  SENT  RECEIVED  ACKNOWLEDGED  PERSON
+// (PERSON, given and family names, last as it holds spaces).
+std::string NotificationsTable(const notifications::v1::ListNotificationsResponse& response,
+                               bool incoming);
+// Incoming: NAME  FROM  POST  SERVICE  STATE  OUTCOME  SENT  PERSON
+// Outgoing: NAME  POST  TO  SERVICE  STATE  OUTCOME  UPDATED  CASE
+// STATE is "pending,revoke_requested" while the referrer's revoke awaits the receiver.
+std::string ReferralsTable(const referrals::v1::ListReferralsResponse& response, bool incoming);
+
+// Incoming: NAME  FROM  POST  STATE  SENT  NEW_CASE  REASON
+// Outgoing: NAME  POST  TO  STATE  SENT  DECIDED  CASE  REASON
+// (REASON, the decline reason once declined, last as it holds spaces).
+std::string TransfersTable(const transfers::v1::ListTransfersResponse& response, bool incoming);
+
+// One row of `inbox`: something that waits for a post.
+struct InboxItem {
+  std::string kind;  // "notification", "referral", "transfer"
+  std::string name;
+  // A notification's host country; a referral's or transfer's origin post (or country).
+  std::string from;
+  // Notifications: received (the case is being opened), case_opened, acknowledged.
+  // Referrals and transfers: their state (pending, accepted, in_progress, ...).
+  std::string state;
+  // receive_time; a referral's or transfer's create_time (set by the origin).
+  google::protobuf::Timestamp received;
+  std::string summary;
+  // The notification or referral itself (points into the responses given to InboxItems).
+  const google::protobuf::Message* message = nullptr;
+};
+
+// What waits for a post among its incoming notifications, referrals and transfers:
+// notifications not yet acknowledged, referrals pending, accepted or in progress, transfers
+// pending; with `include_handled`, the acknowledged, finished and decided ones too. Oldest
+// first.
+std::vector<InboxItem> InboxItems(const notifications::v1::ListNotificationsResponse& notifications,
+                                  const referrals::v1::ListReferralsResponse& referrals,
+                                  const transfers::v1::ListTransfersResponse& transfers,
+                                  bool include_handled);
+// KIND  NAME  FROM  STATE  RECEIVED  SUMMARY (summary last, as it holds spaces).
+std::string InboxTable(const std::vector<InboxItem>& items);
+// {"kind":"notification","notification":{...}}: one JSON line per item.
+absl::StatusOr<std::string> InboxJsonLine(const InboxItem& item);
 
 // "2026-03-01T10:00:00Z" (fractions of a second dropped).
 std::string FormatTime(const google::protobuf::Timestamp& t);
