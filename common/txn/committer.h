@@ -35,6 +35,18 @@ struct Transaction {
   // before its hash is computed: an audit checkpoint signs the chain head it follows here.
   // Runs inside the group commit, so it must be quick and must not commit.
   std::function<void(enlace::audit::v1::AuditRecord&)> seal_audit;
+
+  // Appends an audit record of `action` by `actor` on `resources`; returns it for details.
+  enlace::audit::v1::AuditRecord& Audit(
+      std::string actor, std::string action, std::vector<std::string> resources = {},
+      enlace::audit::v1::AuditOutcome outcome = enlace::audit::v1::AUDIT_OUTCOME_OK) {
+    enlace::audit::v1::AuditRecord& r = audit.emplace_back();
+    r.set_actor(std::move(actor));
+    r.set_action(std::move(action));
+    for (auto& name : resources) r.add_resources(std::move(name));
+    r.set_outcome(outcome);
+    return r;
+  }
 };
 
 // The single door to the store for every mutation of a node. Concurrent Commit calls are

@@ -7,12 +7,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/crypto/aead.h"
+#include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
 #include "common/status/errors.h"
 #include "common/text/fold.h"
-#include "enlace/internal/v1/storage.pb.h"
 #include "services/cases/rules.h"
 
 namespace enlace::notifications {
@@ -146,56 +145,24 @@ void Notifications::Stop() {
 
 absl::StatusOr<std::string> Notifications::Encode(const v1::Notification& n,
                                                   const std::string& id) const {
-  // The person is sealed with a data key of the notification's own: erasing the person
-  // elsewhere does not depend on it, and purging the notification is destroying that key.
-  enlace::internal::v1::SealedRecord record;
+  // The person is sealed with a data key of the notification's own; nationalities and the
+  // protection status stay in clear (routing and refusal need them).
   v1::Notification pub = n;
   pub.clear_person();
   pub.mutable_person()->set_international_protection(n.person().international_protection());
   *pub.mutable_person()->mutable_nationalities() = n.person().nationalities();
-  record.set_public_part(pub.SerializeAsString());
-  record.set_key_owner(absl::StrCat("notification:", id));
-  // Nationalities and protection status stay in clear (routing, refusal); the rest is sealed.
-  cv1::Person sealed_person = n.person();
-  sealed_person.clear_nationalities();
-  sealed_person.clear_international_protection();
-  const std::string personal = sealed_person.SerializeAsString();
-  if (vault_ == nullptr) {
-    record.set_plaintext(true);
-    record.set_sealed_part(personal);
-  } else {
-    auto key = vault_->DataKey(record.key_owner());
-    if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
-      key = vault_->CreateDataKey(record.key_owner());
-    }
-    if (!key.ok()) return key.status();
-    auto sealed = crypto::Seal(*key, personal, id);
-    if (!sealed.ok()) return sealed.status();
-    record.set_sealed_part(*sealed);
-  }
-  return record.SerializeAsString();
+  v1::Notification priv;
+  *priv.mutable_person() = n.person();
+  priv.mutable_person()->clear_nationalities();
+  priv.mutable_person()->clear_international_protection();
+  return crypto::SealRecord(vault_, absl::StrCat("notification:", id), pub, priv, id);
 }
 
 absl::StatusOr<v1::Notification> Notifications::Decode(absl::string_view stored,
                                                        const std::string& id) const {
-  enlace::internal::v1::SealedRecord record;
   v1::Notification n;
-  if (!record.ParseFromArray(stored.data(), static_cast<int>(stored.size())) ||
-      !n.ParseFromString(record.public_part())) {
-    return absl::DataLossError("stored notification corrupt");
-  }
-  std::string personal = record.sealed_part();
-  if (!record.plaintext()) {
-    if (vault_ == nullptr) return absl::FailedPreconditionError("sealed record, no vault");
-    auto key = vault_->DataKey(record.key_owner());
-    if (!key.ok()) return n;  // purged: the personal part is gone
-    auto opened = crypto::Open(*key, record.sealed_part(), id);
-    if (!opened.ok()) return opened.status();
-    personal = *opened;
-  }
-  cv1::Person person;
-  if (!person.ParseFromString(personal)) return absl::DataLossError("sealed person corrupt");
-  n.mutable_person()->MergeFrom(person);
+  auto opened = crypto::OpenRecord(vault_, stored, id, &n);
+  if (!opened.ok()) return opened.status();
   return n;
 }
 
@@ -288,12 +255,9 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
             : "the person's international-protection status is UNKNOWN: establish it before "
               "notifying; nothing was sent";
     txn::Transaction txn;
-    enlace::audit::v1::AuditRecord r;
-    r.set_actor(caller.identity);
-    r.set_action("notifications.SendNotification");
-    r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_REJECTED);
+    auto& r = txn.Audit(caller.identity, "notifications.SendNotification", {},
+                        enlace::audit::v1::AUDIT_OUTCOME_REJECTED);
     r.set_detail(why);
-    txn.audit.push_back(r);
     committer_->Commit(txn).IgnoreError();
     return absl::FailedPreconditionError(why);
   }
@@ -327,16 +291,11 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
   v1::Notification wire = out;
   wire.clear_created_by();  // the host's staff identity is not the receiver's business
   txn.envelopes.push_back({n.national_country(), kSendKind, wire.SerializeAsString()});
-  enlace::audit::v1::AuditRecord r;
-  r.set_actor(caller.identity);
-  r.set_action("notifications.SendNotification");
-  r.add_resources(out.name());
-  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  auto& r = txn.Audit(caller.identity, "notifications.SendNotification", {out.name()});
   auto* d = r.mutable_disclosure();
   d->set_recipient(n.national_country());
   for (const auto& f : PresentFields(out.person())) d->add_fields(f);
   d->set_legal_basis("VCCR art. 36/37 (treaty)");
-  txn.audit.push_back(r);
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return out;
 }
@@ -396,13 +355,8 @@ absl::Status Notifications::Apply(const enlace::federation::v1::EnvelopeBody& bo
   txn.batch.Put(cf_, InKey(host, id), *stored);
   txn.batch.Put(cf_, WaitKey(host, id), "");
   txn.batch.Put(cf_, PostKey(n.post(), host, id), "");
-  enlace::audit::v1::AuditRecord r;
-  r.set_actor(body.sender());
-  r.set_action("notifications.received");
-  r.add_resources(n.name());
-  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  auto& r = txn.Audit(body.sender(), "notifications.received", {n.name()});
   r.set_detail(absl::StrCat("queued for ", n.post()));
-  txn.audit.push_back(r);
   absl::MutexLock l(&mu_);
   kicked_ = true;
   return absl::OkStatus();
@@ -515,12 +469,7 @@ absl::StatusOr<v1::Notification> Notifications::GetNotification(
   if (!n->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
   if (absl::Status s = CheckAccess(**n, incoming, caller); !s.ok()) return s;
   txn::Transaction txn;
-  enlace::audit::v1::AuditRecord r;
-  r.set_actor(caller.identity);
-  r.set_action("notifications.GetNotification");
-  r.add_resources(request.name());
-  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(r);
+  txn.Audit(caller.identity, "notifications.GetNotification", {request.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return **n;
 }
@@ -602,12 +551,7 @@ absl::StatusOr<v1::Notification> Notifications::AcknowledgeNotification(
   receipt.set_name((*n)->name());
   *receipt.mutable_acknowledge_time() = (*n)->acknowledge_time();
   txn.envelopes.push_back({host, kReceiptKind, receipt.SerializeAsString()});
-  enlace::audit::v1::AuditRecord r;
-  r.set_actor(caller.identity);
-  r.set_action("notifications.AcknowledgeNotification");
-  r.add_resources(request.name());
-  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(r);
+  txn.Audit(caller.identity, "notifications.AcknowledgeNotification", {request.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return **n;
 }

@@ -33,7 +33,8 @@ std::string InKey(const std::string& from, const std::string& id) {
 std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& from,
                       const std::string& id) {
   std::string k = "x|";
-  storage::AppendBigEndian64(&k, static_cast<uint64_t>(absl::ToUnixMicros(cases::FromProtoTime(t))));
+  const absl::Time when = cases::FromProtoTime(t);
+  storage::AppendBigEndian64(&k, static_cast<uint64_t>(absl::ToUnixMicros(when)));
   return absl::StrCat(k, "|", from, "|", id);
 }
 std::string Owner(const std::string& from, const std::string& id) {
@@ -254,7 +255,9 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
     } else {
       needed.push_back(cv1::CONSENT_SCOPE_CIVIL_SOCIETY);
     }
-    if (in.service() == v1::SERVICE_TYPE_FAMILY_TRACING) needed.push_back(cv1::CONSENT_SCOPE_TRACING);
+    if (in.service() == v1::SERVICE_TYPE_FAMILY_TRACING) {
+      needed.push_back(cv1::CONSENT_SCOPE_TRACING);
+    }
     for (auto scope : needed) {
       if (std::find(consent.scopes().begin(), consent.scopes().end(), scope) ==
           consent.scopes().end()) {
@@ -348,12 +351,7 @@ absl::StatusOr<v1::Referral> Referrals::GetReferral(const v1::GetReferralRequest
   if (!l.ok()) return l.status();
   if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
   txn::Transaction txn;
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("referrals.GetReferral");
-  a.add_resources(request.name());
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(a);
+  txn.Audit(caller.identity, "referrals.GetReferral", {request.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return l->referral;
 }
@@ -454,12 +452,7 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   txn::Transaction txn;
   txn.batch.Put(cf_, l->key, *stored);
   Stage(*l, r, txn, false);
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action(absl::StrCat("referrals.", action));
-  a.add_resources(name);
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(a);
+  txn.Audit(caller.identity, absl::StrCat("referrals.", action), {name});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return r;
 }
@@ -527,12 +520,7 @@ absl::StatusOr<v1::Referral> Referrals::RevokeReferral(const v1::RevokeReferralR
   v1::RevokeRequest rr;
   rr.set_name(r.name());
   txn.envelopes.push_back({r.to_country(), kRevokeKind, rr.SerializeAsString()});
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("referrals.revoke_requested");
-  a.add_resources(r.name());
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(a);
+  txn.Audit(caller.identity, "referrals.revoke_requested", {r.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return r;
 }
@@ -573,12 +561,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     auto stored = Encode(r, key);
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, key, *stored);
-    enlace::audit::v1::AuditRecord a;
-    a.set_actor(body.sender());
-    a.set_action("referrals.received");
-    a.add_resources(r.name());
-    a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-    txn.audit.push_back(a);
+    txn.Audit(body.sender(), "referrals.received", {r.name()});
     return absl::OkStatus();
   }
   if (body.kind() == kRevokeKind) {
@@ -653,12 +636,8 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
       txn.batch.Put(cf_, l->key, *stored);
     }
     txn.batch.Delete(cf_, k);
-    enlace::audit::v1::AuditRecord a;
-    a.set_actor(config_.country());
-    a.set_action("referrals.expired_personal_data_purged");
-    a.add_resources(absl::StrCat("countries/", from, "/referrals/", id));
-    a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-    txn.audit.push_back(a);
+    txn.Audit(config_.country(), "referrals.expired_personal_data_purged",
+              {absl::StrCat("countries/", from, "/referrals/", id)});
     if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
     if (vault_ != nullptr) {
       if (absl::Status s = vault_->DestroyDataKey(Owner(from, id)); !s.ok()) return s;

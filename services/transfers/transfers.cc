@@ -252,12 +252,7 @@ absl::StatusOr<v1::Transfer> Transfers::GetTransfer(const v1::GetTransferRequest
   if (!l.ok()) return l.status();
   if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
   txn::Transaction txn;
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("transfers.GetTransfer");
-  a.add_resources(request.name());
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(a);
+  txn.Audit(caller.identity, "transfers.GetTransfer", {request.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return l->transfer;
 }
@@ -407,13 +402,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   d.set_new_case(*new_case);
   *d.mutable_decide_time() = t.decide_time();
   txn.envelopes.push_back({t.from_country(), kDecisionKind, d.SerializeAsString()});
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("transfers.AcceptTransfer");
-  a.add_resources(t.name());
-  a.add_resources(*new_case);
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(a);
+  txn.Audit(caller.identity, "transfers.AcceptTransfer", {t.name(), *new_case});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return t;
 }
@@ -452,12 +441,7 @@ absl::StatusOr<v1::Transfer> Transfers::DeclineTransfer(const v1::DeclineTransfe
   d.set_reason(request.reason());
   *d.mutable_decide_time() = t.decide_time();
   txn.envelopes.push_back({t.from_country(), kDecisionKind, d.SerializeAsString()});
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("transfers.DeclineTransfer");
-  a.add_resources(t.name());
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  txn.audit.push_back(a);
+  txn.Audit(caller.identity, "transfers.DeclineTransfer", {t.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return t;
 }
@@ -498,12 +482,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
     auto stored = Encode(t, key);
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, key, *stored);
-    enlace::audit::v1::AuditRecord a;
-    a.set_actor(body.sender());
-    a.set_action("transfers.received");
-    a.add_resources(t.name());
-    a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-    txn.audit.push_back(a);
+    txn.Audit(body.sender(), "transfers.received", {t.name()});
     return absl::OkStatus();
   }
   if (body.kind() == kDecisionKind) {
