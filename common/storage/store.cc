@@ -243,6 +243,19 @@ absl::Status Store::Commit(const WriteBatch& batch) {
   return FromRocks(db_->Write(wo, &rb), "commit");
 }
 
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Store::Last(
+    const ColumnFamily* cf) const {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store is closed");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf->handle_));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return FromRocks(it->status(), "seek to last");
+    return std::optional<std::pair<std::string, std::string>>();
+  }
+  return std::optional<std::pair<std::string, std::string>>(
+      std::make_pair(it->key().ToString(), it->value().ToString()));
+}
+
 absl::Status Store::Purge(const ColumnFamily* cf) {
   if (db_ == nullptr) return absl::FailedPreconditionError("store is closed");
   rocksdb::FlushOptions fo;

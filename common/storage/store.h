@@ -124,6 +124,10 @@ class Store {
   std::unique_ptr<Iterator> ScanPrefix(const ColumnFamily* cf, absl::string_view prefix) const;
 
   // Writes the batch atomically; synced to the WAL when StoreOptions.sync.
+  // The last (key, value) of a column family, if any: one seek, not a scan.
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
+      const ColumnFamily* cf) const;
+
   absl::Status Commit(const WriteBatch& batch);
   // Flushes memtables and closes; later calls fail. Also done by the destructor.
   absl::Status Close();

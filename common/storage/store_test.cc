@@ -61,6 +61,10 @@ TEST(StoreTest, ScanPrefixStaysWithinPrefix) {
     keys.emplace_back(it->key());
   }
   EXPECT_EQ(keys, (std::vector<std::string>{"a|1", "a|2", "a|3"}));
+  auto last = store->Last(store->cf("index"));
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->first, "b|1");
+  EXPECT_FALSE(store->Last(store->cf("things"))->has_value());
   keys.clear();
   for (auto it = store->Scan(store->cf("index"), "a|2", "b"); it->Valid(); it->Next()) {
     keys.emplace_back(it->key());

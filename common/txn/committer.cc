@@ -91,16 +91,14 @@ absl::Status Committer::Load() {
     std::string peer(it->key().substr(strlen(kOutboxLastPrefix)));
     next_seq_[peer] = storage::ReadBigEndian64(it->value());
   }
-  // The last audit record gives the chain's head.
-  std::string last_key, last_value;
-  for (auto it = store_->ScanPrefix(audit_, ""); it->Valid(); it->Next()) {
-    // Keys are big-endian sequence numbers; the log is scanned once at start-up.
-    last_key = std::string(it->key());
-    last_value = std::string(it->value());
-  }
-  if (!last_key.empty()) {
+  // The last audit record gives the chain's head (one seek: the log can be millions long).
+  auto last = store_->Last(audit_);
+  if (!last.ok()) return last.status();
+  if (last->has_value()) {
     enlace::audit::v1::AuditRecord r;
-    if (!r.ParseFromString(last_value)) return absl::DataLossError("last audit record corrupt");
+    if (!r.ParseFromString((*last)->second)) {
+      return absl::DataLossError("last audit record corrupt");
+    }
     audit_seq_ = r.seq();
     audit_hash_ = r.hash();
   }
