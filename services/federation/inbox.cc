@@ -1,6 +1,7 @@
 #include "services/federation/inbox.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
@@ -87,7 +88,23 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
     absl::MutexLock l(&handlers_mu_);
     handlers = handlers_;
   }
-  for (const v1::Envelope& env : envelopes) {
+  // Signatures are the dominant cost (~130 us each): check them for the whole batch on two
+  // threads before the ordered pass, which then only applies.
+  std::vector<char> signature_ok(envelopes.size());
+  auto verify = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      signature_ok[i] = peer.verifier->Verify(envelopes[i].body(), envelopes[i].signature());
+    }
+  };
+  if (envelopes.size() >= 32) {
+    std::thread helper(verify, 0, envelopes.size() / 2);
+    verify(envelopes.size() / 2, envelopes.size());
+    helper.join();
+  } else {
+    verify(0, envelopes.size());
+  }
+  for (size_t index = 0; index < envelopes.size(); ++index) {
+    const v1::Envelope& env = envelopes[index];
     if (env.seq() <= watermark) {
       // A replay or a resend after a lost ack: already applied, change nothing.
       enlace::audit::v1::AuditRecord r;
@@ -111,7 +128,7 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
       reason = absl::StrCat("oversized envelope (", env.body().size(), " bytes)");
     } else if (!body.ParseFromString(env.body())) {
       reason = "body does not parse";
-    } else if (!peer.verifier->Verify(env.body(), env.signature())) {
+    } else if (!signature_ok[index]) {
       reason = "bad signature";
     } else if (body.seq() != env.seq()) {
       reason = absl::StrCat("body seq ", body.seq(), " differs from envelope seq ", env.seq());
