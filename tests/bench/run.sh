@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The cases benchmark of issue #2 (method and results: BENCHMARKS.md).
 #
-#   bash tests/bench/run.sh            # full run: 5 rounds of 5 s steps, 1,000,000 cases (~6-10 min
-#                                      # the first time, loading the cases; reruns reuse them)
+#   bash tests/bench/run.sh            # full run: 5 rounds of 5 s steps and 1,000,000 cases:
+#                                      # ~8 min; the first run also loads the cases (+6-8 min),
+#                                      # reruns reuse them
 #   bash tests/bench/run.sh --quick    # smoke run: 2 s per step, 20,000 cases (~1 min)
 #   bash tests/bench/run.sh -- --callers=16 --parts=node   # extra flags go to cases_bench
 #
