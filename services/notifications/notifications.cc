@@ -445,14 +445,22 @@ absl::StatusOr<int> Notifications::ProcessPending() {
 
 void Notifications::Work() {
   while (true) {
+    bool was_kicked = false;
     {
       absl::MutexLock l(&mu_);
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
       mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(2));
       if (stopping_) return;
+      was_kicked = kicked_;
       kicked_ = false;
     }
+    // A kick comes from the envelope handler before its batch is committed: look again
+    // shortly until the work shows up, instead of waiting for the next poll.
     auto done = ProcessPending();
+    for (int retry = 0; was_kicked && retry < 40 && done.ok() && *done == 0; ++retry) {
+      absl::SleepFor(absl::Milliseconds(5));
+      done = ProcessPending();
+    }
     if (!done.ok()) std::cerr << "notifications: " << done.status() << "\n";
   }
 }

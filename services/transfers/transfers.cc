@@ -540,14 +540,22 @@ absl::StatusOr<int> Transfers::Settle() {
 
 void Transfers::Work() {
   while (true) {
+    bool was_kicked = false;
     {
       absl::MutexLock l(&mu_);
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
       mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(2));
       if (stopping_) return;
+      was_kicked = kicked_;
       kicked_ = false;
     }
+    // A kick comes from the envelope handler before its batch is committed: look again
+    // shortly until the work shows up, instead of waiting for the next poll.
     auto settled = Settle();
+    for (int retry = 0; was_kicked && retry < 40 && settled.ok() && *settled == 0; ++retry) {
+      absl::SleepFor(absl::Milliseconds(5));
+      settled = Settle();
+    }
     if (!settled.ok()) std::cerr << "transfers: " << settled.status() << "\n";
   }
 }
