@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+
 namespace enlace::authz {
 
 const std::vector<PolicyRule>& PolicyTable() {
@@ -62,7 +64,8 @@ const std::vector<PolicyRule>& PolicyTable() {
       {"enlace.audit.v1.AuditService/ListAuditRecords", {R::kAuditor}},
       {"enlace.audit.v1.AuditService/VerifyAuditLog", {R::kAuditor}},
       // Aggregate statistics: the secretariat (and supervisors of the country).
-      {"enlace.stats.v1.StatsService/GetStatistics", {R::kSecretariat, R::kSupervisor}},
+      {"enlace.stats.v1.StatsService/GetStatistics", {R::kSecretariat, R::kSupervisor},
+       "not served yet"},
   };
   return *table;
 }
@@ -74,6 +77,29 @@ bool PolicyAllows(absl::string_view method, Role role) {
     }
   }
   return false;  // default deny
+}
+
+std::string PolicyTableMarkdown() {
+  // Column order of docs/security.md; kUnknown has no column (it is never granted).
+  static constexpr Role kColumns[] = {Role::kOfficer,  Role::kSupervisor,  Role::kOperator,
+                                      Role::kAuditor,  Role::kSecretariat, Role::kNode};
+  std::string out = "| method |";
+  std::string rule_line = "|---|";
+  for (Role role : kColumns) {
+    absl::StrAppend(&out, " ", RoleName(role), " |");
+    rule_line += ":-:|";
+  }
+  absl::StrAppend(&out, " note |\n", rule_line, "---|\n");
+  for (const PolicyRule& rule : PolicyTable()) {
+    absl::StrAppend(&out, "| `", rule.method, "` |");
+    for (Role role : kColumns) {
+      const bool allowed =
+          std::find(rule.roles.begin(), rule.roles.end(), role) != rule.roles.end();
+      absl::StrAppend(&out, allowed ? " \xe2\x9c\x93 |" : "  |");
+    }
+    absl::StrAppend(&out, " ", rule.note, " |\n");
+  }
+  return out;
 }
 
 }  // namespace enlace::authz

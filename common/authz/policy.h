@@ -15,10 +15,17 @@ namespace enlace::authz {
 struct PolicyRule {
   const char* method;  // "package.Service/Method"
   std::vector<Role> roles;
+  const char* note = "";  // shown in docs/security.md's table (e.g. "not served yet")
 };
 
-// The whole policy table, in one place.
+// The whole policy table, in one place. docs/security.md's table is generated from it
+// (`bazel run //common/authz:policy_doc -- --update`; //common/authz:policy_doc_test fails
+// when the two differ).
 const std::vector<PolicyRule>& PolicyTable();
+
+// The policy table as the markdown table of docs/security.md: a header, then one row per
+// PolicyRule in table order, a check mark per allowed role. Ends with a newline.
+std::string PolicyTableMarkdown();
 
 bool PolicyAllows(absl::string_view method, Role role);
 
