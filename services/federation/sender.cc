@@ -11,6 +11,14 @@ namespace enlace::federation {
 
 namespace fv1 = ::enlace::federation::v1;
 
+namespace {
+// "UNAVAILABLE: Socket closed": the code and message of a call's status, for LAST_ERROR.
+std::string Describe(const grpc::Status& st) {
+  return absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(st.error_code())),
+                      ": ", st.error_message().empty() ? "(no message)" : st.error_message());
+}
+}  // namespace
+
 Sender::Sender(std::string self, std::string peer, std::string endpoint,
                std::string peer_ca_pem, NodeTls tls, const crypto::Signer* signer,
                storage::Store* store, txn::Committer* committer, SenderOptions options)
@@ -110,7 +118,7 @@ absl::Status Sender::RunStream() {
     grpc::Status st = stream->Finish();
     clear_context();
     return absl::UnavailableError(absl::StrCat("handshake with ", peer_, " at ", endpoint_,
-                                               " failed: ", st.error_message()));
+                                               " failed: ", Describe(st)));
   }
   const uint64_t start = welcome.welcome().applied_seq();
   if (start > committer_->LastQueued(peer_)) {
@@ -136,7 +144,10 @@ absl::Status Sender::RunStream() {
     while (stream->Read(&response)) {
       if (!response.has_ack()) continue;
       absl::MutexLock l(&mu_);
-      if (response.ack().applied_seq() > sent_) break;  // acks what was never sent: broken
+      if (response.ack().applied_seq() > sent_) {  // acks what was never sent: broken
+        ctx.TryCancel();
+        break;
+      }
       acked_ = std::max(acked_, response.ack().applied_seq());
     }
     absl::MutexLock l(&mu_);
@@ -214,17 +225,28 @@ absl::Status Sender::RunStream() {
     }
     next = expect;
   }
-  ctx.TryCancel();
+  // A stream that the peer ended (its reads or a write failed) carries the peer's status,
+  // which LAST_ERROR shows; only a stream that this side ends is cancelled (its status would
+  // only say CANCELLED).
+  bool peer_ended;
+  {
+    absl::MutexLock l(&mu_);
+    peer_ended = result.ok() && !stopping_;
+  }
+  if (peer_ended) {
+    reader.join();
+  } else {
+    ctx.TryCancel();
+  }
   grpc::Status st = stream->Finish();
-  reader.join();
+  if (!peer_ended) reader.join();
   clear_context();
   {
     absl::MutexLock l(&mu_);
     if (stopping_) return absl::OkStatus();
   }
   if (!result.ok()) return result;
-  return absl::UnavailableError(
-      absl::StrCat("stream to ", peer_, " ended: ", st.error_message()));
+  return absl::UnavailableError(absl::StrCat("stream to ", peer_, " ended: ", Describe(st)));
 }
 
 void Sender::GarbageCollect(uint64_t acked) {

@@ -43,6 +43,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   if (!ca.ok()) return ca.status();
 
   auto node = absl::WrapUnique(new Node());
+  if (!config.testing_clock_file().empty()) {
+    node->testing_clock_ = std::make_unique<FileClock>(config.testing_clock_file());
+    node->clock_ = node->testing_clock_.get();
+  }
   auto store = storage::Store::Open(NodeStoreOptions(config.data_dir()));
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
@@ -125,7 +129,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->referrals_ = std::make_unique<referrals::Referrals>(
       node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
       node->directory_.get(), config,
-      [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
+      [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); }, node->clock_);
   node->referrals_->Start();
   node->referral_service_ = std::make_unique<referrals::ReferralServiceImpl>(
       node->referrals_.get(), node->pool_.get(), node->authorizer_.get());
@@ -210,7 +214,25 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   if (node->server_ == nullptr || node->api_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.api_address()));
   }
-  node->server_->GetHealthCheckService()->SetServingStatus(true);
+  // grpc.health.v1.Health answers for "" (the node) and for each service by its full name
+  // ("enlace.cases.v1.CaseService"), as `grpc_health_probe -service=NAME` asks; an unknown
+  // name is NOT_FOUND. Shutdown turns them all NOT_SERVING.
+  std::vector<std::string> served = {
+      cases::v1::PersonService::service_full_name(),
+      cases::v1::CaseService::service_full_name(),
+      directory::v1::DirectoryService::service_full_name(),
+      notifications::v1::NotificationService::service_full_name(),
+      referrals::v1::ReferralService::service_full_name(),
+      transfers::v1::TransferService::service_full_name(),
+      audit::v1::AuditService::service_full_name(),
+      "grpc.reflection.v1alpha.ServerReflection",
+  };
+  if (node->federation_admin_ != nullptr) {
+    served.push_back(federation::v1::FederationAdminService::service_full_name());
+  }
+  grpc::HealthCheckServiceInterface* health = node->server_->GetHealthCheckService();
+  for (const std::string& service : served) health->SetServingStatus(service, true);
+  health->SetServingStatus(true);
   return node;
 }
 

@@ -13,6 +13,7 @@
 #include "common/authz/authorizer.h"
 #include "common/crypto/key_vault.h"
 #include "common/crypto/signing.h"
+#include "common/time/clock.h"
 #include "common/txn/committer.h"
 #include "services/audit/service.h"
 #include "services/cases/registry.h"
@@ -50,6 +51,9 @@ class Node {
 
  private:
   Node() = default;
+  // The clock of time-based rules: the wall clock, or NodeConfig.testing_clock_file's.
+  std::unique_ptr<Clock> testing_clock_;
+  const Clock* clock_ = Clock::Real();
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<txn::Committer> committer_;
   std::unique_ptr<crypto::KeyVault> vault_;

@@ -87,7 +87,7 @@ void Referrals::AddColumnFamilies(storage::StoreOptions& options) {
 Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
                      cases::Registry* registry, directory::Directory* directory,
                      enlace::node::v1::NodeConfig config,
-                     std::function<std::vector<std::string>()> peers)
+                     std::function<std::vector<std::string>()> peers, const Clock* clock)
     : store_(store),
       committer_(committer),
       vault_(vault),
@@ -95,6 +95,7 @@ Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::K
       directory_(directory),
       config_(std::move(config)),
       peers_(std::move(peers)),
+      clock_(clock),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
       page_tokens_(absl::StrCat("referrals-", config_.country(), "-page-tokens-v1")) {}
@@ -211,7 +212,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
     v.Add("referral.purpose", "at most 500 bytes of one-line text");
   }
   if (in.has_expire_time() && (!cases::IsValidProtoTime(in.expire_time()) ||
-                               cases::FromProtoTime(in.expire_time()) <= absl::Now())) {
+                               cases::FromProtoTime(in.expire_time()) <= clock_->Now())) {
     v.Add("referral.expire_time", "must be in the future");
   }
   if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
@@ -238,7 +239,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
     return absl::FailedPreconditionError("the case is closed");
   }
   // The legal basis: consent must be in force and cover this recipient and service.
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_->Now();
   if (c->legal_basis() == cv1::LEGAL_BASIS_CONSENT) {
     const auto& consent = c->consent();
     if (consent.has_withdraw_time() && cases::FromProtoTime(consent.withdraw_time()) <= now) {
@@ -446,7 +447,7 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   r.set_state(to);
   if (outcome != v1::OUTCOME_UNSPECIFIED) r.set_outcome(outcome);
   if (!note.empty()) r.set_outcome_note(note);
-  *r.mutable_update_time() = cases::ToProtoTime(absl::Now());
+  *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
   auto stored = Encode(r, l->key);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
@@ -551,7 +552,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       r.set_state(v1::STATE_REJECTED);
       r.set_outcome(v1::OUTCOME_OTHER);
       r.set_outcome_note(absl::StrCat("no post ", r.to_post().substr(0, 16), " at ", self));
-      *r.mutable_update_time() = cases::ToProtoTime(absl::Now());
+      *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
       Stage(l, r, txn, false);
     } else {
       r.set_state(v1::STATE_PENDING);
@@ -577,7 +578,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     const bool revoked = r.state() == v1::STATE_PENDING;
     if (revoked) {
       r.set_state(v1::STATE_REVOKED);
-      *r.mutable_update_time() = cases::ToProtoTime(absl::Now());
+      *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
       auto stored = Encode(r, l->key);
       if (!stored.ok()) return stored.status();
       txn.batch.Put(cf_, l->key, *stored);
@@ -612,7 +613,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
 
 absl::StatusOr<int> Referrals::PurgeExpired() {
   std::string upper = "x|";
-  storage::AppendBigEndian64(&upper, static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
+  storage::AppendBigEndian64(&upper, static_cast<uint64_t>(absl::ToUnixMicros(clock_->Now())));
   std::vector<std::string> due;
   for (auto it = store_->Scan(cf_, "x|", upper); it->Valid(); it->Next()) {
     due.emplace_back(it->key());

@@ -14,6 +14,7 @@
 #include "common/pagetoken/page_token.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
+#include "common/time/clock.h"
 #include "common/txn/committer.h"
 #include "enlace/node/v1/config.pb.h"
 #include "enlace/referrals/v1/referrals.pb.h"
@@ -39,7 +40,8 @@ class Referrals : public federation::EnvelopeHandler {
   static void AddColumnFamilies(storage::StoreOptions& options);
   Referrals(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
             cases::Registry* registry, directory::Directory* directory,
-            enlace::node::v1::NodeConfig config, std::function<std::vector<std::string>()> peers);
+            enlace::node::v1::NodeConfig config, std::function<std::vector<std::string>()> peers,
+            const Clock* clock = Clock::Real());
   ~Referrals();
 
   // Starts the worker that purges expired copies.
@@ -93,6 +95,7 @@ class Referrals : public federation::EnvelopeHandler {
   directory::Directory* directory_;
   const enlace::node::v1::NodeConfig config_;
   std::function<std::vector<std::string>()> peers_;
+  const Clock* clock_;  // expiry and update times (tests drive it)
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* requests_;
   PageTokenCodec page_tokens_;

@@ -14,6 +14,7 @@
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/referrals/v1/referrals.grpc.pb.h"
+#include "common/time/clock.h"
 #include "services/cases/rules.h"
 #include "tests/federation/federation_fixture.h"
 
@@ -257,16 +258,31 @@ TEST_F(ReferralsTest, MinimumDisclosureAndExpiry) {
                 .error_code(),
             grpc::INVALID_ARGUMENT);
 
-  // Sent while GT is down: it waits (sealed) in MX's outbox, and is delivered later.
+  // Sent while GT is down: it waits (sealed) in MX's outbox, and is delivered later. GT runs
+  // on a clock that this test moves (NodeConfig.testing_clock_file): the expiry falls due on
+  // GT only when the test says so, however long GT takes to start on a busy machine.
   ASSERT_EQ(StopNode("GT", SIGTERM), 0);
+  const std::string gt_clock = dir_ + "/gt_clock";
+  const absl::Time gt_start = absl::Now();
+  ASSERT_TRUE(FileClock::Write(gt_clock, gt_start));
+  federation_->member("GT").config.set_testing_clock_file(gt_clock);
+  const absl::Time expiry = gt_start + absl::Hours(1);  // MX checks it against its wall clock
   auto req = Referral(with_doc);
-  *req.mutable_referral()->mutable_expire_time() = cases::ToProtoTime(absl::Now() + absl::Seconds(8));
+  *req.mutable_referral()->mutable_expire_time() = cases::ToProtoTime(expiry);
   rv1::Referral made;
   ASSERT_TRUE(mx_->CreateReferral(Deadline().get(), req, &made).ok());
   StartNode("GT");
   ASSERT_TRUE(Reaches(*gt_, made.name(), rv1::STATE_PENDING));
   EXPECT_EQ(Get(*gt_, made.name()).person().given_names(), "Rigoberta Anaís");
+  EXPECT_FALSE(Get(*gt_, made.name()).personal_data_purged());
+  // One second before the expiry (on GT's clock) nothing is purged; GT's purge runs every
+  // second, so two of its rounds pass before the clock moves on.
+  ASSERT_TRUE(FileClock::Write(gt_clock, expiry - absl::Seconds(1)));
+  absl::SleepFor(absl::Milliseconds(2500));
+  EXPECT_FALSE(Get(*gt_, made.name()).personal_data_purged());
+  EXPECT_EQ(Get(*gt_, made.name()).person().given_names(), "Rigoberta Anaís");
   // After the expiry the receiver's copy of the personal data is gone.
+  ASSERT_TRUE(FileClock::Write(gt_clock, expiry + absl::Seconds(1)));
   ASSERT_TRUE(WaitFor([&] { return Get(*gt_, made.name()).personal_data_purged(); },
                       absl::Seconds(30)));
   EXPECT_TRUE(Get(*gt_, made.name()).person().given_names().empty());
