@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
 #include "common/text/fold.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -103,8 +104,8 @@ Directory::Directory(storage::Store* store, txn::Committer* committer, std::stri
       peers_(std::move(peers)),
       orgs_(store->cf(kOrgsCf)),
       requests_(store->cf(kRequestsCf)),
-      // Directory entries are public: the page-token key only has to stop forgery.
-      page_tokens_(absl::StrCat("directory-page-token-", self_, "-0123456789abcdef")) {}
+      // Directory entries are public, but a forged token must still be refused.
+      page_tokens_(NodeSecretOrEphemeral(store, "directory_page_token_secret")) {}
 
 absl::StatusOr<std::optional<v1::Organisation>> Directory::Load(const std::string& key) const {
   auto raw = store_->Get(orgs_, key);

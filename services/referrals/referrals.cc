@@ -11,6 +11,7 @@
 #include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
 #include "common/text/fold.h"
 #include "services/cases/rules.h"
@@ -98,7 +99,7 @@ Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::K
       clock_(clock),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
-      page_tokens_(absl::StrCat("referrals-", config_.country(), "-page-tokens-v1")) {}
+      page_tokens_(NodeSecretOrEphemeral(store, "referrals_page_token_secret")) {}
 
 Referrals::~Referrals() { Stop(); }
 

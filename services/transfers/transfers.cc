@@ -10,6 +10,7 @@
 #include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
 #include "common/text/fold.h"
 #include "services/cases/rules.h"
@@ -81,7 +82,7 @@ Transfers::Transfers(storage::Store* store, txn::Committer* committer, crypto::K
       peers_(std::move(peers)),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
-      page_tokens_(absl::StrCat("transfers-", config_.country(), "-page-tokens-v1")) {
+      page_tokens_(NodeSecretOrEphemeral(store, "transfers_page_token_secret")) {
   system_.identity = absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()),
                                   ".enlace.example/node");
   system_.country = config_.country();
