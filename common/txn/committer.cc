@@ -4,11 +4,13 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/aead.h"
 #include "common/ids/ids.h"
+#include "common/testing/sync_point.h"
 #include "enlace/federation/v1/federation.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -112,6 +114,8 @@ absl::Status Committer::Commit(Transaction& txn) {
   Pending me{&txn};
   absl::MutexLock l(&mu_);
   queue_.push_back(&me);
+  // Counted only (no waits or callbacks here: mu_ is held).
+  ENLACE_TEST_SYNC_POINT("Committer::Commit:Queued");
   auto my_turn = [this, &me]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return me.done || !leader_active_;
   };
@@ -145,10 +149,17 @@ absl::Status Committer::Commit(Transaction& txn) {
 }
 
 absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
+  ENLACE_TEST_SYNC_POINT("Committer::CommitGroup:Start");
   const absl::Time now = absl::Now();
-  const auto saved_seq = next_seq_;
-  const uint64_t saved_audit_seq = audit_seq_;
-  const std::string saved_hash = audit_hash_;
+  // Every exit that does not commit gives back the numbers this group took: outbox sequences
+  // and the audit chain head. A number consumed without a write would be a hole that the
+  // per-peer sender must treat as data loss, and a chain that links to an unwritten record.
+  auto rollback = absl::MakeCleanup(
+      [this, saved_seq = next_seq_, saved_audit_seq = audit_seq_, saved_hash = audit_hash_] {
+        next_seq_ = saved_seq;
+        audit_seq_ = saved_audit_seq;
+        audit_hash_ = saved_hash;
+      });
   storage::WriteBatch combined;
   std::map<std::string, uint64_t> touched;
   for (Pending* p : group) {
@@ -169,7 +180,8 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
       if (outbox_key_.empty()) {
         combined.Put(outbox_, key, Deterministic(body));
       } else {
-        auto sealed = crypto::Seal(outbox_key_, Deterministic(body), key);
+        absl::StatusOr<std::string> sealed = crypto::Seal(outbox_key_, Deterministic(body), key);
+        ENLACE_TEST_SYNC_POINT_CALLBACK("Committer::CommitGroup:Sealed", &sealed);
         if (!sealed.ok()) return sealed.status();
         combined.Put(outbox_, key, absl::StrCat(kSealedOutboxMark, *sealed));
       }
@@ -188,11 +200,7 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
     combined.Put(meta_, absl::StrCat(kOutboxLastPrefix, peer), Be64(seq));
   }
   absl::Status s = combined.empty() ? absl::OkStatus() : store_->Commit(combined);
-  if (!s.ok()) {
-    next_seq_ = saved_seq;
-    audit_seq_ = saved_audit_seq;
-    audit_hash_ = saved_hash;
-  }
+  if (s.ok()) std::move(rollback).Cancel();
   return s;
 }
 

@@ -1,10 +1,13 @@
 #include "common/txn/committer.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <vector>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/sync_point.h"
 #include "enlace/federation/v1/federation.pb.h"
 #include "gtest/gtest.h"
 
@@ -98,6 +101,134 @@ TEST(CommitterTest, WaitForQueuedWakesOnCommit) {
   });
   EXPECT_EQ((*committer)->WaitForQueued("GT", 0, absl::Seconds(10)), 1u);
   t.join();
+}
+
+// Helpers for the sealing-failure tests: read back what the store holds.
+std::vector<uint64_t> OutboxSeqs(storage::Store* store, const Committer& c,
+                                 const std::string& peer) {
+  std::vector<uint64_t> seqs;
+  for (auto it = store->ScanPrefix(c.outbox_cf(), peer + "|"); it->Valid(); it->Next()) {
+    auto body_bytes = c.OpenOutboxEntry(it->value(), it->key());
+    EXPECT_TRUE(body_bytes.ok()) << body_bytes.status();
+    enlace::federation::v1::EnvelopeBody body;
+    EXPECT_TRUE(body.ParseFromString(*body_bytes));
+    seqs.push_back(body.seq());
+  }
+  return seqs;
+}
+
+// Returns the number of stored audit records after checking seq continuity and the chain.
+uint64_t CheckAuditChain(storage::Store* store, const Committer& c) {
+  std::string prev;
+  uint64_t seq = 0;
+  for (auto it = store->ScanPrefix(c.audit_cf(), ""); it->Valid(); it->Next()) {
+    enlace::audit::v1::AuditRecord r;
+    EXPECT_TRUE(r.ParseFromArray(it->value().data(), it->value().size()));
+    EXPECT_EQ(r.seq(), ++seq);
+    EXPECT_EQ(r.prev_hash(), prev) << "chain broken at " << r.seq();
+    EXPECT_EQ(Committer::ChainHash(prev, r), r.hash());
+    prev = r.hash();
+  }
+  return seq;
+}
+
+Transaction AuditedEnvelopes(const std::string& name, int envelopes) {
+  Transaction txn;
+  for (int i = 0; i < envelopes; ++i) {
+    txn.envelopes.push_back({"GT", "test", absl::StrCat(name, "-", i)});
+  }
+  txn.Audit("test", absl::StrCat("thing.", name));
+  return txn;
+}
+
+class CommitterSealFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = Open(TempDir());
+    auto c = Committer::Create(store_.get(), "MX");
+    ASSERT_TRUE(c.ok()) << c.status();
+    committer_ = std::move(*c);
+    committer_->SetOutboxKey(std::string(32, 'k'));
+  }
+  void TearDown() override { SyncPoint::GetInstance()->Reset(); }
+
+  // Makes the n-th seal (1-based, counted from now) fail.
+  void FailNthSeal(int n) {
+    SyncPoint::GetInstance()->SetCallBack(
+        "Committer::CommitGroup:Sealed", [this, n](void* arg) {
+          if (++seals_ == n) {
+            *static_cast<absl::StatusOr<std::string>*>(arg) =
+                absl::InternalError("injected sealing failure");
+          }
+        });
+    SyncPoint::GetInstance()->EnableProcessing();
+  }
+
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Committer> committer_;
+  std::atomic<int> seals_{0};
+};
+
+// A transaction whose second envelope fails to seal has already numbered its first one; the
+// failed commit must give that number back, or GT's outbox gets a hole at 2.
+TEST_F(CommitterSealFailureTest, SealingFailureLeavesNoOutboxHole) {
+  Transaction first = AuditedEnvelopes("first", 1);
+  ASSERT_TRUE(committer_->Commit(first).ok());
+  FailNthSeal(2);
+  Transaction failing = AuditedEnvelopes("failing", 2);
+  EXPECT_EQ(committer_->Commit(failing).code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(committer_->LastQueued("GT"), 1u);
+  EXPECT_EQ(committer_->LastAuditSeq(), 1u);
+
+  Transaction next = AuditedEnvelopes("next", 2);
+  ASSERT_TRUE(committer_->Commit(next).ok());
+  EXPECT_EQ(committer_->LastQueued("GT"), 3u);
+  EXPECT_EQ(OutboxSeqs(store_.get(), *committer_, "GT"), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(CheckAuditChain(store_.get(), *committer_), 2u);
+}
+
+// A group of two transactions in which the first is fully numbered (envelope and audit record)
+// and the second fails to seal. The group is formed deterministically with sync points: the
+// leader of the first commit is held at CommitGroup:Start until both others are queued.
+TEST_F(CommitterSealFailureTest, SealingFailureInAGroupLeavesNoAuditOrOutboxHole) {
+  auto* sp = SyncPoint::GetInstance();
+  sp->LoadDependency({{"Test:ReleaseFirstLeader", "Committer::CommitGroup:Start"}});
+  // Seals: 1 = the held leader's transaction; 2 = first of the group; 3 = second: fails.
+  FailNthSeal(3);
+
+  absl::Status first_status, a_status, b_status;
+  std::thread leader([&] {
+    Transaction t = AuditedEnvelopes("held", 1);
+    first_status = committer_->Commit(t);
+  });
+  while (sp->HitCount("Committer::Commit:Queued") < 1) std::this_thread::yield();
+  std::thread a([&] {
+    Transaction t = AuditedEnvelopes("a", 1);
+    a_status = committer_->Commit(t);
+  });
+  std::thread b([&] {
+    Transaction t = AuditedEnvelopes("b", 1);
+    b_status = committer_->Commit(t);
+  });
+  // Both queued behind the held leader: they will commit as one group.
+  while (sp->HitCount("Committer::Commit:Queued") < 3) std::this_thread::yield();
+  ENLACE_TEST_SYNC_POINT("Test:ReleaseFirstLeader");
+  leader.join();
+  a.join();
+  b.join();
+  ASSERT_TRUE(first_status.ok()) << first_status;
+  EXPECT_EQ(a_status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(b_status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(sp->HitCount("Committer::CommitGroup:Start"), 2);
+  EXPECT_EQ(committer_->LastQueued("GT"), 1u);
+  EXPECT_EQ(committer_->LastAuditSeq(), 1u);
+  sp->Reset();
+
+  Transaction next = AuditedEnvelopes("next", 1);
+  ASSERT_TRUE(committer_->Commit(next).ok());
+  EXPECT_EQ(OutboxSeqs(store_.get(), *committer_, "GT"), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(CheckAuditChain(store_.get(), *committer_), 2u);
+  EXPECT_EQ(committer_->LastAuditSeq(), 2u);
 }
 
 }  // namespace
