@@ -19,7 +19,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   # demo and integration tests (certificates, ports, processes)
   openssl iproute2 procps
-  # fuzzing (libFuzzer)
+  # clang 14: fuzzing (libFuzzer), the thread-safety build (--config=clang, its toolchain in
+  # bazel/toolchains/clang calls /usr/bin/clang-14) and ThreadSanitizer (--config=tsan)
   clang libclang-rt-14-dev
   # buf CLI (npm) and browser tests
   nodejs npm chromium

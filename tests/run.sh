@@ -6,6 +6,8 @@
 #   bash tests/run.sh //protos/... //common/...
 #   bash tests/run.sh --test_filter=Foo.*  # options only: still //...
 #
+# On a full run (no target pattern) it then builds everything with clang's thread-safety
+# analysis (`bazel build --config=clang //...`), reported and counted as one more target.
 # Extra arguments go to `bazel test` unchanged. The whole output is kept in a log file under
 # ${TMPDIR:-/tmp} (its path is printed just before the summary line).
 # Exit status: 0 when every test target passed, non-zero otherwise.
@@ -46,6 +48,29 @@ echo "run.sh: $bazel test ${args[*]}  (log: $log)" | tee -a "$log"
   --color=no --curses=no \
   "${args[@]}" 2>&1 | tee -a "$log"
 rc=${PIPESTATUS[0]}
+
+# The thread-safety build: clang with -Werror=thread-safety checks every ABSL_GUARDED_BY (GCC
+# ignores them; docs/static-analysis.md). It counts as one more target, reported like the
+# tests: "//bazel/toolchains/clang:thread_safety_build PASSED|FAILED". It runs on full runs
+# (no target pattern given, as in CI); ENLACE_CLANG_BUILD=1 forces it, =0 skips it. Its own
+# output tree (bazel-out/k8-optclang) leaves the GCC build's untouched.
+clang_build="${ENLACE_CLANG_BUILD:-}"
+[[ -z "$clang_build" ]] && clang_build=$(( has_pattern == 0 ? 1 : 0 ))
+if [[ "$clang_build" == 1 ]]; then
+  echo "run.sh: $bazel build --config=clang --keep_going //...  (thread-safety analysis)" \
+    | tee -a "$log"
+  clang_start=$SECONDS
+  "$bazel" build --config=clang --keep_going --color=no --curses=no //... 2>&1 \
+    | grep -v '^INFO: From \|^\[[0-9,]* / [0-9,]*\]' | tee -a "$log.clang" \
+    | grep -E 'error:|ERROR:|FAILED|warning: .*\[-Wthread-safety' | tee -a "$log"
+  clang_rc=${PIPESTATUS[0]}
+  clang_status=PASSED
+  [[ $clang_rc -ne 0 ]] && clang_status=FAILED
+  printf '%-60s %s in %ds\n' //bazel/toolchains/clang:thread_safety_build "$clang_status" \
+    $(( SECONDS - clang_start )) | tee -a "$log"
+  [[ $clang_rc -ne 0 ]] && echo "run.sh: clang build failed; its full output: $log.clang" \
+    | tee -a "$log"
+fi
 
 # Summary lines, one per test target, e.g.
 #   //common/ids:ids_test                          PASSED in 0.1s
