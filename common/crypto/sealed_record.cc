@@ -20,6 +20,12 @@ absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner
   }
   auto key = vault->DataKey(owner);
   if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
+    if (personal.empty()) {
+      // Nothing personal to seal (a copy whose key was destroyed by an erasure or a purge,
+      // rewritten): never re-create the destroyed key.
+      record.set_plaintext(true);
+      return record.SerializeAsString();
+    }
     key = vault->CreateDataKey(owner);
   }
   if (!key.ok()) return key.status();

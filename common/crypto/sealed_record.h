@@ -9,7 +9,8 @@
 
 namespace enlace::crypto {
 
-// A record whose personal part is sealed with the data key of `owner` (created on first use),
+// A record whose personal part is sealed with the data key of `owner` (created on first use;
+// an empty personal part never creates one),
 // stored as enlace.internal.v1.SealedRecord. `vault` null = stored unsealed (cost
 // measurements only). `aad` binds the ciphertext to the record's key.
 absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner,

@@ -16,6 +16,7 @@
 #include "common/crypto/aead.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/testing/sync_point.h"
 #include "enlace/internal/v1/storage.pb.h"
 #include "common/text/fold.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -99,6 +100,26 @@ void SplitAction(const v1::Action& a, v1::Action* pub, v1::Action* priv) {
   *pub = a;
   pub->clear_note();
   priv->set_note(a.note());
+}
+
+// The personal fields set in the personal part of a record (e.g. "summary"), as request
+// field paths under `prefix`.
+std::vector<std::string> PersonalFieldsSet(const v1::Case& priv, absl::string_view prefix) {
+  std::vector<std::string> f;
+  if (!priv.summary().empty()) f.push_back(absl::StrCat(prefix, "summary"));
+  if (!priv.resolution_note().empty()) f.push_back(absl::StrCat(prefix, "resolution_note"));
+  if (!priv.consent().giver_name().empty()) {
+    f.push_back(absl::StrCat(prefix, "consent.giver_name"));
+  }
+  return f;
+}
+
+// An erased person's cases go on with non-personal facts only: a write carrying personal
+// text is refused (never silently dropped), naming the fields.
+absl::Status ErasedPersonalText(const std::vector<std::string>& fields) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the case's person was erased: it takes no personal text; leave empty: ",
+      absl::StrJoin(fields, ", ")));
 }
 
 std::string FoldedFullName(const v1::Person& p) {
@@ -187,6 +208,11 @@ std::string PersonPostKey(const std::string& person_id, const std::string& post)
 }
 
 std::string ErasedKey(const std::string& person_id) { return absl::StrCat("P|x|", person_id); }
+
+// A data key holding the person's data: "P|k|<person_id>|<key_owner>".
+std::string LinkPrefix(const std::string& person_id) {
+  return absl::StrCat("P|k|", person_id, "|");
+}
 
 std::string TransferLockKey(const std::string& case_id) { return absl::StrCat("C|t|", case_id); }
 
@@ -355,6 +381,82 @@ bool Registry::OfficerSeesPerson(const std::string& person_id, const std::string
   return v.ok() && v->has_value();
 }
 
+bool Registry::AddGrant(txn::Transaction& txn, const Caller& caller,
+                        const std::string& person_id, const std::string& post,
+                        absl::string_view basis) const {
+  if (OfficerSeesPerson(person_id, post)) return false;
+  txn.batch.Put(index_, PersonPostKey(person_id, post), "");
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("cases.GrantPersonAccess");
+  r.add_resources(absl::StrCat("countries/", options_.country, "/persons/", person_id));
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  r.set_detail(absl::StrCat("post ", post, "; basis: ", basis));
+  txn.audit.push_back(std::move(r));
+  return true;
+}
+
+namespace {
+
+bool SameDocument(const v1::IdentityDocument& a, const v1::IdentityDocument& b) {
+  return a.type() == b.type() && a.issuing_country() == b.issuing_country() &&
+         NormalizeDocumentNumber(a.number()) == NormalizeDocumentNumber(b.number());
+}
+
+// What an officer must show to reach a person registered through another post: one of the
+// person's documents, and the names and birth date printed on it.
+bool IdentityMatches(const v1::IdentityDocument& document, absl::string_view given_names,
+                     absl::string_view family_names, absl::string_view birth_date,
+                     const v1::Person& person) {
+  const bool has_document =
+      std::any_of(person.documents().begin(), person.documents().end(),
+                  [&](const v1::IdentityDocument& d) { return SameDocument(d, document); });
+  return has_document && !given_names.empty() && !family_names.empty() &&
+         text::FoldForSearch(given_names) == text::FoldForSearch(person.given_names()) &&
+         text::FoldForSearch(family_names) == text::FoldForSearch(person.family_names()) &&
+         birth_date == person.birth_date();
+}
+
+}  // namespace
+
+absl::Status Registry::DocumentTaken(int index, const std::string& holder,
+                                     const v1::Person& presented, const Caller& caller,
+                                     absl::string_view action) const {
+  const std::string holder_name =
+      absl::StrCat("countries/", options_.country, "/persons/", holder);
+  bool disclose = caller.role != Role::kOfficer || OfficerSeesPerson(holder, caller.post);
+  if (!disclose) {
+    auto registered = LoadPerson(holder);
+    disclose = registered.ok() && registered->has_value() &&
+               IdentityMatches(presented.documents(index), presented.given_names(),
+                               presented.family_names(), presented.birth_date(), **registered);
+  }
+  absl::Status status =
+      disclose
+          ? absl::AlreadyExistsError(absl::StrCat("person.documents[", index,
+                                                  "] is already registered to ", holder_name))
+          : absl::AlreadyExistsError(absl::StrCat(
+                "person.documents[", index,
+                "] is already registered to a person this post cannot reach; to open a case "
+                "for them, send CreateCase with presented_identity (the document, and the "
+                "names and birth date printed on it), or ask a supervisor for "
+                "GrantPersonAccess"));
+  AuditRefusal(caller, action, disclose ? std::vector<std::string>{holder_name}
+                                        : std::vector<std::string>{},
+               status, enlace::audit::v1::AUDIT_OUTCOME_REJECTED);
+  return status;
+}
+
+void Registry::AuditRefusal(const Caller& caller, absl::string_view action,
+                            std::vector<std::string> resources, const absl::Status& why,
+                            enlace::audit::v1::AuditOutcome outcome) const {
+  txn::Transaction txn;
+  Audit(txn, caller, action, std::move(resources));
+  txn.audit.back().set_outcome(outcome);
+  txn.audit.back().set_detail(std::string(why.message().substr(0, 300)));
+  committer_->Commit(txn).IgnoreError();  // a failed audit write must not hide the refusal
+}
+
 absl::Status Registry::CheckPersonAccess(const std::string& person_id,
                                          const Caller& caller) const {
   if (caller.role != Role::kOfficer) return absl::OkStatus();
@@ -494,9 +596,7 @@ absl::StatusOr<v1::Person> Registry::CreatePerson(const v1::CreatePersonRequest&
     auto owner = store_->Get(index_, DocKey(request.person().documents(i)));
     if (!owner.ok()) return owner.status();
     if (owner->has_value()) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "person.documents[", i, "] is already registered to countries/", options_.country,
-          "/persons/", **owner));
+      return DocumentTaken(i, **owner, request.person(), caller, "cases.CreatePerson");
     }
   }
 
@@ -520,7 +620,7 @@ absl::StatusOr<v1::Person> Registry::CreatePerson(const v1::CreatePersonRequest&
   txn::Transaction txn;
   txn.batch.Put(persons_, id, *record);
   ApplyIndexDiff(txn.batch, index_, {}, PersonIndexEntries(person, id));
-  if (caller.role == Role::kOfficer) txn.batch.Put(index_, PersonPostKey(id, caller.post), "");
+  if (caller.role == Role::kOfficer) AddGrant(txn, caller, id, caller.post, "created the person");
   txn.batch.AddToCounter(counters_, "persons", 1);
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
   Audit(txn, caller, "cases.CreatePerson", {person.name()});
@@ -579,9 +679,7 @@ absl::StatusOr<v1::Person> Registry::UpdatePerson(const v1::UpdatePersonRequest&
     auto owner = store_->Get(index_, key);
     if (!owner.ok()) return owner.status();
     if (owner->has_value() && **owner != *id) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "person.documents[", i, "] is already registered to countries/", options_.country,
-          "/persons/", **owner));
+      return DocumentTaken(i, **owner, after, caller, "cases.UpdatePerson");
     }
   }
   *after.mutable_update_time() = ToProtoTime(now);
@@ -767,7 +865,23 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
        it->Next()) {
     txn.batch.Delete(index_, it->key());
   }
-  txn.batch.Put(index_, ErasedKey(*id), "");
+  // Every other data key sealing a copy of the person's data (referrals, transfer snapshots,
+  // notifications) dies with theirs. The list goes into the erasure marker, so that
+  // CompleteErasures can finish the destruction after a crash.
+  std::vector<std::string> linked;
+  {
+    const std::string prefix = LinkPrefix(*id);
+    auto it = store_->ScanPrefix(index_, prefix);
+    for (; it->Valid(); it->Next()) {
+      linked.emplace_back(it->key().substr(prefix.size()));
+      txn.batch.Delete(index_, it->key());
+    }
+    if (absl::Status s = it->status(); !s.ok()) return s;
+  }
+  for (const auto& hook : erasure_hooks_) {
+    if (absl::Status s = hook(*id, linked, txn); !s.ok()) return s;
+  }
+  txn.batch.Put(index_, ErasedKey(*id), absl::StrJoin(linked, "\n"));
   txn.batch.AddToCounter(counters_, "persons", -1);
   int32_t cases_kept = 0;
   for (auto it = store_->ScanPrefix(index_, absl::StrCat("C|r|", *id, "|")); it->Valid();
@@ -784,6 +898,10 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   if (options_.vault != nullptr) {
     if (absl::Status s = options_.vault->DestroyDataKey(*id); !s.ok()) return s;
+    for (const auto& owner : linked) {
+      if (!options_.vault->HasDataKey(owner)) continue;
+      if (absl::Status s = options_.vault->DestroyDataKey(owner); !s.ok()) return s;
+    }
   }
   // Old versions of the index entries and records linger in SST files until compaction;
   // without the data key the sealed parts are noise, and the index entries are gone from
@@ -794,15 +912,69 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
   return response;
 }
 
+absl::StatusOr<v1::GrantPersonAccessResponse> Registry::GrantPersonAccess(
+    const v1::GrantPersonAccessRequest& request, const Caller& caller) {
+  auto id = ParsePersonName(request.name(), "name");
+  if (!id.ok()) return id.status();
+  FieldViolations v;
+  if (!context_.HasPost(request.post())) v.Add("post", "unknown consular post of this node");
+  if (request.reason().empty() || request.reason().size() > 500 ||
+      !text::IsCleanUtf8(request.reason())) {
+    v.Add("reason", "required: 1-500 bytes saying why (request, reference)");
+  }
+  if (!v.empty()) return v.ToStatus();
+  if (caller.role != Role::kSupervisor) {
+    return absl::PermissionDeniedError("only a supervisor may grant a post access to a person");
+  }
+  storage::ScopedKeyLocks lock(locks_, {absl::StrCat("P:", *id)});
+  auto person = store_->Get(persons_, *id);
+  if (!person.ok()) return person.status();
+  if (!person->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+  txn::Transaction txn;
+  v1::GrantPersonAccessResponse response;
+  response.set_granted(AddGrant(txn, caller, *id, request.post(),
+                                absl::StrCat("supervisor grant: ", request.reason())));
+  if (!response.granted()) {
+    Audit(txn, caller, "cases.GrantPersonAccess", {request.name()});
+    txn.audit.back().set_detail(absl::StrCat("post ", request.post(), " already reached them"));
+  }
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return response;
+}
+
 absl::Status Registry::CompleteErasures() {
   if (options_.vault == nullptr) return absl::OkStatus();
   for (auto it = store_->ScanPrefix(index_, "P|x|"); it->Valid(); it->Next()) {
     const std::string id(it->key().substr(4));
-    if (options_.vault->HasDataKey(id)) {
-      if (absl::Status s = options_.vault->DestroyDataKey(id); !s.ok()) return s;
+    std::vector<std::string> owners = {id};
+    for (absl::string_view o : absl::StrSplit(it->value(), '\n', absl::SkipEmpty())) {
+      owners.emplace_back(o);
+    }
+    // A record linked after the erasure scanned its links (a racing writer) dies too.
+    for (auto link = store_->ScanPrefix(index_, LinkPrefix(id)); link->Valid(); link->Next()) {
+      owners.emplace_back(link->key().substr(LinkPrefix(id).size()));
+    }
+    for (const auto& owner : owners) {
+      if (!options_.vault->HasDataKey(owner)) continue;
+      if (absl::Status s = options_.vault->DestroyDataKey(owner); !s.ok()) return s;
     }
   }
   return absl::OkStatus();
+}
+
+void Registry::LinkToPerson(txn::Transaction& txn, const std::string& person_id,
+                            const std::string& key_owner) const {
+  txn.batch.Put(index_, absl::StrCat(LinkPrefix(person_id), key_owner), "");
+}
+
+std::string Registry::PersonIdOfName(absl::string_view person_name) {
+  return PersonIdOf(std::string(person_name));
+}
+
+absl::StatusOr<bool> Registry::IsErased(const std::string& person_id) const {
+  auto marker = store_->Get(index_, ErasedKey(person_id));
+  if (!marker.ok()) return marker.status();
+  return marker->has_value();
 }
 
 // ---------------------------------------------------------------- cases
@@ -832,6 +1004,27 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
     }
   }
   ValidateCase(request.case_(), context_, now, v);
+  if (request.has_presented_identity()) {
+    const v1::PresentedIdentity& shown = request.presented_identity();
+    if (shown.document().type() == 0 || !v1::DocumentType_IsValid(shown.document().type())) {
+      v.Add("presented_identity.document.type", "required");
+    }
+    if (NormalizeDocumentNumber(shown.document().number()).empty() ||
+        shown.document().number().size() > 40) {
+      v.Add("presented_identity.document.number", "required, at most 40 characters");
+    }
+    if (!geo::IsCountryCode(shown.document().issuing_country())) {
+      v.Add("presented_identity.document.issuing_country",
+            "must be an ISO 3166-1 alpha-2 code in upper case");
+    }
+    for (const auto& [field, value] : {std::pair{"given_names", &shown.given_names()},
+                                       std::pair{"family_names", &shown.family_names()}}) {
+      if (value->empty() || value->size() > 200 || !text::IsCleanUtf8(*value)) {
+        v.Add(absl::StrCat("presented_identity.", field),
+              "required, at most 200 bytes of one-line UTF-8 text");
+      }
+    }
+  }
   if (!v.empty()) return v.ToStatus();
   if (absl::Status s = CheckCaseAccess(request.case_(), caller); !s.ok()) return s;
 
@@ -853,11 +1046,26 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
       return **c;
     }
   }
-  auto person = store_->Get(persons_, person_id);
+  auto person = LoadPerson(person_id);
   if (!person.ok()) return person.status();
   if (!person->has_value()) {
     return absl::NotFoundError(absl::StrCat("case.person: ", request.case_().person(),
                                             " not found"));
+  }
+  // Opening a case must not be a way into a person the post could not reach before.
+  std::string grant_basis = "a supervisor opened a case at the post";
+  if (caller.role == Role::kOfficer && !OfficerSeesPerson(person_id, caller.post)) {
+    const v1::PresentedIdentity& shown = request.presented_identity();
+    if (!request.has_presented_identity() ||
+        !IdentityMatches(shown.document(), shown.given_names(), shown.family_names(),
+                         shown.birth_date(), **person)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "the person was registered through another post and ", caller.post,
+          " cannot reach them: send presented_identity (one of the person's identity "
+          "documents with the names and birth date printed on it, as presented at the "
+          "counter), or ask a supervisor for GrantPersonAccess"));
+    }
+    grant_basis = "identity document presented at the counter";
   }
 
   const std::string id = ids::NewId(now);
@@ -880,7 +1088,7 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
   txn.batch.Put(cases_, id, *record);
   ApplyIndexDiff(txn.batch, index_, {}, CaseIndexEntries(c, id, person_id));
   // The post handling the case may see its person.
-  txn.batch.Put(index_, PersonPostKey(person_id, c.post()), "");
+  AddGrant(txn, caller, person_id, c.post(), grant_basis);
   ApplyCounterDiff(txn.batch, counters_, {}, CaseCounterKeys(c));
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
   Audit(txn, caller, "cases.CreateCase", {c.name(), c.person()});
@@ -1082,6 +1290,11 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
   const std::string person_id = PersonIdOf(before.person());
   v1::Case pub, priv;
   SplitCase(after, &pub, &priv);
+  if (auto personal = PersonalFieldsSet(priv, "case."); !personal.empty()) {
+    auto erased = IsErased(person_id);
+    if (!erased.ok()) return erased.status();
+    if (*erased) return ErasedPersonalText(personal);
+  }
   auto record = EncodeRecord(pub, priv, person_id, *id);
   if (!record.ok()) return record.status();
   txn::Transaction txn;
@@ -1089,10 +1302,11 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
   ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
                  CaseIndexEntries(after, *id, person_id));
   if (after.post() != before.post()) {
-    txn.batch.Put(index_, PersonPostKey(person_id, after.post()), "");
+    AddGrant(txn, caller, person_id, after.post(), "a supervisor moved a case to the post");
   }
   ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
   Audit(txn, caller, "cases.UpdateCase", {after.name()});
+  ENLACE_TEST_SYNC_POINT("Registry::UpdateCase:BeforeCommit");
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return after;
 }
@@ -1125,6 +1339,11 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
   }
   if (before.status() == v1::STATUS_CLOSED) {
     return absl::FailedPreconditionError("the case is already closed");
+  }
+  if (!request.resolution_note().empty()) {
+    auto erased = IsErased(PersonIdOf(before.person()));
+    if (!erased.ok()) return erased.status();
+    if (*erased) return ErasedPersonalText({"resolution_note"});
   }
   v1::Case after = before;
   after.set_status(v1::STATUS_CLOSED);
@@ -1190,6 +1409,11 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
     return absl::FailedPreconditionError("the case is closed: no new actions can be recorded");
   }
   if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
+  if (!request.action().note().empty()) {
+    auto erased = IsErased(person_id);
+    if (!erased.ok()) return erased.status();
+    if (*erased) return ErasedPersonalText({"action.note"});
+  }
   const std::string seq_key = absl::StrCat("actions|seq|", *id);
   auto seq = store_->GetCounter(counters_, seq_key);
   if (!seq.ok()) return seq.status();
@@ -1210,6 +1434,7 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   txn.batch.AddToCounter(counters_, absl::StrCat("actions|type|", Two(action.type())), 1);
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + key);
   Audit(txn, caller, "cases.AddAction", {action.name()});
+  ENLACE_TEST_SYNC_POINT("Registry::AddAction:BeforeCommit");
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return action;
 }
@@ -1262,26 +1487,36 @@ absl::Status Registry::CheckNotTransferring(const std::string& case_id) const {
       "the case is being transferred (", **lock, "): no change until the receiver decides"));
 }
 
-absl::StatusOr<v1::Case> Registry::LockForTransfer(const std::string& case_name,
+absl::StatusOr<std::unique_ptr<Registry::CaseLock>> Registry::LockCase(
+    const std::string& case_name) {
+  auto id = ParseCaseName(case_name, "case");
+  if (!id.ok()) return id.status();
+  ENLACE_TEST_SYNC_POINT("Registry::LockCase:Wait");
+  return std::unique_ptr<CaseLock>(new CaseLock(locks_, *std::move(id)));
+}
+
+absl::StatusOr<v1::Case> Registry::LockForTransfer(const CaseLock& held,
                                                    const std::string& transfer,
                                                    const Caller& caller,
                                                    txn::Transaction& txn) {
-  auto id = ParseCaseName(case_name, "case");
-  if (!id.ok()) return id.status();
-  auto c = LoadCase(*id);
+  const std::string& id = held.case_id();
+  auto c = LoadCase(id);
   if (!c.ok()) return c.status();
-  if (!c->has_value()) return absl::NotFoundError(absl::StrCat(case_name, " not found"));
+  if (!c->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("countries/", options_.country, "/cases/", id, " not found"));
+  }
   if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
   if ((*c)->status() == v1::STATUS_CLOSED) {
     return absl::FailedPreconditionError("a closed case cannot be transferred");
   }
-  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
-  txn.batch.Put(index_, TransferLockKey(*id), transfer);
+  if (absl::Status s = CheckNotTransferring(id); !s.ok()) return s;
+  txn.batch.Put(index_, TransferLockKey(id), transfer);
   return **c;
 }
 
-void Registry::UnlockTransfer(const std::string& case_name, txn::Transaction& txn) const {
-  txn.batch.Delete(index_, TransferLockKey(case_name.substr(case_name.rfind('/') + 1)));
+void Registry::UnlockTransfer(const CaseLock& held, txn::Transaction& txn) const {
+  txn.batch.Delete(index_, TransferLockKey(held.case_id()));
 }
 
 absl::Status Registry::CloseTransferredCase(const std::string& case_name,
@@ -1366,7 +1601,7 @@ absl::StatusOr<std::vector<std::string>> Registry::CheckConsistency() const {
     std::string key(it->key());
     // Access grants and erasure markers are not derived from one record.
     if (absl::StartsWith(key, "P|p|") || absl::StartsWith(key, "P|x|") ||
-        absl::StartsWith(key, "C|t|")) {
+        absl::StartsWith(key, "P|k|") || absl::StartsWith(key, "C|t|")) {
       continue;
     }
     auto e = expected.find(key);

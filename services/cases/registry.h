@@ -1,6 +1,7 @@
 #ifndef ENLACE_SERVICES_CASES_REGISTRY_H_
 #define ENLACE_SERVICES_CASES_REGISTRY_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -56,6 +57,8 @@ class Registry {
       const v1::SearchPersonsRequest& request, const Caller& caller);
   absl::StatusOr<v1::ErasePersonResponse> ErasePerson(const v1::ErasePersonRequest& request,
                                                       const Caller& caller);
+  absl::StatusOr<v1::GrantPersonAccessResponse> GrantPersonAccess(
+      const v1::GrantPersonAccessRequest& request, const Caller& caller);
 
   absl::StatusOr<v1::Case> CreateCase(const v1::CreateCaseRequest& request,
                                       const Caller& caller);
@@ -70,18 +73,59 @@ class Registry {
   absl::StatusOr<v1::ListActionsResponse> ListActions(const v1::ListActionsRequest& request,
                                                       const Caller& caller);
 
+  // The one write lock of a case: "C:<id>" in this registry's key locks. Every writer of a
+  // case holds it from the read its change is computed from until that change is committed;
+  // UpdateCase, CloseCase, AddAction and CloseTransferredCase take it themselves, and a
+  // module that changes a case in its own transaction (a transfer) holds it with LockCase.
+  class CaseLock {
+   public:
+    CaseLock(const CaseLock&) = delete;
+    CaseLock& operator=(const CaseLock&) = delete;
+    const std::string& case_id() const { return case_id_; }
+
+   private:
+    friend class Registry;
+    CaseLock(storage::KeyLocks& locks, std::string case_id)
+        : case_id_(std::move(case_id)), held_(locks, {"C:" + case_id_}) {}
+    std::string case_id_;
+    storage::ScopedKeyLocks held_;
+  };
+  // Blocks until the case's write lock is free; hold the result until after the commit.
+  absl::StatusOr<std::unique_ptr<CaseLock>> LockCase(const std::string& case_name);
+
   // Case transfers: while one is pending the case accepts no change.
   // Adds the lock to `txn` after checking the case is open, in the caller's scope and not
-  // already being transferred; returns the case.
-  absl::StatusOr<v1::Case> LockForTransfer(const std::string& case_name,
-                                           const std::string& transfer, const Caller& caller,
-                                           txn::Transaction& txn);
-  void UnlockTransfer(const std::string& case_name, txn::Transaction& txn) const;
+  // already being transferred; returns the case. `held` is the case's write lock, held until
+  // `txn` is committed, so the returned case (the transfer's snapshot) is still the case's
+  // latest version when the transfer lock lands.
+  absl::StatusOr<v1::Case> LockForTransfer(const CaseLock& held, const std::string& transfer,
+                                           const Caller& caller, txn::Transaction& txn);
+  // Removes the transfer lock in `txn`; `held` is held until `txn` is committed.
+  void UnlockTransfer(const CaseLock& held, txn::Transaction& txn) const;
   // Closes a case handed over to another member (resolution TRANSFERRED) and removes its
   // lock. Idempotent: a case already closed is left as it is.
   absl::Status CloseTransferredCase(const std::string& case_name, const std::string& new_case);
   // The person and actions of a case, for a transfer's snapshot.
   absl::StatusOr<std::vector<v1::Action>> AllActions(const std::string& case_name) const;
+
+  // A person's data has one lifetime: every record sealed with a data key of its own that
+  // holds a local person's data (a referral, a transfer snapshot, a received notification...)
+  // is linked to the person in the record's transaction. ErasePerson destroys the person's
+  // data key and every linked one. Writes "P|k|<person_id>|<key_owner>".
+  void LinkToPerson(txn::Transaction& txn, const std::string& person_id,
+                    const std::string& key_owner) const;
+  // The id of a person from their name ("countries/MX/persons/<id>").
+  static std::string PersonIdOfName(absl::string_view person_name);
+  // Called by ErasePerson, under the person's lock and before any key is destroyed, with the
+  // data keys linked to the person; adds to `txn` (committed with the erasure), e.g. envelopes
+  // telling the members that received a disclosure about the person. An error aborts the
+  // erasure. Register every hook before the registry serves requests.
+  using ErasureHook = std::function<absl::Status(
+      const std::string& person_id, const std::vector<std::string>& linked_key_owners,
+      txn::Transaction& txn)>;
+  void AddErasureHook(ErasureHook hook) { erasure_hooks_.push_back(std::move(hook)); }
+  // True once the person was erased.
+  absl::StatusOr<bool> IsErased(const std::string& person_id) const;
 
   // Checks that every secondary index entry points at an entity that agrees with it and that
   // every entity has all its index entries (used after crashes and by `enlace-node --check`).
@@ -114,6 +158,21 @@ class Registry {
   absl::Status CheckCaseAccess(const v1::Case& c, const Caller& caller) const;
   absl::Status CheckNotTransferring(const std::string& case_id) const;
   bool OfficerSeesPerson(const std::string& person_id, const std::string& post) const;
+  // A post reaches a person only by a written rule: its officer created the person, a
+  // supervisor granted it (explicitly, or by opening or moving a case there), or an officer
+  // presented the person's identity document. Adds the grant to `txn` with an audit record
+  // naming the basis; returns false (and adds nothing) when the post already reaches them.
+  bool AddGrant(txn::Transaction& txn, const Caller& caller, const std::string& person_id,
+                const std::string& post, absl::string_view basis) const;
+  // The ALREADY_EXISTS answer to a document registered to `holder`: names the holder only
+  // to a caller who reaches them or who presented their full identity (`presented`:
+  // names and birth date as on the document). The refusal is audited.
+  absl::Status DocumentTaken(int index, const std::string& holder, const v1::Person& presented,
+                             const Caller& caller, absl::string_view action) const;
+  // Commits an audit record of a refused request (outcome DENIED or REJECTED).
+  void AuditRefusal(const Caller& caller, absl::string_view action,
+                    std::vector<std::string> resources, const absl::Status& why,
+                    enlace::audit::v1::AuditOutcome outcome) const;
 
   // Audit.
   void Audit(txn::Transaction& txn, const Caller& caller, absl::string_view action,
@@ -145,6 +204,7 @@ class Registry {
   const storage::ColumnFamily* counters_;
   PageTokenCodec page_tokens_;
   storage::KeyLocks locks_;
+  std::vector<ErasureHook> erasure_hooks_;
 };
 
 }  // namespace enlace::cases

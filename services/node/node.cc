@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_head.h"
+#include "common/crypto/key_file.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -37,6 +39,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   }
   auto cert = ReadSmallFile(config.api_tls().cert_file());
   if (!cert.ok()) return cert.status();
+  // Private keys readable by other local accounts are refused before anything is read.
+  if (absl::Status s = crypto::CheckKeyFileIsPrivate(config.api_tls().key_file(), "TLS key");
+      !s.ok()) {
+    return s;
+  }
   auto key = ReadSmallFile(config.api_tls().key_file());
   if (!key.ok()) return key.status();
   auto ca = ReadSmallFile(config.api_tls().client_ca_file());
@@ -72,6 +79,20 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     if (!outbox_key.ok()) return outbox_key.status();
     node->committer_->SetOutboxKey(*outbox_key);
   }
+  // The log must reach the last signed audit head, kept in the vault directory where damage
+  // to the data directory cannot take it along (common/audit/audit_head.h).
+  const std::string audit_head_file =
+      node->vault_ == nullptr
+          ? std::string()
+          : audit::AuditHeadPath(sec.keys_dir().empty() ? config.data_dir() + ".keys"
+                                                        : sec.keys_dir());
+  if (!audit_head_file.empty()) {
+    if (absl::Status s = audit::CheckLogReachesHeadFile(node->store_.get(), *node->committer_,
+                                                        audit_head_file);
+        !s.ok()) {
+      return s;
+    }
+  }
   authz::AuthorizerOptions ao;
   ao.country = config.country();
   if (sec.rate_per_second() > 0) ao.rate_per_second = sec.rate_per_second();
@@ -94,6 +115,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     fo.self = config.country();
     fo.listen_address = fc.address();
     fo.manifest_file = fc.manifest_file();
+    if (absl::Status s = crypto::CheckKeyFileIsPrivate(fc.signing_key_file(), "signing key");
+        !s.ok()) {
+      return s;
+    }
+    if (!fc.key_file().empty()) {
+      if (absl::Status s = crypto::CheckKeyFileIsPrivate(fc.key_file(), "federation TLS key");
+          !s.ok()) {
+        return s;
+      }
+    }
     auto signing_key = ReadSmallFile(fc.signing_key_file());
     if (!signing_key.ok()) return signing_key.status();
     fo.signing_key_pem = *signing_key;
@@ -139,12 +170,30 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->transfers_->Start();
   node->transfer_service_ = std::make_unique<transfers::TransferServiceImpl>(
       node->transfers_.get(), node->pool_.get(), node->authorizer_.get());
+  // An erasure tells every member that received a referral or transfer about the person, in
+  // the erasure's own transaction (invariant 9).
+  for (cases::Registry::ErasureHook hook :
+       {cases::Registry::ErasureHook(
+            [r = node->referrals_.get()](const std::string& person,
+                                         const std::vector<std::string>& linked,
+                                         txn::Transaction& txn) {
+              return r->OnPersonErased(person, linked, txn);
+            }),
+        cases::Registry::ErasureHook(
+            [t = node->transfers_.get()](const std::string& person,
+                                         const std::vector<std::string>& linked,
+                                         txn::Transaction& txn) {
+              return t->OnPersonErased(person, linked, txn);
+            })}) {
+    node->registry_->AddErasureHook(std::move(hook));
+  }
   if (fed != nullptr) {
     // Every handler is in place before the first envelope can arrive.
     fed->inbox()->RegisterHandler(transfers::kOfferKind, node->transfers_.get());
     fed->inbox()->RegisterHandler(transfers::kDecisionKind, node->transfers_.get());
-    for (const char* kind :
-         {referrals::kOfferKind, referrals::kUpdateKind, referrals::kRevokeKind}) {
+    fed->inbox()->RegisterHandler(transfers::kErasedKind, node->transfers_.get());
+    for (const char* kind : {referrals::kOfferKind, referrals::kUpdateKind,
+                             referrals::kRevokeKind, referrals::kErasedKind}) {
       fed->inbox()->RegisterHandler(kind, node->referrals_.get());
     }
     fed->inbox()->RegisterHandler(notifications::kSendKind, node->notifications_.get());
@@ -162,6 +211,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   }
   audit::CheckpointerOptions co;
   co.actor = absl::StrCat("node/", config.country());
+  co.head_file = audit_head_file;
   auto checkpointer = audit::Checkpointer::Create(node->store_.get(), node->committer_.get(),
                                                   node->audit_signer_.get(), co);
   if (!checkpointer.ok()) return checkpointer.status();
@@ -256,6 +306,7 @@ absl::Status Node::Shutdown(absl::Duration drain) {
   if (referrals_ != nullptr) referrals_->Stop();
   if (transfers_ != nullptr) transfers_->Stop();
   pool_.reset();  // runs whatever was already handed to the workers
+  authorizer_->FlushDenialSummaries(/*all=*/true);  // counts of denials not audited one by one
   // The last checkpoint seals everything the node wrote, so a clean stop leaves no unsealed tail.
   absl::Status sealed = checkpointer_->Stop();
   absl::Status closed = store_->Close();

@@ -364,7 +364,8 @@ absl::Status Notifications::Apply(const enlace::federation::v1::EnvelopeBody& bo
 }
 
 absl::StatusOr<std::string> Notifications::OpenCase(const v1::Notification& n,
-                                                    const std::string& post) {
+                                                    const std::string& post,
+                                                    std::string* person) {
   std::string host, id;
   ParseName(n.name(), &host, &id);
   const std::string rid = absl::StrCat("nt-", host, "-", id);
@@ -408,6 +409,7 @@ absl::StatusOr<std::string> Notifications::OpenCase(const v1::Notification& n,
                               n.authority().substr(0, 150), ". ", n.name()));
   auto created = registry_->CreateCase(cc, system_);
   if (!created.ok()) return created.status();
+  *person = person_name;
   return created->name();
 }
 
@@ -422,7 +424,8 @@ absl::StatusOr<int> Notifications::ProcessPending() {
     auto n = Load(InKey(host, id), id);
     if (!n.ok()) return n.status();
     if (!n->has_value()) continue;
-    auto case_name = OpenCase(**n, (*n)->post());
+    std::string person;
+    auto case_name = OpenCase(**n, (*n)->post(), &person);
     if (!case_name.ok()) {
       std::cerr << "notifications: cannot open a case for " << (*n)->name() << ": "
                 << case_name.status() << "\n";
@@ -434,6 +437,9 @@ absl::StatusOr<int> Notifications::ProcessPending() {
     txn::Transaction txn;
     txn.batch.Put(cf_, InKey(host, id), *stored);
     txn.batch.Delete(cf_, WaitKey(host, id));
+    // The copy is about a person of this node now: it dies with them (invariant 9).
+    registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(person),
+                            absl::StrCat("notification:", id));
     v1::NotificationReceipt receipt;
     receipt.set_name((*n)->name());
     *receipt.mutable_receive_time() = (*n)->receive_time();

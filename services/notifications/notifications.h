@@ -70,7 +70,9 @@ class Notifications : public federation::EnvelopeHandler {
   absl::StatusOr<std::optional<v1::Notification>> Load(const std::string& key,
                                                        const std::string& id) const;
   absl::Status CheckAccess(const v1::Notification& n, bool incoming, const Caller& caller) const;
-  absl::StatusOr<std::string> OpenCase(const v1::Notification& n, const std::string& post);
+  // Returns the case; sets `person` to the local person it was opened for.
+  absl::StatusOr<std::string> OpenCase(const v1::Notification& n, const std::string& post,
+                                       std::string* person);
   void Work();
 
   storage::Store* store_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +14,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
+#include "common/testing/sync_point.h"
 #include "common/text/fold.h"
 #include "services/cases/rules.h"
 
@@ -26,10 +28,14 @@ constexpr char kCf[] = "referrals";
 constexpr char kRequestsCf[] = "requests";
 
 // Keys: outgoing "o|{id}", incoming "i|{from}|{id}", incoming by post "p|{post}|{from}|{id}",
-// outgoing by post "q|{post}|{id}", incoming expiry "x|{be64 micros}|{from}|{id}".
+// outgoing by post "q|{post}|{id}", incoming expiry "x|{be64 micros}|{from}|{id}", incoming
+// revoke request not yet decided "r|{from}|{id}".
 std::string OutKey(const std::string& id) { return absl::StrCat("o|", id); }
 std::string InKey(const std::string& from, const std::string& id) {
   return absl::StrCat("i|", from, "|", id);
+}
+std::string RevokeKey(const std::string& from, const std::string& id) {
+  return absl::StrCat("r|", from, "|", id);
 }
 std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& from,
                       const std::string& id) {
@@ -323,6 +329,8 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, key, *stored);
+  // The copy dies with the person (invariant 9).
+  registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(c->person()), Owner(self, id));
   txn.batch.Put(cf_, absl::StrCat("q|", r.from_post(), "|", id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   if (to_member) {
@@ -423,6 +431,12 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   auto l = Find(name);
   if (!l.ok()) return l.status();
   if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  if (l->incoming) {
+    // A revoke that arrived before this call is decided first: an accept after it then
+    // fails (the referral is revoked); one that arrived after an accept is refused.
+    auto decided = DecidePendingRevokeLocked(&*l);
+    if (!decided.ok()) return decided.status();
+  }
   v1::Referral r = l->referral;
   if (!l->incoming && r.to_organisation().empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -575,16 +589,16 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     }
     auto l = Find(rr.name());
     if (!l.ok()) return absl::FailedPreconditionError("revoke of an unknown referral");
-    v1::Referral r = l->referral;
-    const bool revoked = r.state() == v1::STATE_PENDING;
-    if (revoked) {
-      r.set_state(v1::STATE_REVOKED);
-      *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
-      auto stored = Encode(r, l->key);
-      if (!stored.ok()) return stored.status();
-      txn.batch.Put(cf_, l->key, *stored);
+    // Only record the request here: this transaction commits later, with the inbox's
+    // watermark, so a decision taken now from this read could overwrite an accept committed
+    // in between. The decision is taken under the referral's lock (DecidePendingRevokeLocked).
+    txn.batch.Put(cf_, RevokeKey(from, id), "");
+    txn.Audit(body.sender(), "referrals.revoke_received", {rr.name()});
+    {
+      absl::MutexLock lock(&mu_);
+      kicked_ = true;
     }
-    Stage(*l, r, txn, /*revoke_refused=*/!revoked);
+    ENLACE_TEST_SYNC_POINT("Referrals::Apply:Revoke");
     return absl::OkStatus();
   }
   if (body.kind() == kUpdateKind) {
@@ -609,7 +623,64 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     txn.batch.Put(cf_, l->key, *stored);
     return absl::OkStatus();
   }
+  if (body.kind() == kErasedKind) {
+    // The referrer erased the person: this copy's personal data dies too, whatever its state.
+    v1::ReferralsErased e;
+    if (!e.ParseFromString(body.payload())) return absl::InvalidArgumentError("bad payload");
+    for (const auto& name : e.names()) {
+      std::string from, id;
+      if (!ParseName(name, &from, &id) || from != body.sender()) {
+        return absl::PermissionDeniedError("only the referring country erases a referral");
+      }
+      storage::ScopedKeyLocks lock(locks_, {name});
+      auto l = Find(name);
+      if (absl::IsNotFound(l.status())) continue;
+      if (!l.ok()) return l.status();
+      v1::Referral r = l->referral;
+      r.clear_person();
+      r.clear_place();
+      r.clear_summary();
+      r.set_personal_data_purged(true);
+      auto stored = Encode(r, l->key);
+      if (!stored.ok()) return stored.status();
+      txn.batch.Put(cf_, l->key, *stored);
+      if (r.has_expire_time()) txn.batch.Delete(cf_, ExpiryKey(r.expire_time(), from, id));
+      txn.Audit(body.sender(), "referrals.person_erased_at_referrer", {name});
+      // Destroyed now, before the inbox commits: should that commit fail, the envelope is
+      // applied again and finds the copy already unreadable.
+      if (vault_ != nullptr && vault_->HasDataKey(Owner(from, id))) {
+        if (absl::Status s = vault_->DestroyDataKey(Owner(from, id)); !s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
   return absl::InvalidArgumentError("unknown referral envelope");
+}
+
+absl::Status Referrals::OnPersonErased(const std::string& person_id,
+                                       const std::vector<std::string>& linked_key_owners,
+                                       txn::Transaction& txn) {
+  const std::string self = config_.country();
+  const std::string mine = Owner(self, "");
+  std::map<std::string, v1::ReferralsErased> by_member;
+  for (const auto& owner : linked_key_owners) {
+    if (!absl::StartsWith(owner, mine)) continue;
+    const std::string name = absl::StrCat("countries/", self, "/referrals/",
+                                          owner.substr(mine.size()));
+    auto l = Find(name);
+    if (absl::IsNotFound(l.status())) continue;
+    if (!l.ok()) return l.status();
+    // A directory organisation runs no node: its copy is this node's, dying with the key.
+    if (l->referral.to_country().empty()) continue;
+    by_member[l->referral.to_country()].add_names(name);
+  }
+  for (const auto& [member, erased] : by_member) {
+    txn.envelopes.push_back({member, kErasedKind, erased.SerializeAsString()});
+    auto& a = txn.Audit(config_.country(), "referrals.erasure_sent",
+                        {erased.names().begin(), erased.names().end()});
+    a.set_detail(absl::StrCat("person ", person_id, " erased; told ", member));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> Referrals::PurgeExpired() {
@@ -625,7 +696,9 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
     std::vector<std::string> p = absl::StrSplit(k.substr(11), '|');
     if (p.size() != 2) continue;
     const std::string from = p[0], id = p[1];
-    auto l = Find(absl::StrCat("countries/", from, "/referrals/", id));
+    const std::string name = absl::StrCat("countries/", from, "/referrals/", id);
+    storage::ScopedKeyLocks lock(locks_, {name});  // a rewrite of the record, like a transition
+    auto l = Find(name);
     txn::Transaction txn;
     if (l.ok()) {
       v1::Referral r = l->referral;
@@ -638,8 +711,7 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
       txn.batch.Put(cf_, l->key, *stored);
     }
     txn.batch.Delete(cf_, k);
-    txn.Audit(config_.country(), "referrals.expired_personal_data_purged",
-              {absl::StrCat("countries/", from, "/referrals/", id)});
+    txn.Audit(config_.country(), "referrals.expired_personal_data_purged", {name});
     if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
     if (vault_ != nullptr) {
       if (absl::Status s = vault_->DestroyDataKey(Owner(from, id)); !s.ok()) return s;
@@ -649,13 +721,83 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
   return purged;
 }
 
+absl::StatusOr<bool> Referrals::DecidePendingRevokeLocked(Located* l) {
+  std::string from, id;
+  if (!l->incoming || !ParseName(l->referral.name(), &from, &id)) return false;
+  const std::string request = RevokeKey(from, id);
+  auto pending = store_->Get(cf_, request);
+  if (!pending.ok()) return pending.status();
+  if (!pending->has_value()) return false;
+  v1::Referral r = l->referral;
+  const bool revoked = r.state() == v1::STATE_PENDING;
+  txn::Transaction txn;
+  if (revoked) {
+    r.set_state(v1::STATE_REVOKED);
+    *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
+    auto stored = Encode(r, l->key);
+    if (!stored.ok()) return stored.status();
+    txn.batch.Put(cf_, l->key, *stored);
+  }
+  // The referrer learns the decision: revoked, or refused because this side had moved on.
+  Stage(*l, r, txn, /*revoke_refused=*/!revoked);
+  txn.batch.Delete(cf_, request);
+  txn.Audit(from, revoked ? "referrals.revoked" : "referrals.revoke_refused", {r.name()})
+      .set_detail(absl::StrCat("state ", StateName(r.state())));
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  l->referral = std::move(r);
+  return true;
+}
+
+absl::StatusOr<int> Referrals::DecidePendingRevokes() {
+  std::vector<std::string> due;
+  for (auto it = store_->ScanPrefix(cf_, "r|"); it->Valid(); it->Next()) {
+    due.emplace_back(it->key());
+  }
+  int decided = 0;
+  for (const auto& k : due) {
+    std::vector<std::string> p = absl::StrSplit(k, '|');
+    if (p.size() != 3) continue;
+    const std::string name = absl::StrCat("countries/", p[1], "/referrals/", p[2]);
+    ENLACE_TEST_SYNC_POINT("Referrals::DecidePendingRevokes:Found");
+    storage::ScopedKeyLocks lock(locks_, {name});
+    auto l = Find(name);
+    if (absl::IsNotFound(l.status())) {
+      // The handler checked the referral existed; nothing is left to decide on.
+      txn::Transaction txn;
+      txn.batch.Delete(cf_, k);
+      txn.Audit(p[1], "referrals.revoke_refused", {name},
+                enlace::audit::v1::AUDIT_OUTCOME_REJECTED)
+          .set_detail("referral not found");
+      if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+      continue;
+    }
+    if (!l.ok()) return l.status();
+    auto d = DecidePendingRevokeLocked(&*l);
+    if (!d.ok()) return d.status();
+    if (*d) ++decided;
+  }
+  return decided;
+}
+
 void Referrals::Work() {
   while (true) {
+    bool was_kicked = false;
     {
       absl::MutexLock l(&mu_);
-      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
-      if (mu_.AwaitWithTimeout(absl::Condition(&stop), absl::Seconds(1))) return;
+      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
+      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(1));
+      if (stopping_) return;
+      was_kicked = kicked_;
+      kicked_ = false;
     }
+    // A kick comes from the envelope handler before the inbox commits the revoke request:
+    // look again shortly until it shows up, instead of waiting for the next poll.
+    auto decided = DecidePendingRevokes();
+    for (int retry = 0; was_kicked && retry < 40 && decided.ok() && *decided == 0; ++retry) {
+      absl::SleepFor(absl::Milliseconds(5));
+      decided = DecidePendingRevokes();
+    }
+    if (!decided.ok()) std::cerr << "referrals: revokes: " << decided.status() << "\n";
     auto purged = PurgeExpired();
     if (!purged.ok()) std::cerr << "referrals: purge: " << purged.status() << "\n";
   }

@@ -28,6 +28,7 @@ namespace enlace::referrals {
 inline constexpr char kOfferKind[] = "referral.offer";
 inline constexpr char kUpdateKind[] = "referral.update";
 inline constexpr char kRevokeKind[] = "referral.revoke";
+inline constexpr char kErasedKind[] = "referral.erased";
 
 // Referrals. One writer per referral: the receiving node owns its state (for a referral to a
 // directory organisation, which runs no node, the referring node acts on its behalf). The
@@ -68,6 +69,12 @@ class Referrals : public federation::EnvelopeHandler {
   absl::Status Apply(const enlace::federation::v1::EnvelopeBody& body,
                      txn::Transaction& txn) override;
 
+  // Registry erasure hook: tells every member that received a referral about the erased
+  // person (its key owner is among `linked_key_owners`) to destroy its copy.
+  absl::Status OnPersonErased(const std::string& person_id,
+                              const std::vector<std::string>& linked_key_owners,
+                              txn::Transaction& txn);
+
   // Purges the personal data of expired incoming referrals; returns how many.
   absl::StatusOr<int> PurgeExpired();
 
@@ -86,6 +93,14 @@ class Referrals : public federation::EnvelopeHandler {
                                           const Caller& caller, absl::string_view action);
   void Stage(const Located& l, const v1::Referral& r, txn::Transaction& txn,
              bool revoke_refused) const;
+  // A revoke request is recorded by the envelope handler ("r|{from}|{id}", committed with the
+  // inbox watermark) and decided here, under the referral's lock like every other transition:
+  // PENDING becomes REVOKED, anything else refuses the revoke as too late. Requires the
+  // referral's lock (locks_, key = name); `l` was read under it. Returns false when no revoke
+  // request was pending; otherwise updates `l->referral` and commits the decision.
+  absl::StatusOr<bool> DecidePendingRevokeLocked(Located* l);
+  // Decides every recorded revoke request; returns how many.
+  absl::StatusOr<int> DecidePendingRevokes();
   void Work();
 
   storage::Store* store_;
@@ -103,6 +118,7 @@ class Referrals : public federation::EnvelopeHandler {
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool kicked_ ABSL_GUARDED_BY(mu_) = false;  // a revoke request awaits its decision
   std::thread worker_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -12,6 +13,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
+#include "common/testing/sync_point.h"
 #include "common/text/fold.h"
 #include "services/cases/rules.h"
 
@@ -169,9 +171,12 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   }
   const std::string id = ids::NewId();
   const std::string name = absl::StrCat("countries/", self, "/transfers/", id);
-  storage::ScopedKeyLocks lock(locks_, {in.case_()});
+  // The case's one write lock (the registry's), held from the read the snapshot is built
+  // from until the commit that sets the transfer lock: no update or action lands in between.
+  auto case_lock = registry_->LockCase(in.case_());
+  if (!case_lock.ok()) return case_lock.status();
   txn::Transaction txn;
-  auto c = registry_->LockForTransfer(in.case_(), name, caller, txn);
+  auto c = registry_->LockForTransfer(**case_lock, name, caller, txn);
   if (!c.ok()) return c.status();
   const absl::Time now = absl::Now();
   std::vector<std::string> withheld;
@@ -222,6 +227,9 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   auto stored = Encode(t, OutKey(id));
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, OutKey(id), *stored);
+  // The snapshot dies with the person (invariant 9).
+  registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(c->person()),
+                          absl::StrCat("transfer:", self, ":", id));
   txn.batch.Put(cf_, absl::StrCat("q|", t.from_post(), "|", id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   v1::Transfer wire = t;
@@ -243,6 +251,7 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   d->add_fields("actions");
   d->set_legal_basis(cv1::LegalBasis_Name(c->legal_basis()));
   txn.audit.push_back(a);
+  ENLACE_TEST_SYNC_POINT("Transfers::TransferCase:BeforeCommit");
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return t;
 }
@@ -312,7 +321,8 @@ absl::StatusOr<v1::ListTransfersResponse> Transfers::ListTransfers(
   return out;
 }
 
-absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t) {
+absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t,
+                                                     std::string* person) {
   std::string from, id;
   ParseName(t.name(), &from, &id);
   const std::string rid = absl::StrCat("tr-", from, "-", id);
@@ -357,6 +367,7 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t) {
                               "]").substr(0, 2000));
   auto created = registry_->CreateCase(cc, system_);
   if (!created.ok()) return created.status();
+  *person = person_name;
   for (int i = 0; i < t.actions_size(); ++i) {
     cv1::AddActionRequest aa;
     aa.set_parent(created->name());
@@ -388,7 +399,8 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   if (t.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError("the transfer was already decided");
   }
-  auto new_case = OpenLocalCase(t);
+  std::string person;
+  auto new_case = OpenLocalCase(t, &person);
   if (!new_case.ok()) return new_case.status();
   t.set_state(v1::STATE_ACCEPTED);
   t.set_new_case(*new_case);
@@ -397,6 +409,13 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, l->key, *stored);
+  // Accepted, the copy is about a person of this node now: it dies with them.
+  {
+    std::string from, id;
+    ParseName(t.name(), &from, &id);
+    registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(person),
+                            absl::StrCat("transfer:", from, ":", id));
+  }
   v1::TransferDecision d;
   d.set_name(t.name());
   d.set_accepted(true);
@@ -511,7 +530,80 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
     kicked_ = true;
     return absl::OkStatus();
   }
+  if (body.kind() == kErasedKind) {
+    v1::TransfersErased e;
+    if (!e.ParseFromString(body.payload())) return absl::InvalidArgumentError("bad payload");
+    for (const auto& name : e.names()) {
+      std::string from, id;
+      if (!ParseName(name, &from, &id) || from != body.sender() || from == self) {
+        return absl::PermissionDeniedError("only the origin erases a transfer");
+      }
+      storage::ScopedKeyLocks lock(locks_, {name});
+      auto l = Find(name);
+      if (absl::IsNotFound(l.status())) continue;
+      if (!l.ok()) return l.status();
+      v1::Transfer t = l->transfer;
+      if (t.state() == v1::STATE_ACCEPTED) {
+        // The case is this node's own now (this node is the controller): it stays.
+        txn.Audit(body.sender(), "transfers.person_erased_at_origin", {name})
+            .set_detail(absl::StrCat("kept: accepted into ", t.new_case()));
+        continue;
+      }
+      t.clear_person();
+      t.clear_actions();
+      t.mutable_case_snapshot()->clear_summary();
+      t.mutable_case_snapshot()->clear_resolution_note();
+      t.mutable_case_snapshot()->mutable_consent()->clear_giver_name();
+      if (t.state() == v1::STATE_PENDING) {
+        // Nothing is left to accept: decline, so the origin unlocks its case.
+        t.set_state(v1::STATE_DECLINED);
+        t.set_decline_reason("the person was erased at the origin");
+        *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+        v1::TransferDecision d;
+        d.set_name(t.name());
+        d.set_reason(t.decline_reason());
+        *d.mutable_decide_time() = t.decide_time();
+        txn.envelopes.push_back({from, kDecisionKind, d.SerializeAsString()});
+      }
+      auto stored = Encode(t, l->key);
+      if (!stored.ok()) return stored.status();
+      txn.batch.Put(cf_, l->key, *stored);
+      txn.Audit(body.sender(), "transfers.person_erased_at_origin", {name})
+          .set_detail("personal data destroyed");
+      // Destroyed now, before the inbox commits: should that commit fail, the envelope is
+      // applied again and finds the copy already unreadable.
+      const std::string owner = absl::StrCat("transfer:", from, ":", id);
+      if (vault_ != nullptr && vault_->HasDataKey(owner)) {
+        if (absl::Status s = vault_->DestroyDataKey(owner); !s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
   return absl::InvalidArgumentError("unknown transfer envelope");
+}
+
+absl::Status Transfers::OnPersonErased(const std::string& person_id,
+                                       const std::vector<std::string>& linked_key_owners,
+                                       txn::Transaction& txn) {
+  const std::string self = config_.country();
+  const std::string mine = absl::StrCat("transfer:", self, ":");
+  std::map<std::string, v1::TransfersErased> by_member;
+  for (const auto& owner : linked_key_owners) {
+    if (!absl::StartsWith(owner, mine)) continue;  // incoming copies: only the key dies
+    const std::string name = absl::StrCat("countries/", self, "/transfers/",
+                                          owner.substr(mine.size()));
+    auto l = Find(name);
+    if (absl::IsNotFound(l.status())) continue;
+    if (!l.ok()) return l.status();
+    by_member[l->transfer.to_country()].add_names(name);
+  }
+  for (const auto& [member, erased] : by_member) {
+    txn.envelopes.push_back({member, kErasedKind, erased.SerializeAsString()});
+    txn.Audit(config_.country(), "transfers.erasure_sent",
+              {erased.names().begin(), erased.names().end()})
+        .set_detail(absl::StrCat("person ", person_id, " erased; told ", member));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> Transfers::Settle() {
@@ -531,7 +623,13 @@ absl::StatusOr<int> Transfers::Settle() {
       }
     }
     txn::Transaction txn;
-    if (t.state() == v1::STATE_DECLINED) registry_->UnlockTransfer(t.case_(), txn);
+    std::unique_ptr<cases::Registry::CaseLock> case_lock;  // held until the commit below
+    if (t.state() == v1::STATE_DECLINED) {
+      auto held = registry_->LockCase(t.case_());
+      if (!held.ok()) return held.status();
+      case_lock = *std::move(held);
+      registry_->UnlockTransfer(*case_lock, txn);
+    }
     txn.batch.Delete(cf_, absl::StrCat("s|", id));
     if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
     ++settled;

@@ -25,6 +25,7 @@ namespace enlace::transfers {
 
 inline constexpr char kOfferKind[] = "transfer.offer";
 inline constexpr char kDecisionKind[] = "transfer.decision";
+inline constexpr char kErasedKind[] = "transfer.erased";
 
 // Case transfers between members. The offer locks the origin case (one commit: lock,
 // transfer record, envelope). The receiver accepts -- opening its own case from the snapshot
@@ -54,6 +55,11 @@ class Transfers : public federation::EnvelopeHandler {
 
   absl::Status Apply(const enlace::federation::v1::EnvelopeBody& body,
                      txn::Transaction& txn) override;
+  // Registry erasure hook: tells every member that received a transfer of the erased
+  // person's cases (its key owner is among `linked_key_owners`) to destroy its copy.
+  absl::Status OnPersonErased(const std::string& person_id,
+                              const std::vector<std::string>& linked_key_owners,
+                              txn::Transaction& txn);
   // Origin side: closes or unlocks cases whose transfer was decided; returns how many.
   absl::StatusOr<int> Settle();
 
@@ -66,7 +72,8 @@ class Transfers : public federation::EnvelopeHandler {
   absl::StatusOr<Located> Find(const std::string& name) const;
   absl::StatusOr<std::string> Encode(const v1::Transfer& t, const std::string& key) const;
   absl::Status CheckAccess(const Located& l, const Caller& caller) const;
-  absl::StatusOr<std::string> OpenLocalCase(const v1::Transfer& t);
+  // Returns the new case; sets `person` to the local person it was opened for.
+  absl::StatusOr<std::string> OpenLocalCase(const v1::Transfer& t, std::string* person);
   void Work();
 
   storage::Store* store_;
@@ -78,6 +85,8 @@ class Transfers : public federation::EnvelopeHandler {
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* requests_;
   PageTokenCodec page_tokens_;
+  // Transfer records (key: the transfer's name). A case is locked with the registry's
+  // LockCase, never here: one lock per case, shared with every other writer of it.
   storage::KeyLocks locks_;
   Caller system_;
 
