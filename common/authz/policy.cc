@@ -15,6 +15,7 @@ const std::vector<PolicyRule>& PolicyTable() {
       {"enlace.cases.v1.PersonService/UpdatePerson", {R::kOfficer, R::kSupervisor}},
       {"enlace.cases.v1.PersonService/SearchPersons", {R::kOfficer, R::kSupervisor}},
       {"enlace.cases.v1.PersonService/ErasePerson", {R::kSupervisor}},
+      {"enlace.cases.v1.PersonService/GrantPersonAccess", {R::kSupervisor}},
       {"enlace.cases.v1.CaseService/CreateCase", {R::kOfficer, R::kSupervisor}},
       {"enlace.cases.v1.CaseService/GetCase", {R::kOfficer, R::kSupervisor}},
       {"enlace.cases.v1.CaseService/ListCases", {R::kOfficer, R::kSupervisor}},
@@ -60,6 +61,7 @@ const std::vector<PolicyRule>& PolicyTable() {
        {R::kOperator, R::kSupervisor}},
       {"enlace.federation.v1.FederationAdminService/ListQuarantine",
        {R::kOperator, R::kSupervisor}},
+      {"enlace.federation.v1.FederationAdminService/ResumeLink", {R::kOperator}},
       // The audit log: auditors only.
       {"enlace.audit.v1.AuditService/ListAuditRecords", {R::kAuditor}},
       {"enlace.audit.v1.AuditService/VerifyAuditLog", {R::kAuditor}},

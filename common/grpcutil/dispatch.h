@@ -35,6 +35,10 @@ grpc::ServerUnaryReactor* DispatchUnary(grpc::CallbackServerContext* context, Th
     }
     auto result = (object->*method)(*request, *caller);
     if (result.ok()) *response = *std::move(result);
+    // Refusals decided by the domain (scoping) are audited like the policy's own.
+    if (result.status().code() == absl::StatusCode::kPermissionDenied) {
+      authorizer->AuditRefusal(rpc, *caller, result.status());
+    }
     reactor->Finish(ToGrpcStatus(result.status()));
   });
   return reactor;

@@ -18,6 +18,8 @@ ENLACE_DISPATCH(PersonServiceImpl, PersonService, GetPerson, GetPersonRequest, P
 ENLACE_DISPATCH(PersonServiceImpl, PersonService, UpdatePerson, UpdatePersonRequest, Person)
 ENLACE_DISPATCH(PersonServiceImpl, PersonService, SearchPersons, SearchPersonsRequest, SearchPersonsResponse)
 ENLACE_DISPATCH(PersonServiceImpl, PersonService, ErasePerson, ErasePersonRequest, ErasePersonResponse)
+ENLACE_DISPATCH(PersonServiceImpl, PersonService, GrantPersonAccess, GrantPersonAccessRequest,
+                GrantPersonAccessResponse)
 ENLACE_DISPATCH(CaseServiceImpl, CaseService, CreateCase, CreateCaseRequest, Case)
 ENLACE_DISPATCH(CaseServiceImpl, CaseService, GetCase, GetCaseRequest, Case)
 ENLACE_DISPATCH(CaseServiceImpl, CaseService, ListCases, ListCasesRequest, ListCasesResponse)

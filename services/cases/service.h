@@ -30,6 +30,9 @@ class PersonServiceImpl final : public v1::PersonService::CallbackService {
   grpc::ServerUnaryReactor* ErasePerson(grpc::CallbackServerContext* context,
                                         const v1::ErasePersonRequest* request,
                                         v1::ErasePersonResponse* response) override;
+  grpc::ServerUnaryReactor* GrantPersonAccess(grpc::CallbackServerContext* context,
+                                              const v1::GrantPersonAccessRequest* request,
+                                              v1::GrantPersonAccessResponse* response) override;
 
  private:
   Registry* registry_;

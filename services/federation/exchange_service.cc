@@ -1,5 +1,6 @@
 #include "services/federation/exchange_service.h"
 
+#include <atomic>
 #include <deque>
 #include <iostream>
 
@@ -9,8 +10,17 @@
 
 namespace enlace::federation {
 namespace {
-constexpr size_t kMaxQueued = 4096;   // envelopes read and not yet applied, per stream
+// Read-ahead per stream, in envelopes and in bytes: what one peer can make this node hold
+// (one stream per peer, see Register) is bounded by kMaxQueuedBytes plus one message.
+constexpr size_t kMaxQueued = 4096;
+constexpr size_t kMaxQueuedBytes = 8 << 20;
 constexpr size_t kMaxPerCommit = 1024;
+
+bool SameMember(const v1::Member& a, const v1::Member& b) {
+  return a.node_identity() == b.node_identity() &&
+         a.signing_public_key_pem() == b.signing_public_key_pem() &&
+         a.tls_ca_pem() == b.tls_ca_pem();
+}
 }  // namespace
 
 class ExchangeService::Reactor
@@ -24,11 +34,24 @@ class ExchangeService::Reactor
       Finish(ToGrpcStatus(s));
       return;
     }
+    service_->Register(peer_country_, this);
+    registered_ = true;
     StartRead(&request_);
   }
 
+  // A newer stream from the same peer supersedes this one: it drops what it read ahead and
+  // ends at its next event. (Called under the service's lock, so no gRPC call from here.)
+  void Supersede() { superseded_.store(true, std::memory_order_relaxed); }
+
   void OnReadDone(bool ok) override {
     absl::MutexLock l(&mu_);
+    if (superseded_.load(std::memory_order_relaxed)) {
+      queue_.clear();
+      queued_bytes_ = 0;
+      MaybeFinishLocked(grpc::Status(grpc::StatusCode::ABORTED,
+                                     "superseded by a newer stream from the same peer"));
+      return;
+    }
     if (!ok) {  // the sender closed its side or went away
       reads_done_ = true;
       MaybeFinishLocked(grpc::Status::OK);
@@ -58,9 +81,10 @@ class ExchangeService::Reactor
       MaybeFinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "expected an envelope"));
       return;
     }
+    queued_bytes_ += request_.envelope().ByteSizeLong();
     queue_.push_back(std::move(*request_.mutable_envelope()));
     ScheduleApplyLocked();
-    if (queue_.size() < kMaxQueued) {
+    if (queue_.size() < kMaxQueued && queued_bytes_ < kMaxQueuedBytes) {
       StartRead(&request_);
     } else {
       read_paused_ = true;  // resumed once the applier catches up
@@ -85,6 +109,7 @@ class ExchangeService::Reactor
   }
 
   void OnDone() override {
+    if (registered_) service_->Unregister(peer_country_, this);
     bool destroy;
     {
       absl::MutexLock l(&mu_);
@@ -137,6 +162,10 @@ class ExchangeService::Reactor
     while (true) {
       std::vector<v1::Envelope> batch;
       mu_.Lock();
+      if (superseded_.load(std::memory_order_relaxed)) {
+        queue_.clear();
+        queued_bytes_ = 0;
+      }
       if (queue_.empty() || finishing_) {
         applying_ = false;
         const bool destroy = done_;  // OnDone already ran: this thread owns the reactor
@@ -145,10 +174,26 @@ class ExchangeService::Reactor
         return;
       }
       while (!queue_.empty() && batch.size() < kMaxPerCommit) {
+        queued_bytes_ -= std::min(queued_bytes_, queue_.front().ByteSizeLong());
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
       mu_.Unlock();
+      // Keys rotated or the member removed since this stream was authenticated: nothing more
+      // is accepted under the old ones; the peer reconnects under the new manifest.
+      auto current = service_->manifest_();
+      const ManifestSnapshot::Peer* now =
+          current ? current->Find(peer_country_) : nullptr;
+      if (now == nullptr || !SameMember(now->member, peer_->member)) {
+        absl::MutexLock l(&mu_);
+        queue_.clear();
+        MaybeFinishLocked(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                       "the federation manifest changed this member's keys or "
+                                       "identity: reconnect"));
+        continue;
+      }
+      manifest_ = std::move(current);
+      peer_ = now;
       auto applied = service_->inbox_->Apply(peer_country_, *peer_, batch);
       absl::MutexLock l(&mu_);
       if (!applied.ok()) {
@@ -160,7 +205,8 @@ class ExchangeService::Reactor
       }
       ack_to_send_ = std::max(ack_to_send_, *applied);
       MaybeWriteAckLocked();
-      if (read_paused_ && queue_.size() < kMaxQueued / 2 && !finishing_) {
+      if (read_paused_ && queue_.size() < kMaxQueued / 2 &&
+          queued_bytes_ < kMaxQueuedBytes / 2 && !finishing_) {
         read_paused_ = false;
         StartRead(&request_);
       }
@@ -199,7 +245,10 @@ class ExchangeService::Reactor
 
   absl::Mutex mu_;
   bool hello_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool registered_ = false;  // set in the constructor only
+  std::atomic<bool> superseded_{false};
   std::deque<v1::Envelope> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool applying_ ABSL_GUARDED_BY(mu_) = false;
   bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
@@ -212,6 +261,21 @@ class ExchangeService::Reactor
   grpc::Status finish_status_ ABSL_GUARDED_BY(mu_) = grpc::Status::OK;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
 };
+
+void ExchangeService::Register(const std::string& peer, Reactor* stream) {
+  absl::MutexLock l(&streams_mu_);
+  auto [it, inserted] = streams_.try_emplace(peer, stream);
+  if (!inserted) {
+    it->second->Supersede();
+    it->second = stream;
+  }
+}
+
+void ExchangeService::Unregister(const std::string& peer, Reactor* stream) {
+  absl::MutexLock l(&streams_mu_);
+  auto it = streams_.find(peer);
+  if (it != streams_.end() && it->second == stream) streams_.erase(it);
+}
 
 grpc::ServerBidiReactor<v1::ExchangeRequest, v1::ExchangeResponse>* ExchangeService::Exchange(
     grpc::CallbackServerContext* context) {

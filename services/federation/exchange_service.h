@@ -2,7 +2,12 @@
 #define ENLACE_SERVICES_FEDERATION_EXCHANGE_SERVICE_H_
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "common/concurrency/thread_pool.h"
 #include "enlace/federation/v1/federation.grpc.pb.h"
@@ -26,10 +31,17 @@ class ExchangeService final : public v1::FederationService::CallbackService {
 
  private:
   class Reactor;
+  // At most one live stream per peer: a new one cancels the old, so a peer cannot pin
+  // memory by opening many.
+  void Register(const std::string& peer, Reactor* stream);
+  void Unregister(const std::string& peer, Reactor* stream);
+
   const std::string self_;
   Inbox* inbox_;
   ThreadPool* pool_;
   std::function<std::shared_ptr<const ManifestSnapshot>()> manifest_;
+  absl::Mutex streams_mu_;
+  std::map<std::string, Reactor*> streams_ ABSL_GUARDED_BY(streams_mu_);
 };
 
 }  // namespace enlace::federation

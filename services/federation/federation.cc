@@ -4,6 +4,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpcutil/dispatch.h"
+#include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -199,8 +201,43 @@ absl::StatusOr<v1::FederationStatus> Federation::Status() const {
     if (applied.ok()) p->set_inbound_applied_seq(*applied);
     auto q = inbox_->QuarantineCount(country);
     if (q.ok()) p->set_quarantined(*q);
+    auto refused = inbox_->LastRefusal(country);
+    if (refused.ok() && refused->has_value()) *p->mutable_last_inbound_refusal() = **refused;
   }
   return status;
+}
+
+absl::StatusOr<v1::ResumeLinkResponse> Federation::ResumeLink(
+    const v1::ResumeLinkRequest& request, const Caller& caller) {
+  if (request.reason().empty() || request.reason().size() > 500) {
+    return InvalidField("reason", "required: 1-500 bytes saying why the link may go on");
+  }
+  Sender* sender = nullptr;
+  {
+    absl::MutexLock l(&mu_);
+    auto it = senders_.find(request.country());
+    if (it != senders_.end()) sender = it->second.get();
+  }
+  if (sender == nullptr) {
+    return InvalidField("country", "not a peer of this node in the current manifest");
+  }
+  v1::PeerStatus before;
+  sender->FillStatus(&before);
+  v1::ResumeLinkResponse response;
+  response.set_resumed(before.halted());
+  txn::Transaction txn;
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(caller.identity);
+  r.set_action("federation.ResumeLink");
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  r.set_detail(absl::StrCat(request.country(), before.halted() ? " resumed: " : " was not halted: ",
+                            request.reason()));
+  txn.audit.push_back(std::move(r));
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  if (before.halted()) {
+    if (absl::Status s = sender->Resume(); !s.ok()) return s;
+  }
+  return response;
 }
 
 grpc::ServerUnaryReactor* FederationAdminServiceImpl::GetFederationStatus(
@@ -220,6 +257,14 @@ grpc::ServerUnaryReactor* FederationAdminServiceImpl::GetFederationStatus(
     reactor->Finish(ToGrpcStatus(s.status()));
   });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* FederationAdminServiceImpl::ResumeLink(
+    grpc::CallbackServerContext* context, const v1::ResumeLinkRequest* request,
+    v1::ResumeLinkResponse* response) {
+  return DispatchUnary(context, pool_, authorizer_,
+                       "enlace.federation.v1.FederationAdminService/ResumeLink", federation_,
+                       request, response, &Federation::ResumeLink);
 }
 
 grpc::ServerUnaryReactor* FederationAdminServiceImpl::ListQuarantine(

@@ -14,6 +14,7 @@
 #include "common/concurrency/thread_pool.h"
 #include "common/crypto/signing.h"
 #include "common/storage/store.h"
+#include "common/identity/caller.h"
 #include "common/txn/committer.h"
 #include "enlace/federation/v1/admin.grpc.pb.h"
 #include "grpcpp/server.h"
@@ -60,6 +61,9 @@ class Federation {
   std::vector<std::string> Peers() const;
   absl::Status ReloadManifest() { return watcher_->Reload(); }
   absl::StatusOr<v1::FederationStatus> Status() const;
+  // Clears the halt of the outgoing link to request.country (operators), audited.
+  absl::StatusOr<v1::ResumeLinkResponse> ResumeLink(const v1::ResumeLinkRequest& request,
+                                                    const Caller& caller);
 
  private:
   Federation(FederationOptions options, storage::Store* store, txn::Committer* committer,
@@ -99,6 +103,9 @@ class FederationAdminServiceImpl final : public v1::FederationAdminService::Call
   grpc::ServerUnaryReactor* ListQuarantine(grpc::CallbackServerContext* context,
                                            const v1::ListQuarantineRequest* request,
                                            v1::ListQuarantineResponse* response) override;
+  grpc::ServerUnaryReactor* ResumeLink(grpc::CallbackServerContext* context,
+                                       const v1::ResumeLinkRequest* request,
+                                       v1::ResumeLinkResponse* response) override;
 
  private:
   Federation* federation_;

@@ -17,6 +17,10 @@ std::string WatermarkKey(const std::string& sender) {
   return absl::StrCat("inbox|applied|", sender);
 }
 
+std::string RefusalKey(const std::string& sender) {
+  return absl::StrCat("inbox|refused|", sender);
+}
+
 std::string Be64(uint64_t v) {
   std::string s;
   storage::AppendBigEndian64(&s, v);
@@ -120,22 +124,49 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
           absl::StrCat("expected envelope ", watermark + 1, " from ", sender, ", got ",
                        env.seq()));
     }
+    // Only the authentic moves a link: an envelope that the link's sender did not sign for
+    // exactly this place (its sequence number, from it, to us) is never applied and never
+    // advances the watermark, or a holder of a stolen TLS key could make the genuine
+    // envelopes of those numbers be dropped as duplicates. The stream ends instead; what came
+    // before it in the batch is committed.
+    v1::EnvelopeBody body;
+    const bool parses = body.ParseFromString(env.body());
+    std::string forged;
+    if (!signature_ok[index]) {
+      forged = absl::StrCat("signature of envelope ", env.seq(), " does not verify with ",
+                            sender, "'s signing key");
+    } else if (parses && (body.seq() != env.seq() || body.sender() != sender ||
+                          body.receiver() != self_)) {
+      forged = absl::StrCat("envelope ", env.seq(), " carries a body signed for another place (",
+                            body.sender().substr(0, 8), "->", body.receiver().substr(0, 8),
+                            " seq ", body.seq(), "): a replay");
+    }
+    if (!forged.empty()) {
+      enlace::audit::v1::AuditRecord r;
+      r.set_actor(sender);
+      r.set_action("federation.envelope.refused");
+      r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_DENIED);
+      r.set_detail(forged + "; stream ended, watermark kept at " + std::to_string(watermark));
+      txn.audit.push_back(std::move(r));
+      v1::LinkRefusal refusal;
+      refusal.set_seq(env.seq());
+      refusal.set_reason(forged);
+      *refusal.mutable_time() = NowProto();
+      txn.batch.Put(meta_, RefusalKey(sender), refusal.SerializeAsString());
+      if (watermark != *applied) txn.batch.Put(meta_, WatermarkKey(sender), Be64(watermark));
+      if (applied_now > 0) {
+        txn.batch.AddToCounter(counters_, absl::StrCat("inbox|count|", sender), applied_now);
+      }
+      if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+      return absl::UnauthenticatedError(forged + "; stream ended");
+    }
     // Each check below either lets the envelope through to its handler or records why not.
     std::string reason;
-    v1::EnvelopeBody body;
     const size_t size = env.ByteSizeLong();
     if (env.body().size() > kMaxPayloadBytes + 4096) {
       reason = absl::StrCat("oversized envelope (", env.body().size(), " bytes)");
-    } else if (!body.ParseFromString(env.body())) {
+    } else if (!parses) {
       reason = "body does not parse";
-    } else if (!signature_ok[index]) {
-      reason = "bad signature";
-    } else if (body.seq() != env.seq()) {
-      reason = absl::StrCat("body seq ", body.seq(), " differs from envelope seq ", env.seq());
-    } else if (body.sender() != sender) {
-      reason = absl::StrCat("sender ", body.sender().substr(0, 8), " is not the peer ", sender);
-    } else if (body.receiver() != self_) {
-      reason = absl::StrCat("addressed to ", body.receiver().substr(0, 8), ", not ", self_);
     } else if (body.payload().size() > kMaxPayloadBytes) {
       reason = absl::StrCat("oversized payload (", body.payload().size(), " bytes)");
     } else {
@@ -210,6 +241,16 @@ absl::StatusOr<v1::ListQuarantineResponse> Inbox::ListQuarantine(
             });
   while (out.envelopes_size() > limit) out.mutable_envelopes()->RemoveLast();
   return out;
+}
+
+absl::StatusOr<std::optional<v1::LinkRefusal>> Inbox::LastRefusal(
+    const std::string& sender) const {
+  auto v = store_->Get(meta_, RefusalKey(sender));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return std::optional<v1::LinkRefusal>();
+  v1::LinkRefusal r;
+  if (!r.ParseFromString(**v)) return absl::DataLossError("malformed link refusal record");
+  return std::optional<v1::LinkRefusal>(std::move(r));
 }
 
 absl::StatusOr<int64_t> Inbox::QuarantineCount(const std::string& sender) const {

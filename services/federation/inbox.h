@@ -2,6 +2,7 @@
 #define ENLACE_SERVICES_FEDERATION_INBOX_H_
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,7 +45,10 @@ class Inbox {
   // Processes, in order, envelopes received from the authenticated peer `sender`, whose
   // manifest entry is `peer`, in ONE transaction. Envelopes at or below the watermark are
   // duplicates and are skipped; one beyond the next expected number is a protocol error
-  // (FAILED_PRECONDITION, nothing applied). Returns the new watermark.
+  // (FAILED_PRECONDITION, nothing applied). An envelope that is not authentic for its
+  // place in the link (signature, or a signed body for another sequence number, sender or
+  // receiver) is UNAUTHENTICATED: what preceded it is committed, it and what follows are
+  // not, and the watermark stays below it. Returns the new watermark.
   absl::StatusOr<uint64_t> Apply(const std::string& sender, const ManifestSnapshot::Peer& peer,
                                  const std::vector<v1::Envelope>& envelopes);
 
@@ -52,6 +56,8 @@ class Inbox {
   absl::StatusOr<v1::ListQuarantineResponse> ListQuarantine(
       const v1::ListQuarantineRequest& request) const;
   absl::StatusOr<int64_t> QuarantineCount(const std::string& sender) const;
+  // The last envelope from `sender` refused as unauthentic (it ended its stream), if any.
+  absl::StatusOr<std::optional<v1::LinkRefusal>> LastRefusal(const std::string& sender) const;
   // Envelopes applied from `sender` (duplicates and quarantined ones excluded).
   absl::StatusOr<int64_t> AppliedCount(const std::string& sender) const;
 

@@ -170,6 +170,14 @@ absl::Status ManifestWatcher::Reload() {
           "manifest version ", (*snap)->version(), " is older than the current ",
           current_->version()));
     }
+    // One version, one content: a changed manifest must carry a higher version, or two
+    // members could hold different truths under the same number.
+    if (current_ != nullptr && (*snap)->version() == current_->version() &&
+        (*snap)->manifest().SerializeAsString() != current_->manifest().SerializeAsString()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "manifest version ", (*snap)->version(),
+          " has a different content than the one loaded: raise the version to change it"));
+    }
     current_ = *snap;
     current_text_ = text;
     listeners = listeners_;

@@ -54,16 +54,69 @@ void Sender::SetError(const absl::Status& s) {
   last_error_time_ = absl::Now();
 }
 
+std::string Sender::HaltKey() const { return absl::StrCat("sender|halted|", peer_); }
+
+void Sender::Halt(const absl::Status& why) {
+  // Kept in the store: a restart must not turn the link healthy again by itself.
+  storage::WriteBatch batch;
+  batch.Put(store_->cf("meta"), HaltKey(), std::string(why.message()));
+  txn::Transaction txn;
+  txn.batch = std::move(batch);
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(self_);
+  r.set_action("federation.link.halted");
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_REJECTED);
+  r.set_detail(absl::StrCat(peer_, ": ", why.message().substr(0, 300)));
+  txn.audit.push_back(std::move(r));
+  absl::Status committed = committer_->Commit(txn);
+  std::cerr << "federation: ALARM: link to " << peer_ << " halted for an operator: "
+            << why.message() << (committed.ok() ? "" : " (halt not recorded: ")
+            << (committed.ok() ? "" : committed.ToString()) << (committed.ok() ? "" : ")")
+            << "\n";
+  absl::MutexLock l(&mu_);
+  halted_ = true;
+}
+
+absl::Status Sender::Resume() {
+  storage::WriteBatch batch;
+  batch.Delete(store_->cf("meta"), HaltKey());
+  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  absl::MutexLock l(&mu_);
+  halted_ = false;
+  nudged_ = true;
+  last_error_.clear();
+  return absl::OkStatus();
+}
+
 void Sender::Run() {
   absl::BitGen gen;
   absl::Duration backoff = options_.initial_backoff;
+  {
+    auto halt = store_->Get(store_->cf("meta"), HaltKey());
+    if (halt.ok() && halt->has_value()) {
+      absl::MutexLock l(&mu_);
+      halted_ = true;
+      last_error_ = absl::StrCat("HALTED: ", **halt);
+      last_error_time_ = absl::Now();
+    }
+  }
   while (true) {
     {
       absl::MutexLock l(&mu_);
+      // A halted link waits for an operator (ResumeLink) and never resumes by itself.
+      auto resumable = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !halted_;
+      };
+      mu_.Await(absl::Condition(&resumable));
       if (stopping_) return;
     }
     const absl::Time started = absl::Now();
     absl::Status s = RunStream();
+    if (s.code() == absl::StatusCode::kDataLoss) {
+      Halt(s);
+      SetError(absl::DataLossError(absl::StrCat("HALTED: ", s.message())));
+      continue;
+    }
     {
       absl::MutexLock l(&mu_);
       connected_ = false;
@@ -144,7 +197,9 @@ absl::Status Sender::RunStream() {
     while (stream->Read(&response)) {
       if (!response.has_ack()) continue;
       absl::MutexLock l(&mu_);
-      if (response.ack().applied_seq() > sent_) {  // acks what was never sent: broken
+      if (response.ack().applied_seq() > sent_) {
+        // The peer claims envelopes this node never sent: its log and ours disagree.
+        peer_ahead_ = response.ack().applied_seq();
         ctx.TryCancel();
         break;
       }
@@ -246,6 +301,14 @@ absl::Status Sender::RunStream() {
     if (stopping_) return absl::OkStatus();
   }
   if (!result.ok()) return result;
+  {
+    absl::MutexLock l(&mu_);
+    if (peer_ahead_ > 0) {
+      const uint64_t claimed = std::exchange(peer_ahead_, 0);
+      return absl::DataLossError(absl::StrCat(peer_, " acknowledged envelope ", claimed,
+                                              " but only ", sent_, " were sent"));
+    }
+  }
   return absl::UnavailableError(absl::StrCat("stream to ", peer_, " ended: ", Describe(st)));
 }
 
@@ -271,6 +334,7 @@ void Sender::FillStatus(fv1::PeerStatus* status) const {
   absl::MutexLock l(&mu_);
   const uint64_t queued = committer_->LastQueued(peer_);
   status->set_connected(connected_);
+  status->set_halted(halted_);
   status->set_last_seq_queued(queued);
   status->set_last_seq_sent(sent_);
   status->set_last_seq_acked(acked_);

@@ -49,6 +49,8 @@ class Sender {
   void FillStatus(enlace::federation::v1::PeerStatus* status) const;
   // Wakes a sleeping reconnect (e.g. after the manifest changed).
   void Nudge();
+  // Clears a halt (the operator decided the link may go on) and reconnects.
+  absl::Status Resume();
 
  private:
   void Run();
@@ -56,6 +58,10 @@ class Sender {
   absl::Status RunStream();
   void GarbageCollect(uint64_t acked);
   void SetError(const absl::Status& s);
+  // The peer is ahead of this node's log (it claims envelopes never queued or sent): stop
+  // for good, record why, alarm.
+  void Halt(const absl::Status& why);
+  std::string HaltKey() const;
 
   const std::string self_, peer_, endpoint_, peer_ca_pem_;
   const NodeTls tls_;
@@ -68,6 +74,8 @@ class Sender {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool nudged_ ABSL_GUARDED_BY(mu_) = false;
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool halted_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t peer_ahead_ ABSL_GUARDED_BY(mu_) = 0;
   bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
