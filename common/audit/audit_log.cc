@@ -92,8 +92,8 @@ class ReplayOnlyMerge : public rocksdb::AssociativeMergeOperator {
 // Checks records fed in key order; used over a Store and over read-only files alike.
 class ChainChecker {
  public:
-  explicit ChainChecker(const crypto::Verifier* node_key)
-      : node_key_(node_key), problems_(&report_) {
+  ChainChecker(const crypto::Verifier* node_key, const AuditHead* head)
+      : node_key_(node_key), head_(head), problems_(&report_) {
     report_.signatures_checked = node_key != nullptr;
   }
 
@@ -126,6 +126,7 @@ class ChainChecker {
       check_link_ = false;
       return;
     }
+    if (head_ != nullptr && key == head_->seq) hash_at_head_ = r.hash();
     bool record_ok = true;
     if (r.seq() != key) {
       problems_.Add(key, absl::StrCat("record ", key, " out of order (found record ", r.seq(),
@@ -151,6 +152,17 @@ class ChainChecker {
 
   VerifyReport Finish() {
     report_.unsealed_records = report_.head_seq - last_checkpoint_;
+    if (head_ != nullptr) {
+      std::vector<std::string> missing =
+          CompareWithHead(*head_, report_.head_seq, hash_at_head_, node_key_);
+      for (std::string& p : missing) {
+        problems_.Add(std::min(report_.head_seq + 1, head_->seq), std::move(p));
+      }
+      if (missing.empty()) {
+        report_.notes.push_back(absl::StrCat("reaches the signed head kept in ", head_->source,
+                                             " (record ", head_->seq, ")"));
+      }
+    }
     if (node_key_ == nullptr && report_.checkpoints > 0) {
       report_.notes.push_back("checkpoint signatures not checked: no node key");
     }
@@ -186,6 +198,8 @@ class ChainChecker {
   }
 
   const crypto::Verifier* node_key_;
+  const AuditHead* head_;
+  std::string hash_at_head_;
   VerifyReport report_;
   Problems problems_;
   uint64_t expected_ = 1;
@@ -199,8 +213,9 @@ class ChainChecker {
 }  // namespace
 
 absl::StatusOr<VerifyReport> VerifyAuditLog(const storage::Store* store,
-                                            const crypto::Verifier* node_key) {
-  ChainChecker checker(node_key);
+                                            const crypto::Verifier* node_key,
+                                            const AuditHead* head) {
+  ChainChecker checker(node_key, head);
   auto it = store->ScanPrefix(store->cf(kAuditCf), "");
   for (; it->Valid(); it->Next()) checker.Add(it->key(), it->value());
   if (absl::Status s = it->status(); !s.ok()) return s;
@@ -208,7 +223,8 @@ absl::StatusOr<VerifyReport> VerifyAuditLog(const storage::Store* store,
 }
 
 absl::StatusOr<VerifyReport> VerifyAuditLogFiles(const std::string& data_dir,
-                                                 const crypto::Verifier* node_key) {
+                                                 const crypto::Verifier* node_key,
+                                                 const AuditHead* head) {
   // Read-only, with whatever column families the store has: nothing in the directory
   // changes, and no list of the node's column families is needed.
   rocksdb::DBOptions options;
@@ -218,7 +234,7 @@ absl::StatusOr<VerifyReport> VerifyAuditLogFiles(const std::string& data_dir,
     return absl::NotFoundError(absl::StrCat("no store at ", data_dir, ": ", s.ToString()));
   }
   if (std::find(names.begin(), names.end(), kAuditCf) == names.end()) {
-    return ChainChecker(node_key).Finish();
+    return ChainChecker(node_key, head).Finish();
   }
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.merge_operator = std::make_shared<ReplayOnlyMerge>();
@@ -230,12 +246,20 @@ absl::StatusOr<VerifyReport> VerifyAuditLogFiles(const std::string& data_dir,
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
+  // As storage::Store::Open (see there): a damaged WAL fails the open instead of ending the
+  // replay early, which would show a shorter log that verifies.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  options.paranoid_checks = true;
   s = rocksdb::DB::OpenForReadOnly(options, data_dir, descriptors, &handles, &raw);
+  if (s.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat("cannot verify ", data_dir, ": ", s.ToString(),
+                                            ". ", storage::CorruptionAdvice(data_dir)));
+  }
   if (!s.ok()) {
     return absl::UnavailableError(absl::StrCat("cannot open ", data_dir, ": ", s.ToString()));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
-  ChainChecker checker(node_key);
+  ChainChecker checker(node_key, head);
   absl::Status status;
   {
     std::unique_ptr<rocksdb::Iterator> it(

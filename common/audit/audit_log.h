@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/audit/audit_head.h"
 #include "common/crypto/signing.h"
 #include "common/pagetoken/page_token.h"
 #include "common/storage/store.h"
@@ -58,13 +59,18 @@ struct VerifyReport {
 // column families) and checks every checkpoint's signature with `node_key` (may be null:
 // then signatures are not checked, and the report says so). A non-OK status means the log
 // could not be read (I/O), not that it was tampered with: that is in the report.
+// With `head` (the signed head kept outside the data directory, see audit_head.h), a log
+// that ends before it or differs at it is reported, naming the missing records.
 absl::StatusOr<VerifyReport> VerifyAuditLog(const storage::Store* store,
-                                            const crypto::Verifier* node_key);
+                                            const crypto::Verifier* node_key,
+                                            const AuditHead* head = nullptr);
 
 // The same for a store's files (a node's data_dir), opened read-only with whatever column
 // families they hold: for offline checks, e.g. of a stopped node or a backup copy.
+// Files whose WAL is damaged (anything but a torn tail) are not verified: DATA_LOSS.
 absl::StatusOr<VerifyReport> VerifyAuditLogFiles(const std::string& data_dir,
-                                                 const crypto::Verifier* node_key);
+                                                 const crypto::Verifier* node_key,
+                                                 const AuditHead* head = nullptr);
 
 // The report as lines of text for people (enlace-node --verify_audit, enlacectl).
 std::string FormatReport(const VerifyReport& report);

@@ -1,9 +1,13 @@
 #include "common/audit/audit_log.h"
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_head.h"
 #include "common/audit/checkpointer.h"
 #include "common/txn/committer.h"
 #include "gtest/gtest.h"
@@ -419,6 +423,146 @@ TEST_F(AuditLogTest, PageSecretIsKept) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->size(), 32u);
   EXPECT_EQ(*a, *b);
+}
+
+// ---- The signed head kept outside the data directory --------------------------------------
+
+std::unique_ptr<storage::Store> OpenNodeLikeStore(const std::string& dir) {
+  storage::StoreOptions o;
+  o.path = dir;
+  o.counter_families = {"counters"};
+  txn::Committer::AddColumnFamilies(o);
+  auto store = storage::Store::Open(o);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+// Appends `n` records and a checkpoint whose head goes to `head_file`; closes the store.
+void AppendAndCheckpoint(const std::string& dir, const std::string& head_file,
+                         const crypto::Signer* signer, int n) {
+  auto store = OpenNodeLikeStore(dir);
+  ASSERT_NE(store, nullptr);
+  auto committer = txn::Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(committer.ok());
+  CheckpointerOptions o;
+  o.actor = "node/MX";
+  o.head_file = head_file;
+  auto cp = Checkpointer::Create(store.get(), committer->get(), signer, o);
+  ASSERT_TRUE(cp.ok());
+  for (int i = 0; i < n; ++i) {
+    txn::Transaction txn;
+    txn.Audit("spiffe://mx.enlace.example/role/officer/user/eva", "cases.GetCase",
+              {"countries/MX/cases/c1"});
+    ASSERT_TRUE((*committer)->Commit(txn).ok());
+  }
+  ASSERT_TRUE((*cp)->Stop().ok());
+  ASSERT_TRUE(store->Close().ok());
+}
+
+// An attacker (or a careless restore) puts back an older copy of the data directory: the log
+// is shorter, every record and checkpoint in it verifies. The head kept in the vault directory
+// shows what is missing.
+TEST(AuditHeadTest, RolledBackDataDirFailsAuditVerification) {
+  const std::string root = TempDir();
+  const std::string data = root + "/data", old_copy = root + "/data-old", vault = root + "/keys";
+  std::filesystem::create_directories(vault);
+  const std::string head_file = AuditHeadPath(vault);
+  auto keys = crypto::GenerateEd25519();
+  ASSERT_TRUE(keys.ok());
+  auto signer = *crypto::Signer::FromPem(keys->private_pem);
+  auto verifier = *crypto::Verifier::FromPem(keys->public_pem);
+
+  ASSERT_NO_FATAL_FAILURE(AppendAndCheckpoint(data, head_file, signer.get(), 10));  // 1..11
+  std::filesystem::copy(data, old_copy, std::filesystem::copy_options::recursive);
+  ASSERT_NO_FATAL_FAILURE(AppendAndCheckpoint(data, head_file, signer.get(), 10));  // 12..22
+
+  auto head = ReadAuditHead(head_file);
+  ASSERT_TRUE(head.ok()) << head.status();
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->seq, 22u);
+  EXPECT_TRUE(verifier->Verify(CheckpointMessage(21, (*head)->prev_hash), (*head)->signature));
+  EXPECT_EQ(std::filesystem::status(head_file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  // The current directory reaches the head.
+  auto good = VerifyAuditLogFiles(data, verifier.get(), &**head);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_TRUE(good->ok) << FormatReport(*good);
+
+  // Roll the data directory back.
+  std::filesystem::remove_all(data);
+  std::filesystem::rename(old_copy, data);
+  auto alone = VerifyAuditLogFiles(data, verifier.get());
+  ASSERT_TRUE(alone.ok());
+  EXPECT_TRUE(alone->ok) << "without the head, the shorter log looks fine";
+
+  auto report = VerifyAuditLogFiles(data, verifier.get(), &**head);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_seq, 12u);
+  EXPECT_TRUE(absl::StrContains(report->problem, "records 12..22 missing")) << report->problem;
+  EXPECT_TRUE(absl::StrContains(report->problem, head_file)) << report->problem;
+  EXPECT_TRUE(absl::StrContains(FormatReport(*report), "TAMPERED"));
+
+  // And a node refuses to start on it.
+  auto store = OpenNodeLikeStore(data);
+  ASSERT_NE(store, nullptr);
+  auto committer = txn::Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(committer.ok());
+  absl::Status start = CheckLogReachesHeadFile(store.get(), **committer, head_file);
+  EXPECT_EQ(start.code(), absl::StatusCode::kDataLoss) << start;
+  EXPECT_TRUE(absl::StrContains(start.message(), "records 12..22 missing")) << start;
+  EXPECT_TRUE(absl::StrContains(start.message(), "docs/operations.md")) << start;
+  // Without a head file (first start) there is nothing to compare.
+  EXPECT_TRUE(CheckLogReachesHeadFile(store.get(), **committer, root + "/none").ok());
+}
+
+// A head file that was edited (to hide a rollback, or by accident) does not verify.
+TEST(AuditHeadTest, EditedHeadFileIsRejected) {
+  const std::string root = TempDir();
+  const std::string data = root + "/data", vault = root + "/keys";
+  std::filesystem::create_directories(vault);
+  const std::string head_file = AuditHeadPath(vault);
+  auto keys = crypto::GenerateEd25519();
+  auto signer = *crypto::Signer::FromPem(keys->private_pem);
+  auto verifier = *crypto::Verifier::FromPem(keys->public_pem);
+  ASSERT_NO_FATAL_FAILURE(AppendAndCheckpoint(data, head_file, signer.get(), 5));
+  auto head = **ReadAuditHead(head_file);
+  head.seq = 3;  // claims an earlier head
+  auto report = VerifyAuditLogFiles(data, verifier.get(), &head);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->ok);
+  EXPECT_TRUE(absl::StrContains(report->problem, "bad signature")) << report->problem;
+  // A garbled file is an error, not "no head".
+  { std::ofstream(head_file, std::ios::trunc) << "enlace audit head v1\nseq x\n"; }
+  EXPECT_EQ(ReadAuditHead(head_file).status().code(), absl::StatusCode::kDataLoss);
+}
+
+// The reported attack: one flipped byte in the middle of the WAL. Point-in-time recovery used
+// to replay up to the damage and verify the shorter log as OK; now the files refuse to open.
+TEST_F(AuditLogTest, FlippedWalByteFailsAuditVerification) {
+  BuildSignedLog();  // everything still in the WAL: the store never flushed
+  std::string wal;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    if (e.path().extension() == ".log" &&
+        (wal.empty() || e.file_size() > std::filesystem::file_size(wal))) {
+      wal = e.path().string();
+    }
+  }
+  ASSERT_FALSE(wal.empty());
+  std::string bytes;
+  {
+    std::ifstream in(wal, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_GT(bytes.size(), 1000u);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  { std::ofstream(wal, std::ios::binary | std::ios::trunc).write(bytes.data(), bytes.size()); }
+  auto report = VerifyAuditLogFiles(dir_, verifier_.get());
+  ASSERT_FALSE(report.ok()) << "verified a damaged log: " << FormatReport(*report);
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kDataLoss) << report.status();
+  EXPECT_TRUE(absl::StrContains(report.status().message(), "docs/operations.md"))
+      << report.status();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_head.h"
 #include "common/audit/audit_log.h"
 
 namespace enlace::audit {
@@ -89,6 +90,16 @@ absl::StatusOr<uint64_t> Checkpointer::CheckpointIfNeeded() {
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   last_ = txn.audit[0].seq();
   last_time_ = absl::Now();
+  if (!options_.head_file.empty()) {
+    // Only after the commit (synced): the file never names a head the log lacks. A crash
+    // between the two leaves an older head, which the longer log still reaches.
+    AuditHead head;
+    head.seq = txn.audit[0].seq();
+    head.hash = txn.audit[0].hash();
+    head.prev_hash = txn.audit[0].prev_hash();
+    head.signature = txn.audit[0].signature();
+    if (absl::Status s = WriteAuditHead(options_.head_file, head); !s.ok()) return s;
+  }
   return last_;
 }
 

@@ -25,6 +25,9 @@ struct CheckpointerOptions {
   uint64_t every_records = 10000;
   // How often the background thread looks.
   absl::Duration poll = absl::Seconds(1);
+  // When set, after each checkpoint the head it wrote (seq, hash, signature) replaces this
+  // file (audit_head.h): it must be outside the data directory, e.g. in the key vault.
+  std::string head_file;
 };
 
 // Writes audit checkpoints (see audit_log.h) through the committer: from a background thread

@@ -1,12 +1,21 @@
 #include "common/storage/store.h"
 
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "absl/memory/memory.h"
 
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
@@ -49,7 +58,75 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "EnlaceInt64Add"; }
 };
 
+// Forwards RocksDB's info log to the usual LOG file and keeps the lines in which WAL recovery
+// reports a damaged record ("<file>: dropping N bytes; Corruption: ..."): RocksDB's status
+// says what is wrong but not in which file, and the operator needs both.
+class CorruptionRecordingLogger : public rocksdb::Logger {
+ public:
+  explicit CorruptionRecordingLogger(std::shared_ptr<rocksdb::Logger> target)
+      : rocksdb::Logger(target->GetInfoLogLevel()), target_(std::move(target)) {}
+
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level >= rocksdb::InfoLogLevel::WARN_LEVEL) {
+      va_list copy;
+      va_copy(copy, ap);
+      char line[1024];
+      vsnprintf(line, sizeof(line), format, copy);
+      va_end(copy);
+      if (absl::StrContains(line, ": dropping ")) {
+        absl::MutexLock l(&mu_);
+        if (dropped_.size() < 8) dropped_.emplace_back(line);
+      }
+    }
+    target_->Logv(level, format, ap);
+  }
+  void LogHeader(const char* format, va_list ap) override { target_->LogHeader(format, ap); }
+  size_t GetLogFileSize() const override { return target_->GetLogFileSize(); }
+  void Flush() override { target_->Flush(); }
+  void SetInfoLogLevel(const rocksdb::InfoLogLevel level) override {
+    rocksdb::Logger::SetInfoLogLevel(level);
+    target_->SetInfoLogLevel(level);
+  }
+
+  std::vector<std::string> dropped() const {
+    absl::MutexLock l(&mu_);
+    return dropped_;
+  }
+
+ protected:
+  rocksdb::Status CloseImpl() override { return target_->Close(); }
+
+ private:
+  std::shared_ptr<rocksdb::Logger> target_;
+  mutable absl::Mutex mu_;
+  std::vector<std::string> dropped_ ABSL_GUARDED_BY(mu_);
+};
+
+// The write-ahead log files of a store directory ("000012.log"), for messages.
+std::vector<std::string> WalFiles(const std::string& path) {
+  std::vector<std::string> children, wals;
+  if (!rocksdb::Env::Default()->GetChildren(path, &children).ok()) return wals;
+  for (const std::string& c : children) {
+    if (absl::EndsWith(c, ".log")) wals.push_back(absl::StrCat(path, "/", c));
+  }
+  std::sort(wals.begin(), wals.end());
+  return wals;
+}
+
 }  // namespace
+
+std::string CorruptionAdvice(absl::string_view path) {
+  return absl::StrCat(
+      "The store at ", path, " is damaged beyond a torn tail (a crash only ever leaves the last, "
+      "unacknowledged record incomplete), so opening it would silently drop acknowledged writes "
+      "and the audit records after the damage. The node refuses to start. Do not delete or edit "
+      "the files. Stop, keep a copy of the directory for investigation, restore data_dir from "
+      "the latest backup and follow docs/operations.md, section \"Corruption and restore\"; "
+      "then run enlace-node --verify_audit.");
+}
 
 void AppendBigEndian64(std::string* out, uint64_t v) {
   char buf[8];
@@ -120,6 +197,26 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.bytes_per_sync = 1 << 20;
   // Concurrent writers share one WAL sync (group commit); pipelining overlaps WAL and memtable.
   db_options.enable_pipelined_write = true;
+  // Corruption is loud (DESIGN.md invariant 10). RocksDB's default, kPointInTimeRecovery,
+  // stops WAL replay at the first bad record and opens anyway: one flipped byte in the middle
+  // of the WAL silently loses every later (acknowledged, synced) write. kAbsoluteConsistency
+  // refuses any incomplete record, including the torn tail that kill -9 or a power loss can
+  // leave after the last synced group commit, which must open. kTolerateCorruptedTailRecords
+  // is exactly that: an incomplete last record (or zeroed preallocated tail) is dropped, any
+  // other damage (checksum mismatch, bad length before the end) fails the open with Corruption.
+  // With synced group commits the dropped tail was never acknowledged.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // Report WAL and file damage as errors instead of skipping it (the default, kept explicit:
+  // with paranoid_checks off the recovery would ignore WAL corruption in every mode).
+  db_options.paranoid_checks = true;
+  std::shared_ptr<CorruptionRecordingLogger> recorder;
+  {
+    std::shared_ptr<rocksdb::Logger> file_logger;
+    if (rocksdb::CreateLoggerFromOptions(options.path, db_options, &file_logger).ok()) {
+      recorder = std::make_shared<CorruptionRecordingLogger>(std::move(file_logger));
+      db_options.info_log = recorder;
+    }
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -144,6 +241,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors,
                                         &store->handles_, &db);
+  if (s.IsCorruption()) {
+    std::vector<std::string> where = recorder ? recorder->dropped() : std::vector<std::string>();
+    if (where.empty()) {
+      const std::vector<std::string> wals = WalFiles(options.path);
+      if (!wals.empty()) {
+        where.push_back(absl::StrCat("write-ahead log files: ", absl::StrJoin(wals, ", ")));
+      }
+    }
+    return absl::DataLossError(absl::StrCat(
+        "store at ", options.path, " is corrupt: ", s.ToString(),
+        where.empty() ? "" : absl::StrCat(" (", absl::StrJoin(where, "; "), ")"), ". ",
+        CorruptionAdvice(options.path)));
+  }
   if (!s.ok()) return FromRocks(s, absl::StrCat("open store at ", options.path));
   store->db_.reset(db);
   for (size_t i = 0; i < descriptors.size(); ++i) {

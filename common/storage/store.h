@@ -104,10 +104,16 @@ struct StoreOptions {
   size_t block_cache_bytes = 64 << 20;
 };
 
+// What an operator must do about a store that failed to open with corruption (for messages of
+// tools that open the files themselves).
+std::string CorruptionAdvice(absl::string_view path);
+
 // A RocksDB database with named column families. Thread-safe; concurrent Commit calls are
 // group-committed by RocksDB (one WAL sync for many writers).
 class Store {
  public:
+  // DATA_LOSS, naming the damaged file and what to do, when the files are corrupt in a way a
+  // crash cannot explain (anything but an incomplete last WAL record): nothing is truncated.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~Store();
 

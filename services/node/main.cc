@@ -11,6 +11,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_head.h"
 #include "common/audit/audit_log.h"
 #include "common/crypto/signing.h"
 #include "services/node/config.h"
@@ -100,8 +101,19 @@ int main(int argc, char** argv) {
       if (!verifier.ok()) return Fail(verifier.status());
       key = *std::move(verifier);
     }
+    // The last signed head, kept in the vault directory: a log that ends before it was
+    // truncated or rolled back (common/audit/audit_head.h).
+    std::optional<enlace::audit::AuditHead> head;
+    if (!config->security().disable_sealing()) {
+      auto h = enlace::audit::ReadAuditHead(enlace::audit::AuditHeadPath(
+          config->security().keys_dir().empty() ? config->data_dir() + ".keys"
+                                                : config->security().keys_dir()));
+      if (!h.ok()) return Fail(h.status());
+      head = *std::move(h);
+    }
     // Read-only: a verification never changes the files it judges.
-    auto report = enlace::audit::VerifyAuditLogFiles(config->data_dir(), key.get());
+    auto report = enlace::audit::VerifyAuditLogFiles(config->data_dir(), key.get(),
+                                                     head ? &*head : nullptr);
     if (!report.ok()) return Fail(report.status());
     std::cout << enlace::audit::FormatReport(*report);
     if (key == nullptr) {
