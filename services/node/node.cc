@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit_head.h"
-#include "common/audit/audit_head.h"
 #include "common/crypto/key_file.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -79,20 +78,6 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     }
     if (!outbox_key.ok()) return outbox_key.status();
     node->committer_->SetOutboxKey(*outbox_key);
-  }
-  // The log must reach the last signed audit head, kept in the vault directory where damage
-  // to the data directory cannot take it along (common/audit/audit_head.h).
-  const std::string audit_head_file =
-      node->vault_ == nullptr
-          ? std::string()
-          : audit::AuditHeadPath(sec.keys_dir().empty() ? config.data_dir() + ".keys"
-                                                        : sec.keys_dir());
-  if (!audit_head_file.empty()) {
-    if (absl::Status s = audit::CheckLogReachesHeadFile(node->store_.get(), *node->committer_,
-                                                        audit_head_file);
-        !s.ok()) {
-      return s;
-    }
   }
   // The log must reach the last signed audit head, kept in the vault directory where damage
   // to the data directory cannot take it along (common/audit/audit_head.h).
@@ -226,7 +211,6 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   }
   audit::CheckpointerOptions co;
   co.actor = absl::StrCat("node/", config.country());
-  co.head_file = audit_head_file;
   co.head_file = audit_head_file;
   auto checkpointer = audit::Checkpointer::Create(node->store_.get(), node->committer_.get(),
                                                   node->audit_signer_.get(), co);
