@@ -16,7 +16,8 @@ constexpr absl::string_view kScheme = "spiffe://";
 constexpr absl::string_view kDomainSuffix = ".enlace.example";
 
 bool IsIdentPart(absl::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
+  // "." and ".." are not path segments of a SPIFFE ID.
+  if (s.empty() || s.size() > 64 || s == "." || s == "..") return false;
   for (char c : s) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
         c != '.') {
@@ -54,6 +55,14 @@ absl::StatusOr<Caller> ParseIdentity(absl::string_view uri) {
   Caller c;
   c.country = absl::AsciiStrToUpper(domain);
   if (!geo::IsCountryCode(c.country)) return bad();
+  // One identity, one spelling: SPIFFE trust domains are lower case, and rate buckets,
+  // request ids and audit actors key on the URI. "MX.enlace.example" is refused rather than
+  // folded, so no comparison of raw URIs (e.g. the manifest's) can disagree with ours.
+  if (domain != absl::AsciiStrToLower(domain)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the certificate's URI SAN is not in canonical form: the trust domain must be "
+        "lower case (spiffe://", absl::AsciiStrToLower(domain), kDomainSuffix, "/...)"));
+  }
   if (parts.size() == 2 && parts[1] == "node") {
     c.role = Role::kNode;
   } else {

@@ -36,5 +36,27 @@ TEST(CallerTest, RejectsMalformed) {
   }
 }
 
+// Attack: a certificate for spiffe://MX.enlace.example/... was a second identity of the same
+// user (its own rate bucket and request ids, missed by an auditor filtering on the canonical
+// actor). Only the canonical, lower-case trust domain is an identity.
+TEST(CallerTest, MixedCaseTrustDomainIsOneIdentity) {
+  auto canonical = ParseIdentity("spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana");
+  ASSERT_TRUE(canonical.ok());
+  EXPECT_EQ(canonical->identity, "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana");
+  for (const char* other : {"spiffe://MX.enlace.example/role/officer/post/MX-LAX/user/ana",
+                            "spiffe://Mx.enlace.example/role/officer/post/MX-LAX/user/ana",
+                            "spiffe://mX.enlace.example/node",
+                            "spiffe://mx.ENLACE.example/node",
+                            "SPIFFE://mx.enlace.example/node",
+                            "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/.."}) {
+    auto parsed = ParseIdentity(other);
+    ASSERT_FALSE(parsed.ok()) << other << " parsed as " << parsed->identity;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kPermissionDenied);
+  }
+  EXPECT_NE(ParseIdentity("spiffe://MX.enlace.example/node").status().message().find(
+                "spiffe://mx.enlace.example/"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace enlace

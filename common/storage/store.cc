@@ -1,6 +1,10 @@
 #include "common/storage/store.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -189,7 +193,36 @@ absl::string_view Iterator::value() const {
 void Iterator::Next() { it_->Next(); }
 absl::Status Iterator::status() const { return FromRocks(it_->status(), "iterate"); }
 
+namespace {
+
+// Owner-only: the directory 0700 (made so, or narrowed) and the files already in it 0600
+// (stores written before this rule, or by a process with a looser umask). The node runs with
+// umask 077, so RocksDB's new files (0644 by default) are created 0600.
+absl::Status MakeOwnerOnly(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("creating the store directory ", path));
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
+  if ((st.st_mode & 077) != 0 && chmod(path.c_str(), st.st_mode & 0700) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("narrowing ", path, " to mode 0700"));
+  }
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("listing ", path));
+  while (const dirent* e = readdir(dir)) {
+    const std::string file = absl::StrCat(path, "/", e->d_name);
+    if (lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+      chmod(file.c_str(), st.st_mode & 0700);
+    }
+  }
+  closedir(dir);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (absl::Status s = MakeOwnerOnly(options.path); !s.ok()) return s;
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

@@ -1,6 +1,7 @@
 // enlace-node: one member state's node (see docs/operations.md).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -54,6 +55,8 @@ int Fail(const absl::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything the node writes (data, keys, exports, port file) is owner-only.
+  umask(077);
   absl::SetProgramUsageMessage("Runs an Enlace country node. Usage: enlace-node --config FILE");
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_config).empty()) {

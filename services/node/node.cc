@@ -1,5 +1,7 @@
 #include "services/node/node.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +36,9 @@ storage::StoreOptions NodeStoreOptions(const std::string& path) {
 }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
+  // Everything the node writes (RocksDB files, vault, exports) is owner-only: RocksDB creates
+  // its files 0644 and leaves the rest to the umask.
+  umask(077);
   if (absl::Status s = ValidateNodeConfig(config); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid config: ", s.message()));
   }

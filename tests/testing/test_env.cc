@@ -42,7 +42,7 @@ absl::StatusOr<TestPki> TestPki::Create(const std::string& dir, const std::strin
   o.common_name = "node";
   o.dns_names = {"localhost"};
   o.ip_addresses = {"127.0.0.1"};
-  o.uris = {absl::StrCat("spiffe://", country, ".enlace.example/node")};
+  o.uris = {absl::StrCat("spiffe://", absl::AsciiStrToLower(country), ".enlace.example/node")};
   o.server = true;
   o.client = true;  // the node certificate also authenticates it to its peers
   auto node = pki::IssueCert(*ca, o);
