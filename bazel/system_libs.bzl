@@ -14,6 +14,7 @@ def _system_libs_impl(ctx):
     grpc = _pkg_libs(ctx, ["grpc++", "protobuf"])
     absl = _pkg_libs(ctx, ["absl_flags", "absl_flags_parse", "absl_strings", "absl_synchronization", "absl_status", "absl_statusor", "absl_time", "absl_random_random", "absl_hash", "absl_str_format"])
     ssl = _pkg_libs(ctx, ["openssl"])
+    icu = _pkg_libs(ctx, ["icu-uc"])
     ctx.file("BUILD.bazel", """
 package(default_visibility = ["//visibility:public"])
 
@@ -31,10 +32,13 @@ cc_library(name = "rocksdb", linkopts = ["-lrocksdb", "-lpthread"])
 
 cc_library(name = "openssl", linkopts = {ssl})
 
+# ICU: Unicode normalisation (NFC) and character properties for names (common/text).
+cc_library(name = "icu", linkopts = {icu})
+
 cc_library(name = "gtest", linkopts = ["-lgmock", "-lgtest", "-lpthread"])
 
 cc_library(name = "gtest_main", linkopts = ["-lgmock_main", "-lgmock", "-lgtest", "-lpthread"])
-""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl)))
+""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl), icu = repr(icu)))
 
 system_libs = repository_rule(
     implementation = _system_libs_impl,

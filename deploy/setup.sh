@@ -14,7 +14,7 @@ PACKAGES=(
   # build
   bazel-bootstrap g++ pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  libabsl-dev librocksdb-dev libssl-dev
+  libabsl-dev librocksdb-dev libssl-dev libicu-dev
   # tests
   libgtest-dev libgmock-dev
   # demo and integration tests (certificates, ports, processes)

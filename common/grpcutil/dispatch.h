@@ -1,9 +1,12 @@
 #ifndef ENLACE_COMMON_GRPCUTIL_DISPATCH_H_
 #define ENLACE_COMMON_GRPCUTIL_DISPATCH_H_
 
+#include <memory>
+
 #include "absl/status/statusor.h"
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/normalize.h"
 #include "common/identity/caller.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/server_context.h"
@@ -14,8 +17,8 @@ namespace enlace {
 // The shape of every unary handler: on the worker pool (domain calls block on synced
 // commits, which must not happen on gRPC's few callback threads), authorize the caller
 // against the policy table for `rpc` ("package.Service/Method") before anything else, run
-// `(object->*method)(request, caller)`, and finish the call with the result mapped to a
-// grpc::Status (field violations as details).
+// `(object->*method)(request, caller)` with the request's text in NFC, and finish the call
+// with the result mapped to a grpc::Status (field violations as details).
 template <typename Object, typename Request, typename Response, typename Method>
 grpc::ServerUnaryReactor* DispatchUnary(grpc::CallbackServerContext* context, ThreadPool* pool,
                                         authz::Authorizer* authorizer, const char* rpc,
@@ -33,7 +36,9 @@ grpc::ServerUnaryReactor* DispatchUnary(grpc::CallbackServerContext* context, Th
       reactor->Finish(ToGrpcStatus(caller.status()));
       return;
     }
-    auto result = (object->*method)(*request, *caller);
+    // Text is compared, indexed and stored in NFC: normalised here, at the edge.
+    std::unique_ptr<Request> normalized;
+    auto result = (object->*method)(NfcRequest(*request, &normalized), *caller);
     if (result.ok()) *response = *std::move(result);
     // Refusals decided by the domain (scoping) are audited like the policy's own.
     if (result.status().code() == absl::StatusCode::kPermissionDenied) {

@@ -64,6 +64,16 @@ void CheckLine(absl::string_view value, size_t max, bool required, const std::st
   }
 }
 
+// Names: one line, and nothing that displays differently from what is stored (bidi controls,
+// invisible characters, combining marks without a letter).
+void CheckName(absl::string_view value, const std::string& field, FieldViolations& v) {
+  if (value.empty() || value.size() > kMaxNameBytes || !text::IsCleanUtf8(value)) {
+    CheckLine(value, kMaxNameBytes, false, field, v);
+  } else if (std::string why = text::NameTextProblem(value); !why.empty()) {
+    v.Add(field, why);
+  }
+}
+
 template <typename EnumIsValid>
 void CheckEnum(int value, EnumIsValid is_valid, bool required, const std::string& field,
                FieldViolations& v) {
@@ -117,7 +127,7 @@ const std::set<std::string>& WithholdableItems() {
 void ValidateConsent(const v1::Consent& c, absl::Time now, const std::string& p,
                      FieldViolations& v) {
   CheckEnum(c.given_by(), v1::ConsentGiver_IsValid, true, p + "given_by", v);
-  CheckLine(c.giver_name(), kMaxNameBytes, false, p + "giver_name", v);
+  CheckName(c.giver_name(), p + "giver_name", v);
   if (c.given_by() != v1::CONSENT_GIVER_PERSON && c.given_by() != 0 && c.giver_name().empty()) {
     v.Add(p + "giver_name", "required when consent is given by someone else than the person");
   }
@@ -210,8 +220,8 @@ std::string NormalizeDocumentNumber(absl::string_view number) {
 void ValidatePerson(const v1::Person& p, absl::Time now, FieldViolations& v,
                     absl::string_view prefix) {
   const std::string pre(prefix);
-  CheckLine(p.given_names(), kMaxNameBytes, false, pre + "given_names", v);
-  CheckLine(p.family_names(), kMaxNameBytes, false, pre + "family_names", v);
+  CheckName(p.given_names(), pre + "given_names", v);
+  CheckName(p.family_names(), pre + "family_names", v);
   if (text::FoldForSearch(p.given_names()).empty() &&
       text::FoldForSearch(p.family_names()).empty()) {
     v.Add(pre + "given_names", "given_names or family_names must contain a name");
@@ -246,6 +256,8 @@ void ValidatePerson(const v1::Person& p, absl::Time now, FieldViolations& v,
     std::string norm = NormalizeDocumentNumber(d.number());
     if (d.number().empty()) {
       v.Add(f + "number", "required");
+    } else if (std::string why = text::NameTextProblem(d.number()); !why.empty()) {
+      v.Add(f + "number", why);
     } else if (d.number().size() > 40 || norm.empty() ||
                !std::all_of(norm.begin(), norm.end(), absl::ascii_isalnum)) {
       v.Add(f + "number", "1-40 letters and digits (spaces, '-' and '.' ignored)");
