@@ -229,9 +229,13 @@ TEST_F(AuditTest, AuditorsReadTheLogAndTamperingIsFoundWhereItHappened) {
   by_person.set_resource(person.name());
   auto person_records = List(kAuditor, by_person);
   ASSERT_TRUE(person_records.ok());
-  ASSERT_EQ(person_records->records_size(), 2);  // CreatePerson, CreateCase
+  // CreatePerson; the grant of the case's post to the person (issue 8: every grant is
+  // audited, with its basis); CreateCase.
+  ASSERT_EQ(person_records->records_size(), 3) << person_records->DebugString();
   const uint64_t create_person_seq = person_records->records(0).seq();
   EXPECT_EQ(person_records->records(0).action(), "cases.CreatePerson");
+  EXPECT_EQ(person_records->records(1).action(), "cases.GrantPersonAccess");
+  EXPECT_EQ(person_records->records(2).action(), "cases.CreateCase");
 
   av1::ListAuditRecordsRequest by_operator;
   by_operator.set_actor(kOperator);
