@@ -260,13 +260,17 @@ absl::Status Sender::RunStream() {
       grpc::WriteOptions wo;
       // Let gRPC coalesce a burst into few frames; the last one flushes.
       if (expect != last) wo.set_buffer_hint();
+      {
+        // Counted as sent before it is written: the peer's ack for it may arrive before
+        // Write returns, and an ack above `sent_` means the peer holds what was never sent.
+        absl::MutexLock l(&mu_);
+        sent_ = expect;
+      }
       if (!stream->Write(req, wo)) {
         write_failed = true;
         break;
       }
       ++expect;
-      absl::MutexLock l(&mu_);
-      sent_ = expect - 1;
     }
     if (!it->status().ok()) {
       result = it->status();

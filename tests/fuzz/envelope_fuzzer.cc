@@ -157,17 +157,28 @@ uint64_t Watermark(World& w, const std::string& sender) {
 }
 
 // Applies `envelopes` on the link from `sender` and checks the outcome against the protocol:
-// duplicates skipped, the next number taken (applied or quarantined), a gap refused whole.
+// duplicates skipped, the next number taken (applied or quarantined) only when it is
+// authentic for its place in the link, a gap refused whole, an unauthentic envelope ending
+// the batch with what preceded it committed and the watermark below it.
 void ApplyOnLink(World& w, const std::string& sender, const std::vector<fv1::Envelope>& envelopes) {
   const federation::ManifestSnapshot::Peer* peer = w.manifest->Find(sender);
   FUZZ_CHECK(peer != nullptr);
   const uint64_t before = Watermark(w, sender);
   uint64_t expected = before;
   bool gap = false;
+  bool forged = false;
   for (const auto& e : envelopes) {
     if (e.seq() <= expected) continue;
     if (e.seq() != expected + 1) {
       gap = true;
+      break;
+    }
+    fv1::EnvelopeBody body;
+    const bool parses = body.ParseFromString(e.body());
+    if (!peer->verifier->Verify(e.body(), e.signature()) ||
+        (parses && (body.seq() != e.seq() || body.sender() != sender ||
+                    body.receiver() != kSelf))) {
+      forged = true;
       break;
     }
     expected = e.seq();
@@ -178,6 +189,11 @@ void ApplyOnLink(World& w, const std::string& sender, const std::vector<fv1::Env
     FUZZ_CHECK_MSG(result.status().code() == absl::StatusCode::kFailedPrecondition,
                    result.status().ToString());
     FUZZ_CHECK(after == before);
+  } else if (forged) {
+    // Only the authentic moves a link.
+    FUZZ_CHECK_MSG(result.status().code() == absl::StatusCode::kUnauthenticated,
+                   result.status().ToString());
+    FUZZ_CHECK(after == expected);
   } else {
     FUZZ_CHECK_MSG(result.ok(), result.status().ToString());
     FUZZ_CHECK(*result == expected);
