@@ -145,6 +145,8 @@ absl::StatusOr<Referrals::Located> Referrals::Find(const std::string& name) cons
   if (!raw->has_value()) return absl::NotFoundError(absl::StrCat(name, " not found"));
   auto opened = crypto::OpenRecord(vault_, **raw, l.key, &l.referral);
   if (!opened.ok()) return opened.status();
+  // Its data key destroyed (the person erased, or the copy expired): nothing personal left.
+  if (!*opened) l.referral.set_personal_data_purged(true);
   return l;
 }
 
@@ -632,18 +634,15 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       if (!ParseName(name, &from, &id) || from != body.sender()) {
         return absl::PermissionDeniedError("only the referring country erases a referral");
       }
-      storage::ScopedKeyLocks lock(locks_, {name});
+      // The copy is not rewritten here: the inbox commits this transaction after the handler
+      // returns, so a rewrite staged now could overwrite a transition committed in between
+      // (an accept going back to pending). Destroying the copy's data key is enough: every
+      // later read finds the personal part gone (personal_data_purged), and every later
+      // write seals nothing personal.
       auto l = Find(name);
       if (absl::IsNotFound(l.status())) continue;
       if (!l.ok()) return l.status();
-      v1::Referral r = l->referral;
-      r.clear_person();
-      r.clear_place();
-      r.clear_summary();
-      r.set_personal_data_purged(true);
-      auto stored = Encode(r, l->key);
-      if (!stored.ok()) return stored.status();
-      txn.batch.Put(cf_, l->key, *stored);
+      const v1::Referral& r = l->referral;
       if (r.has_expire_time()) txn.batch.Delete(cf_, ExpiryKey(r.expire_time(), from, id));
       txn.Audit(body.sender(), "referrals.person_erased_at_referrer", {name});
       // Destroyed now, before the inbox commits: should that commit fail, the envelope is
