@@ -530,8 +530,9 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
 }
 
 constexpr char kVerbs[] =
-    "person create|get|update|search|erase, case create|get|list|update|close, action add|list, "
-    "org create|get|update|delete|list, federation status|quarantine, audit list|verify, "
+    "person create|get|update|search|erase|grant, case create|get|list|update|close, "
+    "action add|list, org create|get|update|delete|list, federation status|quarantine|resume, "
+    "audit list|verify, "
     "notification send|get|list|ack, referral create|get|list|accept|reject|start|complete|revoke, "
     "transfer create|get|list|accept|decline, inbox, help";
 
@@ -846,6 +847,16 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     }
     cmd.rpc = Rpc::kErasePerson;
     cmd.request = std::move(req);
+  } else if (resource == "person" && verb == "grant") {
+    auto req = std::make_unique<v1::GrantPersonAccessRequest>();
+    req->set_name(ExpandName(positional(true, "person NAME"), context.country, "persons"));
+    if (auto post = args.TakeOne({"post"})) req->set_post(*post);
+    if (auto reason = args.TakeOne({"reason"})) req->set_reason(*reason);
+    if ((req->post().empty() || req->reason().empty()) && args.ok()) {
+      args.Error("`person grant` needs post=POST and reason=\"..\": the grant is audited");
+    }
+    cmd.rpc = Rpc::kGrantPersonAccess;
+    cmd.request = std::move(req);
   } else if (resource == "case" && verb == "create") {
     positional(false, "");
     auto req = std::make_unique<v1::CreateCaseRequest>();
@@ -986,6 +997,15 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     auto req = std::make_unique<fv1::ListQuarantineRequest>();
     ApplyKeys(args, QuarantineKeys(), req.get(), context, nullptr);
     cmd.rpc = Rpc::kListQuarantine;
+    cmd.request = std::move(req);
+  } else if (resource == "federation" && verb == "resume") {
+    auto req = std::make_unique<fv1::ResumeLinkRequest>();
+    req->set_country(positional(true, "peer COUNTRY"));
+    if (auto reason = args.TakeOne({"reason"})) req->set_reason(*reason);
+    if (req->reason().empty() && args.ok()) {
+      args.Error("`federation resume` needs reason=\"..\": why the link may go on (audited)");
+    }
+    cmd.rpc = Rpc::kResumeLink;
     cmd.request = std::move(req);
   } else if (resource == "audit" && verb == "list") {
     positional(false, "");

@@ -128,6 +128,7 @@ enum class Rpc {
   kUpdatePerson,
   kSearchPersons,
   kErasePerson,
+  kGrantPersonAccess,
   kCreateCase,
   kGetCase,
   kListCases,
@@ -142,6 +143,7 @@ enum class Rpc {
   kListOrganisations,
   kGetFederationStatus,
   kListQuarantine,
+  kResumeLink,
   kListAuditRecords,
   kVerifyAuditLog,
   // `audit verify --data_dir=DIR`: reads a stopped node's files, no call is made.

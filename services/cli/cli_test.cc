@@ -816,6 +816,27 @@ TEST(PersonEraseTest, NeedsAReason) {
   EXPECT_FALSE(Parse("person erase reason=x").ok());
 }
 
+TEST(PersonGrantTest, NeedsAPostAndAReason) {
+  auto grant = Parse("person grant p1 post=MX-LAX reason=Oficio|118");
+  ASSERT_TRUE(grant.ok()) << grant.status();
+  EXPECT_EQ(grant->rpc, Rpc::kGrantPersonAccess);
+  EXPECT_EQ(grant->As<v1::GrantPersonAccessRequest>().name(), "countries/MX/persons/p1");
+  EXPECT_EQ(grant->As<v1::GrantPersonAccessRequest>().post(), "MX-LAX");
+  EXPECT_EQ(grant->As<v1::GrantPersonAccessRequest>().reason(), "Oficio 118");
+  EXPECT_FALSE(Parse("person grant p1 post=MX-LAX").ok());
+  EXPECT_FALSE(Parse("person grant p1 reason=x").ok());
+}
+
+TEST(FederationResumeTest, NeedsAPeerAndAReason) {
+  auto resume = Parse("federation resume GT reason=Ticket|4411");
+  ASSERT_TRUE(resume.ok()) << resume.status();
+  EXPECT_EQ(resume->rpc, Rpc::kResumeLink);
+  EXPECT_EQ(resume->As<fv1::ResumeLinkRequest>().country(), "GT");
+  EXPECT_EQ(resume->As<fv1::ResumeLinkRequest>().reason(), "Ticket 4411");
+  EXPECT_FALSE(Parse("federation resume GT").ok());
+  EXPECT_FALSE(Parse("federation resume reason=x").ok());
+}
+
 // ---- global flags
 
 FlagKind Kinds(absl::string_view name) {

@@ -266,6 +266,17 @@ int Execute(const Command& command, const GlobalOptions& options,
                                 erased->cases_kept(), ")\n"));
       return 0;
     }
+    case Rpc::kGrantPersonAccess: {
+      const auto& req = command.As<v1::GrantPersonAccessRequest>();
+      auto granted = CallRpc<v1::GrantPersonAccessResponse>(
+          options, [&](auto* c, auto* r) { return persons->GrantPersonAccess(c, req, r); });
+      if (!granted.ok()) return printer.Error(granted.status());
+      if (printer.json()) return printer.Json(*granted);
+      printer.Text(granted->granted()
+                       ? absl::StrCat("granted ", req.post(), " access to ", req.name(), "\n")
+                       : absl::StrCat(req.post(), " already reached ", req.name(), "\n"));
+      return 0;
+    }
     case Rpc::kCreateCase: {
       const auto& req = command.As<v1::CreateCaseRequest>();
       return printer.Resource(CallRpc<v1::Case>(
@@ -385,6 +396,19 @@ int Execute(const Command& command, const GlobalOptions& options,
       if (!list.ok()) return printer.Error(list.status());
       if (printer.json()) return printer.Json(*list);
       printer.Text(QuarantineTable(*list));
+      return 0;
+    }
+    case Rpc::kResumeLink: {
+      const auto& req = command.As<fv1::ResumeLinkRequest>();
+      auto resumed = ExplainOr(
+          CallRpc<fv1::ResumeLinkResponse>(
+              options, [&](auto* c, auto* r) { return federation->ResumeLink(c, req, r); }),
+          kNoFederation);
+      if (!resumed.ok()) return printer.Error(resumed.status());
+      if (printer.json()) return printer.Json(*resumed);
+      printer.Text(resumed->resumed()
+                       ? absl::StrCat("link to ", req.country(), " resumed\n")
+                       : absl::StrCat("link to ", req.country(), " was not halted\n"));
       return 0;
     }
     case Rpc::kListAuditRecords:

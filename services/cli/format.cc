@@ -531,6 +531,8 @@ Commands (NAME is a full resource name or just its id; parents use --country):
                  [page_size=N] [page_token=T] [--all]
   person erase   NAME reason=".."   supervisors only: the personal data is destroyed for good,
                  the person's cases keep their non-personal facts; the reason is audited
+  person grant   NAME post=MX-LAX reason=".."   supervisors only: the post's officers may then
+                 reach the person (audited)
   case create    person=NAME post=MX-LAX host_country=US place="Adelanto, CA"
                  category=migration subtype=immigration_detention risk=high urgent=true
                  legal_basis=vital_interest [consent=person:services,family]
@@ -560,6 +562,7 @@ member's; etag is "r<revision>"; writes need an operator or supervisor certifica
 Federation (nodes with a federation config only; operators and supervisors):
   federation status                 links to every peer: queued/sent/acked seq, lag, errors
   federation quarantine  [sender=GT] [page_size=N]   envelopes refused, newest first
+  federation resume GT reason=".."  operators only: let a HALTED link go on (audited)
 
 Audit log (auditor certificates only; reading the log is itself audited):
   audit list     [case=ID | person=ID | resource=NAME] [actor=URI] [since=2026-01-01]
