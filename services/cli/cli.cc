@@ -864,6 +864,24 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
     if (auto person = args.TakeOne({"person"})) {
       req->mutable_case_()->set_person(ExpandName(*person, context.country, "persons"));
     }
+    // The person at the counter (needed when the officer's post does not reach them yet).
+    if (auto shown = args.TakeOne({"presented_doc"})) {
+      auto doc = ParseDocument(*shown);
+      if (doc.ok()) {
+        *req->mutable_presented_identity()->mutable_document() = *doc;
+      } else {
+        args.Error(absl::StrCat("presented_", doc.status().message()));
+      }
+    }
+    if (auto v = args.TakeOne({"presented_given_names"})) {
+      req->mutable_presented_identity()->set_given_names(*v);
+    }
+    if (auto v = args.TakeOne({"presented_family_names"})) {
+      req->mutable_presented_identity()->set_family_names(*v);
+    }
+    if (auto v = args.TakeOne({"presented_birth_date"})) {
+      req->mutable_presented_identity()->set_birth_date(*v);
+    }
     ApplyKeys(args, CaseKeys(), req->mutable_case_(), context, nullptr);
     if (auto id = args.TakeOne({"request_id"})) req->set_request_id(*id);
     if (ConsentPartsWithoutConsent(w.pairs)) {

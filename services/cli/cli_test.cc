@@ -827,6 +827,20 @@ TEST(PersonGrantTest, NeedsAPostAndAReason) {
   EXPECT_FALSE(Parse("person grant p1 reason=x").ok());
 }
 
+TEST(CaseCreateTest, PresentedIdentity) {
+  auto c = Parse("case create person=p1 post=MX-LAX presented_doc=passport:N31415926:MX "
+                 "presented_given_names=Rosa|María presented_family_names=Tepox "
+                 "presented_birth_date=1991-04-02");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const auto& shown = c->As<v1::CreateCaseRequest>().presented_identity();
+  EXPECT_EQ(shown.document().number(), "N31415926");
+  EXPECT_EQ(shown.document().type(), v1::DOCUMENT_TYPE_PASSPORT);
+  EXPECT_EQ(shown.given_names(), "Rosa María");
+  EXPECT_EQ(shown.family_names(), "Tepox");
+  EXPECT_EQ(shown.birth_date(), "1991-04-02");
+  EXPECT_FALSE(Parse("case create person=p1 presented_doc=passport").ok());
+}
+
 TEST(FederationResumeTest, NeedsAPeerAndAReason) {
   auto resume = Parse("federation resume GT reason=Ticket|4411");
   ASSERT_TRUE(resume.ok()) << resume.status();

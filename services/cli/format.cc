@@ -538,6 +538,9 @@ Commands (NAME is a full resource name or just its id; parents use --country):
                  legal_basis=vital_interest [consent=person:services,family]
                  [consent_giver_name=.. consent_withheld=contact,documents
                   consent_obtain_time=.. consent_expire_time=..] summary=".." [request_id=ID]
+                 [presented_doc=passport:G1234567:MX presented_given_names=..
+                  presented_family_names=.. presented_birth_date=YYYY-MM-DD]   the person's
+                  document, as presented, when the post does not reach them yet
   case get       NAME
   case list      [post=MX-LAX] [status=open] [category=migration] [person=NAME]
                  [since=2026-01-01] [until=2026-02-01T00:00:00Z] [page_size=N]
