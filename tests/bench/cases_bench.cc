@@ -428,7 +428,11 @@ class CaseCaller {
   void IssueCreate() {
     const CaseTemplate& t = (*templates_)[next_++ % templates_->size()];
     *create_.mutable_case_() = t.c;
-    *create_.mutable_presented_identity() = t.shown;
+    if (t.shown.has_document()) {
+      *create_.mutable_presented_identity() = t.shown;
+    } else {
+      create_.clear_presented_identity();  // the post was granted the person instead
+    }
     create_.set_request_id(absl::StrCat(id_prefix_, "c", ++seq_));
     op_start_ = call_start_ = NowNanos();
     stub_->async()->CreateCase(NewContext(), &create_, &created_,
@@ -1633,7 +1637,7 @@ int Main() {
     cv1::CreateCaseRequest r;
     r.set_parent("countries/MX");
     *r.mutable_case_() = t.c;
-    *r.mutable_presented_identity() = t.shown;
+    if (t.shown.has_document()) *r.mutable_presented_identity() = t.shown;
     r.set_request_id(absl::StrCat(run_id, "-64-63-c123456"));
     bytes += r.ByteSizeLong();
     templates[t.c.post()].push_back(t);
