@@ -8,7 +8,7 @@ namespace enlace::crypto {
 absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner,
                                        const google::protobuf::Message& public_part,
                                        const google::protobuf::Message& personal_part,
-                                       const std::string& aad) {
+                                       const std::string& aad, bool create_key) {
   enlace::internal::v1::SealedRecord record;
   record.set_public_part(public_part.SerializeAsString());
   record.set_key_owner(owner);
@@ -20,9 +20,10 @@ absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner
   }
   auto key = vault->DataKey(owner);
   if (!key.ok() && key.status().code() == absl::StatusCode::kNotFound) {
-    if (personal.empty()) {
-      // Nothing personal to seal (a copy whose key was destroyed by an erasure or a purge,
-      // rewritten): never re-create the destroyed key.
+    if (personal.empty() || !create_key) {
+      // Nothing personal to seal, or a rewrite of a record whose key was destroyed by an
+      // erasure or a purge (possibly after the writer read it): never re-create the key;
+      // the personal part is dropped.
       record.set_plaintext(true);
       return record.SerializeAsString();
     }

@@ -16,7 +16,7 @@ namespace enlace::crypto {
 absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner,
                                        const google::protobuf::Message& public_part,
                                        const google::protobuf::Message& personal_part,
-                                       const std::string& aad);
+                                       const std::string& aad, bool create_key = true);
 
 // Parses the public part into `out` and merges the personal part in when its data key still
 // exists. Returns false when the personal part is gone (key destroyed: erased or purged).

@@ -104,12 +104,13 @@ void Transfers::Stop() {
 }
 
 absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t,
-                                              const std::string& key) const {
+                                              const std::string& key, bool first_write) const {
   std::string from, id;
   ParseName(t.name(), &from, &id);
   v1::Transfer pub, priv;
   Split(t, &pub, &priv);
-  return crypto::SealRecord(vault_, absl::StrCat("transfer:", from, ":", id), pub, priv, key);
+  return crypto::SealRecord(vault_, absl::StrCat("transfer:", from, ":", id), pub, priv, key,
+                            first_write);
 }
 
 absl::StatusOr<Transfers::Located> Transfers::Find(const std::string& name) const {
@@ -224,7 +225,7 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   *t.mutable_person() = p;
   for (auto& a : *actions) *t.add_actions() = a;
   *t.mutable_create_time() = cases::ToProtoTime(now);
-  auto stored = Encode(t, OutKey(id));
+  auto stored = Encode(t, OutKey(id), /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, OutKey(id), *stored);
   // The snapshot dies with the person (invariant 9).
@@ -499,7 +500,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
     } else {
       txn.batch.Put(cf_, absl::StrCat("p|", t.to_post(), "|", from, "|", id), "");
     }
-    auto stored = Encode(t, key);
+    auto stored = Encode(t, key, /*first_write=*/true);
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, key, *stored);
     txn.Audit(body.sender(), "transfers.received", {t.name()});

@@ -70,7 +70,10 @@ class Transfers : public federation::EnvelopeHandler {
     v1::Transfer transfer;
   };
   absl::StatusOr<Located> Find(const std::string& name) const;
-  absl::StatusOr<std::string> Encode(const v1::Transfer& t, const std::string& key) const;
+  // `first_write`: the record is new and may get its data key. A rewrite never creates one:
+  // if an erasure destroyed it after the record was read, the personal part is dropped.
+  absl::StatusOr<std::string> Encode(const v1::Transfer& t, const std::string& key,
+                                     bool first_write = false) const;
   absl::Status CheckAccess(const Located& l, const Caller& caller) const;
   // Returns the new case; sets `person` to the local person it was opened for.
   absl::StatusOr<std::string> OpenLocalCase(const v1::Transfer& t, std::string* person);
