@@ -120,7 +120,7 @@ void Referrals::Stop() {
 }
 
 absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r,
-                                              const std::string& key) const {
+                                              const std::string& key, bool first_write) const {
   std::string from, id;
   ParseName(r.name(), &from, &id);
   v1::Referral pub, priv;
@@ -129,7 +129,7 @@ absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r,
     // Nothing personal is left to seal: never re-create the destroyed key.
     return crypto::SealRecord(nullptr, Owner(from, id), pub, v1::Referral(), key);
   }
-  return crypto::SealRecord(vault_, Owner(from, id), pub, priv, key);
+  return crypto::SealRecord(vault_, Owner(from, id), pub, priv, key, first_write);
 }
 
 absl::StatusOr<Referrals::Located> Referrals::Find(const std::string& name) const {
@@ -327,7 +327,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   *r.mutable_update_time() = r.create_time();
 
   const std::string key = OutKey(id);
-  auto stored = Encode(r, key);
+  auto stored = Encode(r, key, /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, key, *stored);
@@ -576,7 +576,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       txn.batch.Put(cf_, absl::StrCat("p|", r.to_post(), "|", from, "|", id), "");
       if (r.has_expire_time()) txn.batch.Put(cf_, ExpiryKey(r.expire_time(), from, id), "");
     }
-    auto stored = Encode(r, key);
+    auto stored = Encode(r, key, /*first_write=*/true);
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, key, *stored);
     txn.Audit(body.sender(), "referrals.received", {r.name()});

@@ -85,7 +85,10 @@ class Referrals : public federation::EnvelopeHandler {
     v1::Referral referral;
   };
   absl::StatusOr<Located> Find(const std::string& name) const;
-  absl::StatusOr<std::string> Encode(const v1::Referral& r, const std::string& key) const;
+  // `first_write`: the record is new and may get its data key. A rewrite never creates one:
+  // if an erasure destroyed it after the record was read, the personal part is dropped.
+  absl::StatusOr<std::string> Encode(const v1::Referral& r, const std::string& key,
+                                     bool first_write = false) const;
   absl::Status CheckAccess(const Located& l, const Caller& caller) const;
   // The receiving side's transitions (or the referring node's, for organisations).
   absl::StatusOr<v1::Referral> Transition(const std::string& name, v1::State to,
