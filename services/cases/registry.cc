@@ -854,6 +854,10 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
     return absl::PermissionDeniedError("only a supervisor may erase a person");
   }
   storage::ScopedKeyLocks lock(locks_, {absl::StrCat("P:", *id)});
+  // Writers copying the person's data finish (their links are seen below) or wait and are
+  // then refused (GuardPerson).
+  ENLACE_TEST_SYNC_POINT("Registry::ErasePerson:WaitForGuard");
+  storage::ScopedKeyLocks guard(person_guards_, {*id});
   auto person = LoadPerson(*id);
   if (!person.ok()) return person.status();
   if (!person->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
@@ -895,6 +899,7 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
   r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
   r.set_detail(absl::StrCat("reason: ", request.reason(), "; cases kept: ", cases_kept));
   txn.audit.push_back(r);
+  ENLACE_TEST_SYNC_POINT("Registry::ErasePerson:BeforeCommit");
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   if (options_.vault != nullptr) {
     if (absl::Status s = options_.vault->DestroyDataKey(*id); !s.ok()) return s;
@@ -962,13 +967,24 @@ absl::Status Registry::CompleteErasures() {
   return absl::OkStatus();
 }
 
-void Registry::LinkToPerson(txn::Transaction& txn, const std::string& person_id,
-                            const std::string& key_owner) const {
-  txn.batch.Put(index_, absl::StrCat(LinkPrefix(person_id), key_owner), "");
+absl::StatusOr<std::unique_ptr<Registry::PersonGuard>> Registry::GuardPerson(
+    absl::string_view person_name) {
+  auto id = ParsePersonName(std::string(person_name), "person");
+  if (!id.ok()) return id.status();
+  ENLACE_TEST_SYNC_POINT("Registry::GuardPerson:Wait");
+  std::unique_ptr<PersonGuard> guard(new PersonGuard(person_guards_, *id));
+  auto erased = IsErased(*id);
+  if (!erased.ok()) return erased.status();
+  if (*erased) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(person_name, " was erased; nothing more may be recorded about them"));
+  }
+  return guard;
 }
 
-std::string Registry::PersonIdOfName(absl::string_view person_name) {
-  return PersonIdOf(std::string(person_name));
+void Registry::LinkToPerson(txn::Transaction& txn, const PersonGuard& guard,
+                            const std::string& key_owner) const {
+  txn.batch.Put(index_, absl::StrCat(LinkPrefix(guard.person_id()), key_owner), "");
 }
 
 absl::StatusOr<bool> Registry::IsErased(const std::string& person_id) const {

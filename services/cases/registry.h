@@ -111,11 +111,32 @@ class Registry {
   // A person's data has one lifetime: every record sealed with a data key of its own that
   // holds a local person's data (a referral, a transfer snapshot, a received notification...)
   // is linked to the person in the record's transaction. ErasePerson destroys the person's
-  // data key and every linked one. Writes "P|k|<person_id>|<key_owner>".
-  void LinkToPerson(txn::Transaction& txn, const std::string& person_id,
+  // data key and every linked one.
+  //
+  // A writer that copies a person's data holds the person's guard from before its read of
+  // that data until the commit that links the copy. ErasePerson takes the same guard, so an
+  // erasure either sees the link (and destroys the copy's key at once) or came first (and the
+  // guard refuses). Lock order: the registry's case and person locks and a module's own
+  // locks before a guard; one guard at a time; no registry write while holding one.
+  class PersonGuard {
+   public:
+    PersonGuard(const PersonGuard&) = delete;
+    PersonGuard& operator=(const PersonGuard&) = delete;
+    const std::string& person_id() const { return person_id_; }
+
+   private:
+    friend class Registry;
+    PersonGuard(storage::KeyLocks& locks, std::string person_id)
+        : person_id_(std::move(person_id)), held_(locks, {person_id_}) {}
+    std::string person_id_;
+    storage::ScopedKeyLocks held_;
+  };
+  // Blocks until the person's guard is free. FAILED_PRECONDITION once the person was erased;
+  // INVALID_ARGUMENT/NOT_FOUND as for the person's name.
+  absl::StatusOr<std::unique_ptr<PersonGuard>> GuardPerson(absl::string_view person_name);
+  // Writes "P|k|<person_id>|<key_owner>" in `txn`; hold `guard` until `txn` is committed.
+  void LinkToPerson(txn::Transaction& txn, const PersonGuard& guard,
                     const std::string& key_owner) const;
-  // The id of a person from their name ("countries/MX/persons/<id>").
-  static std::string PersonIdOfName(absl::string_view person_name);
   // Called by ErasePerson, under the person's lock and before any key is destroyed, with the
   // data keys linked to the person; adds to `txn` (committed with the erasure), e.g. envelopes
   // telling the members that received a disclosure about the person. An error aborts the
@@ -204,6 +225,9 @@ class Registry {
   const storage::ColumnFamily* counters_;
   PageTokenCodec page_tokens_;
   storage::KeyLocks locks_;
+  // Person guards (GuardPerson); apart from locks_ so that holding a case lock and then a
+  // guard can never meet the same stripe twice.
+  mutable storage::KeyLocks person_guards_;
   std::vector<ErasureHook> erasure_hooks_;
 };
 

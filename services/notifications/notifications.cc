@@ -145,7 +145,8 @@ void Notifications::Stop() {
 }
 
 absl::StatusOr<std::string> Notifications::Encode(const v1::Notification& n,
-                                                  const std::string& id) const {
+                                                  const std::string& id,
+                                                  bool first_write) const {
   // The person is sealed with a data key of the notification's own; nationalities and the
   // protection status stay in clear (routing and refusal need them).
   v1::Notification pub = n;
@@ -156,7 +157,8 @@ absl::StatusOr<std::string> Notifications::Encode(const v1::Notification& n,
   *priv.mutable_person() = n.person();
   priv.mutable_person()->clear_nationalities();
   priv.mutable_person()->clear_international_protection();
-  return crypto::SealRecord(vault_, absl::StrCat("notification:", id), pub, priv, id);
+  return crypto::SealRecord(vault_, absl::StrCat("notification:", id), pub, priv, id,
+                            first_write);
 }
 
 absl::StatusOr<v1::Notification> Notifications::Decode(absl::string_view stored,
@@ -284,7 +286,7 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
   out.clear_receive_time();
   out.clear_acknowledge_time();
   *out.mutable_person() = Disclosable(n.person());
-  auto stored = Encode(out, id);
+  auto stored = Encode(out, id, /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, OutKey(id), *stored);
@@ -351,7 +353,7 @@ absl::Status Notifications::Apply(const enlace::federation::v1::EnvelopeBody& bo
   if (existing->has_value()) return absl::OkStatus();  // same notification again: no effect
   n.set_post(RoutePost(n.area(), host));
   *n.mutable_receive_time() = Now();
-  auto stored = Encode(n, id);
+  auto stored = Encode(n, id, /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, InKey(host, id), *stored);
   txn.batch.Put(cf_, WaitKey(host, id), "");
@@ -432,14 +434,19 @@ absl::StatusOr<int> Notifications::ProcessPending() {
       continue;
     }
     (*n)->set_case_(*case_name);
+    // The copy is about a person of this node now: it dies with them (invariant 9). An
+    // erasure of the person since OpenCase refuses the link; the next pass opens anew.
+    auto guard = registry_->GuardPerson(person);
+    if (!guard.ok()) {
+      std::cerr << "notifications: " << (*n)->name() << ": " << guard.status() << "\n";
+      continue;
+    }
     auto stored = Encode(**n, id);
     if (!stored.ok()) return stored.status();
     txn::Transaction txn;
     txn.batch.Put(cf_, InKey(host, id), *stored);
     txn.batch.Delete(cf_, WaitKey(host, id));
-    // The copy is about a person of this node now: it dies with them (invariant 9).
-    registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(person),
-                            absl::StrCat("notification:", id));
+    registry_->LinkToPerson(txn, **guard, absl::StrCat("notification:", id));
     v1::NotificationReceipt receipt;
     receipt.set_name((*n)->name());
     *receipt.mutable_receive_time() = (*n)->receive_time();

@@ -65,7 +65,10 @@ class Notifications : public federation::EnvelopeHandler {
   std::string RoutePost(const std::string& area, const std::string& host_country) const;
 
  private:
-  absl::StatusOr<std::string> Encode(const v1::Notification& n, const std::string& id) const;
+  // `first_write`: the record is new and may get its data key. A rewrite never creates one:
+  // after an erasure destroyed it, the rewrite keeps only the public part.
+  absl::StatusOr<std::string> Encode(const v1::Notification& n, const std::string& id,
+                                     bool first_write = false) const;
   absl::StatusOr<v1::Notification> Decode(absl::string_view stored, const std::string& id) const;
   absl::StatusOr<std::optional<v1::Notification>> Load(const std::string& key,
                                                        const std::string& id) const;

@@ -288,6 +288,9 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   }
   cv1::GetPersonRequest gp;
   gp.set_name(c->person());
+  // Held from the read of the person to the commit that links the copy (see GuardPerson).
+  auto guard = registry_->GuardPerson(c->person());
+  if (!guard.ok()) return guard.status();
   auto person = registry_->GetPerson(gp, caller);
   if (!person.ok()) return person.status();
 
@@ -332,7 +335,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   txn::Transaction txn;
   txn.batch.Put(cf_, key, *stored);
   // The copy dies with the person (invariant 9).
-  registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(c->person()), Owner(self, id));
+  registry_->LinkToPerson(txn, **guard, Owner(self, id));
   txn.batch.Put(cf_, absl::StrCat("q|", r.from_post(), "|", id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   if (to_member) {

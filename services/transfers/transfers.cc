@@ -193,6 +193,10 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
     }
     withheld.assign(consent.withheld_items().begin(), consent.withheld_items().end());
   }
+  // Held from the read of the person to the commit that links the snapshot: an erasure
+  // either sees the link or comes first and is refused here.
+  auto guard = registry_->GuardPerson(c->person());
+  if (!guard.ok()) return guard.status();
   cv1::GetPersonRequest gp;
   gp.set_name(c->person());
   auto person = registry_->GetPerson(gp, caller);
@@ -229,8 +233,7 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, OutKey(id), *stored);
   // The snapshot dies with the person (invariant 9).
-  registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(c->person()),
-                          absl::StrCat("transfer:", self, ":", id));
+  registry_->LinkToPerson(txn, **guard, absl::StrCat("transfer:", self, ":", id));
   txn.batch.Put(cf_, absl::StrCat("q|", t.from_post(), "|", id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   v1::Transfer wire = t;
@@ -406,16 +409,18 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   t.set_state(v1::STATE_ACCEPTED);
   t.set_new_case(*new_case);
   *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+  // Accepted, the copy is about a person of this node now: it dies with them. The person
+  // was found or created above; an erasure since then refuses the acceptance here.
+  auto guard = registry_->GuardPerson(person);
+  if (!guard.ok()) return guard.status();
   auto stored = Encode(t, l->key);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, l->key, *stored);
-  // Accepted, the copy is about a person of this node now: it dies with them.
   {
     std::string from, id;
     ParseName(t.name(), &from, &id);
-    registry_->LinkToPerson(txn, cases::Registry::PersonIdOfName(person),
-                            absl::StrCat("transfer:", from, ":", id));
+    registry_->LinkToPerson(txn, **guard, absl::StrCat("transfer:", from, ":", id));
   }
   v1::TransferDecision d;
   d.set_name(t.name());

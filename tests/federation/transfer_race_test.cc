@@ -11,6 +11,11 @@
 //
 // The parked writer is released as soon as the transfer has got as far as it can on its own:
 // either it has built its snapshot (before the fix) or it is waiting for the case's lock.
+//
+// The same race with an erasure (issue 8, item 2): a transfer had read the person for its
+// snapshot and was about to commit it, sealed under a new data key and linked to the person,
+// while ErasePerson ran. The erasure scanned the links before the transfer's landed, so the
+// snapshot's key outlived the person until the node's next start (CompleteErasures).
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -88,6 +93,15 @@ class TransferRaceTest : public InProcessFederationFixture {
     aa.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
     cv1::Action a;
     return hn_cases_->AddAction(Ctx().get(), aa, &a);
+  }
+
+  grpc::Status Erase(const std::string& person) {
+    auto persons = cv1::PersonService::NewStub(Channel("HN", kSupervisor));
+    cv1::ErasePersonRequest e;
+    e.set_name(person);
+    e.set_reason("Solicitud de supresión, expediente ARCO-2026-118");
+    cv1::ErasePersonResponse out;
+    return persons->ErasePerson(Ctx().get(), e, &out);
   }
 
   grpc::Status Transfer(const std::string& case_name, tv1::Transfer* t) {
@@ -194,6 +208,70 @@ TEST_F(TransferRaceTest, ActionBetweenSnapshotAndLockIsNotLost) {
   ASSERT_EQ(t.actions_size(), 2) << "the transfer's snapshot lacks the action recorded first";
   EXPECT_EQ(t.actions(1).officer(), "ofc-2");
   EXPECT_EQ(AtGt(t.name()).actions_size(), 2) << "GT received a stale case";
+}
+
+// The transfer has read the person and holds the person's guard when the erasure arrives:
+// the erasure waits for the commit, sees the snapshot's link and destroys its key at once.
+TEST_F(TransferRaceTest, ErasureWhileASnapshotIsWrittenDestroysTheSnapshotAtOnce) {
+  const cv1::Case c = MakeCase();
+  auto* sp = SyncPoint::GetInstance();
+  absl::Notification transfer_parked, erasure_arrived;
+  sp->SetCallBack("Transfers::TransferCase:BeforeCommit", [&](void*) {
+    transfer_parked.Notify();
+    erasure_arrived.WaitForNotificationWithTimeout(absl::Seconds(60));
+  });
+  sp->SetCallBack("Registry::ErasePerson:WaitForGuard", [&](void*) { erasure_arrived.Notify(); });
+  sp->EnableProcessing();
+
+  tv1::Transfer t;
+  grpc::Status transfer_status;
+  std::thread transfer([&] { transfer_status = Transfer(c.name(), &t); });
+  ASSERT_TRUE(transfer_parked.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  grpc::Status erase_status = Erase(c.person());
+  transfer.join();
+  sp->Reset();
+
+  ASSERT_TRUE(transfer_status.ok()) << transfer_status.error_message();
+  ASSERT_TRUE(erase_status.ok()) << erase_status.error_message();
+  // No restart in between: the origin's snapshot is unreadable now.
+  tv1::GetTransferRequest g;
+  g.set_name(t.name());
+  tv1::Transfer now;
+  ASSERT_TRUE(hn_transfers_->GetTransfer(Ctx().get(), g, &now).ok());
+  EXPECT_TRUE(now.person().given_names().empty()) << "the snapshot outlived the erasure";
+  EXPECT_TRUE(now.person().family_names().empty());
+  EXPECT_FALSE(NodeOf("HN").registry()->GuardPerson(c.person()).ok());
+}
+
+// The erasure holds the guard when the transfer arrives: the transfer waits and is refused,
+// so no copy of the erased person is made.
+TEST_F(TransferRaceTest, TransferArrivingDuringAnErasureIsRefused) {
+  const cv1::Case c = MakeCase();
+  auto* sp = SyncPoint::GetInstance();
+  absl::Notification erasure_parked, transfer_arrived;
+  sp->SetCallBack("Registry::ErasePerson:BeforeCommit", [&](void*) {
+    erasure_parked.Notify();
+    transfer_arrived.WaitForNotificationWithTimeout(absl::Seconds(60));
+  });
+  sp->SetCallBack("Registry::GuardPerson:Wait", [&](void*) { transfer_arrived.Notify(); });
+  sp->EnableProcessing();
+
+  grpc::Status erase_status;
+  std::thread erasure([&] { erase_status = Erase(c.person()); });
+  ASSERT_TRUE(erasure_parked.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  tv1::Transfer t;
+  grpc::Status transfer_status = Transfer(c.name(), &t);
+  erasure.join();
+  sp->Reset();
+
+  ASSERT_TRUE(erase_status.ok()) << erase_status.error_message();
+  EXPECT_EQ(transfer_status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << transfer_status.error_message();
+  tv1::ListTransfersRequest l;
+  l.set_direction(tv1::DIRECTION_OUTGOING);
+  tv1::ListTransfersResponse listed;
+  ASSERT_TRUE(hn_transfers_->ListTransfers(Ctx().get(), l, &listed).ok());
+  EXPECT_EQ(listed.transfers_size(), 0) << "a copy of an erased person was made";
 }
 
 }  // namespace
