@@ -22,10 +22,12 @@ absl::StatusOr<absl::Time> TimeField(const google::protobuf::Timestamp& t,
 
 absl::StatusOr<std::unique_ptr<AuditReader>> AuditReader::Create(storage::Store* store,
                                                                  txn::Committer* committer,
-                                                                 const crypto::Verifier* node_key) {
+                                                                 const crypto::Verifier* node_key,
+                                                                 std::string head_file) {
   auto secret = LoadOrCreatePageSecret(store);
   if (!secret.ok()) return secret.status();
-  return absl::WrapUnique(new AuditReader(store, committer, node_key, *std::move(secret)));
+  return absl::WrapUnique(new AuditReader(store, committer, node_key, std::move(head_file),
+                                          *std::move(secret)));
 }
 
 absl::StatusOr<v1::ListAuditRecordsResponse> AuditReader::ListAuditRecords(
@@ -74,7 +76,15 @@ absl::StatusOr<v1::ListAuditRecordsResponse> AuditReader::ListAuditRecords(
 
 absl::StatusOr<v1::VerifyAuditLogResponse> AuditReader::VerifyAuditLog(
     const v1::VerifyAuditLogRequest& request, const Caller& caller) {
-  auto report = enlace::audit::VerifyAuditLog(store_, node_key_);
+  // The same check as --verify_audit: the chain, its signatures, and the signed head kept
+  // apart from the data (a log cut short and re-chained verifies on its own).
+  std::optional<AuditHead> head;
+  if (!head_file_.empty()) {
+    auto read = ReadAuditHead(head_file_);
+    if (!read.ok()) return read.status();
+    head = *std::move(read);
+  }
+  auto report = enlace::audit::VerifyAuditLog(store_, node_key_, head ? &*head : nullptr);
   if (!report.ok()) return report.status();
 
   txn::Transaction txn;

@@ -20,9 +20,12 @@ namespace enlace::audit {
 class AuditReader {
  public:
   // `node_key` verifies checkpoint signatures; null when the node has no signing key.
+  // `head_file`: the signed audit head kept in the vault directory (audit_head.h); empty when
+  // there is none. VerifyAuditLog then also reports a log that ends before that head.
   static absl::StatusOr<std::unique_ptr<AuditReader>> Create(storage::Store* store,
                                                              txn::Committer* committer,
-                                                             const crypto::Verifier* node_key);
+                                                             const crypto::Verifier* node_key,
+                                                             std::string head_file = "");
 
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const v1::ListAuditRecordsRequest& request, const Caller& caller);
@@ -31,12 +34,17 @@ class AuditReader {
 
  private:
   AuditReader(storage::Store* store, txn::Committer* committer, const crypto::Verifier* node_key,
-              std::string page_secret)
-      : store_(store), committer_(committer), node_key_(node_key), tokens_(page_secret) {}
+              std::string head_file, std::string page_secret)
+      : store_(store),
+        committer_(committer),
+        node_key_(node_key),
+        head_file_(std::move(head_file)),
+        tokens_(page_secret) {}
 
   storage::Store* store_;
   txn::Committer* committer_;
   const crypto::Verifier* node_key_;
+  const std::string head_file_;
   PageTokenCodec tokens_;
 };
 

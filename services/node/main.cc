@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
     std::optional<enlace::audit::AuditHead> head;
     if (!config->security().disable_sealing()) {
       auto h = enlace::audit::ReadAuditHead(enlace::audit::AuditHeadPath(
-          config->security().keys_dir().empty() ? config->data_dir() + ".keys"
-                                                : config->security().keys_dir()));
+          enlace::node::KeysDir(*config)));
       if (!h.ok()) return Fail(h.status());
       head = *std::move(h);
     }
@@ -137,9 +136,7 @@ int main(int argc, char** argv) {
     if (!config->security().disable_sealing()) {
       auto keys = enlace::crypto::LoadMasterKeys(config->security().master_key_file());
       if (!keys.ok()) return Fail(keys.status());
-      auto v = enlace::crypto::KeyVault::Open(config->security().keys_dir().empty()
-                                                  ? config->data_dir() + ".keys"
-                                                  : config->security().keys_dir(),
+      auto v = enlace::crypto::KeyVault::Open(enlace::node::KeysDir(*config),
                                               *keys);
       if (!v.ok()) return Fail(v.status());
       vault = *std::move(v);

@@ -25,6 +25,11 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
   return data;
 }
 
+std::string KeysDir(const enlace::node::v1::NodeConfig& config) {
+  return config.security().keys_dir().empty() ? config.data_dir() + ".keys"
+                                              : config.security().keys_dir();
+}
+
 storage::StoreOptions NodeStoreOptions(const std::string& path) {
   storage::StoreOptions options = cases::RegistryStoreOptions(path);
   federation::Federation::AddColumnFamilies(options);
@@ -70,7 +75,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     auto keys = crypto::LoadMasterKeys(sec.master_key_file());
     if (!keys.ok()) return keys.status();
     auto vault = crypto::KeyVault::Open(
-        sec.keys_dir().empty() ? config.data_dir() + ".keys" : sec.keys_dir(), *keys);
+        KeysDir(config), *keys);
     if (!vault.ok()) return vault.status();
     node->vault_ = *std::move(vault);
     node->master_key_file_ = sec.master_key_file();
@@ -89,8 +94,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   const std::string audit_head_file =
       node->vault_ == nullptr
           ? std::string()
-          : audit::AuditHeadPath(sec.keys_dir().empty() ? config.data_dir() + ".keys"
-                                                        : sec.keys_dir());
+          : audit::AuditHeadPath(KeysDir(config));
   if (!audit_head_file.empty()) {
     if (absl::Status s = audit::CheckLogReachesHeadFile(node->store_.get(), *node->committer_,
                                                         audit_head_file);
@@ -223,7 +227,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->checkpointer_ = *std::move(checkpointer);
   node->checkpointer_->Start();
   auto audit_reader = audit::AuditReader::Create(node->store_.get(), node->committer_.get(),
-                                                 node->audit_key_.get());
+                                                 node->audit_key_.get(), audit_head_file);
   if (!audit_reader.ok()) return audit_reader.status();
   node->audit_reader_ = *std::move(audit_reader);
   node->audit_service_ = std::make_unique<audit::AuditServiceImpl>(

@@ -87,6 +87,9 @@ class Node {
 // Every column family a node's store holds.
 storage::StoreOptions NodeStoreOptions(const std::string& path);
 
+// The key vault directory: security.keys_dir, or "<data_dir>.keys" by default.
+std::string KeysDir(const enlace::node::v1::NodeConfig& config);
+
 // Reads a whole (small) file, e.g. a PEM.
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
 

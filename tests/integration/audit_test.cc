@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_head.h"
 #include "common/pki/pki.h"
 #include "common/status/grpc_status.h"
 #include "common/storage/store.h"
@@ -284,6 +285,27 @@ TEST_F(AuditTest, AuditorsReadTheLogAndTamperingIsFoundWhereItHappened) {
   Result online = Enlacectl(with({"audit", "verify"}));
   EXPECT_EQ(online.code, 0) << online;
   EXPECT_TRUE(absl::StrContains(online.out, "audit log: OK")) << online;
+
+  // The RPC checks the signed head kept in the vault directory too, as --verify_audit does:
+  // a head beyond the log (records cut from the end under the running node) is reported.
+  {
+    const std::string head_file = audit::AuditHeadPath(node::KeysDir(member_->config));
+    auto head = audit::ReadAuditHead(head_file);  // none until the first checkpoint
+    ASSERT_TRUE(head.ok()) << head.status();
+    audit::AuditHead ahead;
+    if (head->has_value()) ahead = **head;
+    ahead.seq = verified.records() + 1000;
+    ahead.hash = std::string(32, 'h');
+    ASSERT_TRUE(audit::WriteAuditHead(head_file, ahead).ok());
+    av1::VerifyAuditLogResponse cut;
+    ASSERT_TRUE(stub->VerifyAuditLog(Ctx().get(), av1::VerifyAuditLogRequest(), &cut).ok());
+    EXPECT_FALSE(cut.ok()) << "a log that ends before its signed head passed the RPC's check";
+    if (head->has_value()) {
+      ASSERT_TRUE(audit::WriteAuditHead(head_file, **head).ok());
+    } else {
+      ASSERT_EQ(std::remove(head_file.c_str()), 0);
+    }
+  }
 
   // (b) A clean stop seals the log with a signed checkpoint.
   ASSERT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
