@@ -111,6 +111,14 @@ absl::Status Committer::Load() {
 }
 
 absl::Status Committer::Commit(Transaction& txn) {
+  absl::Status s = CommitDurably(txn);
+  if (!s.ok()) return s;
+  // Outside every lock: a callback may take its module's lock or start another commit.
+  for (auto& callback : txn.on_commit) callback();
+  return s;
+}
+
+absl::Status Committer::CommitDurably(Transaction& txn) {
   Pending me{&txn};
   absl::MutexLock l(&mu_);
   queue_.push_back(&me);

@@ -35,6 +35,21 @@ struct Transaction {
   // before its hash is computed: an audit checkpoint signs the chain head it follows here.
   // Runs inside the group commit, so it must be quick and must not commit.
   std::function<void(enlace::audit::v1::AuditRecord&)> seal_audit;
+  // Run in order by Committer::Commit, in the committing thread, once this transaction is
+  // durable; never when it failed. For waking a worker that reads what was committed (a
+  // handler must not wake it before: the worker would look too early). Must be quick.
+  std::vector<std::function<void()>> on_commit;
+
+  void OnCommit(std::function<void()> callback) { on_commit.push_back(std::move(callback)); }
+  // Moves `other`'s writes, envelopes, audit records and callbacks to the end of this one's
+  // (an envelope handler's scratch transaction joining the inbox's).
+  void Absorb(Transaction&& other) {
+    batch.Append(other.batch);
+    for (auto& e : other.envelopes) envelopes.push_back(std::move(e));
+    for (auto& a : other.audit) audit.push_back(std::move(a));
+    for (auto& c : other.on_commit) on_commit.push_back(std::move(c));
+    other = Transaction();
+  }
 
   // Appends an audit record of `action` by `actor` on `resources`; returns it for details.
   enlace::audit::v1::AuditRecord& Audit(
@@ -63,6 +78,7 @@ class Committer {
   static absl::StatusOr<std::unique_ptr<Committer>> Create(storage::Store* store,
                                                            std::string self_country);
 
+  // Durably commits `txn` (merged with concurrent ones), then runs its on_commit callbacks.
   absl::Status Commit(Transaction& txn);
 
   // Outbox, for the per-peer senders.
@@ -95,6 +111,8 @@ class Committer {
   };
   Committer(storage::Store* store, std::string self);
   absl::Status Load();
+  // Commit without the callbacks: queue, lead or follow a group, return its status.
+  absl::Status CommitDurably(Transaction& txn);
   absl::Status CommitGroup(const std::vector<Pending*>& group);
 
   storage::Store* store_;

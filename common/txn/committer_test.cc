@@ -103,6 +103,54 @@ TEST(CommitterTest, WaitForQueuedWakesOnCommit) {
   t.join();
 }
 
+// A worker woken by a handler must find the handler's writes: callbacks run after the
+// commit is durable (the store already holds the write when they run) and never on failure.
+TEST(CommitterTest, OnCommitRunsAfterTheWriteIsDurableAndNeverOnFailure) {
+  auto store = Open(TempDir());
+  auto committer = Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(committer.ok());
+  const storage::ColumnFamily* cf = (*committer)->outbox_cf();
+  Transaction txn;
+  txn.batch.Put(cf, "zz|probe", "v");
+  std::vector<std::string> seen;
+  txn.OnCommit([&] {
+    auto got = store->Get(cf, "zz|probe");
+    seen.push_back(got.ok() && got->has_value() ? "written" : "missing");
+  });
+  txn.OnCommit([&] { seen.push_back("second"); });
+  ASSERT_TRUE((*committer)->Commit(txn).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"written", "second"}));
+
+  SyncPoint::GetInstance()->SetCallBack("Committer::CommitGroup:Sealed", [](void* arg) {
+    *static_cast<absl::StatusOr<std::string>*>(arg) = absl::InternalError("injected");
+  });
+  SyncPoint::GetInstance()->EnableProcessing();
+  (*committer)->SetOutboxKey(std::string(32, 'k'));
+  Transaction failing;
+  failing.envelopes.push_back({"GT", "k", "p"});
+  bool ran = false;
+  failing.OnCommit([&] { ran = true; });
+  EXPECT_FALSE((*committer)->Commit(failing).ok());
+  SyncPoint::GetInstance()->Reset();
+  EXPECT_FALSE(ran) << "a callback ran for a transaction that was not committed";
+}
+
+// A handler's scratch transaction joins the inbox's with everything it holds.
+TEST(TransactionTest, AbsorbMovesWritesEnvelopesAuditAndCallbacks) {
+  Transaction outer, inner;
+  inner.envelopes.push_back({"GT", "k", "p"});
+  inner.Audit("GT", "thing.received");
+  int runs = 0;
+  inner.OnCommit([&] { ++runs; });
+  outer.Absorb(std::move(inner));
+  EXPECT_EQ(outer.envelopes.size(), 1u);
+  EXPECT_EQ(outer.audit.size(), 1u);
+  ASSERT_EQ(outer.on_commit.size(), 1u);
+  EXPECT_TRUE(inner.on_commit.empty());
+  outer.on_commit[0]();
+  EXPECT_EQ(runs, 1);
+}
+
 // Helpers for the sealing-failure tests: read back what the store holds.
 std::vector<uint64_t> OutboxSeqs(storage::Store* store, const Committer& c,
                                  const std::string& peer) {

@@ -178,9 +178,7 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
         txn::Transaction effect;
         absl::Status s = h->second->Apply(body, effect);
         if (s.ok()) {
-          txn.batch.Append(effect.batch);
-          for (auto& e : effect.envelopes) txn.envelopes.push_back(std::move(e));
-          for (auto& a : effect.audit) txn.audit.push_back(std::move(a));
+          txn.Absorb(std::move(effect));
           ++applied_now;
         } else if (s.code() == absl::StatusCode::kInvalidArgument ||
                    s.code() == absl::StatusCode::kFailedPrecondition ||

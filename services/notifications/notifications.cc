@@ -132,17 +132,9 @@ Notifications::Notifications(storage::Store* store, txn::Committer* committer,
 
 Notifications::~Notifications() { Stop(); }
 
-void Notifications::Start() {
-  worker_ = std::thread([this] { Work(); });
-}
+void Notifications::Start() { worker_.Start(); }
 
-void Notifications::Stop() {
-  {
-    absl::MutexLock l(&mu_);
-    stopping_ = true;
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void Notifications::Stop() { worker_.Stop(); }
 
 absl::StatusOr<std::string> Notifications::Encode(const v1::Notification& n,
                                                   const std::string& id,
@@ -360,8 +352,7 @@ absl::Status Notifications::Apply(const enlace::federation::v1::EnvelopeBody& bo
   txn.batch.Put(cf_, PostKey(n.post(), host, id), "");
   auto& r = txn.Audit(body.sender(), "notifications.received", {n.name()});
   r.set_detail(absl::StrCat("queued for ", n.post()));
-  absl::MutexLock l(&mu_);
-  kicked_ = true;
+  txn.OnCommit(worker_.KickOnCommit());  // opening the case needs the record committed
   return absl::OkStatus();
 }
 
@@ -457,27 +448,6 @@ absl::StatusOr<int> Notifications::ProcessPending() {
   return done;
 }
 
-void Notifications::Work() {
-  while (true) {
-    bool was_kicked = false;
-    {
-      absl::MutexLock l(&mu_);
-      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
-      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(2));
-      if (stopping_) return;
-      was_kicked = kicked_;
-      kicked_ = false;
-    }
-    // A kick comes from the envelope handler before its batch is committed: look again
-    // shortly until the work shows up, instead of waiting for the next poll.
-    auto done = ProcessPending();
-    for (int retry = 0; was_kicked && retry < 40 && done.ok() && *done == 0; ++retry) {
-      absl::SleepFor(absl::Milliseconds(5));
-      done = ProcessPending();
-    }
-    if (!done.ok()) std::cerr << "notifications: " << done.status() << "\n";
-  }
-}
 
 absl::StatusOr<v1::Notification> Notifications::GetNotification(
     const v1::GetNotificationRequest& request, const Caller& caller) {

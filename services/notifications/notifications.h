@@ -13,6 +13,7 @@
 #include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
+#include "common/replication/follow_up_worker.h"
 #include "common/storage/store.h"
 #include "common/txn/committer.h"
 #include "enlace/node/v1/config.pb.h"
@@ -76,7 +77,6 @@ class Notifications : public federation::EnvelopeHandler {
   // Returns the case; sets `person` to the local person it was opened for.
   absl::StatusOr<std::string> OpenCase(const v1::Notification& n, const std::string& post,
                                        std::string* person);
-  void Work();
 
   storage::Store* store_;
   txn::Committer* committer_;
@@ -89,10 +89,12 @@ class Notifications : public federation::EnvelopeHandler {
   PageTokenCodec page_tokens_;
   Caller system_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool kicked_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  // Follow-up work, woken by the commit of what needs it (Transaction::OnCommit).
+  replication::FollowUpWorker worker_{{"notifications", absl::Seconds(2)},
+                                      [this]() -> absl::Status {
+        auto done = ProcessPending();
+        return done.ok() ? absl::OkStatus() : done.status();
+      }};
 };
 
 }  // namespace enlace::notifications

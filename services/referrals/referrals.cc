@@ -109,15 +109,9 @@ Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::K
 
 Referrals::~Referrals() { Stop(); }
 
-void Referrals::Start() { worker_ = std::thread([this] { Work(); }); }
+void Referrals::Start() { worker_.Start(); }
 
-void Referrals::Stop() {
-  {
-    absl::MutexLock l(&mu_);
-    stopping_ = true;
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void Referrals::Stop() { worker_.Stop(); }
 
 absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r,
                                               const std::string& key, bool first_write) const {
@@ -599,10 +593,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     // in between. The decision is taken under the referral's lock (DecidePendingRevokeLocked).
     txn.batch.Put(cf_, RevokeKey(from, id), "");
     txn.Audit(body.sender(), "referrals.revoke_received", {rr.name()});
-    {
-      absl::MutexLock lock(&mu_);
-      kicked_ = true;
-    }
+    txn.OnCommit(worker_.KickOnCommit());
     ENLACE_TEST_SYNC_POINT("Referrals::Apply:Revoke");
     return absl::OkStatus();
   }
@@ -781,28 +772,5 @@ absl::StatusOr<int> Referrals::DecidePendingRevokes() {
   return decided;
 }
 
-void Referrals::Work() {
-  while (true) {
-    bool was_kicked = false;
-    {
-      absl::MutexLock l(&mu_);
-      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
-      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(1));
-      if (stopping_) return;
-      was_kicked = kicked_;
-      kicked_ = false;
-    }
-    // A kick comes from the envelope handler before the inbox commits the revoke request:
-    // look again shortly until it shows up, instead of waiting for the next poll.
-    auto decided = DecidePendingRevokes();
-    for (int retry = 0; was_kicked && retry < 40 && decided.ok() && *decided == 0; ++retry) {
-      absl::SleepFor(absl::Milliseconds(5));
-      decided = DecidePendingRevokes();
-    }
-    if (!decided.ok()) std::cerr << "referrals: revokes: " << decided.status() << "\n";
-    auto purged = PurgeExpired();
-    if (!purged.ok()) std::cerr << "referrals: purge: " << purged.status() << "\n";
-  }
-}
 
 }  // namespace enlace::referrals

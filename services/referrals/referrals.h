@@ -12,6 +12,7 @@
 #include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
+#include "common/replication/follow_up_worker.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
 #include "common/time/clock.h"
@@ -104,7 +105,6 @@ class Referrals : public federation::EnvelopeHandler {
   absl::StatusOr<bool> DecidePendingRevokeLocked(Located* l);
   // Decides every recorded revoke request; returns how many.
   absl::StatusOr<int> DecidePendingRevokes();
-  void Work();
 
   storage::Store* store_;
   txn::Committer* committer_;
@@ -119,10 +119,14 @@ class Referrals : public federation::EnvelopeHandler {
   PageTokenCodec page_tokens_;
   storage::KeyLocks locks_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool kicked_ ABSL_GUARDED_BY(mu_) = false;  // a revoke request awaits its decision
-  std::thread worker_;
+  // Follow-up work (revoke requests, expiry), woken by the commit of what needs it.
+  replication::FollowUpWorker worker_{{"referrals", absl::Seconds(1)},
+                                      [this]() -> absl::Status {
+        auto decided = DecidePendingRevokes();
+        auto purged = PurgeExpired();
+        if (!decided.ok()) return decided.status();
+        return purged.ok() ? absl::OkStatus() : purged.status();
+      }};
 };
 
 }  // namespace enlace::referrals

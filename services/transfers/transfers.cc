@@ -93,15 +93,9 @@ Transfers::Transfers(storage::Store* store, txn::Committer* committer, crypto::K
 
 Transfers::~Transfers() { Stop(); }
 
-void Transfers::Start() { worker_ = std::thread([this] { Work(); }); }
+void Transfers::Start() { worker_.Start(); }
 
-void Transfers::Stop() {
-  {
-    absl::MutexLock l(&mu_);
-    stopping_ = true;
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void Transfers::Stop() { worker_.Stop(); }
 
 absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t,
                                               const std::string& key, bool first_write) const {
@@ -532,8 +526,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, l->key, *stored);
     txn.batch.Put(cf_, absl::StrCat("s|", id), "");
-    absl::MutexLock lock(&mu_);
-    kicked_ = true;
+    txn.OnCommit(worker_.KickOnCommit());  // settling needs the decision committed
     return absl::OkStatus();
   }
   if (body.kind() == kErasedKind) {
@@ -643,26 +636,5 @@ absl::StatusOr<int> Transfers::Settle() {
   return settled;
 }
 
-void Transfers::Work() {
-  while (true) {
-    bool was_kicked = false;
-    {
-      absl::MutexLock l(&mu_);
-      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || kicked_; };
-      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(2));
-      if (stopping_) return;
-      was_kicked = kicked_;
-      kicked_ = false;
-    }
-    // A kick comes from the envelope handler before its batch is committed: look again
-    // shortly until the work shows up, instead of waiting for the next poll.
-    auto settled = Settle();
-    for (int retry = 0; was_kicked && retry < 40 && settled.ok() && *settled == 0; ++retry) {
-      absl::SleepFor(absl::Milliseconds(5));
-      settled = Settle();
-    }
-    if (!settled.ok()) std::cerr << "transfers: " << settled.status() << "\n";
-  }
-}
 
 }  // namespace enlace::transfers

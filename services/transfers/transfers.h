@@ -12,6 +12,7 @@
 #include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
+#include "common/replication/follow_up_worker.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
 #include "common/txn/committer.h"
@@ -77,7 +78,6 @@ class Transfers : public federation::EnvelopeHandler {
   absl::Status CheckAccess(const Located& l, const Caller& caller) const;
   // Returns the new case; sets `person` to the local person it was opened for.
   absl::StatusOr<std::string> OpenLocalCase(const v1::Transfer& t, std::string* person);
-  void Work();
 
   storage::Store* store_;
   txn::Committer* committer_;
@@ -93,10 +93,12 @@ class Transfers : public federation::EnvelopeHandler {
   storage::KeyLocks locks_;
   Caller system_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool kicked_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  // Follow-up work, woken by the commit of what needs it (Transaction::OnCommit).
+  replication::FollowUpWorker worker_{{"transfers", absl::Seconds(2)},
+                                      [this]() -> absl::Status {
+        auto settled = Settle();
+        return settled.ok() ? absl::OkStatus() : settled.status();
+      }};
 };
 
 }  // namespace enlace::transfers
