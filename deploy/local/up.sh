@@ -38,10 +38,10 @@ SEED="${ENLACE_SAMPLE_SEED:-1}"
 # Seconds for a node to listen (RocksDB open and WAL replay; fast, but slow disks exist).
 START_TIMEOUT="${ENLACE_START_TIMEOUT:-60}"
 
-TARGETS=(//services/node:enlace-node //services/devpki:enlace-devpki
-         //services/sampleload:enlace-sample-load //services/cli:enlacectl)
-BINARIES=(services/node/enlace-node services/devpki/enlace-devpki
-          services/sampleload/enlace-sample-load services/cli/enlacectl)
+TARGETS=(//services/node:enlace-node //tools/devpki:enlace-devpki
+         //tools/sampleload:enlace-sample-load //tools/enlacectl:enlacectl)
+BINARIES=(services/node/enlace-node tools/devpki/enlace-devpki
+          tools/sampleload/enlace-sample-load tools/enlacectl/enlacectl)
 
 [[ ${#COUNTRIES[@]} -gt 0 ]] || die "ENLACE_COUNTRIES is empty"
 for n in "$API_PORT" "$FEDERATION_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED"; do

@@ -98,7 +98,7 @@ class CliCaseworkTest : public FederationFixture {
 
   // enlacectl with `args`, without any ENLACE_* variable of the environment.
   Result RunRaw(const std::vector<std::string>& args) {
-    const std::string binary = RunfilePath("services/cli/enlacectl");
+    const std::string binary = RunfilePath("tools/enlacectl/enlacectl");
     const std::string out_path = absl::StrCat(dir_, "/out.", runs_);
     const std::string err_path = absl::StrCat(dir_, "/err.", runs_);
     ++runs_;

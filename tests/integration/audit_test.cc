@@ -135,7 +135,7 @@ class AuditTest : public ::testing::Test {
   }
 
   Result Enlacectl(std::vector<std::string> args) {
-    return RunChild(testing::RunfilePath("services/cli/enlacectl"), args,
+    return RunChild(testing::RunfilePath("tools/enlacectl/enlacectl"), args,
                     absl::StrCat(dir_, "/cli.", runs_++));
   }
 

@@ -92,7 +92,7 @@ class CliTest : public ::testing::Test {
 
   // Runs enlacectl with `args` and the environment without any ENLACE_* variable, plus `env`.
   Result RunRaw(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-    const std::string binary = testing::RunfilePath("services/cli/enlacectl");
+    const std::string binary = testing::RunfilePath("tools/enlacectl/enlacectl");
     const std::string out_path = absl::StrCat(dir_, "/out.", runs_);
     const std::string err_path = absl::StrCat(dir_, "/err.", runs_);
     ++runs_;

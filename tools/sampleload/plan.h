@@ -1,5 +1,5 @@
-#ifndef ENLACE_SERVICES_SAMPLELOAD_PLAN_H_
-#define ENLACE_SERVICES_SAMPLELOAD_PLAN_H_
+#ifndef ENLACE_TOOLS_SAMPLELOAD_PLAN_H_
+#define ENLACE_TOOLS_SAMPLELOAD_PLAN_H_
 
 // The deterministic part of a sample load: how many cases and actions each person gets, the
 // generator seed of each person, and the request ids. Everything is a pure function of
@@ -41,4 +41,4 @@ std::string OrganisationRequestId(int index);
 
 }  // namespace enlace::sampleload
 
-#endif  // ENLACE_SERVICES_SAMPLELOAD_PLAN_H_
+#endif  // ENLACE_TOOLS_SAMPLELOAD_PLAN_H_

@@ -1,4 +1,4 @@
-#include "services/cli/client.h"
+#include "tools/enlacectl/client.h"
 
 #include <chrono>
 #include <fstream>
@@ -19,7 +19,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "services/cli/format.h"
+#include "tools/enlacectl/format.h"
 
 namespace enlace::cli {
 namespace {

@@ -1,5 +1,5 @@
-#ifndef ENLACE_SERVICES_CLI_CLI_H_
-#define ENLACE_SERVICES_CLI_CLI_H_
+#ifndef ENLACE_TOOLS_ENLACECTL_CLI_H_
+#define ENLACE_TOOLS_ENLACECTL_CLI_H_
 
 // Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
@@ -205,4 +205,4 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
 
 }  // namespace enlace::cli
 
-#endif  // ENLACE_SERVICES_CLI_CLI_H_
+#endif  // ENLACE_TOOLS_ENLACECTL_CLI_H_

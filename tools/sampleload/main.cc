@@ -1,7 +1,7 @@
 // enlace-sample-load: loads realistic synthetic persons, cases, actions and directory
 // organisations into one node through its public API (mTLS), idempotently; or, with
 // --check_directory, reports how many directory entries of each member the node holds.
-// See services/sampleload/README.md.
+// See tools/sampleload/README.md.
 
 #include <algorithm>
 #include <atomic>
@@ -47,8 +47,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/node/config.h"
-#include "services/sampleload/organisations.h"
-#include "services/sampleload/plan.h"
+#include "tools/sampleload/organisations.h"
+#include "tools/sampleload/plan.h"
 
 ABSL_FLAG(std::string, server, "localhost:7443", "Node API address, host:port.");
 ABSL_FLAG(std::string, ca, "", "PEM of the CA that signed the node's certificate.");
@@ -542,7 +542,7 @@ int main(int argc, char** argv) {
   // --help lists only this program's flags, not every library's.
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "services/sampleload/");
+    return absl::StrContains(file, "tools/sampleload/");
   };
   absl::SetFlagsUsageConfig(usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);

@@ -1,4 +1,4 @@
-#include "services/sampleload/organisations.h"
+#include "tools/sampleload/organisations.h"
 
 #include <map>
 #include <string>

@@ -1,4 +1,4 @@
-#include "services/sampleload/plan.h"
+#include "tools/sampleload/plan.h"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
-#ifndef ENLACE_SERVICES_CLI_CLIENT_H_
-#define ENLACE_SERVICES_CLI_CLIENT_H_
+#ifndef ENLACE_TOOLS_ENLACECTL_CLIENT_H_
+#define ENLACE_TOOLS_ENLACECTL_CLIENT_H_
 
 // Sends a parsed enlacectl command to a node and prints the result.
 
@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
-#include "services/cli/cli.h"
+#include "tools/enlacectl/cli.h"
 
 namespace enlace::cli {
 
@@ -33,4 +33,4 @@ int VerifyAuditFiles(const Command& command, const GlobalOptions& options, std::
 
 }  // namespace enlace::cli
 
-#endif  // ENLACE_SERVICES_CLI_CLIENT_H_
+#endif  // ENLACE_TOOLS_ENLACECTL_CLIENT_H_

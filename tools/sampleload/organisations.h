@@ -1,5 +1,5 @@
-#ifndef ENLACE_SERVICES_SAMPLELOAD_ORGANISATIONS_H_
-#define ENLACE_SERVICES_SAMPLELOAD_ORGANISATIONS_H_
+#ifndef ENLACE_TOOLS_SAMPLELOAD_ORGANISATIONS_H_
+#define ENLACE_TOOLS_SAMPLELOAD_ORGANISATIONS_H_
 
 #include <vector>
 
@@ -21,4 +21,4 @@ std::vector<enlace::directory::v1::Organisation> SampleOrganisations(absl::strin
 
 }  // namespace enlace::sampleload
 
-#endif  // ENLACE_SERVICES_SAMPLELOAD_ORGANISATIONS_H_
+#endif  // ENLACE_TOOLS_SAMPLELOAD_ORGANISATIONS_H_

@@ -1,5 +1,5 @@
 // enlacectl: the operator CLI of an Enlace node (cases, directory, federation admin, audit); see
-// services/cli/README.md and docs/api.md.
+// tools/enlacectl/README.md and docs/api.md.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "services/cli/cli.h"
-#include "services/cli/client.h"
-#include "services/cli/format.h"
+#include "tools/enlacectl/cli.h"
+#include "tools/enlacectl/client.h"
+#include "tools/enlacectl/format.h"
 
 ABSL_FLAG(std::string, server, "",
           "Node API address host:port (default $ENLACE_SERVER, else localhost:7443).");

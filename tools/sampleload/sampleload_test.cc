@@ -6,8 +6,8 @@
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory.h"
-#include "services/sampleload/organisations.h"
-#include "services/sampleload/plan.h"
+#include "tools/sampleload/organisations.h"
+#include "tools/sampleload/plan.h"
 
 namespace enlace::sampleload {
 namespace {

@@ -1,4 +1,4 @@
-#include "services/cli/format.h"
+#include "tools/enlacectl/format.h"
 
 #include <algorithm>
 
@@ -9,8 +9,7 @@
 #include "common/status/errors.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/cases/rules.h"
-#include "services/cli/cli.h"
+#include "tools/enlacectl/cli.h"
 
 namespace enlace::cli {
 namespace {
@@ -515,6 +514,20 @@ absl::StatusOr<std::string> JsonLine(const Message& message) {
   return out;
 }
 
+v1::Category SubtypeCategory(int subtype) {
+  if (subtype == 0 || !v1::Subtype_IsValid(subtype)) return v1::CATEGORY_UNSPECIFIED;
+  switch (subtype / 10) {
+    case 0: return v1::CATEGORY_CRIMINAL;
+    case 1: return v1::CATEGORY_MIGRATION;
+    case 2: return v1::CATEGORY_CIVIL_FAMILY;
+    case 3: return v1::CATEGORY_LABOUR;
+    case 4: return v1::CATEGORY_HUMAN_RIGHTS;
+    case 5: return v1::CATEGORY_ADMINISTRATIVE;
+    case 6: return v1::CATEGORY_CRISIS;
+  }
+  return v1::CATEGORY_UNSPECIFIED;
+}
+
 std::string HelpText() {
   std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation,
 audit, consular notifications, referrals, transfers, inbox).
@@ -670,7 +683,7 @@ Values (lower case, without the enum prefix):
                                 {"given_names", "family_names", "birth_date", "sex",
                                  "nationalities", "documents", "languages", "vulnerabilities",
                                  "place", "summary"}));
-  // Subtypes grouped by the category they belong to, from the same table the node checks.
+  // Subtypes grouped by the category they belong to (SubtypeCategory: the node's table).
   absl::StrAppend(&out, "  subtype, by category:\n");
   for (int c = 0; c < v1::Category_descriptor()->value_count(); ++c) {
     const int category = v1::Category_descriptor()->value(c)->number();
@@ -678,7 +691,7 @@ Values (lower case, without the enum prefix):
     std::vector<std::string> subtypes;
     for (int s = 0; s < v1::Subtype_descriptor()->value_count(); ++s) {
       const int subtype = v1::Subtype_descriptor()->value(s)->number();
-      if (subtype != 0 && cases::CategoryOfSubtype(static_cast<v1::Subtype>(subtype)) == category) {
+      if (subtype != 0 && SubtypeCategory(subtype) == category) {
         subtypes.push_back(EnumValueName(v1::Subtype_descriptor(), subtype));
       }
     }

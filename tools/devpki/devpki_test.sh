@@ -3,7 +3,7 @@
 # version rules (kept when unchanged, +1 when members change, explicit --manifest_version).
 set -euo pipefail
 
-DEVPKI="$TEST_SRCDIR/enlace/services/devpki/enlace-devpki"
+DEVPKI="$TEST_SRCDIR/enlace/tools/devpki/enlace-devpki"
 OUT="$TEST_TMPDIR/pki"
 M="$OUT/manifest.textproto"
 fail() { echo "FAIL: $*" >&2; exit 1; }

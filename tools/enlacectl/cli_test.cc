@@ -1,4 +1,4 @@
-#include "services/cli/cli.h"
+#include "tools/enlacectl/cli.h"
 
 #include <map>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
-#include "services/cli/format.h"
+#include "tools/enlacectl/format.h"
 
 namespace enlace::cli {
 namespace {

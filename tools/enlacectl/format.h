@@ -1,5 +1,5 @@
-#ifndef ENLACE_SERVICES_CLI_FORMAT_H_
-#define ENLACE_SERVICES_CLI_FORMAT_H_
+#ifndef ENLACE_TOOLS_ENLACECTL_FORMAT_H_
+#define ENLACE_TOOLS_ENLACECTL_FORMAT_H_
 
 // What enlacectl prints: aligned tables for lists, `field: value` lines for one resource,
 // one JSON object per line with --json, and errors with their field violations.
@@ -110,10 +110,16 @@ absl::Status ExplainUnimplemented(const absl::Status& status, absl::string_view 
 // The message as one line of proto3 JSON (MessageToJsonString), newline included.
 absl::StatusOr<std::string> JsonLine(const google::protobuf::Message& message);
 
+// The category a subtype belongs to, CATEGORY_UNSPECIFIED for 0 or an unknown subtype. The
+// same table as the node's cases::CategoryOfSubtype (case.proto numbers each category's
+// subtypes by the same tens digit), copied so that enlacectl links no server code;
+// subtype_category_test holds the two equal.
+cases::v1::Category SubtypeCategory(int subtype);
+
 // The text of `enlacectl help`: commands with examples, global flags, and the accepted values
 // of every enum-valued key (from the descriptors).
 std::string HelpText();
 
 }  // namespace enlace::cli
 
-#endif  // ENLACE_SERVICES_CLI_FORMAT_H_
+#endif  // ENLACE_TOOLS_ENLACECTL_FORMAT_H_

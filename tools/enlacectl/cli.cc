@@ -1,4 +1,4 @@
-#include "services/cli/cli.h"
+#include "tools/enlacectl/cli.h"
 
 #include <algorithm>
 #include <optional>
