@@ -14,6 +14,7 @@
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "services/node/config.h"
+#include "services/node/modules.h"
 
 namespace enlace::node {
 
@@ -33,10 +34,7 @@ std::string KeysDir(const enlace::node::v1::NodeConfig& config) {
 storage::StoreOptions NodeStoreOptions(const std::string& path) {
   storage::StoreOptions options = cases::RegistryStoreOptions(path);
   federation::Federation::AddColumnFamilies(options);
-  directory::Directory::AddColumnFamilies(options);
-  notifications::Notifications::AddColumnFamilies(options);
-  referrals::Referrals::AddColumnFamilies(options);
-  transfers::Transfers::AddColumnFamilies(options);
+  for (const ModuleSpec& spec : NodeModules()) spec.add_column_families(options);
   return options;
 }
 
@@ -156,68 +154,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     if (!federation.ok()) return federation.status();
     node->federation_ = *std::move(federation);
   }
-  federation::Federation* fed = node->federation_.get();
-  node->directory_ = std::make_unique<directory::Directory>(
-      node->store_.get(), node->committer_.get(), config.country(),
-      [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
-  node->notifications_ = std::make_unique<notifications::Notifications>(
-      node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
-      config, [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
-  node->notifications_->Start();
-  node->notification_service_ = std::make_unique<notifications::NotificationServiceImpl>(
-      node->notifications_.get(), node->pool_.get(), node->authorizer_.get());
-  node->referrals_ = std::make_unique<referrals::Referrals>(
-      node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
-      node->directory_.get(), config,
-      [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); }, node->clock_);
-  node->referrals_->Start();
-  node->referral_service_ = std::make_unique<referrals::ReferralServiceImpl>(
-      node->referrals_.get(), node->pool_.get(), node->authorizer_.get());
-  node->transfers_ = std::make_unique<transfers::Transfers>(
-      node->store_.get(), node->committer_.get(), node->vault_.get(), node->registry_.get(),
-      config, [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); });
-  node->transfers_->Start();
-  node->transfer_service_ = std::make_unique<transfers::TransferServiceImpl>(
-      node->transfers_.get(), node->pool_.get(), node->authorizer_.get());
-  // An erasure tells every member that received a referral or transfer about the person, in
-  // the erasure's own transaction (invariant 9).
-  for (cases::Registry::ErasureHook hook :
-       {cases::Registry::ErasureHook(
-            [r = node->referrals_.get()](const std::string& person,
-                                         const std::vector<std::string>& linked,
-                                         txn::Transaction& txn) {
-              return r->OnPersonErased(person, linked, txn);
-            }),
-        cases::Registry::ErasureHook(
-            [t = node->transfers_.get()](const std::string& person,
-                                         const std::vector<std::string>& linked,
-                                         txn::Transaction& txn) {
-              return t->OnPersonErased(person, linked, txn);
-            })}) {
-    node->registry_->AddErasureHook(std::move(hook));
-  }
-  if (fed != nullptr) {
-    // Every handler is in place before the first envelope can arrive.
-    fed->inbox()->RegisterHandler(transfers::kOfferKind, node->transfers_.get());
-    fed->inbox()->RegisterHandler(transfers::kDecisionKind, node->transfers_.get());
-    fed->inbox()->RegisterHandler(transfers::kErasedKind, node->transfers_.get());
-    for (const char* kind : {referrals::kOfferKind, referrals::kUpdateKind,
-                             referrals::kRevokeKind, referrals::kErasedKind}) {
-      fed->inbox()->RegisterHandler(kind, node->referrals_.get());
-    }
-    fed->inbox()->RegisterHandler(notifications::kSendKind, node->notifications_.get());
-    fed->inbox()->RegisterHandler(notifications::kReceiptKind, node->notifications_.get());
-    fed->inbox()->RegisterHandler(directory::kUpsertKind, node->directory_.get());
-    fed->inbox()->RegisterHandler(directory::kDeleteKind, node->directory_.get());
-    directory::Directory* dir = node->directory_.get();
-    fed->AddBootstrap([dir](const std::string& peer, txn::Transaction& txn) {
-      return dir->Bootstrap(peer, txn);
-    });
-    if (absl::Status s = fed->Start(); !s.ok()) return s;
-    node->federation_admin_ =
-        std::make_unique<federation::FederationAdminServiceImpl>(fed, node->pool_.get(),
-                                                                 node->authorizer_.get());
-  }
+  if (absl::Status s = node->StartModules(config, audit_head_file); !s.ok()) return s;
   audit::CheckpointerOptions co;
   co.actor = absl::StrCat("node/", config.country());
   co.head_file = audit_head_file;
@@ -226,22 +163,65 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   if (!checkpointer.ok()) return checkpointer.status();
   node->checkpointer_ = *std::move(checkpointer);
   node->checkpointer_->Start();
-  auto audit_reader = audit::AuditReader::Create(node->store_.get(), node->committer_.get(),
-                                                 node->audit_key_.get(), audit_head_file);
-  if (!audit_reader.ok()) return audit_reader.status();
-  node->audit_reader_ = *std::move(audit_reader);
-  node->audit_service_ = std::make_unique<audit::AuditServiceImpl>(
-      node->audit_reader_.get(), node->pool_.get(), node->authorizer_.get());
-  node->directory_service_ =
-      std::make_unique<directory::DirectoryServiceImpl>(node->directory_.get(), node->pool_.get(),
-                                                       node->authorizer_.get());
-  node->person_service_ =
-      std::make_unique<cases::PersonServiceImpl>(node->registry_.get(), node->pool_.get(),
-                                                  node->authorizer_.get());
-  node->case_service_ =
-      std::make_unique<cases::CaseServiceImpl>(node->registry_.get(), node->pool_.get(),
-                                                node->authorizer_.get());
+  if (absl::Status s = node->Serve(config); !s.ok()) return s;
+  return node;
+}
 
+absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string& audit_head_file) {
+  federation::Federation* fed = federation_.get();
+  ModuleContext ctx;
+  ctx.config = &config;
+  ctx.store = store_.get();
+  ctx.committer = committer_.get();
+  ctx.vault = vault_.get();
+  ctx.authorizer = authorizer_.get();
+  ctx.pool = pool_.get();
+  ctx.clock = clock_;
+  ctx.registry = registry_.get();
+  ctx.audit_key = audit_key_.get();
+  ctx.audit_head_file = audit_head_file;
+  ctx.peers = [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); };
+  ctx.find = [this](absl::string_view name) -> Module* {
+    for (const auto& m : modules_) {
+      if (m->name() == name) return m.get();
+    }
+    return nullptr;
+  };
+  for (const ModuleSpec& spec : NodeModules()) {
+    auto module = spec.create(ctx);
+    if (!module.ok()) {
+      return absl::Status(module.status().code(),
+                          absl::StrCat("module ", spec.name, ": ", module.status().message()));
+    }
+    modules_.push_back(*std::move(module));
+  }
+  for (const auto& m : modules_) {
+    Module* module = m.get();
+    // An erasure tells every member that received a copy about the person, in the
+    // erasure's own transaction (invariant 9).
+    registry_->AddErasureHook([module](const std::string& person,
+                                       const std::vector<std::string>& linked,
+                                       txn::Transaction& txn) {
+      return module->OnPersonErased(person, linked, txn);
+    });
+    module->Start();
+  }
+  if (fed == nullptr) return absl::OkStatus();
+  // Every handler is in place before the first envelope can arrive.
+  for (const auto& m : modules_) {
+    for (const Module::Handler& h : m->Handlers()) fed->inbox()->RegisterHandler(h.kind, h.handler);
+    Module* module = m.get();
+    fed->AddBootstrap([module](const std::string& peer, txn::Transaction& txn) {
+      return module->BootstrapPeer(peer, txn);
+    });
+  }
+  if (absl::Status s = fed->Start(); !s.ok()) return s;
+  federation_admin_ = std::make_unique<federation::FederationAdminServiceImpl>(fed, pool_.get(),
+                                                                               authorizer_.get());
+  return absl::OkStatus();
+}
+
+absl::Status Node::Serve(const v1::NodeConfig& config) {
   // Certificates, key and client CA are re-read from disk when they change (checked every
   // second), so a rotation needs no restart and drops no connection. gRPC's TLS never
   // negotiates below TLS 1.2.
@@ -260,39 +240,29 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.AddListeningPort(config.api_address(), grpc::experimental::TlsServerCredentials(tls),
-                           &node->api_port_);
-  builder.RegisterService(node->person_service_.get());
-  builder.RegisterService(node->case_service_.get());
-  builder.RegisterService(node->directory_service_.get());
-  builder.RegisterService(node->notification_service_.get());
-  builder.RegisterService(node->referral_service_.get());
-  builder.RegisterService(node->transfer_service_.get());
-  builder.RegisterService(node->audit_service_.get());
-  if (node->federation_admin_ != nullptr) builder.RegisterService(node->federation_admin_.get());
-  node->server_ = builder.BuildAndStart();
-  if (node->server_ == nullptr || node->api_port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.api_address()));
-  }
+                           &api_port_);
   // grpc.health.v1.Health answers for "" (the node) and for each service by its full name
   // ("enlace.cases.v1.CaseService"), as `grpc_health_probe -service=NAME` asks; an unknown
   // name is NOT_FOUND. Shutdown turns them all NOT_SERVING.
-  std::vector<std::string> served = {
-      cases::v1::PersonService::service_full_name(),
-      cases::v1::CaseService::service_full_name(),
-      directory::v1::DirectoryService::service_full_name(),
-      notifications::v1::NotificationService::service_full_name(),
-      referrals::v1::ReferralService::service_full_name(),
-      transfers::v1::TransferService::service_full_name(),
-      audit::v1::AuditService::service_full_name(),
-      "grpc.reflection.v1alpha.ServerReflection",
-  };
-  if (node->federation_admin_ != nullptr) {
+  std::vector<std::string> served = {"grpc.reflection.v1alpha.ServerReflection"};
+  for (const auto& m : modules_) {
+    for (const Module::Service& service : m->Services()) {
+      builder.RegisterService(service.service);
+      served.push_back(service.full_name);
+    }
+  }
+  if (federation_admin_ != nullptr) {
+    builder.RegisterService(federation_admin_.get());
     served.push_back(federation::v1::FederationAdminService::service_full_name());
   }
-  grpc::HealthCheckServiceInterface* health = node->server_->GetHealthCheckService();
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || api_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.api_address()));
+  }
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   for (const std::string& service : served) health->SetServingStatus(service, true);
   health->SetServingStatus(true);
-  return node;
+  return absl::OkStatus();
 }
 
 absl::Status Node::ReloadMasterKeys() {
@@ -311,9 +281,7 @@ absl::Status Node::Shutdown(absl::Duration drain) {
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   server_->Wait();
   if (federation_ != nullptr) federation_->Shutdown();
-  if (notifications_ != nullptr) notifications_->Stop();
-  if (referrals_ != nullptr) referrals_->Stop();
-  if (transfers_ != nullptr) transfers_->Stop();
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->Stop();
   pool_.reset();  // runs whatever was already handed to the workers
   authorizer_->FlushDenialSummaries(/*all=*/true);  // counts of denials not audited one by one
   // The last checkpoint seals everything the node wrote, so a clean stop leaves no unsealed tail.

@@ -2,6 +2,8 @@
 #define ENLACE_SERVICES_NODE_NODE_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -15,23 +17,15 @@
 #include "common/crypto/signing.h"
 #include "common/time/clock.h"
 #include "common/txn/committer.h"
-#include "services/audit/service.h"
 #include "services/cases/registry.h"
-#include "services/cases/service.h"
-#include "services/directory/directory.h"
-#include "services/directory/service.h"
 #include "services/federation/federation.h"
-#include "services/notifications/notifications.h"
-#include "services/notifications/service.h"
-#include "services/referrals/referrals.h"
-#include "services/referrals/service.h"
-#include "services/transfers/service.h"
-#include "services/transfers/transfers.h"
+#include "services/node/module.h"
 
 namespace enlace::node {
 
-// One country node: the store, the registry and the mTLS API server. Used by the
-// enlace-node binary, and in-process by benchmarks.
+// One country node: the core (store, committer, vault, authorizer, case registry,
+// federation), the modules of NodeModules() wired onto it, and the mTLS API server. Used by
+// the enlace-node binary, and in-process by tests and benchmarks.
 class Node {
  public:
   // Validates the config, opens the store and starts listening.
@@ -51,6 +45,11 @@ class Node {
 
  private:
   Node() = default;
+  // Creates every module of NodeModules() and wires what each declares.
+  absl::Status StartModules(const enlace::node::v1::NodeConfig& config,
+                            const std::string& audit_head_file);
+  // Builds the API server with the modules' services and marks them serving.
+  absl::Status Serve(const enlace::node::v1::NodeConfig& config);
   // The clock of time-based rules: the wall clock, or NodeConfig.testing_clock_file's.
   std::unique_ptr<Clock> testing_clock_;
   const Clock* clock_ = Clock::Real();
@@ -61,23 +60,13 @@ class Node {
   std::unique_ptr<cases::Registry> registry_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<federation::Federation> federation_;
-  std::unique_ptr<directory::Directory> directory_;
-  std::unique_ptr<cases::PersonServiceImpl> person_service_;
-  std::unique_ptr<cases::CaseServiceImpl> case_service_;
-  std::unique_ptr<directory::DirectoryServiceImpl> directory_service_;
-  std::unique_ptr<notifications::Notifications> notifications_;
-  std::unique_ptr<notifications::NotificationServiceImpl> notification_service_;
-  std::unique_ptr<referrals::Referrals> referrals_;
-  std::unique_ptr<referrals::ReferralServiceImpl> referral_service_;
-  std::unique_ptr<transfers::Transfers> transfers_;
-  std::unique_ptr<transfers::TransferServiceImpl> transfer_service_;
+  // NodeModules(), in list order.
+  std::vector<std::unique_ptr<Module>> modules_;
   std::unique_ptr<federation::FederationAdminServiceImpl> federation_admin_;
   // The node's Ed25519 key (federated nodes only) also signs audit checkpoints.
   std::unique_ptr<crypto::Signer> audit_signer_;
   std::unique_ptr<crypto::Verifier> audit_key_;
   std::unique_ptr<audit::Checkpointer> checkpointer_;
-  std::unique_ptr<audit::AuditReader> audit_reader_;
-  std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   int api_port_ = 0;
   std::string master_key_file_;

@@ -1,0 +1,25 @@
+#include "services/node/modules.h"
+
+#include "services/audit/module.h"
+#include "services/cases/module.h"
+#include "services/directory/module.h"
+#include "services/notifications/module.h"
+#include "services/referrals/module.h"
+#include "services/transfers/module.h"
+
+namespace enlace::node {
+
+// The one list to edit when adding a module (and its dependency in BUILD.bazel).
+const std::vector<ModuleSpec>& NodeModules() {
+  static const auto* modules = new std::vector<ModuleSpec>{
+      cases::CasesModule::Spec(),
+      directory::DirectoryModule::Spec(),
+      notifications::NotificationsModule::Spec(),
+      referrals::ReferralsModule::Spec(),
+      transfers::TransfersModule::Spec(),
+      audit::AuditModule::Spec(),
+  };
+  return *modules;
+}
+
+}  // namespace enlace::node
