@@ -32,13 +32,23 @@ std::string KeysDir(const enlace::node::v1::NodeConfig& config) {
 }
 
 storage::StoreOptions NodeStoreOptions(const std::string& path) {
+  return NodeStoreOptions(path, NodeModules());
+}
+
+storage::StoreOptions NodeStoreOptions(const std::string& path,
+                                       const std::vector<ModuleSpec>& modules) {
   storage::StoreOptions options = cases::RegistryStoreOptions(path);
   federation::Federation::AddColumnFamilies(options);
-  for (const ModuleSpec& spec : NodeModules()) spec.add_column_families(options);
+  for (const ModuleSpec& spec : modules) spec.add_column_families(options);
   return options;
 }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
+  return Start(config, NodeModules());
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
+                                                  std::vector<ModuleSpec> modules) {
   // Everything the node writes (RocksDB files, vault, exports) is owner-only: RocksDB creates
   // its files 0644 and leaves the rest to the umask.
   umask(077);
@@ -58,11 +68,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   if (!ca.ok()) return ca.status();
 
   auto node = absl::WrapUnique(new Node());
+  node->specs_ = std::move(modules);
   if (!config.testing_clock_file().empty()) {
     node->testing_clock_ = std::make_unique<FileClock>(config.testing_clock_file());
     node->clock_ = node->testing_clock_.get();
   }
-  auto store = storage::Store::Open(NodeStoreOptions(config.data_dir()));
+  auto store = storage::Store::Open(NodeStoreOptions(config.data_dir(), node->specs_));
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
   auto committer = txn::Committer::Create(node->store_.get(), config.country());
@@ -187,7 +198,7 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
     }
     return nullptr;
   };
-  for (const ModuleSpec& spec : NodeModules()) {
+  for (const ModuleSpec& spec : specs_) {
     auto module = spec.create(ctx);
     if (!module.ok()) {
       return absl::Status(module.status().code(),

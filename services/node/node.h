@@ -30,6 +30,9 @@ class Node {
  public:
   // Validates the config, opens the store and starts listening.
   static absl::StatusOr<std::unique_ptr<Node>> Start(const enlace::node::v1::NodeConfig& config);
+  // The same with another list of modules than NodeModules() (tests of the wiring).
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const enlace::node::v1::NodeConfig& config,
+                                                     std::vector<ModuleSpec> modules);
   ~Node();
 
   int api_port() const { return api_port_; }
@@ -46,6 +49,7 @@ class Node {
  private:
   Node() = default;
   // Creates every module of NodeModules() and wires what each declares.
+  std::vector<ModuleSpec> specs_;
   absl::Status StartModules(const enlace::node::v1::NodeConfig& config,
                             const std::string& audit_head_file);
   // Builds the API server with the modules' services and marks them serving.
@@ -75,6 +79,8 @@ class Node {
 
 // Every column family a node's store holds.
 storage::StoreOptions NodeStoreOptions(const std::string& path);
+storage::StoreOptions NodeStoreOptions(const std::string& path,
+                                       const std::vector<ModuleSpec>& modules);
 
 // The key vault directory: security.keys_dir, or "<data_dir>.keys" by default.
 std::string KeysDir(const enlace::node::v1::NodeConfig& config);

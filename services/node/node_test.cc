@@ -12,6 +12,7 @@
 #include "grpcpp/impl/codegen/rpc_method.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
+#include "services/node/modules.h"
 #include "services/node/node.h"
 #include "tests/testing/test_env.h"
 
@@ -44,6 +45,7 @@ class NodeTest : public ::testing::Test {
     }
   }
 
+  friend class NodeModulesTest_AModuleIsOneEntryInTheList_Test;
   static std::unique_ptr<grpc::ClientContext> Ctx() {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
@@ -184,6 +186,81 @@ TEST_F(NodeTest, SearchPersonsIgnoresOneLetterWords) {
   EXPECT_TRUE(absl::StrContains(s.error_message(), "at least 2 letters") ||
               absl::StrContains(s.error_details(), "at least 2 letters"))
       << s.error_message();
+}
+
+
+// A module is one entry in the node's list: its column family is opened, it can find the
+// modules listed before it, it starts once every module exists, its erasure duty runs inside
+// ErasePerson, and it stops at shutdown. Nothing else in the node is edited to add it.
+struct ProbeRecord {
+  std::vector<std::string> events;
+  bool found_cases = false;
+  bool column_family_open = false;
+};
+ProbeRecord* probe_record = nullptr;
+
+class ProbeModule final : public node::Module {
+ public:
+  absl::string_view name() const override { return "probe"; }
+  absl::Status OnPersonErased(const std::string& person_id, const std::vector<std::string>&,
+                              txn::Transaction& txn) override {
+    probe_record->events.push_back("erased " + person_id);
+    txn.Audit("node/MX", "probe.person_erased", {person_id});
+    return absl::OkStatus();
+  }
+  void Start() override { probe_record->events.push_back("start"); }
+  void Stop() override { probe_record->events.push_back("stop"); }
+};
+
+node::ModuleSpec ProbeSpec() {
+  return {"probe",
+          [](storage::StoreOptions& o) { o.column_families.push_back("probe"); },
+          [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
+            probe_record->found_cases = ctx.find("cases") != nullptr;
+            probe_record->column_family_open = ctx.store->cf("probe") != nullptr;
+            return std::make_unique<ProbeModule>();
+          }};
+}
+
+TEST(NodeModulesTest, AModuleIsOneEntryInTheList) {
+  ProbeRecord record;
+  probe_record = &record;
+  const std::string dir = testing::MakeTempDir("node-modules");
+  auto pki = testing::TestPki::Create(dir, "MX");
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  std::vector<node::ModuleSpec> modules = node::NodeModules();
+  modules.push_back(ProbeSpec());
+  auto node = node::Node::Start(testing::TestNodeConfig(dir, "MX"), modules);
+  ASSERT_TRUE(node.ok()) << node.status();
+  EXPECT_TRUE(record.found_cases);
+  EXPECT_TRUE(record.column_family_open);
+  EXPECT_EQ(record.events, std::vector<std::string>{"start"});
+
+  auto client = pki->Client(kSupervisor);
+  ASSERT_TRUE(client.ok());
+  auto persons = v1::PersonService::NewStub(
+      testing::MakeChannel((*node)->api_port(), pki->ca(), &*client));
+  v1::CreatePersonRequest cp;
+  cp.set_parent("countries/MX");
+  cp.mutable_person()->set_given_names("Rosa");
+  cp.mutable_person()->set_family_names("Tzul");
+  cp.mutable_person()->set_sex(v1::SEX_FEMALE);
+  cp.mutable_person()->add_nationalities("MX");
+  cp.mutable_person()->set_international_protection(v1::INTERNATIONAL_PROTECTION_NONE);
+  v1::Person person;
+  ASSERT_TRUE(persons->CreatePerson(NodeTest::Ctx().get(), cp, &person).ok());
+  v1::ErasePersonRequest erase;
+  erase.set_name(person.name());
+  erase.set_reason("prueba");
+  v1::ErasePersonResponse erased;
+  grpc::Status s = persons->ErasePerson(NodeTest::Ctx().get(), erase, &erased);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(record.events.size(), 2u);
+  EXPECT_TRUE(absl::StartsWith(record.events[1], "erased ")) << record.events[1];
+
+  ASSERT_TRUE((*node)->Shutdown(absl::Seconds(5)).ok());
+  EXPECT_EQ(record.events.back(), "stop");
+  probe_record = nullptr;
 }
 
 }  // namespace
