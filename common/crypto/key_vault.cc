@@ -1,5 +1,7 @@
 #include "common/crypto/key_vault.h"
 
+#include "common/testing/sync_point.h"
+
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -152,12 +154,15 @@ absl::StatusOr<std::string> KeyVault::CreateDataKey(const std::string& owner) {
 }
 
 absl::StatusOr<std::string> KeyVault::DataKey(const std::string& owner) {
+  uint64_t destroys_before;
   {
     absl::ReaderMutexLock l(&mu_);
     auto it = cache_.find(owner);
     if (it != cache_.end()) return it->second;
+    destroys_before = destroys_;
   }
   auto stored = store_->Get(keys_cf_, owner);
+  ENLACE_TEST_SYNC_POINT("KeyVault::DataKey:AfterStoreRead");
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) {
     return absl::NotFoundError(absl::StrCat("no data key for ", owner, " (erased)"));
@@ -169,6 +174,9 @@ absl::StatusOr<std::string> KeyVault::DataKey(const std::string& owner) {
   }
   if (!key.ok()) return key.status();
   absl::MutexLock l(&mu_);
+  // A key destroyed since the read above must not come back to life in the cache: the
+  // caller gets what it read (before the destruction), later readers find nothing.
+  if (destroys_ != destroys_before) return key;
   if (cache_.size() > kMaxCache) cache_.clear();
   cache_[owner] = *key;
   return key;
@@ -180,13 +188,17 @@ bool KeyVault::HasDataKey(const std::string& owner) {
 }
 
 absl::Status KeyVault::DestroyDataKey(const std::string& owner) {
-  {
-    absl::MutexLock l(&mu_);
-    cache_.erase(owner);
-  }
+  // Store first, cache second: a reader that found the key in the store before the delete
+  // sees destroys_ changed and does not cache it (DataKey).
   storage::WriteBatch b;
   b.Delete(keys_cf_, owner);
-  if (absl::Status s = store_->Commit(b); !s.ok()) return s;
+  absl::Status deleted = store_->Commit(b);
+  {
+    absl::MutexLock l(&mu_);
+    ++destroys_;
+    cache_.erase(owner);
+  }
+  if (!deleted.ok()) return deleted;
   return store_->Purge(keys_cf_);
 }
 

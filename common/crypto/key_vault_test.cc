@@ -4,17 +4,20 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/notification.h"
 #include "common/crypto/aead.h"
+#include "common/testing/sync_point.h"
 #include "gtest/gtest.h"
 
 namespace enlace::crypto {
 namespace {
 
 std::string TempDir() {
-  std::string tmpl = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
-                     "/vault_XXXXXX";
+  std::string tmpl =
+      std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/vault_XXXXXX";
   return mkdtemp(tmpl.data());
 }
 
@@ -88,6 +91,42 @@ TEST(KeyVaultTest, LoadMasterKeysChecksPermissionsAndFormat) {
     out << "1:tooshort\n";
   }
   EXPECT_FALSE(LoadMasterKeys(path).ok());
+}
+
+// Attack on erasure: a reader (a background worker opening a record) read the wrapped key
+// from the store just before an erasure destroyed it, and filled the cache after the
+// destruction had emptied it. The key then lived on in memory, and every later read of the
+// erased person's copy succeeded until the node restarted. Forced with a sync point.
+TEST(KeyVaultTest, AReadRacingTheDestructionDoesNotBringTheKeyBack) {
+  const std::string dir = TempDir();
+  const MasterKeys keys = Keys(1);
+  {
+    auto vault = KeyVault::Open(dir, keys);
+    ASSERT_TRUE(vault.ok()) << vault.status();
+    ASSERT_TRUE((*vault)->CreateDataKey("transfer:MX:t1").ok());
+  }
+  auto vault = KeyVault::Open(dir, keys);  // a cold cache
+  ASSERT_TRUE(vault.ok()) << vault.status();
+  absl::Notification read_store, destroyed;
+  auto* sp = enlace::SyncPoint::GetInstance();
+  sp->SetCallBack("KeyVault::DataKey:AfterStoreRead", [&](void*) {
+    if (read_store.HasBeenNotified()) return;  // only the racing reader parks
+    read_store.Notify();
+    destroyed.WaitForNotification();
+  });
+  sp->EnableProcessing();
+  absl::StatusOr<std::string> raced;
+  std::thread reader([&] { raced = (*vault)->DataKey("transfer:MX:t1"); });
+  read_store.WaitForNotification();
+  ASSERT_TRUE((*vault)->DestroyDataKey("transfer:MX:t1").ok());
+  destroyed.Notify();
+  reader.join();
+  sp->Reset();
+  EXPECT_TRUE(raced.ok()) << "the reader read before the destruction";
+  auto after = (*vault)->DataKey("transfer:MX:t1");
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kNotFound)
+      << "the destroyed key came back through the cache";
+  EXPECT_FALSE((*vault)->HasDataKey("transfer:MX:t1"));
 }
 
 }  // namespace

@@ -30,10 +30,6 @@ constexpr char kRequestsCf[] = "requests";
 // Keys: outgoing "o|{id}", incoming "i|{from}|{id}", incoming by post "p|{post}|{from}|{id}",
 // outgoing by post "q|{post}|{id}", incoming expiry "x|{be64 micros}|{from}|{id}", incoming
 // revoke request not yet decided "r|{from}|{id}".
-std::string OutKey(const std::string& id) { return absl::StrCat("o|", id); }
-std::string InKey(const std::string& from, const std::string& id) {
-  return absl::StrCat("i|", from, "|", id);
-}
 std::string RevokeKey(const std::string& from, const std::string& id) {
   return absl::StrCat("r|", from, "|", id);
 }
@@ -46,17 +42,6 @@ std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& f
 }
 std::string Owner(const std::string& from, const std::string& id) {
   return absl::StrCat("referral:", from, ":", id);
-}
-
-bool ParseName(absl::string_view name, std::string* from, std::string* id) {
-  std::vector<absl::string_view> p = absl::StrSplit(name, '/');
-  if (p.size() != 4 || p[0] != "countries" || !geo::IsCountryCode(p[1]) || p[2] != "referrals" ||
-      !ids::IsValidId(p[3])) {
-    return false;
-  }
-  *from = std::string(p[1]);
-  *id = std::string(p[3]);
-  return true;
 }
 
 const std::set<std::string>& Disclosable() {
@@ -105,7 +90,8 @@ Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::K
       clock_(clock),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
-      page_tokens_(NodeSecretOrEphemeral(store, "referrals_page_token_secret")) {}
+      records_({config_.country(), "referrals", "referral", store, store->cf(kCf), vault, committer,
+                NodeSecretOrEphemeral(store, "referrals_page_token_secret")}) {}
 
 Referrals::~Referrals() { Stop(); }
 
@@ -113,10 +99,10 @@ void Referrals::Start() { worker_.Start(); }
 
 void Referrals::Stop() { worker_.Stop(); }
 
-absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r,
-                                              const std::string& key, bool first_write) const {
+absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r, const std::string& key,
+                                              bool first_write) const {
   std::string from, id;
-  ParseName(r.name(), &from, &id);
+  records_.ParseName(r.name(), &from, &id);
   v1::Referral pub, priv;
   SplitReferral(r, &pub, &priv);
   if (r.personal_data_purged()) {
@@ -126,30 +112,10 @@ absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r,
   return crypto::SealRecord(vault_, Owner(from, id), pub, priv, key, first_write);
 }
 
-absl::StatusOr<Referrals::Located> Referrals::Find(const std::string& name) const {
-  std::string from, id;
-  if (!ParseName(name, &from, &id)) {
-    return InvalidField("name", "must be countries/{country}/referrals/{referral}");
-  }
-  Located l;
-  l.incoming = from != config_.country();
-  l.key = l.incoming ? InKey(from, id) : OutKey(id);
-  auto raw = store_->Get(cf_, l.key);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return absl::NotFoundError(absl::StrCat(name, " not found"));
-  auto opened = crypto::OpenRecord(vault_, **raw, l.key, &l.referral);
-  if (!opened.ok()) return opened.status();
-  // Its data key destroyed (the person erased, or the copy expired): nothing personal left.
-  if (!*opened) l.referral.set_personal_data_purged(true);
+absl::StatusOr<Referrals::Located> Referrals::Find(absl::string_view name) const {
+  auto l = records_.Find(name);
+  if (l.ok() && l->sealed_part_gone) l->record.set_personal_data_purged(true);
   return l;
-}
-
-absl::Status Referrals::CheckAccess(const Located& l, const Caller& caller) const {
-  if (caller.role != Role::kOfficer) return absl::OkStatus();
-  const std::string& post = l.incoming ? l.referral.to_post() : l.referral.from_post();
-  if (post == caller.post) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("an officer of ", caller.post, " sees only that post's referrals"));
 }
 
 void Referrals::Stage(const Located& l, const v1::Referral& r, txn::Transaction& txn,
@@ -229,8 +195,8 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
     auto earlier = store_->Get(requests_, request_key);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) {
-      auto l = Find(absl::StrCat("countries/", self, "/referrals/", **earlier));
-      if (l.ok()) return l->referral;
+      auto l = Find(records_.Name(self, **earlier));
+      if (l.ok()) return l->record;
     }
   }
   // The case (officers: of their own post), read and audited as such.
@@ -266,8 +232,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
       if (std::find(consent.scopes().begin(), consent.scopes().end(), scope) ==
           consent.scopes().end()) {
         return absl::FailedPreconditionError(absl::StrCat(
-            "no legal basis: the person's consent does not cover ",
-            cv1::ConsentScope_Name(scope)));
+            "no legal basis: the person's consent does not cover ", cv1::ConsentScope_Name(scope)));
       }
     }
     for (int i = 0; i < in.disclosed_fields_size(); ++i) {
@@ -290,7 +255,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
 
   const std::string id = ids::NewId();
   v1::Referral r;
-  r.set_name(absl::StrCat("countries/", self, "/referrals/", id));
+  r.set_name(records_.Name(self, id));
   r.set_case_(c->name());
   r.set_from_country(self);
   r.set_from_post(c->post());
@@ -323,14 +288,14 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   *r.mutable_create_time() = cases::ToProtoTime(now);
   *r.mutable_update_time() = r.create_time();
 
-  const std::string key = OutKey(id);
+  const std::string key = Records::OutKey(id);
   auto stored = Encode(r, key, /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, key, *stored);
   // The copy dies with the person (invariant 9).
   registry_->LinkToPerson(txn, **guard, Owner(self, id));
-  txn.batch.Put(cf_, absl::StrCat("q|", r.from_post(), "|", id), "");
+  txn.batch.Put(cf_, Records::OutPostKey(r.from_post(), id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   if (to_member) {
     v1::Referral wire = r;
@@ -362,7 +327,7 @@ absl::StatusOr<v1::Referral> Referrals::GetReferral(const v1::GetReferralRequest
   txn::Transaction txn;
   txn.Audit(caller.identity, "referrals.GetReferral", {request.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
-  return l->referral;
+  return l->record;
 }
 
 absl::StatusOr<v1::ListReferralsResponse> Referrals::ListReferrals(
@@ -371,58 +336,22 @@ absl::StatusOr<v1::ListReferralsResponse> Referrals::ListReferrals(
       request.direction() != v1::DIRECTION_OUTGOING) {
     return InvalidField("direction", "INCOMING or OUTGOING");
   }
-  if (request.page_size() < 0) return InvalidField("page_size", "must not be negative");
-  const int limit = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
-  const bool incoming = request.direction() == v1::DIRECTION_INCOMING;
-  std::string post = request.post();
-  if (caller.role == Role::kOfficer) {
-    if (!post.empty() && post != caller.post) {
-      return absl::PermissionDeniedError("an officer lists only its own post's referrals");
-    }
-    post = caller.post;
-  }
-  const std::string prefix = incoming ? (post.empty() ? "i|" : absl::StrCat("p|", post, "|"))
-                                      : (post.empty() ? "o|" : absl::StrCat("q|", post, "|"));
-  const std::string query = absl::StrCat("referrals|", prefix);
-  std::string lower = prefix;
-  if (!request.page_token().empty()) {
-    auto pos = page_tokens_.Decode(query, request.page_token());
-    if (!pos.ok()) return pos.status();
-    lower = *pos + std::string(1, '\0');
-  }
+  auto page = records_.List({request.direction() == v1::DIRECTION_INCOMING, request.post(),
+                             request.page_size(), request.page_token()},
+                            caller, "referrals.ListReferrals");
+  if (!page.ok()) return page.status();
   v1::ListReferralsResponse out;
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("referrals.ListReferrals");
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  std::string last;
-  for (auto it = store_->Scan(cf_, lower, storage::PrefixSuccessor(prefix)); it->Valid();
-       it->Next()) {
-    std::vector<std::string> p = absl::StrSplit(it->key(), '|');
-    const std::string id = p.back();
-    const std::string from = incoming ? p[p.size() - 2] : config_.country();
-    auto l = Find(absl::StrCat("countries/", from, "/referrals/", id));
-    if (!l.ok()) continue;
-    if (out.referrals_size() == limit) {
-      out.set_next_page_token(page_tokens_.Encode(query, last));
-      break;
-    }
-    a.add_resources(l->referral.name());
-    *out.add_referrals() = std::move(l->referral);
-    last = std::string(it->key());
+  for (auto& l : page->records) {
+    if (l.sealed_part_gone) l.record.set_personal_data_purged(true);
+    *out.add_referrals() = std::move(l.record);
   }
-  if (a.resources_size() > 0) {
-    txn::Transaction txn;
-    txn.audit.push_back(a);
-    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
-  }
+  out.set_next_page_token(page->next_page_token);
   return out;
 }
 
 absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::State to,
                                                    v1::Outcome outcome, const std::string& note,
-                                                   const Caller& caller,
-                                                   absl::string_view action) {
+                                                   const Caller& caller, absl::string_view action) {
   if (note.size() > 1000 || !text::IsCleanUtf8(note)) {
     return InvalidField("note", "at most 1000 bytes of one-line text");
   }
@@ -436,23 +365,31 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
     auto decided = DecidePendingRevokeLocked(&*l);
     if (!decided.ok()) return decided.status();
   }
-  v1::Referral r = l->referral;
+  v1::Referral r = l->record;
   if (!l->incoming && r.to_organisation().empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "only the receiving side (", r.to_country(), ") may ", action, " this referral"));
+    return absl::FailedPreconditionError(absl::StrCat("only the receiving side (", r.to_country(),
+                                                      ") may ", action, " this referral"));
   }
   const v1::State from = r.state();
   bool ok = false;
   switch (to) {
-    case v1::STATE_ACCEPTED: ok = from == v1::STATE_PENDING; break;
-    case v1::STATE_REJECTED:
-      ok = from == v1::STATE_PENDING || from == v1::STATE_ACCEPTED ||
-           from == v1::STATE_IN_PROGRESS;
+    case v1::STATE_ACCEPTED:
+      ok = from == v1::STATE_PENDING;
       break;
-    case v1::STATE_IN_PROGRESS: ok = from == v1::STATE_ACCEPTED; break;
-    case v1::STATE_DONE: ok = from == v1::STATE_ACCEPTED || from == v1::STATE_IN_PROGRESS; break;
-    case v1::STATE_REVOKED: ok = from == v1::STATE_PENDING; break;
-    default: break;
+    case v1::STATE_REJECTED:
+      ok = from == v1::STATE_PENDING || from == v1::STATE_ACCEPTED || from == v1::STATE_IN_PROGRESS;
+      break;
+    case v1::STATE_IN_PROGRESS:
+      ok = from == v1::STATE_ACCEPTED;
+      break;
+    case v1::STATE_DONE:
+      ok = from == v1::STATE_ACCEPTED || from == v1::STATE_IN_PROGRESS;
+      break;
+    case v1::STATE_REVOKED:
+      ok = from == v1::STATE_PENDING;
+      break;
+    default:
+      break;
   }
   if (!ok) {
     return absl::FailedPreconditionError(
@@ -484,8 +421,8 @@ absl::StatusOr<v1::Referral> Referrals::RejectReferral(const v1::RejectReferralR
       !v1::Outcome_IsValid(request.outcome())) {
     return InvalidField("outcome", "required: the reason (not SUCCESS)");
   }
-  return Transition(request.name(), v1::STATE_REJECTED, request.outcome(), request.note(),
-                    caller, "reject");
+  return Transition(request.name(), v1::STATE_REJECTED, request.outcome(), request.note(), caller,
+                    "reject");
 }
 
 absl::StatusOr<v1::Referral> Referrals::StartReferral(const v1::StartReferralRequest& request,
@@ -494,8 +431,8 @@ absl::StatusOr<v1::Referral> Referrals::StartReferral(const v1::StartReferralReq
                     "start");
 }
 
-absl::StatusOr<v1::Referral> Referrals::CompleteReferral(
-    const v1::CompleteReferralRequest& request, const Caller& caller) {
+absl::StatusOr<v1::Referral> Referrals::CompleteReferral(const v1::CompleteReferralRequest& request,
+                                                         const Caller& caller) {
   if (request.outcome() == 0 || !v1::Outcome_IsValid(request.outcome())) {
     return InvalidField("outcome", "required: SUCCESS or why it failed");
   }
@@ -511,7 +448,7 @@ absl::StatusOr<v1::Referral> Referrals::RevokeReferral(const v1::RevokeReferralR
     if (l->incoming) {
       return absl::FailedPreconditionError("only the referring side may revoke a referral");
     }
-    if (!l->referral.to_organisation().empty()) {
+    if (!l->record.to_organisation().empty()) {
       return Transition(request.name(), v1::STATE_REVOKED, v1::OUTCOME_UNSPECIFIED, "", caller,
                         "revoke");
     }
@@ -520,7 +457,7 @@ absl::StatusOr<v1::Referral> Referrals::RevokeReferral(const v1::RevokeReferralR
   auto l = Find(request.name());
   if (!l.ok()) return l.status();
   if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
-  v1::Referral r = l->referral;
+  v1::Referral r = l->record;
   if (r.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot revoke a referral that is ", StateName(r.state())));
@@ -546,13 +483,13 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
   if (body.kind() == kOfferKind) {
     v1::Referral r;
     std::string from, id;
-    if (!r.ParseFromString(body.payload()) || !ParseName(r.name(), &from, &id)) {
+    if (!r.ParseFromString(body.payload()) || !records_.ParseName(r.name(), &from, &id)) {
       return absl::InvalidArgumentError("payload is not a referral");
     }
     if (from != body.sender() || r.from_country() != from || r.to_country() != self) {
       return absl::PermissionDeniedError("a referral must come from its referring country");
     }
-    const std::string key = InKey(from, id);
+    const std::string key = Records::InKey(from, id);
     auto existing = store_->Get(cf_, key);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) return absl::OkStatus();
@@ -570,7 +507,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       Stage(l, r, txn, false);
     } else {
       r.set_state(v1::STATE_PENDING);
-      txn.batch.Put(cf_, absl::StrCat("p|", r.to_post(), "|", from, "|", id), "");
+      txn.batch.Put(cf_, Records::InPostKey(r.to_post(), from, id), "");
       if (r.has_expire_time()) txn.batch.Put(cf_, ExpiryKey(r.expire_time(), from, id), "");
     }
     auto stored = Encode(r, key, /*first_write=*/true);
@@ -582,7 +519,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
   if (body.kind() == kRevokeKind) {
     v1::RevokeRequest rr;
     std::string from, id;
-    if (!rr.ParseFromString(body.payload()) || !ParseName(rr.name(), &from, &id) ||
+    if (!rr.ParseFromString(body.payload()) || !records_.ParseName(rr.name(), &from, &id) ||
         from != body.sender()) {
       return absl::InvalidArgumentError("bad revoke request");
     }
@@ -600,12 +537,13 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
   if (body.kind() == kUpdateKind) {
     v1::ReferralUpdate u;
     std::string from, id;
-    if (!u.ParseFromString(body.payload()) || !ParseName(u.name(), &from, &id) || from != self) {
+    if (!u.ParseFromString(body.payload()) || !records_.ParseName(u.name(), &from, &id) ||
+        from != self) {
       return absl::InvalidArgumentError("bad referral update");
     }
     auto l = Find(u.name());
     if (!l.ok()) return absl::FailedPreconditionError("update of an unknown referral");
-    v1::Referral r = l->referral;
+    v1::Referral r = l->record;
     if (r.to_country() != body.sender()) {
       return absl::PermissionDeniedError("only the receiving country updates a referral");
     }
@@ -625,7 +563,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     if (!e.ParseFromString(body.payload())) return absl::InvalidArgumentError("bad payload");
     for (const auto& name : e.names()) {
       std::string from, id;
-      if (!ParseName(name, &from, &id) || from != body.sender()) {
+      if (!records_.ParseName(name, &from, &id) || from != body.sender()) {
         return absl::PermissionDeniedError("only the referring country erases a referral");
       }
       // The copy is not rewritten here: the inbox commits this transaction after the handler
@@ -636,7 +574,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       auto l = Find(name);
       if (absl::IsNotFound(l.status())) continue;
       if (!l.ok()) return l.status();
-      const v1::Referral& r = l->referral;
+      const v1::Referral& r = l->record;
       if (r.has_expire_time()) txn.batch.Delete(cf_, ExpiryKey(r.expire_time(), from, id));
       txn.Audit(body.sender(), "referrals.person_erased_at_referrer", {name});
       // Destroyed now, before the inbox commits: should that commit fail, the envelope is
@@ -658,14 +596,13 @@ absl::Status Referrals::OnPersonErased(const std::string& person_id,
   std::map<std::string, v1::ReferralsErased> by_member;
   for (const auto& owner : linked_key_owners) {
     if (!absl::StartsWith(owner, mine)) continue;
-    const std::string name = absl::StrCat("countries/", self, "/referrals/",
-                                          owner.substr(mine.size()));
+    const std::string name = records_.Name(self, owner.substr(mine.size()));
     auto l = Find(name);
     if (absl::IsNotFound(l.status())) continue;
     if (!l.ok()) return l.status();
     // A directory organisation runs no node: its copy is this node's, dying with the key.
-    if (l->referral.to_country().empty()) continue;
-    by_member[l->referral.to_country()].add_names(name);
+    if (l->record.to_country().empty()) continue;
+    by_member[l->record.to_country()].add_names(name);
   }
   for (const auto& [member, erased] : by_member) {
     txn.envelopes.push_back({member, kErasedKind, erased.SerializeAsString()});
@@ -689,12 +626,12 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
     std::vector<std::string> p = absl::StrSplit(k.substr(11), '|');
     if (p.size() != 2) continue;
     const std::string from = p[0], id = p[1];
-    const std::string name = absl::StrCat("countries/", from, "/referrals/", id);
+    const std::string name = records_.Name(from, id);
     storage::ScopedKeyLocks lock(locks_, {name});  // a rewrite of the record, like a transition
     auto l = Find(name);
     txn::Transaction txn;
     if (l.ok()) {
-      v1::Referral r = l->referral;
+      v1::Referral r = l->record;
       r.clear_person();
       r.clear_place();
       r.clear_summary();
@@ -716,12 +653,12 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
 
 absl::StatusOr<bool> Referrals::DecidePendingRevokeLocked(Located* l) {
   std::string from, id;
-  if (!l->incoming || !ParseName(l->referral.name(), &from, &id)) return false;
+  if (!l->incoming || !records_.ParseName(l->record.name(), &from, &id)) return false;
   const std::string request = RevokeKey(from, id);
   auto pending = store_->Get(cf_, request);
   if (!pending.ok()) return pending.status();
   if (!pending->has_value()) return false;
-  v1::Referral r = l->referral;
+  v1::Referral r = l->record;
   const bool revoked = r.state() == v1::STATE_PENDING;
   txn::Transaction txn;
   if (revoked) {
@@ -737,7 +674,7 @@ absl::StatusOr<bool> Referrals::DecidePendingRevokeLocked(Located* l) {
   txn.Audit(from, revoked ? "referrals.revoked" : "referrals.revoke_refused", {r.name()})
       .set_detail(absl::StrCat("state ", StateName(r.state())));
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
-  l->referral = std::move(r);
+  l->record = std::move(r);
   return true;
 }
 
@@ -750,7 +687,7 @@ absl::StatusOr<int> Referrals::DecidePendingRevokes() {
   for (const auto& k : due) {
     std::vector<std::string> p = absl::StrSplit(k, '|');
     if (p.size() != 3) continue;
-    const std::string name = absl::StrCat("countries/", p[1], "/referrals/", p[2]);
+    const std::string name = records_.Name(p[1], p[2]);
     ENLACE_TEST_SYNC_POINT("Referrals::DecidePendingRevokes:Found");
     storage::ScopedKeyLocks lock(locks_, {name});
     auto l = Find(name);
@@ -758,8 +695,7 @@ absl::StatusOr<int> Referrals::DecidePendingRevokes() {
       // The handler checked the referral existed; nothing is left to decide on.
       txn::Transaction txn;
       txn.batch.Delete(cf_, k);
-      txn.Audit(p[1], "referrals.revoke_refused", {name},
-                enlace::audit::v1::AUDIT_OUTCOME_REJECTED)
+      txn.Audit(p[1], "referrals.revoke_refused", {name}, enlace::audit::v1::AUDIT_OUTCOME_REJECTED)
           .set_detail("referral not found");
       if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
       continue;
@@ -771,6 +707,5 @@ absl::StatusOr<int> Referrals::DecidePendingRevokes() {
   }
   return decided;
 }
-
 
 }  // namespace enlace::referrals

@@ -12,6 +12,7 @@
 #include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
+#include "common/replication/exchanged_records.h"
 #include "common/replication/follow_up_worker.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
@@ -80,17 +81,17 @@ class Referrals : public federation::EnvelopeHandler {
   absl::StatusOr<int> PurgeExpired();
 
  private:
-  struct Located {
-    std::string key;  // storage key of this node's copy
-    bool incoming;    // this node is the receiver
-    v1::Referral referral;
-  };
-  absl::StatusOr<Located> Find(const std::string& name) const;
+  using Records = replication::ExchangedRecords<v1::Referral>;
+  using Located = Records::Located;
+  // A copy whose data key is gone (the person erased, or the copy expired) says so.
+  absl::StatusOr<Located> Find(absl::string_view name) const;
   // `first_write`: the record is new and may get its data key. A rewrite never creates one:
   // if an erasure destroyed it after the record was read, the personal part is dropped.
   absl::StatusOr<std::string> Encode(const v1::Referral& r, const std::string& key,
                                      bool first_write = false) const;
-  absl::Status CheckAccess(const Located& l, const Caller& caller) const;
+  absl::Status CheckAccess(const Located& l, const Caller& caller) const {
+    return records_.CheckAccess(l, caller);
+  }
   // The receiving side's transitions (or the referring node's, for organisations).
   absl::StatusOr<v1::Referral> Transition(const std::string& name, v1::State to,
                                           v1::Outcome outcome, const std::string& note,
@@ -116,7 +117,8 @@ class Referrals : public federation::EnvelopeHandler {
   const Clock* clock_;  // expiry and update times (tests drive it)
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* requests_;
-  PageTokenCodec page_tokens_;
+  // Both members' copies: keys, lookup, post scoping, listing.
+  Records records_;
   storage::KeyLocks locks_;
 
   // Follow-up work (revoke requests, expiry), woken by the commit of what needs it.

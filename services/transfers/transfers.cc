@@ -27,22 +27,6 @@ constexpr char kRequestsCf[] = "requests";
 
 // Keys: outgoing "o|{id}", incoming "i|{from}|{id}", incoming by post "p|{post}|{from}|{id}",
 // outgoing by post "q|{post}|{id}", decided and not yet settled (origin) "s|{id}".
-std::string OutKey(const std::string& id) { return absl::StrCat("o|", id); }
-std::string InKey(const std::string& from, const std::string& id) {
-  return absl::StrCat("i|", from, "|", id);
-}
-
-bool ParseName(absl::string_view name, std::string* from, std::string* id) {
-  std::vector<absl::string_view> p = absl::StrSplit(name, '/');
-  if (p.size() != 4 || p[0] != "countries" || !geo::IsCountryCode(p[1]) || p[2] != "transfers" ||
-      !ids::IsValidId(p[3])) {
-    return false;
-  }
-  *from = std::string(p[1]);
-  *id = std::string(p[3]);
-  return true;
-}
-
 void Split(const v1::Transfer& t, v1::Transfer* pub, v1::Transfer* priv) {
   *pub = t;
   pub->clear_person();
@@ -84,9 +68,10 @@ Transfers::Transfers(storage::Store* store, txn::Committer* committer, crypto::K
       peers_(std::move(peers)),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
-      page_tokens_(NodeSecretOrEphemeral(store, "transfers_page_token_secret")) {
-  system_.identity = absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()),
-                                  ".enlace.example/node");
+      records_({config_.country(), "transfers", "transfer", store, store->cf(kCf), vault, committer,
+                NodeSecretOrEphemeral(store, "transfers_page_token_secret")}) {
+  system_.identity =
+      absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()), ".enlace.example/node");
   system_.country = config_.country();
   system_.role = Role::kSupervisor;
 }
@@ -97,38 +82,14 @@ void Transfers::Start() { worker_.Start(); }
 
 void Transfers::Stop() { worker_.Stop(); }
 
-absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t,
-                                              const std::string& key, bool first_write) const {
+absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t, const std::string& key,
+                                              bool first_write) const {
   std::string from, id;
-  ParseName(t.name(), &from, &id);
+  records_.ParseName(t.name(), &from, &id);
   v1::Transfer pub, priv;
   Split(t, &pub, &priv);
   return crypto::SealRecord(vault_, absl::StrCat("transfer:", from, ":", id), pub, priv, key,
                             first_write);
-}
-
-absl::StatusOr<Transfers::Located> Transfers::Find(const std::string& name) const {
-  std::string from, id;
-  if (!ParseName(name, &from, &id)) {
-    return InvalidField("name", "must be countries/{country}/transfers/{transfer}");
-  }
-  Located l;
-  l.incoming = from != config_.country();
-  l.key = l.incoming ? InKey(from, id) : OutKey(id);
-  auto raw = store_->Get(cf_, l.key);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return absl::NotFoundError(absl::StrCat(name, " not found"));
-  auto opened = crypto::OpenRecord(vault_, **raw, l.key, &l.transfer);
-  if (!opened.ok()) return opened.status();
-  return l;
-}
-
-absl::Status Transfers::CheckAccess(const Located& l, const Caller& caller) const {
-  if (caller.role != Role::kOfficer) return absl::OkStatus();
-  const std::string& post = l.incoming ? l.transfer.to_post() : l.transfer.from_post();
-  if (post == caller.post) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("an officer of ", caller.post, " sees only that post's transfers"));
 }
 
 absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseRequest& request,
@@ -160,12 +121,12 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
     auto earlier = store_->Get(requests_, request_key);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) {
-      auto l = Find(absl::StrCat("countries/", self, "/transfers/", **earlier));
-      if (l.ok()) return l->transfer;
+      auto l = Find(records_.Name(self, **earlier));
+      if (l.ok()) return l->record;
     }
   }
   const std::string id = ids::NewId();
-  const std::string name = absl::StrCat("countries/", self, "/transfers/", id);
+  const std::string name = records_.Name(self, id);
   // The case's one write lock (the registry's), held from the read the snapshot is built
   // from until the commit that sets the transfer lock: no update or action lands in between.
   auto case_lock = registry_->LockCase(in.case_());
@@ -179,8 +140,8 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
     const auto& consent = c->consent();
     if ((consent.has_withdraw_time() && cases::FromProtoTime(consent.withdraw_time()) <= now) ||
         (consent.has_expire_time() && cases::FromProtoTime(consent.expire_time()) <= now) ||
-        std::find(consent.scopes().begin(), consent.scopes().end(),
-                  cv1::CONSENT_SCOPE_SERVICES) == consent.scopes().end()) {
+        std::find(consent.scopes().begin(), consent.scopes().end(), cv1::CONSENT_SCOPE_SERVICES) ==
+            consent.scopes().end()) {
       return absl::FailedPreconditionError(
           "no legal basis: the person's consent (in force, covering SERVICES) is required to "
           "hand the case to another member");
@@ -223,12 +184,12 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   *t.mutable_person() = p;
   for (auto& a : *actions) *t.add_actions() = a;
   *t.mutable_create_time() = cases::ToProtoTime(now);
-  auto stored = Encode(t, OutKey(id), /*first_write=*/true);
+  auto stored = Encode(t, Records::OutKey(id), /*first_write=*/true);
   if (!stored.ok()) return stored.status();
-  txn.batch.Put(cf_, OutKey(id), *stored);
+  txn.batch.Put(cf_, Records::OutKey(id), *stored);
   // The snapshot dies with the person (invariant 9).
   registry_->LinkToPerson(txn, **guard, absl::StrCat("transfer:", self, ":", id));
-  txn.batch.Put(cf_, absl::StrCat("q|", t.from_post(), "|", id), "");
+  txn.batch.Put(cf_, Records::OutPostKey(t.from_post(), id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   v1::Transfer wire = t;
   txn.envelopes.push_back({t.to_country(), kOfferKind, wire.SerializeAsString()});
@@ -262,7 +223,7 @@ absl::StatusOr<v1::Transfer> Transfers::GetTransfer(const v1::GetTransferRequest
   txn::Transaction txn;
   txn.Audit(caller.identity, "transfers.GetTransfer", {request.name()});
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
-  return l->transfer;
+  return l->record;
 }
 
 absl::StatusOr<v1::ListTransfersResponse> Transfers::ListTransfers(
@@ -271,58 +232,19 @@ absl::StatusOr<v1::ListTransfersResponse> Transfers::ListTransfers(
       request.direction() != v1::DIRECTION_OUTGOING) {
     return InvalidField("direction", "INCOMING or OUTGOING");
   }
-  if (request.page_size() < 0) return InvalidField("page_size", "must not be negative");
-  const int limit = request.page_size() == 0 ? 50 : std::min(request.page_size(), 1000);
-  const bool incoming = request.direction() == v1::DIRECTION_INCOMING;
-  std::string post = request.post();
-  if (caller.role == Role::kOfficer) {
-    if (!post.empty() && post != caller.post) {
-      return absl::PermissionDeniedError("an officer lists only its own post's transfers");
-    }
-    post = caller.post;
-  }
-  const std::string prefix = incoming ? (post.empty() ? "i|" : absl::StrCat("p|", post, "|"))
-                                      : (post.empty() ? "o|" : absl::StrCat("q|", post, "|"));
-  const std::string query = absl::StrCat("transfers|", prefix);
-  std::string lower = prefix;
-  if (!request.page_token().empty()) {
-    auto pos = page_tokens_.Decode(query, request.page_token());
-    if (!pos.ok()) return pos.status();
-    lower = *pos + std::string(1, '\0');
-  }
+  auto page = records_.List({request.direction() == v1::DIRECTION_INCOMING, request.post(),
+                             request.page_size(), request.page_token()},
+                            caller, "transfers.ListTransfers");
+  if (!page.ok()) return page.status();
   v1::ListTransfersResponse out;
-  enlace::audit::v1::AuditRecord a;
-  a.set_actor(caller.identity);
-  a.set_action("transfers.ListTransfers");
-  a.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
-  std::string last;
-  for (auto it = store_->Scan(cf_, lower, storage::PrefixSuccessor(prefix)); it->Valid();
-       it->Next()) {
-    std::vector<std::string> p = absl::StrSplit(it->key(), '|');
-    const std::string id = p.back();
-    const std::string from = incoming ? p[p.size() - 2] : config_.country();
-    auto l = Find(absl::StrCat("countries/", from, "/transfers/", id));
-    if (!l.ok()) continue;
-    if (out.transfers_size() == limit) {
-      out.set_next_page_token(page_tokens_.Encode(query, last));
-      break;
-    }
-    a.add_resources(l->transfer.name());
-    *out.add_transfers() = std::move(l->transfer);
-    last = std::string(it->key());
-  }
-  if (a.resources_size() > 0) {
-    txn::Transaction txn;
-    txn.audit.push_back(a);
-    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
-  }
+  for (auto& l : page->records) *out.add_transfers() = std::move(l.record);
+  out.set_next_page_token(page->next_page_token);
   return out;
 }
 
-absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t,
-                                                     std::string* person) {
+absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t, std::string* person) {
   std::string from, id;
-  ParseName(t.name(), &from, &id);
+  records_.ParseName(t.name(), &from, &id);
   const std::string rid = absl::StrCat("tr-", from, "-", id);
   const std::string parent = absl::StrCat("countries/", config_.country());
   std::string person_name;
@@ -361,8 +283,8 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t,
   c->set_post(t.to_post());
   if (c->status() == cv1::STATUS_UNSPECIFIED) c->set_status(cv1::STATUS_OPEN);
   c->set_summary(absl::StrCat(c->summary(), c->summary().empty() ? "" : " ",
-                              "[Recibido por traslado de ", t.from_country(), ": ", t.case_(),
-                              "]").substr(0, 2000));
+                              "[Recibido por traslado de ", t.from_country(), ": ", t.case_(), "]")
+                     .substr(0, 2000));
   auto created = registry_->CreateCase(cc, system_);
   if (!created.ok()) return created.status();
   *person = person_name;
@@ -376,8 +298,9 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t,
     a->clear_create_time();
     a->clear_created_by();
     a->set_post(t.to_post());
-    a->set_note(absl::StrCat(a->note(), a->note().empty() ? "" : " ", "[", t.from_country(),
-                             ": ", t.actions(i).name(), "]").substr(0, 4000));
+    a->set_note(absl::StrCat(a->note(), a->note().empty() ? "" : " ", "[", t.from_country(), ": ",
+                             t.actions(i).name(), "]")
+                    .substr(0, 4000));
     auto added = registry_->AddAction(aa, system_);
     if (!added.ok()) return added.status();
   }
@@ -393,7 +316,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
     return absl::FailedPreconditionError("only the receiving member accepts a transfer");
   }
   if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
-  v1::Transfer t = l->transfer;
+  v1::Transfer t = l->record;
   if (t.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError("the transfer was already decided");
   }
@@ -413,7 +336,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   txn.batch.Put(cf_, l->key, *stored);
   {
     std::string from, id;
-    ParseName(t.name(), &from, &id);
+    records_.ParseName(t.name(), &from, &id);
     registry_->LinkToPerson(txn, **guard, absl::StrCat("transfer:", from, ":", id));
   }
   v1::TransferDecision d;
@@ -440,7 +363,7 @@ absl::StatusOr<v1::Transfer> Transfers::DeclineTransfer(const v1::DeclineTransfe
     return absl::FailedPreconditionError("only the receiving member declines a transfer");
   }
   if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
-  v1::Transfer t = l->transfer;
+  v1::Transfer t = l->record;
   if (t.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError("the transfer was already decided");
   }
@@ -472,13 +395,13 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
   if (body.kind() == kOfferKind) {
     v1::Transfer t;
     std::string from, id;
-    if (!t.ParseFromString(body.payload()) || !ParseName(t.name(), &from, &id)) {
+    if (!t.ParseFromString(body.payload()) || !records_.ParseName(t.name(), &from, &id)) {
       return absl::InvalidArgumentError("payload is not a transfer");
     }
     if (from != body.sender() || t.from_country() != from || t.to_country() != self) {
       return absl::PermissionDeniedError("a transfer must come from the case's owner");
     }
-    const std::string key = InKey(from, id);
+    const std::string key = Records::InKey(from, id);
     auto existing = store_->Get(cf_, key);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) return absl::OkStatus();
@@ -497,7 +420,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
       *d.mutable_decide_time() = t.decide_time();
       txn.envelopes.push_back({from, kDecisionKind, d.SerializeAsString()});
     } else {
-      txn.batch.Put(cf_, absl::StrCat("p|", t.to_post(), "|", from, "|", id), "");
+      txn.batch.Put(cf_, Records::InPostKey(t.to_post(), from, id), "");
     }
     auto stored = Encode(t, key, /*first_write=*/true);
     if (!stored.ok()) return stored.status();
@@ -508,12 +431,13 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
   if (body.kind() == kDecisionKind) {
     v1::TransferDecision d;
     std::string from, id;
-    if (!d.ParseFromString(body.payload()) || !ParseName(d.name(), &from, &id) || from != self) {
+    if (!d.ParseFromString(body.payload()) || !records_.ParseName(d.name(), &from, &id) ||
+        from != self) {
       return absl::InvalidArgumentError("bad transfer decision");
     }
     auto l = Find(d.name());
     if (!l.ok()) return absl::FailedPreconditionError("decision on an unknown transfer");
-    v1::Transfer t = l->transfer;
+    v1::Transfer t = l->record;
     if (t.to_country() != body.sender()) {
       return absl::PermissionDeniedError("only the receiving member decides a transfer");
     }
@@ -534,14 +458,14 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
     if (!e.ParseFromString(body.payload())) return absl::InvalidArgumentError("bad payload");
     for (const auto& name : e.names()) {
       std::string from, id;
-      if (!ParseName(name, &from, &id) || from != body.sender() || from == self) {
+      if (!records_.ParseName(name, &from, &id) || from != body.sender() || from == self) {
         return absl::PermissionDeniedError("only the origin erases a transfer");
       }
       storage::ScopedKeyLocks lock(locks_, {name});
       auto l = Find(name);
       if (absl::IsNotFound(l.status())) continue;
       if (!l.ok()) return l.status();
-      v1::Transfer t = l->transfer;
+      v1::Transfer t = l->record;
       if (t.state() == v1::STATE_ACCEPTED) {
         // The case is this node's own now (this node is the controller): it stays.
         txn.Audit(body.sender(), "transfers.person_erased_at_origin", {name})
@@ -589,12 +513,11 @@ absl::Status Transfers::OnPersonErased(const std::string& person_id,
   std::map<std::string, v1::TransfersErased> by_member;
   for (const auto& owner : linked_key_owners) {
     if (!absl::StartsWith(owner, mine)) continue;  // incoming copies: only the key dies
-    const std::string name = absl::StrCat("countries/", self, "/transfers/",
-                                          owner.substr(mine.size()));
+    const std::string name = records_.Name(self, owner.substr(mine.size()));
     auto l = Find(name);
     if (absl::IsNotFound(l.status())) continue;
     if (!l.ok()) return l.status();
-    by_member[l->transfer.to_country()].add_names(name);
+    by_member[l->record.to_country()].add_names(name);
   }
   for (const auto& [member, erased] : by_member) {
     txn.envelopes.push_back({member, kErasedKind, erased.SerializeAsString()});
@@ -612,9 +535,9 @@ absl::StatusOr<int> Transfers::Settle() {
   }
   int settled = 0;
   for (const auto& id : due) {
-    auto l = Find(absl::StrCat("countries/", config_.country(), "/transfers/", id));
+    auto l = Find(records_.Name(config_.country(), id));
     if (!l.ok()) return l.status();
-    const v1::Transfer& t = l->transfer;
+    const v1::Transfer& t = l->record;
     if (t.state() == v1::STATE_ACCEPTED) {
       // Closing is idempotent: after a crash it is simply done again.
       if (absl::Status s = registry_->CloseTransferredCase(t.case_(), t.new_case()); !s.ok()) {
@@ -635,6 +558,5 @@ absl::StatusOr<int> Transfers::Settle() {
   }
   return settled;
 }
-
 
 }  // namespace enlace::transfers

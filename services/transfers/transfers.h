@@ -12,6 +12,7 @@
 #include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
+#include "common/replication/exchanged_records.h"
 #include "common/replication/follow_up_worker.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
@@ -65,17 +66,16 @@ class Transfers : public federation::EnvelopeHandler {
   absl::StatusOr<int> Settle();
 
  private:
-  struct Located {
-    std::string key;
-    bool incoming;
-    v1::Transfer transfer;
-  };
-  absl::StatusOr<Located> Find(const std::string& name) const;
+  using Records = replication::ExchangedRecords<v1::Transfer>;
+  using Located = Records::Located;
+  absl::StatusOr<Located> Find(absl::string_view name) const { return records_.Find(name); }
   // `first_write`: the record is new and may get its data key. A rewrite never creates one:
   // if an erasure destroyed it after the record was read, the personal part is dropped.
   absl::StatusOr<std::string> Encode(const v1::Transfer& t, const std::string& key,
                                      bool first_write = false) const;
-  absl::Status CheckAccess(const Located& l, const Caller& caller) const;
+  absl::Status CheckAccess(const Located& l, const Caller& caller) const {
+    return records_.CheckAccess(l, caller);
+  }
   // Returns the new case; sets `person` to the local person it was opened for.
   absl::StatusOr<std::string> OpenLocalCase(const v1::Transfer& t, std::string* person);
 
@@ -87,7 +87,8 @@ class Transfers : public federation::EnvelopeHandler {
   std::function<std::vector<std::string>()> peers_;
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* requests_;
-  PageTokenCodec page_tokens_;
+  // Both members' copies: keys, lookup, post scoping, listing.
+  Records records_;
   // Transfer records (key: the transfer's name). A case is locked with the registry's
   // LockCase, never here: one lock per case, shared with every other writer of it.
   storage::KeyLocks locks_;
