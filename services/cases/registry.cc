@@ -17,6 +17,7 @@
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
 #include "common/testing/sync_point.h"
+#include "common/time/proto_time.h"
 #include "enlace/internal/v1/storage.pb.h"
 #include "common/text/fold.h"
 #include "google/protobuf/io/coded_stream.h"

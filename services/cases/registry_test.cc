@@ -1,4 +1,5 @@
 // Registry logic against a real RocksDB in a temporary directory (no gRPC).
+#include "common/time/proto_time.h"
 #include "services/cases/registry.h"
 
 #include <cstdlib>

@@ -65,10 +65,6 @@ absl::Status ApplyCaseMask(const google::protobuf::FieldMask& mask, const v1::Ca
 // A strong etag over the resource's content (its etag field excluded).
 std::string ComputeEtag(const google::protobuf::Message& resource);
 
-google::protobuf::Timestamp ToProtoTime(absl::Time t);
-absl::Time FromProtoTime(const google::protobuf::Timestamp& t);
-// A timestamp a client sent: seconds 0001-01-01..9999-12-31, nanos 0..999,999,999.
-bool IsValidProtoTime(const google::protobuf::Timestamp& t);
 
 }  // namespace enlace::cases
 

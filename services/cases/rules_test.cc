@@ -1,3 +1,4 @@
+#include "common/time/proto_time.h"
 #include "services/cases/rules.h"
 
 #include "gtest/gtest.h"

@@ -13,6 +13,7 @@
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
 #include "common/text/fold.h"
+#include "common/time/proto_time.h"
 #include "services/cases/rules.h"
 
 namespace enlace::notifications {
@@ -35,7 +36,7 @@ std::string PostKey(const std::string& post, const std::string& host, const std:
   return absl::StrCat("p|", post, "|", host, "|", id);
 }
 
-google::protobuf::Timestamp Now() { return cases::ToProtoTime(absl::Now()); }
+google::protobuf::Timestamp Now() { return enlace::ToProtoTime(absl::Now()); }
 
 // name = countries/{host}/notifications/{id}
 bool ParseName(absl::string_view name, std::string* host, std::string* id) {
@@ -226,11 +227,11 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
   if (n.authority().empty() || n.authority().size() > 200 || !text::IsCleanUtf8(n.authority())) {
     v.Add("notification.authority", "required, at most 200 bytes");
   }
-  if (!n.has_event_time() || !cases::IsValidProtoTime(n.event_time()) ||
-      cases::FromProtoTime(n.event_time()) > absl::Now() + absl::Minutes(5)) {
+  if (!n.has_event_time() || !enlace::IsValidProtoTime(n.event_time()) ||
+      enlace::FromProtoTime(n.event_time()) > absl::Now() + absl::Minutes(5)) {
     v.Add("notification.event_time", "required, not in the future");
   }
-  if (n.has_rights_informed_time() && !cases::IsValidProtoTime(n.rights_informed_time())) {
+  if (n.has_rights_informed_time() && !enlace::IsValidProtoTime(n.rights_informed_time())) {
     v.Add("notification.rights_informed_time", "invalid timestamp");
   }
   if (n.consular_contact() == 0 || !v1::ConsularContact_IsValid(n.consular_contact())) {

@@ -16,6 +16,7 @@
 #include "common/status/errors.h"
 #include "common/testing/sync_point.h"
 #include "common/text/fold.h"
+#include "common/time/proto_time.h"
 #include "services/cases/rules.h"
 
 namespace enlace::referrals {
@@ -36,7 +37,7 @@ std::string RevokeKey(const std::string& from, const std::string& id) {
 std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& from,
                       const std::string& id) {
   std::string k = "x|";
-  const absl::Time when = cases::FromProtoTime(t);
+  const absl::Time when = enlace::FromProtoTime(t);
   storage::AppendBigEndian64(&k, static_cast<uint64_t>(absl::ToUnixMicros(when)));
   return absl::StrCat(k, "|", from, "|", id);
 }
@@ -180,8 +181,8 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   if (in.purpose().size() > 500 || !text::IsCleanUtf8(in.purpose())) {
     v.Add("referral.purpose", "at most 500 bytes of one-line text");
   }
-  if (in.has_expire_time() && (!cases::IsValidProtoTime(in.expire_time()) ||
-                               cases::FromProtoTime(in.expire_time()) <= clock_->Now())) {
+  if (in.has_expire_time() && (!enlace::IsValidProtoTime(in.expire_time()) ||
+                               enlace::FromProtoTime(in.expire_time()) <= clock_->Now())) {
     v.Add("referral.expire_time", "must be in the future");
   }
   if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
@@ -211,10 +212,10 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   const absl::Time now = clock_->Now();
   if (c->legal_basis() == cv1::LEGAL_BASIS_CONSENT) {
     const auto& consent = c->consent();
-    if (consent.has_withdraw_time() && cases::FromProtoTime(consent.withdraw_time()) <= now) {
+    if (consent.has_withdraw_time() && enlace::FromProtoTime(consent.withdraw_time()) <= now) {
       return absl::FailedPreconditionError("no legal basis: the person withdrew consent");
     }
-    if (consent.has_expire_time() && cases::FromProtoTime(consent.expire_time()) <= now) {
+    if (consent.has_expire_time() && enlace::FromProtoTime(consent.expire_time()) <= now) {
       return absl::FailedPreconditionError("no legal basis: the consent has expired");
     }
     std::vector<cv1::ConsentScope> needed;
@@ -285,7 +286,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   r.set_legal_basis(c->legal_basis());
   if (in.has_expire_time()) *r.mutable_expire_time() = in.expire_time();
   r.set_state(v1::STATE_PENDING);
-  *r.mutable_create_time() = cases::ToProtoTime(now);
+  *r.mutable_create_time() = enlace::ToProtoTime(now);
   *r.mutable_update_time() = r.create_time();
 
   const std::string key = Records::OutKey(id);
@@ -398,7 +399,7 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   r.set_state(to);
   if (outcome != v1::OUTCOME_UNSPECIFIED) r.set_outcome(outcome);
   if (!note.empty()) r.set_outcome_note(note);
-  *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
+  *r.mutable_update_time() = enlace::ToProtoTime(clock_->Now());
   auto stored = Encode(r, l->key);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
@@ -503,7 +504,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       r.set_state(v1::STATE_REJECTED);
       r.set_outcome(v1::OUTCOME_OTHER);
       r.set_outcome_note(absl::StrCat("no post ", r.to_post().substr(0, 16), " at ", self));
-      *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
+      *r.mutable_update_time() = enlace::ToProtoTime(clock_->Now());
       Stage(l, r, txn, false);
     } else {
       r.set_state(v1::STATE_PENDING);
@@ -663,7 +664,7 @@ absl::StatusOr<bool> Referrals::DecidePendingRevokeLocked(Located* l) {
   txn::Transaction txn;
   if (revoked) {
     r.set_state(v1::STATE_REVOKED);
-    *r.mutable_update_time() = cases::ToProtoTime(clock_->Now());
+    *r.mutable_update_time() = enlace::ToProtoTime(clock_->Now());
     auto stored = Encode(r, l->key);
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, l->key, *stored);

@@ -15,6 +15,7 @@
 #include "common/status/errors.h"
 #include "common/testing/sync_point.h"
 #include "common/text/fold.h"
+#include "common/time/proto_time.h"
 #include "services/cases/rules.h"
 
 namespace enlace::transfers {
@@ -138,8 +139,8 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   std::vector<std::string> withheld;
   if (c->legal_basis() == cv1::LEGAL_BASIS_CONSENT) {
     const auto& consent = c->consent();
-    if ((consent.has_withdraw_time() && cases::FromProtoTime(consent.withdraw_time()) <= now) ||
-        (consent.has_expire_time() && cases::FromProtoTime(consent.expire_time()) <= now) ||
+    if ((consent.has_withdraw_time() && enlace::FromProtoTime(consent.withdraw_time()) <= now) ||
+        (consent.has_expire_time() && enlace::FromProtoTime(consent.expire_time()) <= now) ||
         std::find(consent.scopes().begin(), consent.scopes().end(), cv1::CONSENT_SCOPE_SERVICES) ==
             consent.scopes().end()) {
       return absl::FailedPreconditionError(
@@ -183,7 +184,7 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   if (withheld_has("summary")) t.mutable_case_snapshot()->clear_summary();
   *t.mutable_person() = p;
   for (auto& a : *actions) *t.add_actions() = a;
-  *t.mutable_create_time() = cases::ToProtoTime(now);
+  *t.mutable_create_time() = enlace::ToProtoTime(now);
   auto stored = Encode(t, Records::OutKey(id), /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, Records::OutKey(id), *stored);
@@ -325,7 +326,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   if (!new_case.ok()) return new_case.status();
   t.set_state(v1::STATE_ACCEPTED);
   t.set_new_case(*new_case);
-  *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+  *t.mutable_decide_time() = enlace::ToProtoTime(absl::Now());
   // Accepted, the copy is about a person of this node now: it dies with them. The person
   // was found or created above; an erasure since then refuses the acceptance here.
   auto guard = registry_->GuardPerson(person);
@@ -369,7 +370,7 @@ absl::StatusOr<v1::Transfer> Transfers::DeclineTransfer(const v1::DeclineTransfe
   }
   t.set_state(v1::STATE_DECLINED);
   t.set_decline_reason(request.reason());
-  *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+  *t.mutable_decide_time() = enlace::ToProtoTime(absl::Now());
   // The receiver keeps no personal data of a case it declined.
   t.clear_person();
   t.clear_actions();
@@ -413,7 +414,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
       t.set_decline_reason(absl::StrCat("no post ", t.to_post().substr(0, 16), " at ", self));
       t.clear_person();
       t.clear_actions();
-      *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+      *t.mutable_decide_time() = enlace::ToProtoTime(absl::Now());
       v1::TransferDecision d;
       d.set_name(t.name());
       d.set_reason(t.decline_reason());
@@ -481,7 +482,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
         // Nothing is left to accept: decline, so the origin unlocks its case.
         t.set_state(v1::STATE_DECLINED);
         t.set_decline_reason("the person was erased at the origin");
-        *t.mutable_decide_time() = cases::ToProtoTime(absl::Now());
+        *t.mutable_decide_time() = enlace::ToProtoTime(absl::Now());
         v1::TransferDecision d;
         d.set_name(t.name());
         d.set_reason(t.decline_reason());

@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/notifications/v1/notifications.grpc.pb.h"
@@ -237,7 +238,7 @@ TEST_F(ErasedPersonCopiesTest, ErasedPersonsNotificationCopyIsUnreadable) {
   n->set_place("Estación migratoria Siglo XXI, Tapachula");
   n->set_area("MX-CHP");
   n->set_authority("Instituto Nacional de Migración");
-  *n->mutable_event_time() = cases::ToProtoTime(absl::Now() - absl::Hours(3));
+  *n->mutable_event_time() = enlace::ToProtoTime(absl::Now() - absl::Hours(3));
   n->set_consular_contact(nv1::CONSULAR_CONTACT_REQUESTED);
   nv1::Notification sent;
   {
@@ -314,7 +315,7 @@ TEST_F(ErasedPersonCopiesTest, NoPersonalTextStoredForErasedPersonAfterUpdates) 
   aa.set_parent(kase.name());
   aa.mutable_action()->set_type(cv1::ACTION_TYPE_HOSPITAL_VISIT);
   aa.mutable_action()->set_officer("ofc-9");
-  *aa.mutable_action()->mutable_occur_time() = cases::ToProtoTime(absl::Now());
+  *aa.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(absl::Now());
   aa.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
   aa.mutable_action()->set_note("SECRETO-NOTA-tras-supresion");
   cv1::Action action;

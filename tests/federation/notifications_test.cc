@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/notifications/v1/notifications.grpc.pb.h"
 #include "services/cases/rules.h"
@@ -52,8 +53,8 @@ class NotificationsTest : public FederationFixture {
     n->set_place("Estación migratoria Siglo XXI, Tapachula");
     n->set_area("MX-CHP");
     n->set_authority("Instituto Nacional de Migración");
-    *n->mutable_event_time() = cases::ToProtoTime(absl::Now() - absl::Hours(3));
-    *n->mutable_rights_informed_time() = cases::ToProtoTime(absl::Now() - absl::Hours(2));
+    *n->mutable_event_time() = enlace::ToProtoTime(absl::Now() - absl::Hours(3));
+    *n->mutable_rights_informed_time() = enlace::ToProtoTime(absl::Now() - absl::Hours(2));
     n->set_consular_contact(nv1::CONSULAR_CONTACT_REQUESTED);
     return req;
   }

@@ -11,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/referrals/v1/referrals.grpc.pb.h"
@@ -90,9 +91,9 @@ class ReferralsTest : public FederationFixture {
     consent->set_given_by(cv1::CONSENT_GIVER_PERSON);
     for (auto s : scopes) consent->add_scopes(s);
     consent->add_withheld_items("documents");
-    *consent->mutable_obtain_time() = cases::ToProtoTime(absl::Now() - absl::Hours(1));
+    *consent->mutable_obtain_time() = enlace::ToProtoTime(absl::Now() - absl::Hours(1));
     if (withdrawn) {
-      *consent->mutable_withdraw_time() = cases::ToProtoTime(absl::Now() - absl::Minutes(1));
+      *consent->mutable_withdraw_time() = enlace::ToProtoTime(absl::Now() - absl::Minutes(1));
     }
     cv1::Case out;
     grpc::Status s = cases->CreateCase(Deadline().get(), cc, &out);
@@ -268,7 +269,7 @@ TEST_F(ReferralsTest, MinimumDisclosureAndExpiry) {
   federation_->member("GT").config.set_testing_clock_file(gt_clock);
   const absl::Time expiry = gt_start + absl::Hours(1);  // MX checks it against its wall clock
   auto req = Referral(with_doc);
-  *req.mutable_referral()->mutable_expire_time() = cases::ToProtoTime(expiry);
+  *req.mutable_referral()->mutable_expire_time() = enlace::ToProtoTime(expiry);
   rv1::Referral made;
   ASSERT_TRUE(mx_->CreateReferral(Deadline().get(), req, &made).ok());
   StartNode("GT");

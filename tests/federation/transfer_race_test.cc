@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/testing/sync_point.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/transfers/v1/transfers.grpc.pb.h"
@@ -89,7 +90,7 @@ class TransferRaceTest : public InProcessFederationFixture {
     aa.set_parent(case_name);
     aa.mutable_action()->set_type(cv1::ACTION_TYPE_HOSPITAL_VISIT);
     aa.mutable_action()->set_officer(officer);
-    *aa.mutable_action()->mutable_occur_time() = cases::ToProtoTime(absl::Now());
+    *aa.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(absl::Now());
     aa.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
     cv1::Action a;
     return hn_cases_->AddAction(Ctx().get(), aa, &a);

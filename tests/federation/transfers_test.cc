@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/transfers/v1/transfers.grpc.pb.h"
@@ -61,7 +62,7 @@ class TransfersTest : public FederationFixture {
     aa.set_parent(out.name());
     aa.mutable_action()->set_type(cv1::ACTION_TYPE_HOSPITAL_VISIT);
     aa.mutable_action()->set_officer("ofc-9");
-    *aa.mutable_action()->mutable_occur_time() = cases::ToProtoTime(absl::Now());
+    *aa.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(absl::Now());
     aa.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
     cv1::Action a;
     EXPECT_TRUE(cases->AddAction(Deadline().get(), aa, &a).ok());
@@ -154,7 +155,7 @@ TEST_F(TransfersTest, AcceptedTransferMovesTheOnlyWriterAndCanGoOnward) {
   aa.set_parent(hn_case);
   aa.mutable_action()->set_type(cv1::ACTION_TYPE_PHONE_CALL);
   aa.mutable_action()->set_officer("ofc-1");
-  *aa.mutable_action()->mutable_occur_time() = cases::ToProtoTime(absl::Now());
+  *aa.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(absl::Now());
   aa.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
   cv1::Action a;
   EXPECT_EQ(hn_cases->AddAction(Deadline().get(), aa, &a).error_code(),

@@ -19,6 +19,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/page_token.h"
 #include "common/pki/pki.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
@@ -218,7 +219,7 @@ cv1::Case GoodCase() {
   consent->set_given_by(cv1::CONSENT_GIVER_PERSON);
   consent->add_scopes(cv1::CONSENT_SCOPE_SERVICES);
   consent->add_scopes(cv1::CONSENT_SCOPE_FAMILY);
-  *consent->mutable_obtain_time() = cases::ToProtoTime(FixedNow() - absl::Hours(3));
+  *consent->mutable_obtain_time() = enlace::ToProtoTime(FixedNow() - absl::Hours(3));
   return c;
 }
 
@@ -260,7 +261,7 @@ void RequestSeeds() {
   aa.mutable_action()->set_type(cv1::ACTION_TYPE_DETENTION_VISIT);
   aa.mutable_action()->set_post("MX-LAX");
   aa.mutable_action()->set_officer("ana.garcia");
-  *aa.mutable_action()->mutable_occur_time() = cases::ToProtoTime(FixedNow() - absl::Hours(1));
+  *aa.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(FixedNow() - absl::Hours(1));
   aa.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
   aa.mutable_action()->set_note("Visita consular; el connacional solicita abogado.");
   Write(t, "add_action.bin", aa.SerializeAsString());

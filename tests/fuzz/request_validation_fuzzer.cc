@@ -24,6 +24,7 @@
 #include "common/identity/caller.h"
 #include "common/status/errors.h"
 #include "common/text/fold.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
 #include "google/protobuf/stubs/logging.h"
@@ -58,7 +59,7 @@ const cv1::Person& StoredPerson() {
     d->set_issuing_country("MX");
     p->add_languages("es");
     p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
-    *p->mutable_create_time() = cases::ToProtoTime(FixedNow() - absl::Hours(48));
+    *p->mutable_create_time() = enlace::ToProtoTime(FixedNow() - absl::Hours(48));
     p->set_etag(cases::ComputeEtag(*p));
     return p;
   }();
@@ -80,8 +81,8 @@ const cv1::Case& StoredCase() {
     auto* consent = c->mutable_consent();
     consent->set_given_by(cv1::CONSENT_GIVER_PERSON);
     consent->add_scopes(cv1::CONSENT_SCOPE_SERVICES);
-    *consent->mutable_obtain_time() = cases::ToProtoTime(FixedNow() - absl::Hours(1));
-    *c->mutable_create_time() = cases::ToProtoTime(FixedNow() - absl::Hours(2));
+    *consent->mutable_obtain_time() = enlace::ToProtoTime(FixedNow() - absl::Hours(1));
+    *c->mutable_create_time() = enlace::ToProtoTime(FixedNow() - absl::Hours(2));
     c->set_etag(cases::ComputeEtag(*c));
     return c;
   }();

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/authz/policy.h"
 #include "common/status/grpc_status.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -193,7 +194,7 @@ TEST_F(AuthzTest, OfficerSeesOnlyItsOwnPost) {
   aa.set_parent(chi_case.name());
   aa.mutable_action()->set_type(v1::ACTION_TYPE_PHONE_CALL);
   aa.mutable_action()->set_officer("ofc-1");
-  *aa.mutable_action()->mutable_occur_time() = cases::ToProtoTime(absl::Now());
+  *aa.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(absl::Now());
   aa.mutable_action()->set_outcome(v1::ACTION_OUTCOME_COMPLETED);
   v1::Action aout;
   EXPECT_EQ(lax_cases->AddAction(Ctx().get(), aa, &aout).error_code(), grpc::PERMISSION_DENIED);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "grpcpp/client_context.h"
@@ -20,7 +21,6 @@ namespace enlace {
 namespace {
 
 namespace v1 = ::enlace::cases::v1;
-using cases::ToProtoTime;
 
 constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/supervisor/user/ana";
 
@@ -443,7 +443,7 @@ TEST_F(CasesApiTest, ListFiltersAndPaginationWithConcurrentInserts) {
     ++pages;
     for (const auto& c : r->cases()) {
       EXPECT_TRUE(seen.insert(c.name()).second) << "duplicate " << c.name();
-      absl::Time t = cases::FromProtoTime(c.create_time());
+      absl::Time t = enlace::FromProtoTime(c.create_time());
       EXPECT_LE(t, previous);  // newest first
       previous = t;
     }

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "grpcpp/client_context.h"
@@ -122,7 +123,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
         add.set_request_id(absl::StrCat("w", t, "-action-", i));
         add.mutable_action()->set_type(v1::ACTION_TYPE_HOSPITAL_VISIT);
         add.mutable_action()->set_officer("ofc-1");
-        *add.mutable_action()->mutable_occur_time() = cases::ToProtoTime(absl::Now());
+        *add.mutable_action()->mutable_occur_time() = enlace::ToProtoTime(absl::Now());
         add.mutable_action()->set_outcome(v1::ACTION_OUTCOME_COMPLETED);
         v1::Action a;
         while (true) {
