@@ -43,5 +43,12 @@ TEST(AuthorizerTest, CountryRoleAndRateLimit) {
   EXPECT_EQ(a.Authorize(m, sup).status().code(), absl::StatusCode::kResourceExhausted);
 }
 
+// The system role is for a node's own modules, in process: no RPC admits it.
+TEST(PolicyTest, NoMethodAdmitsTheSystemRole) {
+  for (const PolicyRule& rule : PolicyTable()) {
+    EXPECT_FALSE(PolicyAllows(rule.method, Role::kSystem)) << rule.method;
+  }
+}
+
 }  // namespace
 }  // namespace enlace::authz

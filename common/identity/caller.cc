@@ -29,6 +29,14 @@ bool IsIdentPart(absl::string_view s) {
 
 }  // namespace
 
+Caller SystemCaller(absl::string_view country, absl::string_view module) {
+  Caller c;
+  c.identity = absl::StrCat("node/", country, "/", module);
+  c.country = std::string(country);
+  c.role = Role::kSystem;
+  return c;
+}
+
 absl::string_view RoleName(Role role) {
   switch (role) {
     case Role::kOfficer: return "officer";
@@ -37,6 +45,7 @@ absl::string_view RoleName(Role role) {
     case Role::kOperator: return "operator";
     case Role::kSecretariat: return "secretariat";
     case Role::kNode: return "node";
+    case Role::kSystem: return "system";
     case Role::kUnknown: break;
   }
   return "unknown";

@@ -9,7 +9,19 @@
 
 namespace enlace {
 
-enum class Role { kUnknown, kOfficer, kSupervisor, kAuditor, kOperator, kSecretariat, kNode };
+// kSystem is a module of this node acting on its own behalf (opening the case a received
+// notification or an accepted transfer asks for). No certificate carries it: ParseIdentity
+// never returns it and the policy table allows it no RPC; only SystemCaller makes one.
+enum class Role {
+  kUnknown,
+  kOfficer,
+  kSupervisor,
+  kAuditor,
+  kOperator,
+  kSecretariat,
+  kNode,
+  kSystem
+};
 
 absl::string_view RoleName(Role role);
 
@@ -23,6 +35,10 @@ struct Caller {
   std::string post;      // officers: the consular post they work at
   std::string user;
 };
+
+// The in-process caller of a module of this node: identity "node/{country}/{module}" (what
+// its audit records name), country-wide like a supervisor for the domain's scoping rules.
+Caller SystemCaller(absl::string_view country, absl::string_view module);
 
 // Parses an identity URI. An unrecognised role parses as kUnknown (the policy denies it);
 // a URI that is not of the shapes above is PERMISSION_DENIED.

@@ -58,5 +58,22 @@ TEST(CallerTest, MixedCaseTrustDomainIsOneIdentity) {
             std::string::npos);
 }
 
+// Attack: a certificate (from a compromised or careless CA) claiming the system role that the
+// node's own modules act under. No URI yields it; the policy then denies the caller.
+TEST(CallerTest, NoCertificateCarriesTheSystemRole) {
+  for (const char* uri : {"spiffe://mx.enlace.example/role/system/user/x",
+                          "spiffe://mx.enlace.example/role/System/user/x",
+                          "spiffe://mx.enlace.example/role/system/post/MX-LAX/user/x"}) {
+    auto c = ParseIdentity(uri);
+    if (c.ok()) EXPECT_EQ(c->role, Role::kUnknown) << uri;
+  }
+  const Caller system = SystemCaller("MX", "notifications");
+  EXPECT_EQ(system.role, Role::kSystem);
+  EXPECT_EQ(system.identity, "node/MX/notifications");
+  EXPECT_EQ(system.country, "MX");
+  // Not a URI: it can never be presented over mTLS either.
+  EXPECT_FALSE(ParseIdentity(system.identity).ok());
+}
+
 }  // namespace
 }  // namespace enlace

@@ -123,13 +123,9 @@ Notifications::Notifications(storage::Store* store, txn::Committer* committer,
       peers_(std::move(peers)),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
-      page_tokens_(NodeSecretOrEphemeral(store, "notifications_page_token_secret")) {
-  system_.identity = absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()),
-                                  ".enlace.example/node");
-  system_.country = config_.country();
-  // The node itself opens cases for notifications it receives.
-  system_.role = Role::kSupervisor;
-}
+      page_tokens_(NodeSecretOrEphemeral(store, "notifications_page_token_secret")),
+      // The node itself opens cases for notifications it receives.
+      system_(SystemCaller(config_.country(), "notifications")) {}
 
 Notifications::~Notifications() { Stop(); }
 

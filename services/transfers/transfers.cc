@@ -70,12 +70,9 @@ Transfers::Transfers(storage::Store* store, txn::Committer* committer, crypto::K
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
       records_({config_.country(), "transfers", "transfer", store, store->cf(kCf), vault, committer,
-                NodeSecretOrEphemeral(store, "transfers_page_token_secret")}) {
-  system_.identity =
-      absl::StrCat("spiffe://", absl::AsciiStrToLower(config_.country()), ".enlace.example/node");
-  system_.country = config_.country();
-  system_.role = Role::kSupervisor;
-}
+                NodeSecretOrEphemeral(store, "transfers_page_token_secret")}),
+      // The node itself opens the case of a transfer it accepts.
+      system_(SystemCaller(config_.country(), "transfers")) {}
 
 Transfers::~Transfers() { Stop(); }
 
