@@ -1,6 +1,9 @@
 #include "common/crypto/sealed_record.h"
 
+#include <memory>
+
 #include "common/crypto/aead.h"
+#include "common/crypto/personal_split.h"
 #include "enlace/internal/v1/storage.pb.h"
 
 namespace enlace::crypto {
@@ -34,6 +37,15 @@ absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner
   if (!sealed.ok()) return sealed.status();
   record.set_sealed_part(*sealed);
   return record.SerializeAsString();
+}
+
+absl::StatusOr<std::string> SealPersonal(KeyVault* vault, const std::string& owner,
+                                         const google::protobuf::Message& record,
+                                         const std::string& aad, bool create_key) {
+  std::unique_ptr<google::protobuf::Message> public_part(record.New());
+  std::unique_ptr<google::protobuf::Message> personal_part(record.New());
+  SplitPersonal(record, public_part.get(), personal_part.get());
+  return SealRecord(vault, owner, *public_part, *personal_part, aad, create_key);
 }
 
 absl::StatusOr<bool> OpenRecord(KeyVault* vault, absl::string_view stored, const std::string& aad,

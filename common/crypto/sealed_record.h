@@ -18,6 +18,11 @@ absl::StatusOr<std::string> SealRecord(KeyVault* vault, const std::string& owner
                                        const google::protobuf::Message& personal_part,
                                        const std::string& aad, bool create_key = true);
 
+// SealRecord of `record` split as its proto's personal marks say (personal_split.h).
+absl::StatusOr<std::string> SealPersonal(KeyVault* vault, const std::string& owner,
+                                         const google::protobuf::Message& record,
+                                         const std::string& aad, bool create_key = true);
+
 // Parses the public part into `out` and merges the personal part in when its data key still
 // exists. Returns false when the personal part is gone (key destroyed: erased or purged).
 absl::StatusOr<bool> OpenRecord(KeyVault* vault, absl::string_view stored, const std::string& aad,

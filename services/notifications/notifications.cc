@@ -136,18 +136,10 @@ void Notifications::Stop() { worker_.Stop(); }
 absl::StatusOr<std::string> Notifications::Encode(const v1::Notification& n,
                                                   const std::string& id,
                                                   bool first_write) const {
-  // The person is sealed with a data key of the notification's own; nationalities and the
-  // protection status stay in clear (routing and refusal need them).
-  v1::Notification pub = n;
-  pub.clear_person();
-  pub.mutable_person()->set_international_protection(n.person().international_protection());
-  *pub.mutable_person()->mutable_nationalities() = n.person().nationalities();
-  v1::Notification priv;
-  *priv.mutable_person() = n.person();
-  priv.mutable_person()->clear_nationalities();
-  priv.mutable_person()->clear_international_protection();
-  return crypto::SealRecord(vault_, absl::StrCat("notification:", id), pub, priv, id,
-                            first_write);
+  // The person is sealed with a data key of the notification's own, but for what the
+  // personal marks of person.proto leave in clear: nationalities and the protection status
+  // (routing and refusal need them).
+  return crypto::SealPersonal(vault_, absl::StrCat("notification:", id), n, id, first_write);
 }
 
 absl::StatusOr<v1::Notification> Notifications::Decode(absl::string_view stored,

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/personal_split.h"
 #include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
@@ -50,16 +51,6 @@ const std::set<std::string>& Disclosable() {
       "given_names", "family_names", "birth_date",      "sex",   "nationalities",
       "documents",   "languages",    "vulnerabilities", "place", "summary"};
   return *f;
-}
-
-void SplitReferral(const v1::Referral& r, v1::Referral* pub, v1::Referral* priv) {
-  *pub = r;
-  pub->clear_person();
-  pub->clear_place();
-  pub->clear_summary();
-  *priv->mutable_person() = r.person();
-  priv->set_place(r.place());
-  priv->set_summary(r.summary());
 }
 
 std::string StateName(v1::State s) {
@@ -104,13 +95,14 @@ absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r, const std::
                                               bool first_write) const {
   std::string from, id;
   records_.ParseName(r.name(), &from, &id);
-  v1::Referral pub, priv;
-  SplitReferral(r, &pub, &priv);
   if (r.personal_data_purged()) {
     // Nothing personal is left to seal: never re-create the destroyed key.
+    v1::Referral pub, personal;
+    crypto::SplitPersonal(r, &pub, &personal);
     return crypto::SealRecord(nullptr, Owner(from, id), pub, v1::Referral(), key);
   }
-  return crypto::SealRecord(vault_, Owner(from, id), pub, priv, key, first_write);
+  // The person, place and summary are sealed (personal marks in referrals.proto).
+  return crypto::SealPersonal(vault_, Owner(from, id), r, key, first_write);
 }
 
 absl::StatusOr<Referrals::Located> Referrals::Find(absl::string_view name) const {

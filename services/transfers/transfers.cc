@@ -28,25 +28,6 @@ constexpr char kRequestsCf[] = "requests";
 
 // Keys: outgoing "o|{id}", incoming "i|{from}|{id}", incoming by post "p|{post}|{from}|{id}",
 // outgoing by post "q|{post}|{id}", decided and not yet settled (origin) "s|{id}".
-void Split(const v1::Transfer& t, v1::Transfer* pub, v1::Transfer* priv) {
-  *pub = t;
-  pub->clear_person();
-  pub->clear_actions();
-  pub->mutable_case_snapshot()->clear_summary();
-  pub->mutable_case_snapshot()->clear_resolution_note();
-  if (t.case_snapshot().has_consent()) {
-    pub->mutable_case_snapshot()->mutable_consent()->clear_giver_name();
-  }
-  *priv->mutable_person() = t.person();
-  *priv->mutable_actions() = t.actions();
-  priv->mutable_case_snapshot()->set_summary(t.case_snapshot().summary());
-  priv->mutable_case_snapshot()->set_resolution_note(t.case_snapshot().resolution_note());
-  if (!t.case_snapshot().consent().giver_name().empty()) {
-    priv->mutable_case_snapshot()->mutable_consent()->set_giver_name(
-        t.case_snapshot().consent().giver_name());
-  }
-}
-
 }  // namespace
 
 void Transfers::AddColumnFamilies(storage::StoreOptions& options) {
@@ -84,10 +65,10 @@ absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t, const std::
                                               bool first_write) const {
   std::string from, id;
   records_.ParseName(t.name(), &from, &id);
-  v1::Transfer pub, priv;
-  Split(t, &pub, &priv);
-  return crypto::SealRecord(vault_, absl::StrCat("transfer:", from, ":", id), pub, priv, key,
-                            first_write);
+  // The person, the actions and the case's personal text are sealed (personal marks in
+  // transfers.proto and case.proto).
+  return crypto::SealPersonal(vault_, absl::StrCat("transfer:", from, ":", id), t, key,
+                              first_write);
 }
 
 absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseRequest& request,

@@ -1,0 +1,30 @@
+#ifndef ENLACE_COMMON_CRYPTO_PERSONAL_SPLIT_H_
+#define ENLACE_COMMON_CRYPTO_PERSONAL_SPLIT_H_
+
+// Which fields of a record are personal data is said once, in its proto, with the field
+// option (enlace.options.v1.personal) = true. These functions read it by reflection.
+
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace enlace::crypto {
+
+// Copies `record` into `public_part` without its personal fields, and those fields into
+// `personal_part` (both of `record`'s type; cleared first). A marked field moves whole; an
+// unmarked singular message field is split by its own type's marks; repeated message fields
+// move only when marked (PersonalFieldsReachable checks that nothing personal hides in an
+// unmarked one). public_part.MergeFrom(personal_part) gives `record` back.
+void SplitPersonal(const google::protobuf::Message& record, google::protobuf::Message* public_part,
+                   google::protobuf::Message* personal_part);
+
+// True if `type` has a marked field, directly or in an unmarked singular message field.
+bool HasPersonalFields(const google::protobuf::Descriptor* type);
+
+// False if some personal field of `type` would escape SplitPersonal: a marked field inside
+// the type of an unmarked repeated (or map) message field. Checked by tests of every record
+// type that is sealed this way.
+bool PersonalFieldsReachable(const google::protobuf::Descriptor* type);
+
+}  // namespace enlace::crypto
+
+#endif  // ENLACE_COMMON_CRYPTO_PERSONAL_SPLIT_H_
