@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/crypto/aead.h"
+#include "common/crypto/personal_split.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
 #include "common/testing/sync_point.h"
@@ -70,6 +71,10 @@ std::string InvTime(const google::protobuf::Timestamp& t) {
 
 // ---- personal fields: what is sealed ----
 
+// The registry's person record keeps sex, age band, languages and vulnerabilities readable
+// (indexes, counters), which person.proto marks personal for records that leave the
+// registry; so persons keep their own split here.
+
 void SplitPerson(const v1::Person& p, v1::Person* pub, v1::Person* priv) {
   *pub = p;
   pub->clear_given_names();
@@ -84,23 +89,14 @@ void SplitPerson(const v1::Person& p, v1::Person* pub, v1::Person* priv) {
   if (p.has_contact()) *priv->mutable_contact() = p.contact();
 }
 
+// Cases and actions: as case.proto's personal marks say (summary, resolution note, the
+// consent giver's name; an action's note).
 void SplitCase(const v1::Case& c, v1::Case* pub, v1::Case* priv) {
-  *pub = c;
-  pub->clear_summary();
-  pub->clear_resolution_note();
-  priv->set_summary(c.summary());
-  priv->set_resolution_note(c.resolution_note());
-  // A guardian's or representative's name is personal data too.
-  if (!c.consent().giver_name().empty()) {
-    pub->mutable_consent()->clear_giver_name();
-    priv->mutable_consent()->set_giver_name(c.consent().giver_name());
-  }
+  crypto::SplitPersonal(c, pub, priv);
 }
 
 void SplitAction(const v1::Action& a, v1::Action* pub, v1::Action* priv) {
-  *pub = a;
-  pub->clear_note();
-  priv->set_note(a.note());
+  crypto::SplitPersonal(a, pub, priv);
 }
 
 // The personal fields set in the personal part of a record (e.g. "summary"), as request
@@ -1092,6 +1088,9 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
   c.clear_resolution();
   c.clear_resolution_note();
   c.clear_close_time();
+  c.clear_transferred_to();
+  // Only the node's own modules say which record they opened the case from.
+  if (caller.role != Role::kSystem) c.clear_opened_from();
   *c.mutable_create_time() = ToProtoTime(now);
   *c.mutable_update_time() = c.create_time();
   c.set_created_by(caller.identity);
@@ -1436,6 +1435,7 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   if (!seq.ok()) return seq.status();
   const std::string action_id = absl::StrFormat("%08d", *seq + 1);
   v1::Action action = request.action();
+  if (caller.role != Role::kSystem) action.clear_copied_from();  // output only
   action.set_name(absl::StrCat(request.parent(), "/actions/", action_id));
   if (action.post().empty()) action.set_post((*c)->post());
   *action.mutable_create_time() = ToProtoTime(now);
@@ -1551,7 +1551,7 @@ absl::Status Registry::CloseTransferredCase(const std::string& case_name,
     v1::Case after = before;
     after.set_status(v1::STATUS_CLOSED);
     after.set_resolution(v1::RESOLUTION_TRANSFERRED);
-    after.set_resolution_note(absl::StrCat("Transferido a ", new_case));
+    after.set_transferred_to(new_case);
     *after.mutable_close_time() = ToProtoTime(options_.clock());
     *after.mutable_update_time() = after.close_time();
     after.set_etag(ComputeEtag(after));

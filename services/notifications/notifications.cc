@@ -386,9 +386,9 @@ absl::StatusOr<std::string> Notifications::OpenCase(const v1::Notification& n,
   c->set_risk(cv1::RISK_HIGH);
   c->set_urgent(n.event() != v1::EVENT_GUARDIANSHIP);
   c->set_legal_basis(cv1::LEGAL_BASIS_TREATY);
-  c->set_summary(absl::StrCat("Notificación consular de ", host, " (",
-                              v1::Event_Name(n.event()), "), autoridad: ",
-                              n.authority().substr(0, 150), ". ", n.name()));
+  // Facts, not a sentence: the notification (host, event, authority, times) is linked and
+  // clients render it in their user's language.
+  c->set_opened_from(n.name());
   auto created = registry_->CreateCase(cc, system_);
   if (!created.ok()) return created.status();
   *person = person_name;

@@ -261,9 +261,7 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t, std:
   c->set_person(person_name);
   c->set_post(t.to_post());
   if (c->status() == cv1::STATUS_UNSPECIFIED) c->set_status(cv1::STATUS_OPEN);
-  c->set_summary(absl::StrCat(c->summary(), c->summary().empty() ? "" : " ",
-                              "[Recibido por traslado de ", t.from_country(), ": ", t.case_(), "]")
-                     .substr(0, 2000));
+  c->set_opened_from(t.name());  // a fact, rendered at the edge in the reader's language
   auto created = registry_->CreateCase(cc, system_);
   if (!created.ok()) return created.status();
   *person = person_name;
@@ -277,9 +275,7 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t, std:
     a->clear_create_time();
     a->clear_created_by();
     a->set_post(t.to_post());
-    a->set_note(absl::StrCat(a->note(), a->note().empty() ? "" : " ", "[", t.from_country(), ": ",
-                             t.actions(i).name(), "]")
-                    .substr(0, 4000));
+    a->set_copied_from(t.actions(i).name());
     auto added = registry_->AddAction(aa, system_);
     if (!added.ok()) return added.status();
   }

@@ -118,6 +118,7 @@ TEST_F(NotificationsTest, DetentionInChiapasReachesGuatemalasPostInTapachula) {
   EXPECT_EQ(c.subtype(), cv1::SUBTYPE_IMMIGRATION_DETENTION);
   EXPECT_EQ(c.host_country(), "MX");
   EXPECT_EQ(c.legal_basis(), cv1::LEGAL_BASIS_TREATY);
+  EXPECT_EQ(c.opened_from(), received.name()) << "the case names the notification it came from";
   // The host sees when it was received, then acknowledged.
   nv1::GetNotificationRequest get;
   get.set_name(sent.name());

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
@@ -139,16 +140,22 @@ TEST_F(TransfersTest, AcceptedTransferMovesTheOnlyWriterAndCanGoOnward) {
   const cv1::Case received = GetCase("GT", gt_case);
   EXPECT_EQ(received.post(), "GT-TAP");
   EXPECT_EQ(received.subtype(), cv1::SUBTYPE_WORK_INJURY);
+  // Facts, not sentences: the new case names the transfer it came from.
+  EXPECT_EQ(received.opened_from(), t.name());
   auto gt_cases = cv1::CaseService::NewStub(Channel("GT", "role/supervisor/user/jefa"));
   cv1::ListActionsRequest la;
   la.set_parent(gt_case);
   cv1::ListActionsResponse actions;
   ASSERT_TRUE(gt_cases->ListActions(Deadline().get(), la, &actions).ok());
   EXPECT_EQ(actions.actions_size(), 1);
+  if (actions.actions_size() == 1) {
+    EXPECT_TRUE(absl::StartsWith(actions.actions(0).copied_from(), hn_case + "/actions/"));
+  }
   // The origin closes its copy as TRANSFERRED: read-only from now on.
   ASSERT_TRUE(WaitFor([&] { return GetCase("HN", hn_case).status() == cv1::STATUS_CLOSED; },
                       absl::Seconds(30)));
   EXPECT_EQ(GetCase("HN", hn_case).resolution(), cv1::RESOLUTION_TRANSFERRED);
+  EXPECT_EQ(GetCase("HN", hn_case).transferred_to(), gt_case);
   EXPECT_EQ(Get("HN", t.name()).state(), tv1::STATE_ACCEPTED);
   EXPECT_EQ(Get("HN", t.name()).new_case(), gt_case);
   cv1::AddActionRequest aa;

@@ -606,5 +606,30 @@ TEST_F(CasesApiTest, DataSurvivesRestartAndIndexesAgree) {
   EXPECT_EQ(out.etag(), c->etag());
 }
 
+// Attack: a client forges the facts only the node records (which notification or transfer
+// opened a case, where it was transferred, which action an action was copied from). They are
+// output only: dropped, never stored.
+TEST_F(CasesApiTest, ClientsCannotForgeTheNodesOwnFacts) {
+  auto p = CreatePerson(NewPerson("Inés", "Cojtí"));
+  ASSERT_TRUE(p.ok());
+  v1::Case forged = NewCase(p->name());
+  forged.set_opened_from("countries/US/notifications/06h2t8rxmwxeestfj72e");
+  forged.set_transferred_to("countries/GT/cases/06h2t8rxmwxeestfj72e");
+  auto c = CreateCase(forged);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->opened_from().empty());
+  EXPECT_TRUE(c->transferred_to().empty());
+  v1::AddActionRequest add;
+  add.set_parent(c->name());
+  add.mutable_action()->set_type(v1::ACTION_TYPE_PHONE_CALL);
+  add.mutable_action()->set_officer("ofc-7");
+  *add.mutable_action()->mutable_occur_time() = ToProtoTime(absl::Now() - absl::Minutes(5));
+  add.mutable_action()->set_outcome(v1::ACTION_OUTCOME_COMPLETED);
+  add.mutable_action()->set_copied_from("countries/GT/cases/x/actions/00000001");
+  v1::Action out;
+  ASSERT_TRUE(cases_->AddAction(Ctx().get(), add, &out).ok());
+  EXPECT_TRUE(out.copied_from().empty());
+}
+
 }  // namespace
 }  // namespace enlace
