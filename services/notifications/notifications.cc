@@ -14,6 +14,7 @@
 #include "common/status/errors.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
+#include "services/cases/open_case.h"
 #include "services/cases/rules.h"
 
 namespace enlace::notifications {
@@ -350,49 +351,24 @@ absl::StatusOr<std::string> Notifications::OpenCase(const v1::Notification& n,
                                                     std::string* person) {
   std::string host, id;
   ParseName(n.name(), &host, &id);
-  const std::string rid = absl::StrCat("nt-", host, "-", id);
-  // A national already on file (same document) gets the case on their existing record.
-  std::string person_name;
-  for (const auto& d : n.person().documents()) {
-    cv1::SearchPersonsRequest s;
-    s.set_parent(absl::StrCat("countries/", config_.country()));
-    *s.mutable_document() = d;
-    auto found = registry_->SearchPersons(s, system_);
-    if (found.ok() && found->persons_size() == 1) {
-      person_name = found->persons(0).name();
-      break;
-    }
-  }
-  if (person_name.empty()) {
-    cv1::CreatePersonRequest cp;
-    cp.set_parent(absl::StrCat("countries/", config_.country()));
-    *cp.mutable_person() = n.person();
-    cp.set_request_id(absl::StrCat(rid, "-p"));
-    auto person = registry_->CreatePerson(cp, system_);
-    if (!person.ok()) return person.status();
-    person_name = person->name();
-  }
-  cv1::CreateCaseRequest cc;
-  cc.set_parent(absl::StrCat("countries/", config_.country()));
-  cc.set_request_id(absl::StrCat(rid, "-c"));
-  auto* c = cc.mutable_case_();
-  c->set_person(person_name);
-  c->set_post(post);
-  c->set_host_country(host);
-  c->set_place(n.place().substr(0, 200));
+  cv1::Case c;
+  c.set_post(post);
+  c.set_host_country(host);
+  c.set_place(n.place().substr(0, 200));
   const auto [category, subtype] = CaseKindOf(n.event());
-  c->set_category(category);
-  c->set_subtype(subtype);
-  c->set_risk(cv1::RISK_HIGH);
-  c->set_urgent(n.event() != v1::EVENT_GUARDIANSHIP);
-  c->set_legal_basis(cv1::LEGAL_BASIS_TREATY);
+  c.set_category(category);
+  c.set_subtype(subtype);
+  c.set_risk(cv1::RISK_HIGH);
+  c.set_urgent(n.event() != v1::EVENT_GUARDIANSHIP);
+  c.set_legal_basis(cv1::LEGAL_BASIS_TREATY);
   // Facts, not a sentence: the notification (host, event, authority, times) is linked and
   // clients render it in their user's language.
-  c->set_opened_from(n.name());
-  auto created = registry_->CreateCase(cc, system_);
-  if (!created.ok()) return created.status();
-  *person = person_name;
-  return created->name();
+  c.set_opened_from(n.name());
+  auto opened = cases::OpenCaseFor(*registry_, n.person(), std::move(c),
+                                   absl::StrCat("nt-", host, "-", id), system_);
+  if (!opened.ok()) return opened.status();
+  *person = opened->person;
+  return opened->opened.name();
 }
 
 absl::StatusOr<int> Notifications::ProcessPending() {

@@ -16,6 +16,7 @@
 #include "common/testing/sync_point.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
+#include "services/cases/open_case.h"
 #include "services/cases/rules.h"
 
 namespace enlace::transfers {
@@ -225,49 +226,16 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t, std:
   std::string from, id;
   records_.ParseName(t.name(), &from, &id);
   const std::string rid = absl::StrCat("tr-", from, "-", id);
-  const std::string parent = absl::StrCat("countries/", config_.country());
-  std::string person_name;
-  for (const auto& d : t.person().documents()) {
-    cv1::SearchPersonsRequest s;
-    s.set_parent(parent);
-    *s.mutable_document() = d;
-    auto found = registry_->SearchPersons(s, system_);
-    if (found.ok() && found->persons_size() == 1) {
-      person_name = found->persons(0).name();
-      break;
-    }
-  }
-  if (person_name.empty()) {
-    cv1::CreatePersonRequest cp;
-    cp.set_parent(parent);
-    *cp.mutable_person() = t.person();
-    cp.mutable_person()->clear_name();
-    cp.mutable_person()->clear_etag();
-    cp.set_request_id(absl::StrCat(rid, "-p"));
-    auto person = registry_->CreatePerson(cp, system_);
-    if (!person.ok()) return person.status();
-    person_name = person->name();
-  }
-  cv1::CreateCaseRequest cc;
-  cc.set_parent(parent);
-  cc.set_request_id(absl::StrCat(rid, "-c"));
-  cv1::Case* c = cc.mutable_case_();
-  *c = t.case_snapshot();
-  c->clear_name();
-  c->clear_etag();
-  c->clear_create_time();
-  c->clear_update_time();
-  c->clear_created_by();
-  c->set_person(person_name);
-  c->set_post(t.to_post());
-  if (c->status() == cv1::STATUS_UNSPECIFIED) c->set_status(cv1::STATUS_OPEN);
-  c->set_opened_from(t.name());  // a fact, rendered at the edge in the reader's language
-  auto created = registry_->CreateCase(cc, system_);
-  if (!created.ok()) return created.status();
-  *person = person_name;
+  cv1::Case c = t.case_snapshot();
+  c.set_post(t.to_post());
+  if (c.status() == cv1::STATUS_UNSPECIFIED) c.set_status(cv1::STATUS_OPEN);
+  c.set_opened_from(t.name());  // a fact, rendered at the edge in the reader's language
+  auto opened = cases::OpenCaseFor(*registry_, t.person(), std::move(c), rid, system_);
+  if (!opened.ok()) return opened.status();
+  *person = opened->person;
   for (int i = 0; i < t.actions_size(); ++i) {
     cv1::AddActionRequest aa;
-    aa.set_parent(created->name());
+    aa.set_parent(opened->opened.name());
     aa.set_request_id(absl::StrCat(rid, "-a", i));
     cv1::Action* a = aa.mutable_action();
     *a = t.actions(i);
@@ -279,7 +247,7 @@ absl::StatusOr<std::string> Transfers::OpenLocalCase(const v1::Transfer& t, std:
     auto added = registry_->AddAction(aa, system_);
     if (!added.ok()) return added.status();
   }
-  return created->name();
+  return opened->opened.name();
 }
 
 absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferRequest& request,
