@@ -37,6 +37,17 @@ std::string ExchangedRecordsBase::Name(absl::string_view from, absl::string_view
   return absl::StrCat("countries/", from, "/", options_.collection, "/", id);
 }
 
+std::string ExchangedRecordsBase::KeyOwner(absl::string_view from, absl::string_view id) const {
+  return absl::StrCat(options_.singular, ":", from, ":", id);
+}
+
+absl::Status ExchangedRecordsBase::DestroyKey(absl::string_view from, absl::string_view id) const {
+  if (options_.vault == nullptr) return absl::OkStatus();
+  const std::string owner = KeyOwner(from, id);
+  if (!options_.vault->HasDataKey(owner)) return absl::OkStatus();
+  return options_.vault->DestroyDataKey(owner);
+}
+
 absl::Status ExchangedRecordsBase::CheckPost(const std::string& post, const Caller& caller) const {
   if (caller.role != Role::kOfficer || post == caller.post) return absl::OkStatus();
   return absl::PermissionDeniedError(

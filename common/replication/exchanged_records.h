@@ -13,6 +13,7 @@
 //   "p|{post}|{from}|{id}"  by receiving post
 // Resource names: "countries/{from}/{collection}/{id}" (the sender's country).
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,11 @@ class ExchangedRecordsBase {
   // "countries/{from}/{collection}/{id}" -> from, id; false when malformed.
   bool ParseName(absl::string_view name, std::string* from, std::string* id) const;
   std::string Name(absl::string_view from, absl::string_view id) const;
+  // The owner of a copy's data key in the vault: "{singular}:{from}:{id}". Each copy has its
+  // own, linked to the person (Registry::LinkToPerson) so an erasure destroys it.
+  std::string KeyOwner(absl::string_view from, absl::string_view id) const;
+  // Destroys a copy's data key now (idempotent; nothing without a vault).
+  absl::Status DestroyKey(absl::string_view from, absl::string_view id) const;
   const std::string& self() const { return options_.self; }
   const std::string& collection() const { return options_.collection; }
 
@@ -132,6 +138,25 @@ class ExchangedRecords : public ExchangedRecordsBase {
   // country's.
   absl::Status CheckAccess(const Located& l, const Caller& caller) const {
     return CheckPost(l.incoming ? l.record.to_post() : l.record.from_post(), caller);
+  }
+
+  // For an erasure here: the names of the copies this node sent about the person (their key
+  // owners among `linked_key_owners`), by the member that received each. Copies sent to no
+  // member (an organisation of the directory) are left out: they die with their key.
+  absl::StatusOr<std::map<std::string, std::vector<std::string>>> SentCopiesByMember(
+      const std::vector<std::string>& linked_key_owners) const {
+    const std::string mine = KeyOwner(self(), "");
+    std::map<std::string, std::vector<std::string>> by_member;
+    for (const auto& owner : linked_key_owners) {
+      if (owner.rfind(mine, 0) != 0) continue;  // incoming copies: only their key dies
+      const std::string name = Name(self(), owner.substr(mine.size()));
+      auto l = Find(name);
+      if (absl::IsNotFound(l.status())) continue;
+      if (!l.ok()) return l.status();
+      if (l->record.to_country().empty()) continue;
+      by_member[l->record.to_country()].push_back(name);
+    }
+    return by_member;
   }
 
   struct Page {

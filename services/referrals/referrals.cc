@@ -42,10 +42,6 @@ std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& f
   storage::AppendBigEndian64(&k, static_cast<uint64_t>(absl::ToUnixMicros(when)));
   return absl::StrCat(k, "|", from, "|", id);
 }
-std::string Owner(const std::string& from, const std::string& id) {
-  return absl::StrCat("referral:", from, ":", id);
-}
-
 const std::set<std::string>& Disclosable() {
   static const auto* f = new std::set<std::string>{
       "given_names", "family_names", "birth_date",      "sex",   "nationalities",
@@ -99,10 +95,10 @@ absl::StatusOr<std::string> Referrals::Encode(const v1::Referral& r, const std::
     // Nothing personal is left to seal: never re-create the destroyed key.
     v1::Referral pub, personal;
     crypto::SplitPersonal(r, &pub, &personal);
-    return crypto::SealRecord(nullptr, Owner(from, id), pub, v1::Referral(), key);
+    return crypto::SealRecord(nullptr, records_.KeyOwner(from, id), pub, v1::Referral(), key);
   }
   // The person, place and summary are sealed (personal marks in referrals.proto).
-  return crypto::SealPersonal(vault_, Owner(from, id), r, key, first_write);
+  return crypto::SealPersonal(vault_, records_.KeyOwner(from, id), r, key, first_write);
 }
 
 absl::StatusOr<Referrals::Located> Referrals::Find(absl::string_view name) const {
@@ -287,7 +283,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   txn::Transaction txn;
   txn.batch.Put(cf_, key, *stored);
   // The copy dies with the person (invariant 9).
-  registry_->LinkToPerson(txn, **guard, Owner(self, id));
+  registry_->LinkToPerson(txn, **guard, records_.KeyOwner(self, id));
   txn.batch.Put(cf_, Records::OutPostKey(r.from_post(), id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   if (to_member) {
@@ -572,9 +568,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       txn.Audit(body.sender(), "referrals.person_erased_at_referrer", {name});
       // Destroyed now, before the inbox commits: should that commit fail, the envelope is
       // applied again and finds the copy already unreadable.
-      if (vault_ != nullptr && vault_->HasDataKey(Owner(from, id))) {
-        if (absl::Status s = vault_->DestroyDataKey(Owner(from, id)); !s.ok()) return s;
-      }
+      if (absl::Status s = records_.DestroyKey(from, id); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -584,24 +578,14 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
 absl::Status Referrals::OnPersonErased(const std::string& person_id,
                                        const std::vector<std::string>& linked_key_owners,
                                        txn::Transaction& txn) {
-  const std::string self = config_.country();
-  const std::string mine = Owner(self, "");
-  std::map<std::string, v1::ReferralsErased> by_member;
-  for (const auto& owner : linked_key_owners) {
-    if (!absl::StartsWith(owner, mine)) continue;
-    const std::string name = records_.Name(self, owner.substr(mine.size()));
-    auto l = Find(name);
-    if (absl::IsNotFound(l.status())) continue;
-    if (!l.ok()) return l.status();
-    // A directory organisation runs no node: its copy is this node's, dying with the key.
-    if (l->record.to_country().empty()) continue;
-    by_member[l->record.to_country()].add_names(name);
-  }
-  for (const auto& [member, erased] : by_member) {
+  auto sent = records_.SentCopiesByMember(linked_key_owners);
+  if (!sent.ok()) return sent.status();
+  for (const auto& [member, names] : *sent) {
+    v1::ReferralsErased erased;
+    for (const auto& name : names) erased.add_names(name);
     txn.envelopes.push_back({member, kErasedKind, erased.SerializeAsString()});
-    auto& a = txn.Audit(config_.country(), "referrals.erasure_sent",
-                        {erased.names().begin(), erased.names().end()});
-    a.set_detail(absl::StrCat("person ", person_id, " erased; told ", member));
+    txn.Audit(config_.country(), "referrals.erasure_sent", names)
+        .set_detail(absl::StrCat("person ", person_id, " erased; told ", member));
   }
   return absl::OkStatus();
 }
@@ -625,9 +609,10 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
     txn::Transaction txn;
     if (l.ok()) {
       v1::Referral r = l->record;
-      r.clear_person();
-      r.clear_place();
-      r.clear_summary();
+      {
+        v1::Referral personal;
+        crypto::SplitPersonal(l->record, &r, &personal);  // keep only what is not personal
+      }
       r.set_personal_data_purged(true);
       auto stored = Encode(r, l->key);
       if (!stored.ok()) return stored.status();
@@ -637,7 +622,7 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
     txn.Audit(config_.country(), "referrals.expired_personal_data_purged", {name});
     if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
     if (vault_ != nullptr) {
-      if (absl::Status s = vault_->DestroyDataKey(Owner(from, id)); !s.ok()) return s;
+      if (absl::Status s = vault_->DestroyDataKey(records_.KeyOwner(from, id)); !s.ok()) return s;
     }
     ++purged;
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/personal_split.h"
 #include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
@@ -68,8 +69,7 @@ absl::StatusOr<std::string> Transfers::Encode(const v1::Transfer& t, const std::
   records_.ParseName(t.name(), &from, &id);
   // The person, the actions and the case's personal text are sealed (personal marks in
   // transfers.proto and case.proto).
-  return crypto::SealPersonal(vault_, absl::StrCat("transfer:", from, ":", id), t, key,
-                              first_write);
+  return crypto::SealPersonal(vault_, records_.KeyOwner(from, id), t, key, first_write);
 }
 
 absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseRequest& request,
@@ -168,7 +168,7 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, Records::OutKey(id), *stored);
   // The snapshot dies with the person (invariant 9).
-  registry_->LinkToPerson(txn, **guard, absl::StrCat("transfer:", self, ":", id));
+  registry_->LinkToPerson(txn, **guard, records_.KeyOwner(self, id));
   txn.batch.Put(cf_, Records::OutPostKey(t.from_post(), id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
   v1::Transfer wire = t;
@@ -280,7 +280,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   {
     std::string from, id;
     records_.ParseName(t.name(), &from, &id);
-    registry_->LinkToPerson(txn, **guard, absl::StrCat("transfer:", from, ":", id));
+    registry_->LinkToPerson(txn, **guard, records_.KeyOwner(from, id));
   }
   v1::TransferDecision d;
   d.set_name(t.name());
@@ -415,11 +415,10 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
             .set_detail(absl::StrCat("kept: accepted into ", t.new_case()));
         continue;
       }
-      t.clear_person();
-      t.clear_actions();
-      t.mutable_case_snapshot()->clear_summary();
-      t.mutable_case_snapshot()->clear_resolution_note();
-      t.mutable_case_snapshot()->mutable_consent()->clear_giver_name();
+      {
+        v1::Transfer personal;
+        crypto::SplitPersonal(l->record, &t, &personal);  // keep only what is not personal
+      }
       if (t.state() == v1::STATE_PENDING) {
         // Nothing is left to accept: decline, so the origin unlocks its case.
         t.set_state(v1::STATE_DECLINED);
@@ -438,10 +437,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
           .set_detail("personal data destroyed");
       // Destroyed now, before the inbox commits: should that commit fail, the envelope is
       // applied again and finds the copy already unreadable.
-      const std::string owner = absl::StrCat("transfer:", from, ":", id);
-      if (vault_ != nullptr && vault_->HasDataKey(owner)) {
-        if (absl::Status s = vault_->DestroyDataKey(owner); !s.ok()) return s;
-      }
+      if (absl::Status s = records_.DestroyKey(from, id); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -451,21 +447,13 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
 absl::Status Transfers::OnPersonErased(const std::string& person_id,
                                        const std::vector<std::string>& linked_key_owners,
                                        txn::Transaction& txn) {
-  const std::string self = config_.country();
-  const std::string mine = absl::StrCat("transfer:", self, ":");
-  std::map<std::string, v1::TransfersErased> by_member;
-  for (const auto& owner : linked_key_owners) {
-    if (!absl::StartsWith(owner, mine)) continue;  // incoming copies: only the key dies
-    const std::string name = records_.Name(self, owner.substr(mine.size()));
-    auto l = Find(name);
-    if (absl::IsNotFound(l.status())) continue;
-    if (!l.ok()) return l.status();
-    by_member[l->record.to_country()].add_names(name);
-  }
-  for (const auto& [member, erased] : by_member) {
+  auto sent = records_.SentCopiesByMember(linked_key_owners);
+  if (!sent.ok()) return sent.status();
+  for (const auto& [member, names] : *sent) {
+    v1::TransfersErased erased;
+    for (const auto& name : names) erased.add_names(name);
     txn.envelopes.push_back({member, kErasedKind, erased.SerializeAsString()});
-    txn.Audit(config_.country(), "transfers.erasure_sent",
-              {erased.names().begin(), erased.names().end()})
+    txn.Audit(config_.country(), "transfers.erasure_sent", names)
         .set_detail(absl::StrCat("person ", person_id, " erased; told ", member));
   }
   return absl::OkStatus();
