@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 #include "common/txn/committer.h"
 #include "rocksdb/db.h"
 #include "rocksdb/merge_operator.h"
@@ -218,7 +219,7 @@ absl::StatusOr<VerifyReport> VerifyAuditLog(const storage::Store* store,
   ChainChecker checker(node_key, head);
   auto it = store->ScanPrefix(store->cf(kAuditCf), "");
   for (; it->Valid(); it->Next()) checker.Add(it->key(), it->value());
-  if (absl::Status s = it->status(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(it->status());
   return checker.Finish();
 }
 
@@ -374,7 +375,7 @@ absl::StatusOr<ListPage> ListAuditRecords(const storage::Store* store, const Pag
     if (t < filter.since || t >= filter.until) continue;
     page.records.push_back(std::move(r));
   }
-  if (absl::Status s = it->status(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(it->status());
   return page;
 }
 
@@ -389,7 +390,7 @@ absl::StatusOr<std::string> LoadOrCreatePageSecret(storage::Store* store) {
   }
   storage::WriteBatch batch;
   batch.Put(meta, kPageSecretKey, key);
-  if (absl::Status s = store->Commit(batch); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(store->Commit(batch));
   return key;
 }
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit_head.h"
 #include "common/audit/audit_log.h"
+#include "common/status/macros.h"
 
 namespace enlace::audit {
 namespace {
@@ -87,7 +88,7 @@ absl::StatusOr<uint64_t> Checkpointer::CheckpointIfNeeded() {
     }
     record.set_detail(detail);
   };
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   last_ = txn.audit[0].seq();
   last_time_ = absl::Now();
   if (!options_.head_file.empty()) {
@@ -98,7 +99,7 @@ absl::StatusOr<uint64_t> Checkpointer::CheckpointIfNeeded() {
     head.hash = txn.audit[0].hash();
     head.prev_hash = txn.audit[0].prev_hash();
     head.signature = txn.audit[0].signature();
-    if (absl::Status s = WriteAuditHead(options_.head_file, head); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(WriteAuditHead(options_.head_file, head));
   }
   return last_;
 }

@@ -1,5 +1,6 @@
 #include "common/crypto/key_vault.h"
 
+#include "common/status/macros.h"
 #include "common/testing/sync_point.h"
 
 #include <sys/stat.h>
@@ -146,7 +147,7 @@ absl::StatusOr<std::string> KeyVault::CreateDataKey(const std::string& owner) {
   if (!wrapped.ok()) return wrapped.status();
   storage::WriteBatch b;
   b.Put(keys_cf_, owner, *wrapped);
-  if (absl::Status s = store_->Commit(b); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(store_->Commit(b));
   absl::MutexLock l(&mu_);
   if (cache_.size() > kMaxCache) cache_.clear();
   cache_[owner] = *key;
@@ -224,13 +225,13 @@ absl::Status KeyVault::Rotate(MasterKeys keys) {
     if (rewrapped.size() >= 1000) {
       storage::WriteBatch b;
       for (auto& [o, w] : rewrapped) b.Put(keys_cf_, o, w);
-      if (absl::Status s = store_->Commit(b); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(store_->Commit(b));
       rewrapped.clear();
     }
   }
   storage::WriteBatch b;
   for (auto& [o, w] : rewrapped) b.Put(keys_cf_, o, w);
-  if (absl::Status s = store_->Commit(b); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(store_->Commit(b));
   {
     absl::MutexLock l(&mu_);
     master_ = std::move(keys);

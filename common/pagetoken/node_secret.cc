@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 
 namespace enlace {
 namespace {
@@ -32,7 +33,7 @@ absl::StatusOr<std::string> LoadOrCreateNodeSecret(storage::Store* store, absl::
   if (!secret.ok()) return secret.status();
   storage::WriteBatch batch;
   batch.Put(meta, key, *secret);
-  if (absl::Status s = store->Commit(batch); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(store->Commit(batch));
   return secret;
 }
 

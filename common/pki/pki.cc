@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/status/macros.h"
 #include "openssl/asn1.h"
 #include "openssl/bio.h"
 #include "openssl/bn.h"
@@ -256,15 +257,15 @@ absl::Status AddSubjectAltNames(X509* cert, const IssueOptions& options) {
   GeneralNamesPtr names(GENERAL_NAMES_new());
   if (names == nullptr) return Internal("allocating subjectAltName");
   for (const std::string& dns : options.dns_names) {
-    if (absl::Status s = AddName(names.get(), GEN_DNS, dns); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(AddName(names.get(), GEN_DNS, dns));
   }
   for (const std::string& ip : options.ip_addresses) {
     absl::StatusOr<std::string> bytes = ParseIp(ip);
     if (!bytes.ok()) return bytes.status();
-    if (absl::Status s = AddName(names.get(), GEN_IPADD, *bytes); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(AddName(names.get(), GEN_IPADD, *bytes));
   }
   for (const std::string& uri : options.uris) {
-    if (absl::Status s = AddName(names.get(), GEN_URI, uri); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(AddName(names.get(), GEN_URI, uri));
   }
   if (sk_GENERAL_NAME_num(names.get()) == 0) return absl::OkStatus();
   // Critical only when the subject is empty (RFC 5280 4.2.1.6); ours always has a CN.
@@ -275,15 +276,15 @@ absl::Status AddSubjectAltNames(X509* cert, const IssueOptions& options) {
 }
 
 absl::Status ValidateIssueOptions(const IssueOptions& options) {
-  if (absl::Status s = ValidateCommonName(options.common_name); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(ValidateCommonName(options.common_name));
   for (const std::string& dns : options.dns_names) {
-    if (absl::Status s = ValidateDnsName(dns); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(ValidateDnsName(dns));
   }
   for (const std::string& ip : options.ip_addresses) {
     if (absl::StatusOr<std::string> bytes = ParseIp(ip); !bytes.ok()) return bytes.status();
   }
   for (const std::string& uri : options.uris) {
-    if (absl::Status s = ValidateUri(uri); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(ValidateUri(uri));
   }
   if (!options.server && !options.client) {
     return absl::InvalidArgumentError("a certificate must be for server or client use (or both)");
@@ -318,17 +319,17 @@ absl::StatusOr<ParsedCa> ParseCa(const CertAndKey& ca) {
 }  // namespace
 
 absl::StatusOr<CertAndKey> MakeCa(absl::string_view common_name, absl::Duration validity) {
-  if (absl::Status s = ValidateCommonName(common_name); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(ValidateCommonName(common_name));
   absl::StatusOr<KeyPtr> key = NewKey();
   if (!key.ok()) return key.status();
   X509Ptr cert(X509_new());
   if (cert == nullptr) return Internal("allocating a certificate");
   if (X509_set_version(cert.get(), X509_VERSION_3) != 1) return Internal("setting the version");
-  if (absl::Status s = SetRandomSerial(cert.get()); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(SetRandomSerial(cert.get()));
   if (absl::Status s = SetValidity(cert.get(), absl::Now() - kClockSkew, validity); !s.ok()) {
     return s;
   }
-  if (absl::Status s = SetSubjectCn(cert.get(), common_name); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(SetSubjectCn(cert.get(), common_name));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1 ||
       X509_set_pubkey(cert.get(), key->get()) != 1) {
     return Internal("setting issuer and public key");
@@ -353,7 +354,7 @@ absl::StatusOr<CertAndKey> MakeCa(absl::string_view common_name, absl::Duration 
 }
 
 absl::StatusOr<CertAndKey> IssueCert(const CertAndKey& ca, const IssueOptions& options) {
-  if (absl::Status s = ValidateIssueOptions(options); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(ValidateIssueOptions(options));
   absl::StatusOr<ParsedCa> issuer = ParseCa(ca);
   if (!issuer.ok()) return issuer.status();
   absl::StatusOr<KeyPtr> key = NewKey();
@@ -362,11 +363,11 @@ absl::StatusOr<CertAndKey> IssueCert(const CertAndKey& ca, const IssueOptions& o
   X509Ptr cert(X509_new());
   if (cert == nullptr) return Internal("allocating a certificate");
   if (X509_set_version(cert.get(), X509_VERSION_3) != 1) return Internal("setting the version");
-  if (absl::Status s = SetRandomSerial(cert.get()); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(SetRandomSerial(cert.get()));
   if (absl::Status s = SetValidity(cert.get(), options.not_before, options.validity); !s.ok()) {
     return s;
   }
-  if (absl::Status s = SetSubjectCn(cert.get(), options.common_name); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(SetSubjectCn(cert.get(), options.common_name));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer->cert.get())) != 1 ||
       X509_set_pubkey(cert.get(), key->get()) != 1) {
     return Internal("setting issuer and public key");
@@ -386,7 +387,7 @@ absl::StatusOr<CertAndKey> IssueCert(const CertAndKey& ca, const IssueOptions& o
   const char* eku = options.server && options.client ? "serverAuth,clientAuth"
                     : options.server                 ? "serverAuth"
                                                      : "clientAuth";
-  if (absl::Status s = AddExtension(cert.get(), &ctx, NID_ext_key_usage, eku); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_ext_key_usage, eku));
   if (absl::Status s = AddExtension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
       !s.ok()) {
     return s;
@@ -395,7 +396,7 @@ absl::StatusOr<CertAndKey> IssueCert(const CertAndKey& ca, const IssueOptions& o
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = AddSubjectAltNames(cert.get(), options); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(AddSubjectAltNames(cert.get(), options));
 
   if (X509_sign(cert.get(), issuer->key.get(), EVP_sha256()) == 0) {
     return Internal("signing the certificate");

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "common/status/macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -222,7 +223,7 @@ absl::Status MakeOwnerOnly(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  if (absl::Status s = MakeOwnerOnly(options.path); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(MakeOwnerOnly(options.path));
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

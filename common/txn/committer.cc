@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto/aead.h"
 #include "common/ids/ids.h"
+#include "common/status/macros.h"
 #include "common/testing/sync_point.h"
 #include "enlace/federation/v1/federation.pb.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -84,7 +85,7 @@ Committer::Committer(storage::Store* store, std::string self)
 absl::StatusOr<std::unique_ptr<Committer>> Committer::Create(storage::Store* store,
                                                              std::string self_country) {
   auto c = absl::WrapUnique(new Committer(store, std::move(self_country)));
-  if (absl::Status s = c->Load(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(c->Load());
   return c;
 }
 

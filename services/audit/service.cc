@@ -4,6 +4,7 @@
 #include "common/audit/audit_log.h"
 #include "common/grpcutil/dispatch.h"
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 
 namespace enlace::audit {
 namespace {
@@ -66,7 +67,7 @@ absl::StatusOr<v1::ListAuditRecordsResponse> AuditReader::ListAuditRecords(
   r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
   r.set_detail(absl::StrCat("actor=", filter.actor, " records=", page->records.size()));
   txn.audit.push_back(std::move(r));
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
 
   v1::ListAuditRecordsResponse out;
   for (auto& record : page->records) *out.add_records() = std::move(record);
@@ -96,7 +97,7 @@ absl::StatusOr<v1::VerifyAuditLogResponse> AuditReader::VerifyAuditLog(
                           : absl::StrCat("first bad record ", report->first_bad_seq, ": ",
                                          report->problem.substr(0, 200)));
   txn.audit.push_back(std::move(r));
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
 
   return ReportToProto(*report);
 }

@@ -17,6 +17,7 @@
 #include "common/crypto/personal_split.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/status/macros.h"
 #include "common/testing/sync_point.h"
 #include "common/time/proto_time.h"
 #include "enlace/internal/v1/storage.pb.h"
@@ -246,10 +247,10 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(Options options,
     }
     storage::WriteBatch batch;
     batch.Put(store->cf(kMetaCf), kPageSecretKey, key);
-    if (absl::Status s = store->Commit(batch); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(store->Commit(batch));
   }
   auto r = absl::WrapUnique(new Registry(std::move(options), store, committer, std::move(key)));
-  if (absl::Status s = r->CompleteErasures(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(r->CompleteErasures());
   return r;
 }
 
@@ -529,7 +530,7 @@ absl::StatusOr<std::optional<v1::Person>> Registry::LoadPerson(const std::string
   if (!raw.ok()) return raw.status();
   if (!raw->has_value()) return std::optional<v1::Person>();
   v1::Person p;
-  if (absl::Status s = DecodeRecord(**raw, id, &p); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(DecodeRecord(**raw, id, &p));
   return std::optional<v1::Person>(std::move(p));
 }
 
@@ -538,7 +539,7 @@ absl::StatusOr<std::optional<v1::Case>> Registry::LoadCase(const std::string& id
   if (!raw.ok()) return raw.status();
   if (!raw->has_value()) return std::optional<v1::Case>();
   v1::Case c;
-  if (absl::Status s = DecodeRecord(**raw, id, &c); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(DecodeRecord(**raw, id, &c));
   return std::optional<v1::Case>(std::move(c));
 }
 
@@ -621,7 +622,7 @@ absl::StatusOr<v1::Person> Registry::CreatePerson(const v1::CreatePersonRequest&
   txn.batch.AddToCounter(counters_, "persons", 1);
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
   Audit(txn, caller, "cases.CreatePerson", {person.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return person;
 }
 
@@ -632,8 +633,8 @@ absl::StatusOr<v1::Person> Registry::GetPerson(const v1::GetPersonRequest& reque
   auto person = LoadPerson(*id);
   if (!person.ok()) return person.status();
   if (!person->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
-  if (absl::Status s = CheckPersonAccess(*id, caller); !s.ok()) return s;
-  if (absl::Status s = AuditRead(caller, "cases.GetPerson", {request.name()}); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckPersonAccess(*id, caller));
+  ENLACE_RETURN_IF_ERROR(AuditRead(caller, "cases.GetPerson", {request.name()}));
   return **person;
 }
 
@@ -654,7 +655,7 @@ absl::StatusOr<v1::Person> Registry::UpdatePerson(const v1::UpdatePersonRequest&
   if (!current->has_value()) {
     return absl::NotFoundError(absl::StrCat(request.person().name(), " not found"));
   }
-  if (absl::Status s = CheckPersonAccess(*id, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckPersonAccess(*id, caller));
   const v1::Person& before = **current;
   if (before.etag() != request.person().etag()) {
     return absl::AbortedError(
@@ -689,7 +690,7 @@ absl::StatusOr<v1::Person> Registry::UpdatePerson(const v1::UpdatePersonRequest&
   txn.batch.Put(persons_, *id, *record);
   ApplyIndexDiff(txn.batch, index_, old_entries, new_entries);
   Audit(txn, caller, "cases.UpdatePerson", {after.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return after;
 }
 
@@ -761,7 +762,7 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
         *response.add_persons() = **person;
       }
     }
-    if (absl::Status s = AuditRead(caller, "cases.SearchPersons", found_names); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(AuditRead(caller, "cases.SearchPersons", found_names));
     return response;
   }
 
@@ -826,7 +827,7 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
       break;
     }
   }
-  if (absl::Status s = it->status(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(it->status());
   for (const auto& id : ids) {
     auto person = LoadPerson(id);
     if (!person.ok()) return person.status();
@@ -835,7 +836,7 @@ absl::StatusOr<v1::SearchPersonsResponse> Registry::SearchPersons(
     *response.add_persons() = **std::move(person);
   }
   if (more) response.set_next_page_token(page_tokens_.Encode(query, last_key));
-  if (absl::Status s = AuditRead(caller, "cases.SearchPersons", found_names); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(AuditRead(caller, "cases.SearchPersons", found_names));
   return response;
 }
 
@@ -877,10 +878,10 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
       linked.emplace_back(it->key().substr(prefix.size()));
       txn.batch.Delete(index_, it->key());
     }
-    if (absl::Status s = it->status(); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(it->status());
   }
   for (const auto& hook : erasure_hooks_) {
-    if (absl::Status s = hook(*id, linked, txn); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(hook(*id, linked, txn));
   }
   txn.batch.Put(index_, ErasedKey(*id), absl::StrJoin(linked, "\n"));
   txn.batch.AddToCounter(counters_, "persons", -1);
@@ -897,18 +898,18 @@ absl::StatusOr<v1::ErasePersonResponse> Registry::ErasePerson(
   r.set_detail(absl::StrCat("reason: ", request.reason(), "; cases kept: ", cases_kept));
   txn.audit.push_back(r);
   ENLACE_TEST_SYNC_POINT("Registry::ErasePerson:BeforeCommit");
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   if (options_.vault != nullptr) {
-    if (absl::Status s = options_.vault->DestroyDataKey(*id); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(options_.vault->DestroyDataKey(*id));
     for (const auto& owner : linked) {
       if (!options_.vault->HasDataKey(owner)) continue;
-      if (absl::Status s = options_.vault->DestroyDataKey(owner); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(options_.vault->DestroyDataKey(owner));
     }
   }
   // Old versions of the index entries and records linger in SST files until compaction;
   // without the data key the sealed parts are noise, and the index entries are gone from
   // the live store. Purge the index too so keyed hashes of the name do not linger either.
-  if (absl::Status s = store_->Purge(index_); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(store_->Purge(index_));
   v1::ErasePersonResponse response;
   response.set_cases_kept(cases_kept);
   return response;
@@ -940,7 +941,7 @@ absl::StatusOr<v1::GrantPersonAccessResponse> Registry::GrantPersonAccess(
     Audit(txn, caller, "cases.GrantPersonAccess", {request.name()});
     txn.audit.back().set_detail(absl::StrCat("post ", request.post(), " already reached them"));
   }
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return response;
 }
 
@@ -958,7 +959,7 @@ absl::Status Registry::CompleteErasures() {
     }
     for (const auto& owner : owners) {
       if (!options_.vault->HasDataKey(owner)) continue;
-      if (absl::Status s = options_.vault->DestroyDataKey(owner); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(options_.vault->DestroyDataKey(owner));
     }
   }
   return absl::OkStatus();
@@ -1039,7 +1040,7 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
     }
   }
   if (!v.empty()) return v.ToStatus();
-  if (absl::Status s = CheckCaseAccess(request.case_(), caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(request.case_(), caller));
 
   std::vector<std::string> lock_keys;
   std::string request_key;
@@ -1108,7 +1109,7 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
   ApplyCounterDiff(txn.batch, counters_, {}, CaseCounterKeys(c));
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
   Audit(txn, caller, "cases.CreateCase", {c.name(), c.person()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return c;
 }
 
@@ -1119,8 +1120,8 @@ absl::StatusOr<v1::Case> Registry::GetCase(const v1::GetCaseRequest& request,
   auto c = LoadCase(*id);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
-  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
-  if (absl::Status s = AuditRead(caller, "cases.GetCase", {request.name()}); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(**c, caller));
+  ENLACE_RETURN_IF_ERROR(AuditRead(caller, "cases.GetCase", {request.name()}));
   return **c;
 }
 
@@ -1248,7 +1249,7 @@ absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesReq
       break;
     }
   }
-  if (absl::Status s = it->status(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(it->status());
   std::vector<std::string> names;
   for (const auto& id : ids) {
     auto c = LoadCase(id);
@@ -1281,8 +1282,8 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
     return absl::NotFoundError(absl::StrCat(request.case_().name(), " not found"));
   }
   const v1::Case& before = **current;
-  if (absl::Status s = CheckCaseAccess(before, caller); !s.ok()) return s;
-  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(before, caller));
+  ENLACE_RETURN_IF_ERROR(CheckNotTransferring(*id));
   if (before.etag() != request.case_().etag()) {
     return absl::AbortedError(
         "case.etag does not match: the case was changed since you read it; read it again");
@@ -1323,7 +1324,7 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
   ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
   Audit(txn, caller, "cases.UpdateCase", {after.name()});
   ENLACE_TEST_SYNC_POINT("Registry::UpdateCase:BeforeCommit");
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return after;
 }
 
@@ -1348,8 +1349,8 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
   if (!current.ok()) return current.status();
   if (!current->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
   const v1::Case& before = **current;
-  if (absl::Status s = CheckCaseAccess(before, caller); !s.ok()) return s;
-  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(before, caller));
+  ENLACE_RETURN_IF_ERROR(CheckNotTransferring(*id));
   if (!request.etag().empty() && request.etag() != before.etag()) {
     return absl::AbortedError("etag does not match: the case was changed since you read it");
   }
@@ -1379,7 +1380,7 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
                  CaseIndexEntries(after, *id, person_id));
   ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
   Audit(txn, caller, "cases.CloseCase", {after.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return after;
 }
 
@@ -1407,7 +1408,7 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   auto c = LoadCase(*id);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.parent(), " not found"));
-  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(**c, caller));
   const std::string person_id = PersonIdOf((*c)->person());
   if (!request_key.empty()) {
     auto earlier = LookupRequest(request_key, fingerprint);
@@ -1417,14 +1418,14 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
       if (!raw.ok()) return raw.status();
       if (!raw->has_value()) return absl::InternalError("idempotency record without action");
       v1::Action a;
-      if (absl::Status s = DecodeRecord(**raw, **earlier, &a); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(DecodeRecord(**raw, **earlier, &a));
       return a;
     }
   }
   if ((*c)->status() == v1::STATUS_CLOSED) {
     return absl::FailedPreconditionError("the case is closed: no new actions can be recorded");
   }
-  if (absl::Status s = CheckNotTransferring(*id); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckNotTransferring(*id));
   if (!request.action().note().empty()) {
     auto erased = IsErased(person_id);
     if (!erased.ok()) return erased.status();
@@ -1452,7 +1453,7 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + key);
   Audit(txn, caller, "cases.AddAction", {action.name()});
   ENLACE_TEST_SYNC_POINT("Registry::AddAction:BeforeCommit");
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return action;
 }
 
@@ -1465,7 +1466,7 @@ absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(
   auto c = LoadCase(*id);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request.parent(), " not found"));
-  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(**c, caller));
   const std::string prefix = absl::StrCat(*id, "/");
   const std::string query = absl::StrCat("actions|", *id);
   std::string lower = prefix;
@@ -1487,7 +1488,7 @@ absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(
       return s;
     }
   }
-  if (absl::Status s = it->status(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(it->status());
   if (absl::Status s = AuditRead(caller, "cases.ListActions", {request.parent()}); !s.ok()) {
     return s;
   }
@@ -1523,11 +1524,11 @@ absl::StatusOr<v1::Case> Registry::LockForTransfer(const CaseLock& held,
     return absl::NotFoundError(
         absl::StrCat("countries/", options_.country, "/cases/", id, " not found"));
   }
-  if (absl::Status s = CheckCaseAccess(**c, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckCaseAccess(**c, caller));
   if ((*c)->status() == v1::STATUS_CLOSED) {
     return absl::FailedPreconditionError("a closed case cannot be transferred");
   }
-  if (absl::Status s = CheckNotTransferring(id); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckNotTransferring(id));
   txn.batch.Put(index_, TransferLockKey(id), transfer);
   return **c;
 }
@@ -1581,7 +1582,7 @@ absl::StatusOr<std::vector<v1::Action>> Registry::AllActions(const std::string& 
   std::vector<v1::Action> out;
   for (auto it = store_->ScanPrefix(actions_, absl::StrCat(*id, "/")); it->Valid(); it->Next()) {
     v1::Action a;
-    if (absl::Status s = DecodeRecord(it->value(), std::string(it->key()), &a); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(DecodeRecord(it->value(), std::string(it->key()), &a));
     out.push_back(std::move(a));
   }
   return out;

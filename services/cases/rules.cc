@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/geo/geo.h"
+#include "common/status/macros.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -389,7 +390,7 @@ absl::Status ApplyPersonMask(const google::protobuf::FieldMask& mask, const v1::
   static const auto* allowed = new std::set<std::string>{
       "given_names", "family_names", "sex", "birth_date", "age_band", "nationalities",
       "documents", "languages", "international_protection", "vulnerabilities", "contact"};
-  if (absl::Status s = CheckMask(mask, *allowed); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckMask(mask, *allowed));
   for (const auto& path : mask.paths()) {
     if (path == "given_names") to.set_given_names(from.given_names());
     if (path == "family_names") to.set_family_names(from.family_names());
@@ -413,7 +414,7 @@ absl::Status ApplyCaseMask(const google::protobuf::FieldMask& mask, const v1::Ca
   static const auto* allowed = new std::set<std::string>{
       "post", "host_country", "place", "category", "subtype", "status",
       "risk", "urgent",       "legal_basis", "consent", "summary"};
-  if (absl::Status s = CheckMask(mask, *allowed); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckMask(mask, *allowed));
   for (const auto& path : mask.paths()) {
     if (path == "post") to.set_post(from.post());
     if (path == "host_country") to.set_host_country(from.host_country());

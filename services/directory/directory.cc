@@ -11,6 +11,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 #include "common/text/fold.h"
 #include "google/protobuf/util/field_mask_util.h"
 
@@ -174,7 +175,7 @@ absl::StatusOr<v1::Organisation> Directory::CreateOrganisation(
   r.add_resources(org.name());
   r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
   txn.audit.push_back(r);
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return org;
 }
 
@@ -240,7 +241,7 @@ absl::StatusOr<v1::Organisation> Directory::UpdateOrganisation(
   r.add_resources(org.name());
   r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
   txn.audit.push_back(r);
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return org;
 }
 
@@ -273,7 +274,7 @@ absl::StatusOr<v1::DeleteOrganisationResponse> Directory::DeleteOrganisation(
   r.add_resources(request.name());
   r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
   txn.audit.push_back(r);
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return v1::DeleteOrganisationResponse();
 }
 
@@ -351,7 +352,7 @@ absl::StatusOr<v1::ListOrganisationsResponse> Directory::ListOrganisations(
     *out.add_organisations() = std::move(o);
     last = std::string(it->key());
   }
-  if (absl::Status s = it->status(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(it->status());
   return out;
 }
 

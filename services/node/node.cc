@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit_head.h"
 #include "common/crypto/key_file.h"
+#include "common/status/macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -165,7 +166,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
     if (!federation.ok()) return federation.status();
     node->federation_ = *std::move(federation);
   }
-  if (absl::Status s = node->StartModules(config, audit_head_file); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(node->StartModules(config, audit_head_file));
   audit::CheckpointerOptions co;
   co.actor = absl::StrCat("node/", config.country());
   co.head_file = audit_head_file;
@@ -174,7 +175,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   if (!checkpointer.ok()) return checkpointer.status();
   node->checkpointer_ = *std::move(checkpointer);
   node->checkpointer_->Start();
-  if (absl::Status s = node->Serve(config); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(node->Serve(config));
   return node;
 }
 
@@ -226,7 +227,7 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
       return module->BootstrapPeer(peer, txn);
     });
   }
-  if (absl::Status s = fed->Start(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(fed->Start());
   federation_admin_ = std::make_unique<federation::FederationAdminServiceImpl>(fed, pool_.get(),
                                                                                authorizer_.get());
   return absl::OkStatus();

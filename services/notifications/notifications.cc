@@ -12,6 +12,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
 #include "services/cases/open_case.h"
@@ -281,7 +282,7 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
   d->set_recipient(n.national_country());
   for (const auto& f : PresentFields(out.person())) d->add_fields(f);
   d->set_legal_basis("VCCR art. 36/37 (treaty)");
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return out;
 }
 
@@ -407,7 +408,7 @@ absl::StatusOr<int> Notifications::ProcessPending() {
     receipt.set_name((*n)->name());
     *receipt.mutable_receive_time() = (*n)->receive_time();
     txn.envelopes.push_back({host, kReceiptKind, receipt.SerializeAsString()});
-    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
     ++done;
   }
   return done;
@@ -424,10 +425,10 @@ absl::StatusOr<v1::Notification> Notifications::GetNotification(
   auto n = Load(incoming ? InKey(host, id) : OutKey(id), id);
   if (!n.ok()) return n.status();
   if (!n->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
-  if (absl::Status s = CheckAccess(**n, incoming, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(**n, incoming, caller));
   txn::Transaction txn;
   txn.Audit(caller.identity, "notifications.GetNotification", {request.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return **n;
 }
 
@@ -480,7 +481,7 @@ absl::StatusOr<v1::ListNotificationsResponse> Notifications::ListNotifications(
   }
   if (r.resources_size() > 0) {
     audit.audit.push_back(r);
-    if (absl::Status s = committer_->Commit(audit); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(committer_->Commit(audit));
   }
   return out;
 }
@@ -497,7 +498,7 @@ absl::StatusOr<v1::Notification> Notifications::AcknowledgeNotification(
   auto n = Load(InKey(host, id), id);
   if (!n.ok()) return n.status();
   if (!n->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
-  if (absl::Status s = CheckAccess(**n, true, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(**n, true, caller));
   if ((*n)->has_acknowledge_time()) return **n;  // acknowledging twice changes nothing
   *(*n)->mutable_acknowledge_time() = Now();
   auto stored = Encode(**n, id);
@@ -509,7 +510,7 @@ absl::StatusOr<v1::Notification> Notifications::AcknowledgeNotification(
   *receipt.mutable_acknowledge_time() = (*n)->acknowledge_time();
   txn.envelopes.push_back({host, kReceiptKind, receipt.SerializeAsString()});
   txn.Audit(caller.identity, "notifications.AcknowledgeNotification", {request.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return **n;
 }
 

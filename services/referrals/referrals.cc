@@ -15,6 +15,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 #include "common/testing/sync_point.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
@@ -304,7 +305,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   for (const auto& f : fields) d->add_fields(f);
   d->set_legal_basis(cv1::LegalBasis_Name(c->legal_basis()));
   txn.audit.push_back(a);
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return r;
 }
 
@@ -312,10 +313,10 @@ absl::StatusOr<v1::Referral> Referrals::GetReferral(const v1::GetReferralRequest
                                                     const Caller& caller) {
   auto l = Find(request.name());
   if (!l.ok()) return l.status();
-  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(*l, caller));
   txn::Transaction txn;
   txn.Audit(caller.identity, "referrals.GetReferral", {request.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return l->record;
 }
 
@@ -347,7 +348,7 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   storage::ScopedKeyLocks lock(locks_, {name});
   auto l = Find(name);
   if (!l.ok()) return l.status();
-  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(*l, caller));
   if (l->incoming) {
     // A revoke that arrived before this call is decided first: an accept after it then
     // fails (the referral is revoked); one that arrived after an accept is refused.
@@ -394,7 +395,7 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   txn.batch.Put(cf_, l->key, *stored);
   Stage(*l, r, txn, false);
   txn.Audit(caller.identity, absl::StrCat("referrals.", action), {name});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return r;
 }
 
@@ -445,7 +446,7 @@ absl::StatusOr<v1::Referral> Referrals::RevokeReferral(const v1::RevokeReferralR
   storage::ScopedKeyLocks lock(locks_, {request.name()});
   auto l = Find(request.name());
   if (!l.ok()) return l.status();
-  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(*l, caller));
   v1::Referral r = l->record;
   if (r.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError(
@@ -462,7 +463,7 @@ absl::StatusOr<v1::Referral> Referrals::RevokeReferral(const v1::RevokeReferralR
   rr.set_name(r.name());
   txn.envelopes.push_back({r.to_country(), kRevokeKind, rr.SerializeAsString()});
   txn.Audit(caller.identity, "referrals.revoke_requested", {r.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return r;
 }
 
@@ -568,7 +569,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
       txn.Audit(body.sender(), "referrals.person_erased_at_referrer", {name});
       // Destroyed now, before the inbox commits: should that commit fail, the envelope is
       // applied again and finds the copy already unreadable.
-      if (absl::Status s = records_.DestroyKey(from, id); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(records_.DestroyKey(from, id));
     }
     return absl::OkStatus();
   }
@@ -620,9 +621,9 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
     }
     txn.batch.Delete(cf_, k);
     txn.Audit(config_.country(), "referrals.expired_personal_data_purged", {name});
-    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
     if (vault_ != nullptr) {
-      if (absl::Status s = vault_->DestroyDataKey(records_.KeyOwner(from, id)); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(vault_->DestroyDataKey(records_.KeyOwner(from, id)));
     }
     ++purged;
   }
@@ -651,7 +652,7 @@ absl::StatusOr<bool> Referrals::DecidePendingRevokeLocked(Located* l) {
   txn.batch.Delete(cf_, request);
   txn.Audit(from, revoked ? "referrals.revoked" : "referrals.revoke_refused", {r.name()})
       .set_detail(absl::StrCat("state ", StateName(r.state())));
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   l->record = std::move(r);
   return true;
 }
@@ -675,7 +676,7 @@ absl::StatusOr<int> Referrals::DecidePendingRevokes() {
       txn.batch.Delete(cf_, k);
       txn.Audit(p[1], "referrals.revoke_refused", {name}, enlace::audit::v1::AUDIT_OUTCOME_REJECTED)
           .set_detail("referral not found");
-      if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
       continue;
     }
     if (!l.ok()) return l.status();

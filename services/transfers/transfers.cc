@@ -14,6 +14,7 @@
 #include "common/ids/ids.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 #include "common/testing/sync_point.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
@@ -191,7 +192,7 @@ absl::StatusOr<v1::Transfer> Transfers::TransferCase(const v1::TransferCaseReque
   d->set_legal_basis(cv1::LegalBasis_Name(c->legal_basis()));
   txn.audit.push_back(a);
   ENLACE_TEST_SYNC_POINT("Transfers::TransferCase:BeforeCommit");
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return t;
 }
 
@@ -199,10 +200,10 @@ absl::StatusOr<v1::Transfer> Transfers::GetTransfer(const v1::GetTransferRequest
                                                     const Caller& caller) {
   auto l = Find(request.name());
   if (!l.ok()) return l.status();
-  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(*l, caller));
   txn::Transaction txn;
   txn.Audit(caller.identity, "transfers.GetTransfer", {request.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return l->record;
 }
 
@@ -258,7 +259,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   if (!l->incoming) {
     return absl::FailedPreconditionError("only the receiving member accepts a transfer");
   }
-  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(*l, caller));
   v1::Transfer t = l->record;
   if (t.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError("the transfer was already decided");
@@ -289,7 +290,7 @@ absl::StatusOr<v1::Transfer> Transfers::AcceptTransfer(const v1::AcceptTransferR
   *d.mutable_decide_time() = t.decide_time();
   txn.envelopes.push_back({t.from_country(), kDecisionKind, d.SerializeAsString()});
   txn.Audit(caller.identity, "transfers.AcceptTransfer", {t.name(), *new_case});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return t;
 }
 
@@ -305,7 +306,7 @@ absl::StatusOr<v1::Transfer> Transfers::DeclineTransfer(const v1::DeclineTransfe
   if (!l->incoming) {
     return absl::FailedPreconditionError("only the receiving member declines a transfer");
   }
-  if (absl::Status s = CheckAccess(*l, caller); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(CheckAccess(*l, caller));
   v1::Transfer t = l->record;
   if (t.state() != v1::STATE_PENDING) {
     return absl::FailedPreconditionError("the transfer was already decided");
@@ -328,7 +329,7 @@ absl::StatusOr<v1::Transfer> Transfers::DeclineTransfer(const v1::DeclineTransfe
   *d.mutable_decide_time() = t.decide_time();
   txn.envelopes.push_back({t.from_country(), kDecisionKind, d.SerializeAsString()});
   txn.Audit(caller.identity, "transfers.DeclineTransfer", {t.name()});
-  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return t;
 }
 
@@ -437,7 +438,7 @@ absl::Status Transfers::Apply(const enlace::federation::v1::EnvelopeBody& body,
           .set_detail("personal data destroyed");
       // Destroyed now, before the inbox commits: should that commit fail, the envelope is
       // applied again and finds the copy already unreadable.
-      if (absl::Status s = records_.DestroyKey(from, id); !s.ok()) return s;
+      ENLACE_RETURN_IF_ERROR(records_.DestroyKey(from, id));
     }
     return absl::OkStatus();
   }
@@ -484,7 +485,7 @@ absl::StatusOr<int> Transfers::Settle() {
       registry_->UnlockTransfer(*case_lock, txn);
     }
     txn.batch.Delete(cf_, absl::StrCat("s|", id));
-    if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+    ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
     ++settled;
   }
   return settled;

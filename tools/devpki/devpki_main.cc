@@ -43,6 +43,7 @@
 #include "common/crypto/signing.h"
 #include "common/geo/geo.h"
 #include "common/pki/pki.h"
+#include "common/status/macros.h"
 #include "enlace/federation/v1/manifest.pb.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -378,7 +379,7 @@ absl::Status PlanCountry(const Config& config, const std::string& cc, Plan& plan
   }
 
   std::string signing_public_pem;
-  if (absl::Status s = PlanSigningKey(config, dir, plan, signing_public_pem); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(PlanSigningKey(config, dir, plan, signing_public_pem));
   plan.material[cc] = CountryMaterial{ca.cert_pem, std::move(signing_public_pem)};
 
   // Leaves from earlier runs with other --clients do not chain to a new CA; say so.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/status/macros.h"
 #include "tools/enlacectl/args.h"
 #include "tools/enlacectl/commands.h"
 
@@ -243,7 +244,7 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
   cmd.rpc = spec->rpc;
   BuildInput in{name, w, args, context, cmd, absl::StrCat("countries/", context.country)};
   cmd.request = spec->build(in);
-  if (absl::Status s = args.Finish(); !s.ok()) return s;
+  ENLACE_RETURN_IF_ERROR(args.Finish());
   return cmd;
 }
 
