@@ -4,9 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpcutil/dispatch.h"
 #include "common/status/errors.h"
-#include "common/status/grpc_status.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
@@ -207,6 +205,16 @@ absl::StatusOr<v1::FederationStatus> Federation::Status() const {
   return status;
 }
 
+absl::StatusOr<v1::FederationStatus> Federation::GetFederationStatus(
+    const v1::GetFederationStatusRequest&, const Caller&) {
+  return Status();
+}
+
+absl::StatusOr<v1::ListQuarantineResponse> Federation::ListQuarantine(
+    const v1::ListQuarantineRequest& request, const Caller&) {
+  return inbox_->ListQuarantine(request);
+}
+
 absl::StatusOr<v1::ResumeLinkResponse> Federation::ResumeLink(
     const v1::ResumeLinkRequest& request, const Caller& caller) {
   if (request.reason().empty() || request.reason().size() > 500) {
@@ -238,52 +246,6 @@ absl::StatusOr<v1::ResumeLinkResponse> Federation::ResumeLink(
     if (absl::Status s = sender->Resume(); !s.ok()) return s;
   }
   return response;
-}
-
-grpc::ServerUnaryReactor* FederationAdminServiceImpl::GetFederationStatus(
-    grpc::CallbackServerContext* context, const v1::GetFederationStatusRequest*,
-    v1::FederationStatus* response) {
-  auto* reactor = context->DefaultReactor();
-  pool_->Schedule([this, context, reactor, response] {
-    auto caller = authorizer_->Authorize(
-        "enlace.federation.v1.FederationAdminService/GetFederationStatus",
-        context->auth_context().get());
-    if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    auto s = federation_->Status();
-    if (s.ok()) *response = *std::move(s);
-    reactor->Finish(ToGrpcStatus(s.status()));
-  });
-  return reactor;
-}
-
-grpc::ServerUnaryReactor* FederationAdminServiceImpl::ResumeLink(
-    grpc::CallbackServerContext* context, const v1::ResumeLinkRequest* request,
-    v1::ResumeLinkResponse* response) {
-  return DispatchUnary(context, pool_, authorizer_,
-                       "enlace.federation.v1.FederationAdminService/ResumeLink", federation_,
-                       request, response, &Federation::ResumeLink);
-}
-
-grpc::ServerUnaryReactor* FederationAdminServiceImpl::ListQuarantine(
-    grpc::CallbackServerContext* context, const v1::ListQuarantineRequest* request,
-    v1::ListQuarantineResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  pool_->Schedule([this, context, reactor, request, response] {
-    auto caller = authorizer_->Authorize(
-        "enlace.federation.v1.FederationAdminService/ListQuarantine",
-        context->auth_context().get());
-    if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    auto s = federation_->inbox()->ListQuarantine(*request);
-    if (s.ok()) *response = *std::move(s);
-    reactor->Finish(ToGrpcStatus(s.status()));
-  });
-  return reactor;
 }
 
 }  // namespace enlace::federation

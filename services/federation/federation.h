@@ -10,14 +10,15 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
 #include "common/crypto/signing.h"
-#include "common/storage/store.h"
 #include "common/identity/caller.h"
+#include "common/storage/store.h"
 #include "common/txn/committer.h"
-#include "enlace/federation/v1/admin.grpc.pb.h"
+#include "enlace/federation/v1/admin.pb.h"
 #include "grpcpp/server.h"
+// FederationAdminServiceImpl, the API port's adapter over this Federation.
+#include "services/federation/admin_service.h"
 #include "services/federation/exchange_service.h"
 #include "services/federation/inbox.h"
 #include "services/federation/manifest.h"
@@ -38,7 +39,7 @@ struct FederationOptions {
 // A node's membership in the federation: the manifest, the inbound listener, one sender per
 // peer, and the admin view. Modules plug in envelope handlers and a bootstrap hook that
 // queues what a newly added member must receive (e.g. this node's directory entries).
-class Federation {
+class Federation final : public FederationAdmin {
  public:
   static void AddColumnFamilies(storage::StoreOptions& options);
   // Loads the manifest; nothing listens or sends until Start().
@@ -46,7 +47,7 @@ class Federation {
                                                             storage::Store* store,
                                                             txn::Committer* committer,
                                                             ThreadPool* pool);
-  ~Federation();
+  ~Federation() override;
 
   Inbox* inbox() { return inbox_.get(); }
   using Bootstrap = std::function<absl::Status(const std::string& peer, txn::Transaction& txn)>;
@@ -61,9 +62,15 @@ class Federation {
   std::vector<std::string> Peers() const;
   absl::Status ReloadManifest() { return watcher_->Reload(); }
   absl::StatusOr<v1::FederationStatus> Status() const;
-  // Clears the halt of the outgoing link to request.country (operators), audited.
+
+  // FederationAdmin (operators, through FederationAdminServiceImpl).
+  absl::StatusOr<v1::FederationStatus> GetFederationStatus(
+      const v1::GetFederationStatusRequest& request, const Caller& caller) override;
+  absl::StatusOr<v1::ListQuarantineResponse> ListQuarantine(
+      const v1::ListQuarantineRequest& request, const Caller& caller) override;
+  // Clears the halt of the outgoing link to request.country, audited.
   absl::StatusOr<v1::ResumeLinkResponse> ResumeLink(const v1::ResumeLinkRequest& request,
-                                                    const Caller& caller);
+                                                    const Caller& caller) override;
 
  private:
   Federation(FederationOptions options, storage::Store* store, txn::Committer* committer,
@@ -89,28 +96,6 @@ class Federation {
   std::string server_roots_ ABSL_GUARDED_BY(mu_);
   int port_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, std::unique_ptr<Sender>> senders_ ABSL_GUARDED_BY(mu_);
-};
-
-// FederationAdminService on the API port.
-class FederationAdminServiceImpl final : public v1::FederationAdminService::CallbackService {
- public:
-  FederationAdminServiceImpl(Federation* federation, ThreadPool* pool,
-                             authz::Authorizer* authorizer)
-      : federation_(federation), pool_(pool), authorizer_(authorizer) {}
-  grpc::ServerUnaryReactor* GetFederationStatus(grpc::CallbackServerContext* context,
-                                                const v1::GetFederationStatusRequest* request,
-                                                v1::FederationStatus* response) override;
-  grpc::ServerUnaryReactor* ListQuarantine(grpc::CallbackServerContext* context,
-                                           const v1::ListQuarantineRequest* request,
-                                           v1::ListQuarantineResponse* response) override;
-  grpc::ServerUnaryReactor* ResumeLink(grpc::CallbackServerContext* context,
-                                       const v1::ResumeLinkRequest* request,
-                                       v1::ResumeLinkResponse* response) override;
-
- private:
-  Federation* federation_;
-  ThreadPool* pool_;
-  authz::Authorizer* authorizer_;
 };
 
 }  // namespace enlace::federation
