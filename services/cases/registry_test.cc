@@ -1,10 +1,10 @@
 // Registry logic against a real RocksDB in a temporary directory (no gRPC).
-#include "common/time/proto_time.h"
 #include "services/cases/registry.h"
 
 #include <cstdlib>
 
 #include "common/crypto/aead.h"
+#include "common/time/proto_time.h"
 #include "gtest/gtest.h"
 
 namespace enlace::cases {
@@ -13,8 +13,8 @@ namespace {
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
-                       "/registry_XXXXXX";
+    std::string tmpl =
+        std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/registry_XXXXXX";
     dir_ = mkdtemp(tmpl.data());
     storage::StoreOptions so = RegistryStoreOptions(dir_);
     txn::Committer::AddColumnFamilies(so);
