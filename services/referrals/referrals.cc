@@ -20,6 +20,7 @@
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
 #include "services/cases/rules.h"
+#include "services/referrals/rules.h"
 
 namespace enlace::referrals {
 namespace {
@@ -43,13 +44,6 @@ std::string ExpiryKey(const google::protobuf::Timestamp& t, const std::string& f
   storage::AppendBigEndian64(&k, static_cast<uint64_t>(absl::ToUnixMicros(when)));
   return absl::StrCat(k, "|", from, "|", id);
 }
-const std::set<std::string>& Disclosable() {
-  static const auto* f = new std::set<std::string>{
-      "given_names", "family_names", "birth_date",      "sex",   "nationalities",
-      "documents",   "languages",    "vulnerabilities", "place", "summary"};
-  return *f;
-}
-
 std::string StateName(v1::State s) {
   return absl::AsciiStrToLower(v1::State_Name(s).substr(strlen("STATE_")));
 }
@@ -136,7 +130,6 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   }
   const bool to_member = !in.to_country().empty() || !in.to_post().empty();
   const bool to_org = !in.to_organisation().empty();
-  std::string org_type;
   dv1::Organisation org;
   if (to_member == to_org) {
     v.Add("referral.to_country", "set either to_country and to_post, or to_organisation");
@@ -160,7 +153,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   }
   std::set<std::string> fields;
   for (int i = 0; i < in.disclosed_fields_size(); ++i) {
-    if (!Disclosable().count(in.disclosed_fields(i))) {
+    if (!DisclosableFields().count(in.disclosed_fields(i))) {
       v.Add(absl::StrCat("referral.disclosed_fields[", i, "]"),
             "not a field that can be disclosed (the local contact never is)");
     } else if (!fields.insert(in.disclosed_fields(i)).second) {
@@ -199,42 +192,8 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   }
   // The legal basis: consent must be in force and cover this recipient and service.
   const absl::Time now = clock_->Now();
-  if (c->legal_basis() == cv1::LEGAL_BASIS_CONSENT) {
-    const auto& consent = c->consent();
-    if (consent.has_withdraw_time() && enlace::FromProtoTime(consent.withdraw_time()) <= now) {
-      return absl::FailedPreconditionError("no legal basis: the person withdrew consent");
-    }
-    if (consent.has_expire_time() && enlace::FromProtoTime(consent.expire_time()) <= now) {
-      return absl::FailedPreconditionError("no legal basis: the consent has expired");
-    }
-    std::vector<cv1::ConsentScope> needed;
-    if (to_member) {
-      needed.push_back(cv1::CONSENT_SCOPE_SERVICES);
-    } else if (org.type() == dv1::ORGANISATION_TYPE_INTERNATIONAL_ORGANISATION) {
-      needed.push_back(cv1::CONSENT_SCOPE_INTERNATIONAL_ORGANISATIONS);
-    } else {
-      needed.push_back(cv1::CONSENT_SCOPE_CIVIL_SOCIETY);
-    }
-    if (in.service() == v1::SERVICE_TYPE_FAMILY_TRACING) {
-      needed.push_back(cv1::CONSENT_SCOPE_TRACING);
-    }
-    for (auto scope : needed) {
-      if (std::find(consent.scopes().begin(), consent.scopes().end(), scope) ==
-          consent.scopes().end()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "no legal basis: the person's consent does not cover ", cv1::ConsentScope_Name(scope)));
-      }
-    }
-    for (int i = 0; i < in.disclosed_fields_size(); ++i) {
-      if (std::find(consent.withheld_items().begin(), consent.withheld_items().end(),
-                    in.disclosed_fields(i)) != consent.withheld_items().end()) {
-        return InvalidField(absl::StrCat("referral.disclosed_fields[", i, "]"),
-                            "withheld by the person: it never leaves");
-      }
-    }
-  } else if (c->legal_basis() == cv1::LEGAL_BASIS_UNSPECIFIED) {
-    return absl::FailedPreconditionError("no legal basis recorded on the case");
-  }
+  ENLACE_RETURN_IF_ERROR(CheckLegalBasis(*c, now, NeededScopes(to_member, org.type(), in.service()),
+                                         in.disclosed_fields()));
   cv1::GetPersonRequest gp;
   gp.set_name(c->person());
   // Held from the read of the person to the commit that links the copy (see GuardPerson).
@@ -255,23 +214,7 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   r.set_service(in.service());
   r.set_purpose(in.purpose());
   *r.mutable_disclosed_fields() = in.disclosed_fields();
-  auto* p = r.mutable_person();
-  // Only what was chosen: everything else stays home.
-  for (const auto& f : fields) {
-    if (f == "given_names") p->set_given_names(person->given_names());
-    if (f == "family_names") p->set_family_names(person->family_names());
-    if (f == "birth_date") {
-      p->set_birth_date(person->birth_date());
-      p->set_age_band(person->age_band());
-    }
-    if (f == "sex") p->set_sex(person->sex());
-    if (f == "nationalities") *p->mutable_nationalities() = person->nationalities();
-    if (f == "documents") *p->mutable_documents() = person->documents();
-    if (f == "languages") *p->mutable_languages() = person->languages();
-    if (f == "vulnerabilities") *p->mutable_vulnerabilities() = person->vulnerabilities();
-    if (f == "place") r.set_place(c->place());
-    if (f == "summary") r.set_summary(c->summary());
-  }
+  CopyDisclosed(fields, *person, *c, &r);  // only what was chosen: everything else stays home
   r.set_legal_basis(c->legal_basis());
   if (in.has_expire_time()) *r.mutable_expire_time() = in.expire_time();
   r.set_state(v1::STATE_PENDING);
