@@ -1,8 +1,9 @@
 #ifndef ENLACE_SERVICES_CASES_REGISTRY_INTERNAL_H_
 #define ENLACE_SERVICES_CASES_REGISTRY_INTERNAL_H_
 
-// Internal to the registry's files (registry*.cc), not part of its interface: column family
-// names, the key layout of its indexes and counters, and what of a record is sealed.
+// Internal to the registry's files (registry*.cc; a private header of //services/cases:registry),
+// not part of its interface: column family names, the key layout of its indexes and counters,
+// and what of a record is sealed.
 
 #include <openssl/sha.h>
 
@@ -27,7 +28,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/cases/rules.h"
 
-namespace enlace::cases::registry_internal {
+namespace enlace::cases {
 
 constexpr char kPersonsCf[] = "persons";
 constexpr char kCasesCf[] = "cases";
@@ -239,6 +240,6 @@ inline bool IdentityMatches(const v1::IdentityDocument& document, absl::string_v
          birth_date == person.birth_date();
 }
 
-}  // namespace enlace::cases::registry_internal
+}  // namespace enlace::cases
 
 #endif  // ENLACE_SERVICES_CASES_REGISTRY_INTERNAL_H_

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 
-namespace enlace::cases::registry_internal {
+namespace enlace::cases {
 namespace {
 
 TEST(RegistryIndexLayoutTest, ACaseSummaryParsesBack) {
@@ -56,4 +56,4 @@ TEST(RegistryIndexLayoutTest, AnUpdateWritesOnlyTheEntriesThatChange) {
 }
 
 }  // namespace
-}  // namespace enlace::cases::registry_internal
+}  // namespace enlace::cases

@@ -27,43 +27,6 @@
 
 namespace enlace::cases {
 
-using registry_internal::ApplyCounterDiff;
-using registry_internal::ApplyIndexDiff;
-using registry_internal::CaseCounterKeys;
-using registry_internal::CaseIndexEntries;
-using registry_internal::CaseSummary;
-using registry_internal::Deterministic;
-using registry_internal::ErasedKey;
-using registry_internal::ErasedPersonalText;
-using registry_internal::Fingerprint;
-using registry_internal::First8;
-using registry_internal::FoldedFullName;
-using registry_internal::IdentityMatches;
-using registry_internal::InvTime;
-using registry_internal::kActionsCf;
-using registry_internal::kCasesCf;
-using registry_internal::kCountersCf;
-using registry_internal::kIndexCf;
-using registry_internal::kMaxPrefix;
-using registry_internal::kMaxQueryWords;
-using registry_internal::kMaxScannedPerCall;
-using registry_internal::kMetaCf;
-using registry_internal::kMinPrefix;
-using registry_internal::kPageSecretKey;
-using registry_internal::kPersonsCf;
-using registry_internal::kRequestsCf;
-using registry_internal::LinkPrefix;
-using registry_internal::ParseSummary;
-using registry_internal::PersonalFieldsSet;
-using registry_internal::PersonIdOf;
-using registry_internal::PersonPostKey;
-using registry_internal::SameDocument;
-using registry_internal::SplitAction;
-using registry_internal::SplitCase;
-using registry_internal::SplitPerson;
-using registry_internal::SummaryView;
-using registry_internal::TransferLockKey;
-using registry_internal::Two;
 using storage::AppendBigEndian64;
 using storage::PrefixSuccessor;
 
