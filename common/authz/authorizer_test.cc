@@ -7,10 +7,14 @@
 #include "absl/strings/match.h"
 #include "common/storage/store.h"
 #include "common/txn/committer.h"
+#include "enlace/cases/v1/person_service.pb.h"
 #include "gtest/gtest.h"
 
 namespace enlace::authz {
 namespace {
+
+// The policy is read from the access options of the linked protos: link PersonService's.
+const bool kLinked = enlace::cases::v1::CreatePersonRequest::descriptor() != nullptr;
 
 constexpr char kCreatePerson[] = "enlace.cases.v1.PersonService/CreatePerson";
 constexpr char kAuditor[] = "spiffe://mx.enlace.example/role/auditor/user/eve";
@@ -24,8 +28,9 @@ struct FakeClock {
 class AuthorizerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") +
-                       "/authorizer_XXXXXX";
+    ASSERT_TRUE(kLinked);
+    std::string tmpl =
+        std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/authorizer_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     storage::StoreOptions o;
     o.path = tmpl;
@@ -99,7 +104,8 @@ TEST_F(AuthorizerTest, DenialFloodIsRateLimitedAndAuditBounded) {
   EXPECT_TRUE(absl::StartsWith(log.back().detail(), "995 further denied calls"))
       << log.back().detail();
   // Another identity is neither throttled nor unaudited by the first one's flood.
-  auto other = a->Authorize(kCreatePerson, Parsed("spiffe://mx.enlace.example/role/auditor/user/bob"));
+  auto other =
+      a->Authorize(kCreatePerson, Parsed("spiffe://mx.enlace.example/role/auditor/user/bob"));
   EXPECT_EQ(other.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(AuditLog().size(), 7u);
 }

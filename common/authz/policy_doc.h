@@ -2,7 +2,7 @@
 #define ENLACE_COMMON_AUTHZ_POLICY_DOC_H_
 
 // docs/security.md carries the policy table between two marker lines; these helpers find,
-// replace and compare that block (used by //common/authz:policy_doc and its test).
+// replace and compare that block (used by //services/node:policy_doc and its test).
 
 #include <string>
 
@@ -12,7 +12,7 @@
 namespace enlace::authz {
 
 inline constexpr absl::string_view kPolicyDocBegin =
-    "<!-- policy table: generated from common/authz/policy.cc -->";
+    "<!-- policy table: generated from the access options of the protos -->";
 inline constexpr absl::string_view kPolicyDocEnd = "<!-- end of policy table -->";
 
 // The lines strictly between the two markers (each with its newline), or NOT_FOUND when a

@@ -3,10 +3,27 @@
 #include <set>
 
 #include "common/authz/authorizer.h"
+#include "enlace/audit/v1/audit_service.pb.h"
+#include "enlace/cases/v1/case_service.pb.h"
+#include "enlace/cases/v1/person_service.pb.h"
 #include "gtest/gtest.h"
 
 namespace enlace::authz {
 namespace {
+
+// The table is read from the access options of the protos linked in; these calls (defined in
+// the .pb.cc files) link the ones this test asks about.
+const bool kLinked = enlace::cases::v1::CreateCaseRequest::descriptor() != nullptr &&
+                     enlace::cases::v1::CreatePersonRequest::descriptor() != nullptr &&
+                     enlace::audit::v1::VerifyAuditLogRequest::descriptor() != nullptr;
+
+TEST(PolicyTest, ReadFromTheProtosAccessOptions) {
+  ASSERT_TRUE(kLinked);
+  EXPECT_GE(PolicyTable().size(), 15u);
+  EXPECT_TRUE(CheckServiceDeclaresAccess("enlace.cases.v1.CaseService").ok());
+  EXPECT_EQ(CheckServiceDeclaresAccess("enlace.cases.v1.NoSuchService").code(),
+            absl::StatusCode::kNotFound);
+}
 
 TEST(PolicyTest, DefaultDenyAndNoDuplicateRows) {
   EXPECT_FALSE(PolicyAllows("enlace.cases.v1.CaseService/DropEverything", Role::kSupervisor));

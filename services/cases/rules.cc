@@ -28,10 +28,6 @@ constexpr int kMaxNationalities = 5;
 constexpr int kMaxDocuments = 10;
 constexpr int kMaxLanguages = 10;
 
-std::string F(absl::string_view prefix, absl::string_view field) {
-  return absl::StrCat(prefix, field);
-}
-
 // Free text: well-formed UTF-8, no control characters except newlines and tabs.
 bool IsCleanText(absl::string_view s) {
   std::string copy(s);

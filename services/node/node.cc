@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit_head.h"
+#include "common/authz/policy.h"
 #include "common/crypto/key_file.h"
 #include "common/status/macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -84,8 +85,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   if (!sec.disable_sealing()) {
     auto keys = crypto::LoadMasterKeys(sec.master_key_file());
     if (!keys.ok()) return keys.status();
-    auto vault = crypto::KeyVault::Open(
-        KeysDir(config), *keys);
+    auto vault = crypto::KeyVault::Open(KeysDir(config), *keys);
     if (!vault.ok()) return vault.status();
     node->vault_ = *std::move(vault);
     node->master_key_file_ = sec.master_key_file();
@@ -102,12 +102,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   // The log must reach the last signed audit head, kept in the vault directory where damage
   // to the data directory cannot take it along (common/audit/audit_head.h).
   const std::string audit_head_file =
-      node->vault_ == nullptr
-          ? std::string()
-          : audit::AuditHeadPath(KeysDir(config));
+      node->vault_ == nullptr ? std::string() : audit::AuditHeadPath(KeysDir(config));
   if (!audit_head_file.empty()) {
-    if (absl::Status s = audit::CheckLogReachesHeadFile(node->store_.get(), *node->committer_,
-                                                        audit_head_file);
+    if (absl::Status s =
+            audit::CheckLogReachesHeadFile(node->store_.get(), *node->committer_, audit_head_file);
         !s.ok()) {
       return s;
     }
@@ -122,12 +120,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
   options.vault = node->vault_.get();
   options.audit_reads = !sec.disable_read_audit();
-  auto registry = cases::Registry::Create(std::move(options), node->store_.get(),
-                                          node->committer_.get());
+  auto registry =
+      cases::Registry::Create(std::move(options), node->store_.get(), node->committer_.get());
   if (!registry.ok()) return registry.status();
   node->registry_ = *std::move(registry);
-  node->pool_ = std::make_unique<ThreadPool>(
-      config.worker_threads() > 0 ? config.worker_threads() : 32);
+  node->pool_ =
+      std::make_unique<ThreadPool>(config.worker_threads() > 0 ? config.worker_threads() : 32);
   if (config.has_federation()) {
     const auto& fc = config.federation();
     federation::FederationOptions fo;
@@ -211,11 +209,9 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
     Module* module = m.get();
     // An erasure tells every member that received a copy about the person, in the
     // erasure's own transaction (invariant 9).
-    registry_->AddErasureHook([module](const std::string& person,
-                                       const std::vector<std::string>& linked,
-                                       txn::Transaction& txn) {
-      return module->OnPersonErased(person, linked, txn);
-    });
+    registry_->AddErasureHook(
+        [module](const std::string& person, const std::vector<std::string>& linked,
+                 txn::Transaction& txn) { return module->OnPersonErased(person, linked, txn); });
     module->Start();
   }
   if (fed == nullptr) return absl::OkStatus();
@@ -228,8 +224,8 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
     });
   }
   ENLACE_RETURN_IF_ERROR(fed->Start());
-  federation_admin_ = std::make_unique<federation::FederationAdminServiceImpl>(fed, pool_.get(),
-                                                                               authorizer_.get());
+  federation_admin_ =
+      std::make_unique<federation::FederationAdminServiceImpl>(fed, pool_.get(), authorizer_.get());
   return absl::OkStatus();
 }
 
@@ -238,8 +234,8 @@ absl::Status Node::Serve(const v1::NodeConfig& config) {
   // second), so a rotation needs no restart and drops no connection. gRPC's TLS never
   // negotiates below TLS 1.2.
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      config.api_tls().key_file(), config.api_tls().cert_file(),
-      config.api_tls().client_ca_file(), /*refresh_interval_sec=*/1);
+      config.api_tls().key_file(), config.api_tls().cert_file(), config.api_tls().client_ca_file(),
+      /*refresh_interval_sec=*/1);
   grpc::experimental::TlsServerCredentialsOptions tls(provider);
   tls.watch_root_certs();
   tls.watch_identity_key_cert_pairs();
@@ -259,11 +255,14 @@ absl::Status Node::Serve(const v1::NodeConfig& config) {
   std::vector<std::string> served = {"grpc.reflection.v1alpha.ServerReflection"};
   for (const auto& m : modules_) {
     for (const Module::Service& service : m->Services()) {
+      ENLACE_RETURN_IF_ERROR(authz::CheckServiceDeclaresAccess(service.full_name));
       builder.RegisterService(service.service);
       served.push_back(service.full_name);
     }
   }
   if (federation_admin_ != nullptr) {
+    ENLACE_RETURN_IF_ERROR(authz::CheckServiceDeclaresAccess(
+        federation::v1::FederationAdminService::service_full_name()));
     builder.RegisterService(federation_admin_.get());
     served.push_back(federation::v1::FederationAdminService::service_full_name());
   }
@@ -275,6 +274,17 @@ absl::Status Node::Serve(const v1::NodeConfig& config) {
   for (const std::string& service : served) health->SetServingStatus(service, true);
   health->SetServingStatus(true);
   return absl::OkStatus();
+}
+
+std::vector<std::string> Node::ServedServices() const {
+  std::vector<std::string> served;
+  for (const auto& m : modules_) {
+    for (const Module::Service& service : m->Services()) served.push_back(service.full_name);
+  }
+  if (federation_admin_ != nullptr) {
+    served.push_back(federation::v1::FederationAdminService::service_full_name());
+  }
+  return served;
 }
 
 absl::Status Node::ReloadMasterKeys() {

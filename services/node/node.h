@@ -45,6 +45,8 @@ class Node {
   // Stops accepting calls, lets in-flight ones finish for up to `drain`, then closes the store.
   absl::Status Shutdown(absl::Duration drain);
   cases::Registry* registry() { return registry_.get(); }
+  // Full names of the API's services (the modules' and the federation admin's).
+  std::vector<std::string> ServedServices() const;
 
  private:
   Node() = default;

@@ -1,11 +1,15 @@
 // The node's API port as docs/api.md and docs/operations.md describe it: a real node
 // (in-process), real mTLS on loopback, real RocksDB in a temporary directory.
+#include "services/node/node.h"
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "common/authz/policy.h"
+#include "enlace/bench/v1/echo.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
@@ -13,7 +17,6 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "services/node/modules.h"
-#include "services/node/node.h"
 #include "tests/testing/test_env.h"
 
 namespace enlace {
@@ -96,8 +99,8 @@ class NodeTest : public ::testing::Test {
     p->set_international_protection(v1::INTERNATIONAL_PROTECTION_NONE);
     v1::Person out;
     grpc::Status s = persons_->CreatePerson(Ctx().get(), req, &out);
-    if (!s.ok()) return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                                     s.error_message());
+    if (!s.ok())
+      return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
     return out;
   }
 
@@ -131,8 +134,7 @@ TEST_F(NodeTest, HealthAnswersForEveryRegisteredService) {
   for (const std::string& service : services) {
     int serving = 0;
     grpc::Status s = HealthCheck(service, &serving);
-    EXPECT_TRUE(s.ok()) << "\"" << service << "\": " << s.error_code() << " "
-                        << s.error_message();
+    EXPECT_TRUE(s.ok()) << "\"" << service << "\": " << s.error_code() << " " << s.error_message();
     EXPECT_EQ(serving, 1) << "\"" << service << "\" is not SERVING";
   }
   int serving = 0;
@@ -188,7 +190,6 @@ TEST_F(NodeTest, SearchPersonsIgnoresOneLetterWords) {
       << s.error_message();
 }
 
-
 // A module is one entry in the node's list: its column family is opened, it can find the
 // modules listed before it, it starts once every module exists, its erasure duty runs inside
 // ErasePerson, and it stops at shutdown. Nothing else in the node is edited to add it.
@@ -213,8 +214,7 @@ class ProbeModule final : public node::Module {
 };
 
 node::ModuleSpec ProbeSpec() {
-  return {"probe",
-          [](storage::StoreOptions& o) { o.column_families.push_back("probe"); },
+  return {"probe", [](storage::StoreOptions& o) { o.column_families.push_back("probe"); },
           [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
             probe_record->found_cases = ctx.find("cases") != nullptr;
             probe_record->column_family_open = ctx.store->cf("probe") != nullptr;
@@ -238,8 +238,8 @@ TEST(NodeModulesTest, AModuleIsOneEntryInTheList) {
 
   auto client = pki->Client(kSupervisor);
   ASSERT_TRUE(client.ok());
-  auto persons = v1::PersonService::NewStub(
-      testing::MakeChannel((*node)->api_port(), pki->ca(), &*client));
+  auto persons =
+      v1::PersonService::NewStub(testing::MakeChannel((*node)->api_port(), pki->ca(), &*client));
   v1::CreatePersonRequest cp;
   cp.set_parent("countries/MX");
   cp.mutable_person()->set_given_names("Rosa");
@@ -261,6 +261,43 @@ TEST(NodeModulesTest, AModuleIsOneEntryInTheList) {
   ASSERT_TRUE((*node)->Shutdown(absl::Seconds(5)).ok());
   EXPECT_EQ(record.events.back(), "stop");
   probe_record = nullptr;
+}
+
+// A module whose service has a method without an access option: the node refuses to serve
+// it rather than ship a method nobody can call (or that someone grants in a table elsewhere).
+class UndeclaredModule final : public node::Module {
+ public:
+  absl::string_view name() const override { return "undeclared"; }
+  std::vector<Service> Services() override {
+    return {{enlace::bench::v1::EchoService::service_full_name(), &echo_}};
+  }
+
+ private:
+  enlace::bench::v1::EchoService::CallbackService echo_;
+};
+
+TEST(NodeModulesTest, AServedMethodWithoutAnAccessOptionStopsTheNode) {
+  const std::string dir = testing::MakeTempDir("node-undeclared");
+  ASSERT_TRUE(testing::TestPki::Create(dir, "MX").ok());
+  std::vector<node::ModuleSpec> modules = node::NodeModules();
+  modules.push_back(
+      {"undeclared", [](storage::StoreOptions&) {},
+       [](const node::ModuleContext&) -> absl::StatusOr<std::unique_ptr<node::Module>> {
+         return std::make_unique<UndeclaredModule>();
+       }});
+  auto node = node::Node::Start(testing::TestNodeConfig(dir, "MX"), modules);
+  ASSERT_FALSE(node.ok());
+  EXPECT_EQ(node.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(node.status().message(), "enlace.bench.v1.EchoService.Echo"))
+      << node.status();
+}
+
+// Every method the node serves is in the policy table (the access options of the protos).
+TEST_F(NodeTest, EveryServedMethodIsInThePolicyTable) {
+  for (const std::string& service : node_->ServedServices()) {
+    EXPECT_TRUE(authz::CheckServiceDeclaresAccess(service).ok()) << service;
+  }
+  EXPECT_GE(node_->ServedServices().size(), 7u);
 }
 
 }  // namespace

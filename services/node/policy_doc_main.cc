@@ -1,10 +1,10 @@
-// Prints the policy table (common/authz/policy.cc) as the markdown table of docs/security.md,
-// or writes it into that file:
+// Prints the policy table (the access options of every module's protos, common/authz/policy.h)
+// as the markdown table of docs/security.md, or writes it into that file:
 //
-//   bazel run //common/authz:policy_doc                 # print the table
-//   bazel run //common/authz:policy_doc -- --update     # rewrite docs/security.md in place
+//   bazel run //services/node:policy_doc                 # print the table
+//   bazel run //services/node:policy_doc -- --update     # rewrite docs/security.md in place
 //
-// //common/authz:policy_doc_test fails while the two differ.
+// //services/node:policy_doc_test fails while the two differ.
 
 #include <cstdlib>
 #include <cstring>
@@ -15,8 +15,17 @@
 
 #include "common/authz/policy.h"
 #include "common/authz/policy_doc.h"
+#include "enlace/federation/v1/admin.pb.h"
+#include "services/node/modules.h"
 
 int main(int argc, char** argv) {
+  // The table holds the methods of the protos linked in: the node's modules' and the
+  // federation admin service the node adds when federated.
+  // descriptor() is defined in the .pb.cc, so calling it links the file in.
+  if (enlace::node::NodeModules().empty() ||
+      enlace::federation::v1::GetFederationStatusRequest::descriptor() == nullptr) {
+    return 1;
+  }
   const std::string table = enlace::authz::PolicyTableMarkdown();
   if (argc < 2) {
     std::cout << table;
