@@ -2,6 +2,7 @@
 
 #include "services/audit/module.h"
 #include "services/cases/module.h"
+#include "services/crisis/module.h"
 #include "services/directory/module.h"
 #include "services/notifications/module.h"
 #include "services/referrals/module.h"
@@ -17,6 +18,7 @@ const std::vector<ModuleSpec>& NodeModules() {
       notifications::NotificationsModule::Spec(),
       referrals::ReferralsModule::Spec(),
       transfers::TransfersModule::Spec(),
+      crisis::CrisisModule::Spec(),
       audit::AuditModule::Spec(),
   };
   return *modules;

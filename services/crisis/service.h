@@ -1,0 +1,50 @@
+#ifndef ENLACE_SERVICES_CRISIS_SERVICE_H_
+#define ENLACE_SERVICES_CRISIS_SERVICE_H_
+
+#include "common/authz/authorizer.h"
+#include "common/concurrency/thread_pool.h"
+#include "enlace/crisis/v1/crisis.grpc.pb.h"
+#include "services/crisis/crisis.h"
+
+namespace enlace::crisis {
+
+// The crisis service's methods: (method, request, response), for the thin adapter below.
+#define ENLACE_CRISIS_METHODS(X)                                                  \
+  X(DeclareCrisis, DeclareCrisisRequest, Crisis)                                  \
+  X(UpdateCrisis, UpdateCrisisRequest, Crisis)                                    \
+  X(GetCrisis, GetCrisisRequest, Crisis)                                          \
+  X(ListCrises, ListCrisesRequest, ListCrisesResponse)                            \
+  X(CreateRegistration, CreateRegistrationRequest, Registration)                  \
+  X(GetRegistration, GetRegistrationRequest, Registration)                        \
+  X(ImportRegistrations, ImportRegistrationsRequest, ImportRegistrationsResponse) \
+  X(RecordWelfareNote, RecordWelfareNoteRequest, AccountingEntry)                 \
+  X(ListWelfareNotes, ListWelfareNotesRequest, ListWelfareNotesResponse)          \
+  X(ListWorklist, ListWorklistRequest, ListWorklistResponse)                      \
+  X(GetBoard, GetBoardRequest, Board)                                             \
+  X(MergeSubjects, MergeSubjectsRequest, AccountingEntry)                         \
+  X(SendSighting, SendSightingRequest, SendSightingResponse)                      \
+  X(GetRegionalPicture, GetRegionalPictureRequest, RegionalPicture)               \
+  X(PublishMovement, PublishMovementRequest, Movement)                            \
+  X(ListMovements, ListMovementsRequest, ListMovementsResponse)
+
+// Thin gRPC adapter over Crises.
+class CrisisServiceImpl final : public v1::CrisisService::CallbackService {
+ public:
+  CrisisServiceImpl(Crises* crises, ThreadPool* pool, authz::Authorizer* authorizer)
+      : crises_(crises), pool_(pool), authorizer_(authorizer) {}
+
+#define ENLACE_DECLARE(Method, Request, Response)                        \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
+                                   const v1::Request* request, v1::Response* response) override;
+  ENLACE_CRISIS_METHODS(ENLACE_DECLARE)
+#undef ENLACE_DECLARE
+
+ private:
+  Crises* crises_;
+  ThreadPool* pool_;
+  authz::Authorizer* authorizer_;
+};
+
+}  // namespace enlace::crisis
+
+#endif  // ENLACE_SERVICES_CRISIS_SERVICE_H_
