@@ -259,8 +259,11 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
     const std::string& word = words[i];
     if (word == "--all") {
       w.all = true;
+    } else if (word == "--restart") {
+      w.restart = true;
     } else if (size_t eq = word.find('='); absl::StartsWith(word, "--") &&
-               eq != std::string::npos && IsValueOption(word.substr(2, eq - 2))) {
+                                           eq != std::string::npos &&
+                                           IsValueOption(word.substr(2, eq - 2))) {
       w.value_options.emplace_back(word.substr(2, eq - 2), word.substr(eq + 1));
     } else if (absl::StartsWith(word, "-")) {
       w.options.push_back(word);

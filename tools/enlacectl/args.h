@@ -83,12 +83,14 @@ struct Words {
   std::vector<std::pair<std::string, std::string>> pairs;
   std::vector<std::string> positional;
   bool all = false;
+  bool restart = false;  // --restart (`crisis import`)
   // --data_dir=V, --verify_key=V (only `audit verify` takes them).
   std::vector<std::pair<std::string, std::string>> value_options;
   std::vector<std::string> options;  // other -x words (errors)
 };
 
-// The words from `from` on: --all, value options, other options, key=value pairs, the rest.
+// The words from `from` on: --all, --restart, value options, other options, key=value pairs, the
+// rest.
 Words SplitWords(const std::vector<std::string>& words, size_t from);
 
 bool IsCountryCode(absl::string_view s);

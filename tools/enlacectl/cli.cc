@@ -125,8 +125,8 @@ absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
     std::replace(name.begin(), name.end(), '-', '_');
     const bool has_value = body.find('=') != absl::string_view::npos;
     const std::string value = has_value ? std::string(body.substr(body.find('=') + 1)) : "";
-    if (name == "all" && !has_value) {
-      out.words.push_back("--all");
+    if ((name == "all" || name == "restart") && !has_value) {
+      out.words.push_back(absl::StrCat("--", name));
       continue;
     }
     if (IsValueOption(name)) {
@@ -148,7 +148,10 @@ absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
     }
     switch (k) {
       case FlagKind::kUnknown:
-        return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+        // `--title T` for a command's field: say how fields are written.
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unknown flag --", name, " (a command's fields are written key=value, e.g. ", name, "=",
+            has_value ? value : "VALUE", ")"));
       case FlagKind::kBool:
         out.flags.emplace_back(name, has_value ? value : "true");
         break;
@@ -222,9 +225,9 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
         absl::StrCat("`", noun, "` needs a verb; commands: ", CommandList()));
   }
   const CommandSpec* spec = FindCommand(noun, has_verb ? words[1] : "");
-  const std::string name =
-      has_verb ? absl::StrCat(noun, " ", spec != nullptr ? spec->verb : words[1])
-               : std::string(noun);
+  const std::string name = has_verb
+                               ? absl::StrCat(noun, " ", spec != nullptr ? spec->verb : words[1])
+                               : std::string(noun);
   const Words w = SplitWords(words, has_verb ? 2 : 1);
   Args args(name, w.pairs);
   for (const auto& o : w.options) {
@@ -240,7 +243,9 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
         absl::StrCat("unknown command `", name, "`; commands: ", CommandList()));
   }
   if (w.all && !spec->pages) args.Error("--all applies only to list and search commands");
+  if (w.restart && !spec->restart) args.Error("--restart applies only to `crisis import`");
   cmd.all_pages = w.all;
+  cmd.import.restart = w.restart;
   cmd.rpc = spec->rpc;
   BuildInput in{name, w, args, context, cmd, absl::StrCat("countries/", context.country)};
   cmd.request = spec->build(in);

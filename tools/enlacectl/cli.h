@@ -4,7 +4,8 @@
 // Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
 // enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1, enlace.notifications.v1,
-// enlace.referrals.v1, enlace.transfers.v1, and the `inbox` view over the last three). Pure
+// enlace.referrals.v1, enlace.transfers.v1, the `inbox` view over the last three, and
+// enlace.crisis.v1). Pure
 // (no I/O), so every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc
 // reports it as a usage error (exit code 2) before anything is sent.
 
@@ -21,6 +22,7 @@
 #include "enlace/audit/v1/audit_service.pb.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
+#include "enlace/crisis/v1/crisis.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
 #include "enlace/federation/v1/admin.pb.h"
 #include "enlace/notifications/v1/notifications.pb.h"
@@ -38,6 +40,7 @@ namespace av1 = ::enlace::audit::v1;
 namespace nv1 = ::enlace::notifications::v1;
 namespace rv1 = ::enlace::referrals::v1;
 namespace tv1 = ::enlace::transfers::v1;
+namespace cv1 = ::enlace::crisis::v1;
 
 // ---- values
 
@@ -168,6 +171,33 @@ enum class Rpc {
   // `inbox`: ListNotifications, ListReferrals and ListTransfers (incoming, every page) as one
   // table. The request is the ListNotificationsRequest; the other two are made from it.
   kInbox,
+  // enlace.crisis.v1.CrisisService
+  kDeclareCrisis,
+  // `crisis phase NAME PHASE`: GetCrisis for the etag, then UpdateCrisis (update_mask phase).
+  kChangeCrisisPhase,
+  kGetCrisis,
+  kListCrises,
+  kCreateRegistration,
+  // `crisis import FILE`: ImportRegistrations in batches read from the file (see
+  // crisis_import.h). The request holds the parent only; Command::import says the rest.
+  kImportRegistrations,
+  kRecordWelfareNote,
+  kListWelfareNotes,
+  kListWorklist,
+  kGetBoard,
+  kMergeSubjects,
+  kSendSighting,
+  kGetRegionalPicture,
+  kPublishMovement,
+  kListMovements,
+};
+
+// `crisis import`: the file and how to read and send it.
+struct ImportOptions {
+  std::string file;
+  std::string format;    // "csv" or "jsonl" (format=, else from the file's extension)
+  int batch = 500;       // items per ImportRegistrations call, 1..500
+  bool restart = false;  // --restart: ignore FILE.progress and start from the first line
 };
 
 struct Command {
@@ -185,6 +215,8 @@ struct Command {
   // Ed25519 key file to check checkpoint signatures with (empty = not checked).
   std::string data_dir;
   std::string verify_key_file;
+  // kImportRegistrations.
+  ImportOptions import;
 
   template <typename T>
   const T& As() const {
@@ -199,7 +231,8 @@ struct ParseContext {
 
 // Parses `words` (SplitArgs::words): "person create k=v...", "case list --all",
 // "org list service=shelter", "federation status", "audit list case=ID",
-// "notification list incoming post=GT-TAP", "referral accept NAME", "inbox", "help", ...
+// "notification list incoming post=GT-TAP", "referral accept NAME", "inbox",
+// "crisis note CRISIS SUBJECT contacted-safe", "crisis import regs.csv --restart", "help", ...
 absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
                                      const ParseContext& context);
 

@@ -1,12 +1,17 @@
 #include "tools/enlacectl/cli.h"
 
+#include <cstdio>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
+#include "tools/enlacectl/crisis_import.h"
 #include "tools/enlacectl/format.h"
 
 namespace enlace::cli {
@@ -594,11 +599,13 @@ TEST(NotificationCommandTest, SendRefusesUnknownValuesAndTheLocalContact) {
   auto bad = Parse("notification send national=GT event=kidnapping contact=maybe phone=123");
   ASSERT_FALSE(bad.ok());
   const std::string m(bad.status().message());
-  EXPECT_TRUE(absl::StrContains(m, "event: unknown value \"kidnapping\"; one of: arrest, "
-                                   "imprisonment, custody, immigration_detention"))
+  EXPECT_TRUE(absl::StrContains(m,
+                                "event: unknown value \"kidnapping\"; one of: arrest, "
+                                "imprisonment, custody, immigration_detention"))
       << m;
-  EXPECT_TRUE(absl::StrContains(m, "contact: unknown value \"maybe\"; one of: requested, "
-                                   "opposed, not_stated"))
+  EXPECT_TRUE(absl::StrContains(m,
+                                "contact: unknown value \"maybe\"; one of: requested, "
+                                "opposed, not_stated"))
       << m;
   // The host keeps the person's local contact: the command does not even take it.
   EXPECT_TRUE(absl::StrContains(m, "unknown key \"phone\" for `notification send`")) << m;
@@ -665,8 +672,9 @@ TEST(ReferralCommandTest, CreateToAMembersPost) {
             (std::vector<std::string>{"given_names", "family_names", "birth_date"}));
   EXPECT_EQ(r.purpose(), "Asesoría legal");
   EXPECT_EQ(FormatTime(r.expire_time()), "2026-09-01T00:00:00Z");
-  auto explicit_country = Parse("referral create case=c1 to_country=gt to_post=GT-TAP "
-                                "service=shelter");
+  auto explicit_country = Parse(
+      "referral create case=c1 to_country=gt to_post=GT-TAP "
+      "service=shelter");
   ASSERT_TRUE(explicit_country.ok()) << explicit_country.status();
   EXPECT_EQ(explicit_country->As<rv1::CreateReferralRequest>().referral().to_country(), "GT");
 }
@@ -703,11 +711,11 @@ TEST(ReferralCommandTest, CreateToAnOrganisationAndRefusals) {
 
 TEST(ReferralCommandTest, TransitionsAndList) {
   const std::string name = "countries/MX/referrals/r1";
-  for (const auto& [verb, rpc] : std::vector<std::pair<std::string, Rpc>>{
-           {"get", Rpc::kGetReferral},
-           {"accept", Rpc::kAcceptReferral},
-           {"start", Rpc::kStartReferral},
-           {"revoke", Rpc::kRevokeReferral}}) {
+  for (const auto& [verb, rpc] :
+       std::vector<std::pair<std::string, Rpc>>{{"get", Rpc::kGetReferral},
+                                                {"accept", Rpc::kAcceptReferral},
+                                                {"start", Rpc::kStartReferral},
+                                                {"revoke", Rpc::kRevokeReferral}}) {
     auto cmd = Parse("referral " + verb + " r1");
     ASSERT_TRUE(cmd.ok()) << verb << ": " << cmd.status();
     EXPECT_EQ(cmd->rpc, rpc) << verb;
@@ -716,8 +724,9 @@ TEST(ReferralCommandTest, TransitionsAndList) {
     EXPECT_FALSE(Parse("referral " + verb).ok()) << verb;
     EXPECT_FALSE(Parse("referral " + verb + " r1 note=x").ok()) << verb;
   }
-  auto reject = Parse("referral reject countries/GT/referrals/r2 outcome=no_capacity "
-                      "note=Sin|cupo");
+  auto reject = Parse(
+      "referral reject countries/GT/referrals/r2 outcome=no_capacity "
+      "note=Sin|cupo");
   ASSERT_TRUE(reject.ok()) << reject.status();
   EXPECT_EQ(reject->rpc, Rpc::kRejectReferral);
   EXPECT_EQ(reject->As<rv1::RejectReferralRequest>().name(), "countries/GT/referrals/r2");
@@ -828,9 +837,10 @@ TEST(PersonGrantTest, NeedsAPostAndAReason) {
 }
 
 TEST(CaseCreateTest, PresentedIdentity) {
-  auto c = Parse("case create person=p1 post=MX-LAX presented_doc=passport:N31415926:MX "
-                 "presented_given_names=Rosa|María presented_family_names=Tepox "
-                 "presented_birth_date=1991-04-02");
+  auto c = Parse(
+      "case create person=p1 post=MX-LAX presented_doc=passport:N31415926:MX "
+      "presented_given_names=Rosa|María presented_family_names=Tepox "
+      "presented_birth_date=1991-04-02");
   ASSERT_TRUE(c.ok()) << c.status();
   const auto& shown = c->As<v1::CreateCaseRequest>().presented_identity();
   EXPECT_EQ(shown.document().number(), "N31415926");
@@ -860,8 +870,9 @@ FlagKind Kinds(absl::string_view name) {
 }
 
 TEST(AuditCommandTest, ListFilters) {
-  auto byCase = Parse("audit list case=abc actor=spiffe://mx.enlace.example/role/x/user/y "
-                      "since=2026-01-01 until=2026-02-01T00:00:00Z page_size=5 --all");
+  auto byCase = Parse(
+      "audit list case=abc actor=spiffe://mx.enlace.example/role/x/user/y "
+      "since=2026-01-01 until=2026-02-01T00:00:00Z page_size=5 --all");
   ASSERT_TRUE(byCase.ok()) << byCase.status();
   EXPECT_EQ(byCase->rpc, Rpc::kListAuditRecords);
   EXPECT_TRUE(byCase->all_pages);
@@ -1241,8 +1252,8 @@ TEST(FormatTest, NotificationsTables) {
   auto* n = response.add_notifications();
   *n = IncomingNotification();
   n->set_case_("countries/GT/cases/c9");
-  std::vector<std::string> lines = absl::StrSplit(NotificationsTable(response, true), '\n',
-                                                  absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(NotificationsTable(response, true), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u);
   std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
   EXPECT_EQ(header, (std::vector<std::string>{"NAME", "FROM", "POST", "EVENT", "RECEIVED",
@@ -1295,8 +1306,8 @@ TEST(FormatTest, ReferralsTables) {
   lines = absl::StrSplit(ReferralsTable(response, true), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u);
   std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
-  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "FROM", "POST", "SERVICE", "STATE",
-                                              "OUTCOME", "SENT", "PERSON"}));
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "FROM", "POST", "SERVICE", "STATE", "OUTCOME",
+                                              "SENT", "PERSON"}));
   row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
   EXPECT_EQ(row, (std::vector<std::string>{"countries/MX/referrals/r1", "MX-LAX", "GT-TAP",
                                            "legal_aid", "rejected", "no_capacity",
@@ -1424,8 +1435,9 @@ TEST(FormatTest, InboxShowsWhatWaitsOldestFirst) {
 
   auto json = InboxJsonLine(items[1]);
   ASSERT_TRUE(json.ok()) << json.status();
-  EXPECT_TRUE(absl::StartsWith(*json, "{\"kind\":\"referral\",\"referral\":{\"name\":"
-                                      "\"countries/MX/referrals/r1\""))
+  EXPECT_TRUE(absl::StartsWith(*json,
+                               "{\"kind\":\"referral\",\"referral\":{\"name\":"
+                               "\"countries/MX/referrals/r1\""))
       << *json;
   EXPECT_TRUE(absl::EndsWith(*json, "}}\n")) << *json;
   EXPECT_EQ(std::count(json->begin(), json->end(), '\n'), 1);
@@ -1433,23 +1445,1028 @@ TEST(FormatTest, InboxShowsWhatWaitsOldestFirst) {
 
 TEST(FormatTest, HelpListsCommandsAndValues) {
   const std::string h = HelpText();
-  for (const char* s : {"person create", "person search", "case list", "case close", "action add",
-                        "action list", "--tls_dir", "immigration_detention", "org create",
-                        "org get", "org update", "org delete", "org list", "federation status",
-                        "federation quarantine", "audit list", "audit verify --data_dir",
-                        "person erase", "notification send", "notification list",
-                        "notification ack", "referral create", "referral reject",
-                        "referral complete", "referral revoke", "inbox", "transfer create",
-                        "transfer accept", "transfer decline", "transfer list",
+  for (const char* s : {"person create",
+                        "person search",
+                        "case list",
+                        "case close",
+                        "action add",
+                        "action list",
+                        "--tls_dir",
+                        "immigration_detention",
+                        "org create",
+                        "org get",
+                        "org update",
+                        "org delete",
+                        "org list",
+                        "federation status",
+                        "federation quarantine",
+                        "audit list",
+                        "audit verify --data_dir",
+                        "person erase",
+                        "notification send",
+                        "notification list",
+                        "notification ack",
+                        "referral create",
+                        "referral reject",
+                        "referral complete",
+                        "referral revoke",
+                        "inbox",
+                        "transfer create",
+                        "transfer accept",
+                        "transfer decline",
+                        "transfer list",
                         "event: arrest, imprisonment, custody, immigration_detention",
-                        "referral service: legal_aid, shelter", "referral outcome: success",
+                        "referral service: legal_aid, shelter",
+                        "referral outcome: success",
                         "referral fields: given_names, family_names",
                         "org type: civil_society, shelter, legal_aid",
                         "org service: legal_aid, shelter, family_tracing",
                         "migration: immigration_detention, deportation, minor_in_custody, "
-                        "asylum_orientation"}) {
+                        "asylum_orientation",
+                        "crisis declare",
+                        "crisis phase",
+                        "crisis list",
+                        "crisis show",
+                        "crisis register",
+                        "crisis import",
+                        "--restart",
+                        "crisis note",
+                        "crisis notes",
+                        "crisis worklist",
+                        "crisis board",
+                        "crisis merge",
+                        "crisis sighting",
+                        "crisis picture",
+                        "crisis movement",
+                        "crisis movements",
+                        "crisis type: conflict, civil_unrest, earthquake",
+                        "crisis phase: monitoring, active, recovery, closed",
+                        "welfare status: unaccounted, inquiry_open, contacted_safe",
+                        "note source: registry, family_inquiry",
+                        "transport mode: air, bus"}) {
     EXPECT_TRUE(absl::StrContains(h, s)) << s;
   }
+}
+
+// ---- crises (enlace.crisis.v1)
+
+TEST(EnumValueTest, CrisisValuesRoundTrip) {
+  const auto* file = cv1::Crisis::descriptor()->file();
+  ASSERT_GE(file->enum_type_count(), 5);
+  for (int i = 0; i < file->enum_type_count(); ++i) {
+    const auto* e = file->enum_type(i);
+    for (int j = 0; j < e->value_count(); ++j) {
+      const int n = e->value(j)->number();
+      if (n == 0) continue;
+      auto back = ParseEnumValue(e, EnumValueName(e, n), "k");
+      ASSERT_TRUE(back.ok()) << e->full_name() << " " << n;
+      EXPECT_EQ(*back, n);
+    }
+  }
+  // Statuses as people type them: kebab case.
+  EXPECT_EQ(*ParseEnumValue(cv1::WelfareStatus_descriptor(), "contacted-safe", "status"),
+            cv1::WELFARE_STATUS_CONTACTED_SAFE);
+  EXPECT_EQ(*ParseEnumValue(cv1::WelfareStatus_descriptor(), "believed-missing", "status"),
+            cv1::WELFARE_STATUS_BELIEVED_MISSING);
+  EXPECT_EQ(*ParseEnumValue(cv1::NoteSource_descriptor(), "shelter-list", "source"),
+            cv1::NOTE_SOURCE_SHELTER_LIST);
+}
+
+TEST(CrisisCommandTest, DeclareFromTheExample) {
+  auto cmd = Parse(
+      "crisis declare type=hurricane title=Huracán|Eta host=hn areas=hn-cr,HN-AT phase=active "
+      "lead=hn hotline=+504|2222-0000 advisory=Evite|viajar focal=HN-CR:HN:SPS,hn-at:mx:tgu "
+      "measure=MX:visa|humanitaria,|un|año measure=GT:estancia|temporal request_id=eta-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kDeclareCrisis);
+  const auto& req = cmd->As<cv1::DeclareCrisisRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "eta-1");
+  const auto& c = req.crisis();
+  EXPECT_EQ(c.type(), cv1::CRISIS_TYPE_HURRICANE);
+  EXPECT_EQ(c.title(), "Huracán Eta");
+  EXPECT_EQ(c.host_country(), "HN");
+  EXPECT_EQ(std::vector<std::string>(c.areas().begin(), c.areas().end()),
+            (std::vector<std::string>{"HN-CR", "HN-AT"}));
+  EXPECT_EQ(c.phase(), cv1::PHASE_ACTIVE);
+  EXPECT_EQ(c.lead_member(), "HN");
+  EXPECT_EQ(c.hotline(), "+504 2222-0000");
+  EXPECT_EQ(c.advisory(), "Evite viajar");
+  ASSERT_EQ(c.focal_posts_size(), 2);
+  EXPECT_EQ(c.focal_posts(0).area(), "HN-CR");
+  EXPECT_EQ(c.focal_posts(0).member(), "HN");
+  EXPECT_EQ(c.focal_posts(0).post(), "SPS");
+  EXPECT_EQ(c.focal_posts(1).area(), "HN-AT");
+  EXPECT_EQ(c.focal_posts(1).member(), "MX");
+  EXPECT_EQ(c.focal_posts(1).post(), "TGU");
+  // A measure's description keeps its commas.
+  ASSERT_EQ(c.measures_size(), 2);
+  EXPECT_EQ(c.measures(0).member(), "MX");
+  EXPECT_EQ(c.measures(0).description(), "visa humanitaria, un año");
+  EXPECT_EQ(c.measures(1).member(), "GT");
+  EXPECT_EQ(Parse("crises declare type=flood title=T host=GT area=GT-16")->rpc,
+            Rpc::kDeclareCrisis);
+}
+
+TEST(CrisisCommandTest, DeclareRefusalsNameTheKey) {
+  auto missing = Parse("crisis declare phase=active");
+  ASSERT_FALSE(missing.ok());
+  std::string m(missing.status().message());
+  for (const char* s : {"needs type=TYPE", "needs title=", "needs host=CC", "needs areas="}) {
+    EXPECT_TRUE(absl::StrContains(m, s)) << s << "\n" << m;
+  }
+  auto bad = Parse(
+      "crisis declare type=tsunami title=T host=Honduras areas=GT-16,HNCR lead=HND "
+      "focal=HN-XX:HN:SPS focal=HN-CR measure=visa phase=over");
+  ASSERT_FALSE(bad.ok());
+  m = std::string(bad.status().message());
+  for (const char* s :
+       {"type: unknown value \"tsunami\"; one of: conflict, civil_unrest", "phase: unknown value",
+        "host: \"HONDURAS\" is not an ISO 3166-1 alpha-2 code", "lead: \"HND\" is not",
+        "areas: \"HNCR\" is not an ISO 3166-2 code (e.g. HN-CR)",
+        "focal: HN-XX is not one of the crisis's areas",
+        "focal: \"HN-CR\" is not AREA:MEMBER:POST (e.g. HN-CR:HN:SPS)",
+        "measure: \"visa\" is not MEMBER:DESCRIPTION"}) {
+    EXPECT_TRUE(absl::StrContains(m, s)) << s << "\n" << m;
+  }
+  auto elsewhere = Parse("crisis declare type=flood title=T host=HN areas=GT-16");
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_TRUE(
+      absl::StrContains(elsewhere.status().message(), "areas: GT-16 is not in the host country HN"))
+      << elsewhere.status();
+  EXPECT_FALSE(Parse("crisis declare NAME type=flood title=T host=GT areas=GT-16").ok());
+}
+
+TEST(CrisisCommandTest, PhaseListShow) {
+  auto phase = Parse("crisis phase c1 recovery");
+  ASSERT_TRUE(phase.ok()) << phase.status();
+  EXPECT_EQ(phase->rpc, Rpc::kChangeCrisisPhase);
+  const auto& req = phase->As<cv1::UpdateCrisisRequest>();
+  EXPECT_EQ(req.crisis().name(), "countries/MX/crises/c1");
+  EXPECT_EQ(req.crisis().phase(), cv1::PHASE_RECOVERY);
+  EXPECT_TRUE(req.crisis().etag().empty());  // the runner reads it first
+  EXPECT_EQ(MaskOf(req.update_mask()), (std::vector<std::string>{"phase"}));
+  EXPECT_EQ(Parse("crisis phase countries/HN/crises/c2 closed")
+                ->As<cv1::UpdateCrisisRequest>()
+                .crisis()
+                .name(),
+            "countries/HN/crises/c2");
+  auto one = Parse("crisis phase c1");
+  ASSERT_FALSE(one.ok());
+  EXPECT_TRUE(absl::StrContains(one.status().message(),
+                                "`crisis phase` needs NAME PHASE before its key=value arguments"))
+      << one.status();
+  auto over = Parse("crisis phase c1 over");
+  ASSERT_FALSE(over.ok());
+  EXPECT_TRUE(absl::StrContains(over.status().message(),
+                                "phase: unknown value \"over\"; one of: monitoring, active, "
+                                "recovery, closed"));
+
+  auto list = Parse("crisis list phase=active,recovery");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rpc, Rpc::kListCrises);
+  EXPECT_EQ(list->As<cv1::ListCrisesRequest>().phases_size(), 2);
+  EXPECT_EQ(list->As<cv1::ListCrisesRequest>().phases(1), cv1::PHASE_RECOVERY);
+  EXPECT_EQ(Parse("crisis list")->As<cv1::ListCrisesRequest>().phases_size(), 0);
+  EXPECT_FALSE(Parse("crisis list --all").ok());  // no pages
+
+  for (const char* verb : {"show", "get"}) {
+    auto show = Parse(absl::StrCat("crisis ", verb, " c1"));
+    ASSERT_TRUE(show.ok()) << show.status();
+    EXPECT_EQ(show->rpc, Rpc::kGetCrisis);
+    EXPECT_EQ(show->As<cv1::GetCrisisRequest>().name(), "countries/MX/crises/c1");
+  }
+  EXPECT_FALSE(Parse("crisis show").ok());
+  EXPECT_FALSE(Parse("crisis end c1").ok());
+}
+
+TEST(CrisisCommandTest, Register) {
+  auto cmd = Parse(
+      "crisis register given=José|Luis family=Pérez birth=1990-04-02 area=hn-cr "
+      "arrival=2026-10-01 return=2026-12-15 post=mx-tgu child=no older=yes medical=true "
+      "phone=+504|9999-0000 doc=passport:G1234567:mx request_id=reg-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kCreateRegistration);
+  const auto& req = cmd->As<cv1::CreateRegistrationRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "reg-1");
+  const auto& r = req.registration();
+  EXPECT_EQ(r.given_names(), "José Luis");
+  EXPECT_EQ(r.family_names(), "Pérez");
+  EXPECT_EQ(r.birth_date(), "1990-04-02");
+  EXPECT_EQ(r.host_country(), "HN");  // from the area
+  EXPECT_EQ(r.area(), "HN-CR");
+  EXPECT_EQ(r.arrival_date(), "2026-10-01");
+  EXPECT_EQ(r.return_date(), "2026-12-15");
+  EXPECT_EQ(r.post(), "MX-TGU");
+  EXPECT_FALSE(r.child());
+  EXPECT_TRUE(r.older_person());
+  EXPECT_TRUE(r.medical_needs());
+  EXPECT_EQ(r.phone(), "+504 9999-0000");
+  ASSERT_EQ(r.documents_size(), 1);
+  EXPECT_EQ(FormatDocument(r.documents(0)), "passport:G1234567:MX");
+  // The long names are accepted too.
+  auto full = Parse(
+      "crisis register given_names=Ana family_names=Ruiz birth_date=1990 host_country=HN "
+      "area=HN-AT older_person=yes");
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_TRUE(full->As<cv1::CreateRegistrationRequest>().registration().older_person());
+
+  auto bad = Parse(
+      "crisis register given=Ana family=Ruiz birth=02/04/1990 host=GT area=HN-CR child=maybe "
+      "arrival=2026-12-01 return=2026-11-01");
+  ASSERT_FALSE(bad.ok());
+  const std::string m(bad.status().message());
+  for (const char* s : {"birth_date: \"02/04/1990\" is not a date YYYY-MM-DD (or YYYY-MM, YYYY)",
+                        "area: HN-CR is not in the host country GT",
+                        "child: \"maybe\" is not true/false", "return: before arrival"}) {
+    EXPECT_TRUE(absl::StrContains(m, s)) << s << "\n" << m;
+  }
+  auto missing = Parse("crisis register host=HN");
+  ASSERT_FALSE(missing.ok());
+  for (const char* s :
+       {"needs given_names=.. and family_names=..", "needs birth_date=", "needs area=AREA"}) {
+    EXPECT_TRUE(absl::StrContains(missing.status().message(), s)) << s << missing.status();
+  }
+}
+
+TEST(CrisisCommandTest, ImportOptions) {
+  auto csv = Parse("crisis import /data/registro.CSV");
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(csv->rpc, Rpc::kImportRegistrations);
+  EXPECT_EQ(csv->As<cv1::ImportRegistrationsRequest>().parent(), "countries/MX");
+  EXPECT_EQ(csv->import.file, "/data/registro.CSV");
+  EXPECT_EQ(csv->import.format, "");  // from the name when run
+  EXPECT_EQ(csv->import.batch, 500);
+  EXPECT_FALSE(csv->import.restart);
+  auto jsonl = Parse("crisis import export.txt format=JSONL batch=100 --restart");
+  ASSERT_TRUE(jsonl.ok()) << jsonl.status();
+  EXPECT_EQ(jsonl->import.format, "jsonl");
+  EXPECT_EQ(jsonl->import.batch, 100);
+  EXPECT_TRUE(jsonl->import.restart);
+
+  auto unnamed = Parse("crisis import export.txt");
+  ASSERT_FALSE(unnamed.ok());
+  EXPECT_TRUE(absl::StrContains(unnamed.status().message(),
+                                "format: cannot tell it from the name \"export.txt\""))
+      << unnamed.status();
+  auto bad = Parse("crisis import r.csv format=xlsx batch=501");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad.status().message(),
+                                "format: unknown value \"xlsx\"; one of: csv, jsonl"));
+  EXPECT_TRUE(
+      absl::StrContains(bad.status().message(), "batch: \"501\" is not a number from 1 to 500"));
+  EXPECT_FALSE(Parse("crisis import batch=0 r.csv").ok());
+  EXPECT_FALSE(Parse("crisis import").ok());
+  auto restart = Parse("crisis list --restart");
+  ASSERT_FALSE(restart.ok());
+  EXPECT_TRUE(
+      absl::StrContains(restart.status().message(), "--restart applies only to `crisis import`"));
+}
+
+TEST(CrisisCommandTest, NoteAndNotes) {
+  auto note = Parse(
+      "crisis note c1 reg-7 contacted-safe source=shelter-list contact=yes area=hn-cr "
+      "details=Albergue|San|Pedro at=2026-11-30T09:40:00Z request_id=n-1");
+  ASSERT_TRUE(note.ok()) << note.status();
+  EXPECT_EQ(note->rpc, Rpc::kRecordWelfareNote);
+  const auto& req = note->As<cv1::RecordWelfareNoteRequest>();
+  EXPECT_EQ(req.request_id(), "n-1");
+  const auto& n = req.note();
+  EXPECT_EQ(n.crisis(), "countries/MX/crises/c1");
+  EXPECT_EQ(n.subject(), "countries/MX/registrations/reg-7");
+  EXPECT_EQ(n.status(), cv1::WELFARE_STATUS_CONTACTED_SAFE);
+  EXPECT_EQ(n.source(), cv1::NOTE_SOURCE_SHELTER_LIST);
+  EXPECT_TRUE(n.contact_made());
+  EXPECT_EQ(n.last_known_area(), "HN-CR");
+  EXPECT_EQ(n.details(), "Albergue San Pedro");
+  EXPECT_EQ(FormatTime(n.observe_time()), "2026-11-30T09:40:00Z");
+  // A case is named in full; observed now unless told.
+  auto on_case = Parse("crisis note countries/HN/crises/c1 countries/MX/cases/k1 believed_missing");
+  ASSERT_TRUE(on_case.ok()) << on_case.status();
+  const auto& n2 = on_case->As<cv1::RecordWelfareNoteRequest>().note();
+  EXPECT_EQ(n2.crisis(), "countries/HN/crises/c1");
+  EXPECT_EQ(n2.subject(), "countries/MX/cases/k1");
+  EXPECT_EQ(n2.observe_time().seconds(), 1780000000);
+
+  auto bad = Parse("crisis note c1 reg-7 fine source=radio at=yesterday");
+  ASSERT_FALSE(bad.ok());
+  const std::string m(bad.status().message());
+  EXPECT_TRUE(absl::StrContains(m,
+                                "status: unknown value \"fine\"; one of: unaccounted, "
+                                "inquiry_open, contacted_safe"))
+      << m;
+  EXPECT_TRUE(absl::StrContains(m, "source: unknown value \"radio\"")) << m;
+  EXPECT_TRUE(absl::StrContains(m, "at: ")) << m;
+  auto short_ = Parse("crisis note c1 contacted-safe");
+  ASSERT_FALSE(short_.ok());
+  EXPECT_TRUE(absl::StrContains(short_.status().message(),
+                                "needs CRISIS SUBJECT STATUS before its key=value arguments (3 "
+                                "words, not 2)"))
+      << short_.status();
+
+  auto notes = Parse("crisis notes c1 reg-7");
+  ASSERT_TRUE(notes.ok()) << notes.status();
+  EXPECT_EQ(notes->rpc, Rpc::kListWelfareNotes);
+  EXPECT_EQ(notes->As<cv1::ListWelfareNotesRequest>().crisis(), "countries/MX/crises/c1");
+  EXPECT_EQ(notes->As<cv1::ListWelfareNotesRequest>().subject(),
+            "countries/MX/registrations/reg-7");
+  EXPECT_FALSE(Parse("crisis notes c1").ok());
+}
+
+TEST(CrisisCommandTest, WorklistBoardMergePicture) {
+  auto wl = Parse("crisis worklist c1 area=hn-cr status=unaccounted,inquiry-open limit=50 --all");
+  ASSERT_TRUE(wl.ok()) << wl.status();
+  EXPECT_EQ(wl->rpc, Rpc::kListWorklist);
+  EXPECT_TRUE(wl->all_pages);
+  const auto& req = wl->As<cv1::ListWorklistRequest>();
+  EXPECT_EQ(req.crisis(), "countries/MX/crises/c1");
+  EXPECT_EQ(req.area(), "HN-CR");
+  ASSERT_EQ(req.statuses_size(), 2);
+  EXPECT_EQ(req.statuses(0), cv1::WELFARE_STATUS_UNACCOUNTED);
+  EXPECT_EQ(req.statuses(1), cv1::WELFARE_STATUS_INQUIRY_OPEN);
+  EXPECT_EQ(req.page_size(), 50);
+  auto too_many = Parse("crisis worklist c1 limit=5000");
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_TRUE(absl::StrContains(too_many.status().message(), "limit: 5000 is not 1..1000"));
+  EXPECT_FALSE(Parse("crisis worklist c1 limit=many").ok());
+  EXPECT_FALSE(Parse("crisis worklist c1 area=Cortés").ok());
+
+  auto board = Parse("crisis board c1");
+  ASSERT_TRUE(board.ok()) << board.status();
+  EXPECT_EQ(board->rpc, Rpc::kGetBoard);
+  EXPECT_EQ(board->As<cv1::GetBoardRequest>().crisis(), "countries/MX/crises/c1");
+  auto picture = Parse("crisis picture countries/HN/crises/c1");
+  ASSERT_TRUE(picture.ok()) << picture.status();
+  EXPECT_EQ(picture->rpc, Rpc::kGetRegionalPicture);
+  EXPECT_EQ(picture->As<cv1::GetRegionalPictureRequest>().crisis(), "countries/HN/crises/c1");
+  EXPECT_FALSE(Parse("crisis board").ok());
+  EXPECT_FALSE(Parse("crisis picture c1 area=HN-CR").ok());
+
+  auto merge = Parse("crisis merge c1 reg-1 reg-2 reason=Mismo|pasaporte");
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->rpc, Rpc::kMergeSubjects);
+  const auto& m = merge->As<cv1::MergeSubjectsRequest>();
+  EXPECT_EQ(m.crisis(), "countries/MX/crises/c1");
+  EXPECT_EQ(m.keep(), "countries/MX/registrations/reg-1");
+  EXPECT_EQ(m.duplicate(), "countries/MX/registrations/reg-2");
+  EXPECT_EQ(m.reason(), "Mismo pasaporte");
+  auto no_reason = Parse("crisis merge c1 reg-1 reg-2");
+  ASSERT_FALSE(no_reason.ok());
+  EXPECT_TRUE(absl::StrContains(no_reason.status().message(), "needs reason="));
+  auto same = Parse("crisis merge c1 reg-1 reg-1 reason=x");
+  ASSERT_FALSE(same.ok());
+  EXPECT_TRUE(absl::StrContains(same.status().message(), "are the same subject"));
+}
+
+TEST(CrisisCommandTest, Sighting) {
+  auto cmd = Parse(
+      "crisis sighting crisis=countries/HN/crises/c1 nationality=gt given=Juan family=Tzul "
+      "birth_year=1990 doc=national_id:2534812340901:gt area=hn-cr status=contacted-safe "
+      "needs=agua|y|albergue post=mx-sps contact=yes protection=none request_id=s-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kSendSighting);
+  const auto& req = cmd->As<cv1::SendSightingRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "s-1");
+  EXPECT_EQ(req.international_protection(), v1::INTERNATIONAL_PROTECTION_NONE);
+  const auto& s = req.sighting();
+  EXPECT_EQ(s.crisis(), "countries/HN/crises/c1");
+  EXPECT_EQ(s.nationality(), "GT");
+  EXPECT_EQ(s.given_names(), "Juan");
+  EXPECT_EQ(s.family_names(), "Tzul");
+  EXPECT_EQ(s.birth_year(), 1990);
+  EXPECT_EQ(FormatDocument(s.document()), "national_id:2534812340901:GT");
+  EXPECT_EQ(s.area(), "HN-CR");
+  EXPECT_EQ(s.status(), cv1::WELFARE_STATUS_CONTACTED_SAFE);
+  EXPECT_EQ(s.needs(), "agua y albergue");
+  EXPECT_EQ(s.post(), "MX-SPS");
+  EXPECT_TRUE(s.contact_made());
+  EXPECT_EQ(s.observe_time().seconds(), 1780000000);
+  // The protection words are the person's (enlace.cases.v1.InternationalProtection).
+  auto asylum = Parse(
+      "crisis sighting crisis=c1 nationality=GT area=HN-CR status=injured "
+      "protection=asylum-seeker");
+  ASSERT_TRUE(asylum.ok()) << asylum.status();
+  EXPECT_EQ(asylum->As<cv1::SendSightingRequest>().international_protection(),
+            v1::INTERNATIONAL_PROTECTION_ASYLUM_SEEKER);
+
+  auto missing = Parse("crisis sighting nationality=MX");
+  ASSERT_FALSE(missing.ok());
+  const std::string m(missing.status().message());
+  for (const char* s :
+       {"needs crisis=NAME", "nationality: MX is this node's own country", "needs area=AREA",
+        "needs status=STATUS", "needs protection=none|asylum_seeker|refugee|stateless|unknown"}) {
+    EXPECT_TRUE(absl::StrContains(m, s)) << s << "\n" << m;
+  }
+  auto bad = Parse(
+      "crisis sighting crisis=c1 nationality=GT area=HN-CR status=safe protection=maybe "
+      "birth_year=noventa");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "status: unknown value \"safe\""));
+  EXPECT_TRUE(absl::StrContains(bad.status().message(),
+                                "protection: unknown value \"maybe\"; one of: none, "
+                                "asylum_seeker, refugee, stateless, unknown"));
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "birth_year: \"noventa\" is not a number"));
+}
+
+TEST(CrisisCommandTest, MovementAndMovements) {
+  auto cmd = Parse(
+      "crisis movement crisis=c1 mode=air from=Aeropuerto|Toncontín to=AIFA|CDMX "
+      "depart=2026-12-01T08:00:00Z seats=180 offer=gt:40,SV:20 passengers=MX:120 "
+      "request_id=m-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kPublishMovement);
+  const auto& req = cmd->As<cv1::PublishMovementRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "m-1");
+  const auto& m = req.movement();
+  EXPECT_EQ(m.crisis(), "countries/MX/crises/c1");
+  EXPECT_EQ(m.mode(), cv1::TRANSPORT_MODE_AIR);
+  EXPECT_EQ(m.from_place(), "Aeropuerto Toncontín");
+  EXPECT_EQ(m.to_place(), "AIFA CDMX");
+  EXPECT_EQ(FormatTime(m.depart_time()), "2026-12-01T08:00:00Z");
+  EXPECT_EQ(m.seats(), 180);
+  ASSERT_EQ(m.offered_size(), 2);
+  EXPECT_EQ(m.offered(0).member(), "GT");
+  EXPECT_EQ(m.offered(0).seats(), 40);
+  EXPECT_EQ(m.offered(1).member(), "SV");
+  ASSERT_EQ(m.passengers_size(), 1);
+  EXPECT_EQ(m.passengers(0).nationality(), "MX");
+  EXPECT_EQ(m.passengers(0).passengers(), 120);
+
+  auto over = Parse(
+      "crisis movement crisis=c1 mode=bus depart=2026-12-01 seats=50 offer=GT:40,SV:20 "
+      "passengers=MX:60");
+  ASSERT_FALSE(over.ok());
+  EXPECT_TRUE(absl::StrContains(over.status().message(),
+                                "offer: 60 seats offered, but the movement has seats=50"));
+  EXPECT_TRUE(absl::StrContains(over.status().message(),
+                                "passengers: 60 passengers, but the movement has seats=50"));
+  auto bad = Parse("crisis movement crisis=c1 mode=ferry depart=2026-12-01 seats=50 offer=GT40");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad.status().message(),
+                                "mode: unknown value \"ferry\"; one of: air, bus, sea, rail"));
+  EXPECT_TRUE(absl::StrContains(bad.status().message(),
+                                "offer: \"GT40\" is not MEMBER:N with N > 0 (e.g. GT:40,SV:20)"));
+  auto missing = Parse("crisis movement crisis=c1");
+  ASSERT_FALSE(missing.ok());
+  for (const char* s : {"needs mode=", "needs depart=", "needs seats=N"}) {
+    EXPECT_TRUE(absl::StrContains(missing.status().message(), s)) << s << missing.status();
+  }
+
+  auto list = Parse("crisis movements c1 offered_to=gt");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rpc, Rpc::kListMovements);
+  EXPECT_EQ(list->As<cv1::ListMovementsRequest>().crisis(), "countries/MX/crises/c1");
+  EXPECT_EQ(list->As<cv1::ListMovementsRequest>().offered_to(), "GT");
+  EXPECT_FALSE(Parse("crisis movements c1 offered_to=Guatemala").ok());
+}
+
+TEST(GlobalFlagsTest, RestartGoesToTheCommandAndUnknownFlagsSayHowFieldsAreWritten) {
+  auto s = SplitGlobalFlags({"crisis", "import", "r.csv", "--restart", "--json"}, Kinds);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->words, (std::vector<std::string>{"crisis", "import", "r.csv", "--restart"}));
+  auto flag = SplitGlobalFlags({"crisis", "declare", "--type", "hurricane"}, Kinds);
+  ASSERT_FALSE(flag.ok());
+  EXPECT_TRUE(absl::StrContains(flag.status().message(),
+                                "unknown flag --type (a command's fields are written key=value, "
+                                "e.g. type=VALUE)"))
+      << flag.status();
+}
+
+// ---- crisis output
+
+TEST(FormatTest, BoardByStatusAndByArea) {
+  cv1::Board b;
+  b.set_crisis("countries/HN/crises/c1");
+  b.set_total(120);
+  b.set_accounted_for(79);
+  auto add = [](auto* counts, cv1::WelfareStatus status, int64_t n) {
+    auto* c = counts->Add();
+    c->set_status(status);
+    c->set_count(n);
+  };
+  // Out of order on purpose: the table follows the enum.
+  add(b.mutable_by_status(), cv1::WELFARE_STATUS_CONTACTED_SAFE, 70);
+  add(b.mutable_by_status(), cv1::WELFARE_STATUS_UNACCOUNTED, 30);
+  add(b.mutable_by_status(), cv1::WELFARE_STATUS_INQUIRY_OPEN, 11);
+  add(b.mutable_by_status(), cv1::WELFARE_STATUS_INJURED, 9);
+  auto* cr = b.add_by_area();
+  cr->set_area("HN-CR");
+  cr->set_total(100);
+  add(cr->mutable_by_status(), cv1::WELFARE_STATUS_UNACCOUNTED, 25);
+  add(cr->mutable_by_status(), cv1::WELFARE_STATUS_INQUIRY_OPEN, 11);
+  add(cr->mutable_by_status(), cv1::WELFARE_STATUS_CONTACTED_SAFE, 64);
+  auto* at = b.add_by_area();
+  at->set_area("HN-AT");
+  at->set_total(20);
+  add(at->mutable_by_status(), cv1::WELFARE_STATUS_UNACCOUNTED, 5);
+  add(at->mutable_by_status(), cv1::WELFARE_STATUS_CONTACTED_SAFE, 6);
+  add(at->mutable_by_status(), cv1::WELFARE_STATUS_INJURED, 9);
+  EXPECT_EQ(BoardText(b),
+            "crisis:        countries/HN/crises/c1\n"
+            "total:         120\n"
+            "accounted for: 79 (65%)\n"
+            "\n"
+            "STATUS          COUNT\n"
+            "unaccounted     30\n"
+            "inquiry_open    11\n"
+            "contacted_safe  70\n"
+            "injured         9\n"
+            "\n"
+            "AREA   TOTAL  ACCOUNTED  UNACCOUNTED  INQUIRY_OPEN  CONTACTED_SAFE  INJURED\n"
+            "HN-CR  100    64         25           11            64              0\n"
+            "HN-AT  20     15         5            0             6               9\n");
+  cv1::Board empty;
+  empty.set_crisis("countries/HN/crises/c2");
+  EXPECT_TRUE(absl::StrContains(BoardText(empty), "accounted for: 0\n")) << BoardText(empty);
+}
+
+TEST(FormatTest, WorklistMostAtRiskFirst) {
+  cv1::ListWorklistResponse r;
+  auto* child = r.add_entries();
+  child->set_risk(0);
+  child->set_status(cv1::WELFARE_STATUS_UNACCOUNTED);
+  child->set_display_name("Sofía Ramírez López");
+  child->set_area("HN-CR");
+  child->set_subject("countries/MX/registrations/r1");
+  auto* other = r.add_entries();
+  other->set_risk(9);
+  other->set_status(cv1::WELFARE_STATUS_INQUIRY_OPEN);
+  other->set_display_name("Juan Pérez");
+  other->set_area("HN-AT");
+  other->set_subject("countries/MX/cases/k1");
+  other->mutable_status_time()->set_seconds(1780000000);
+  EXPECT_EQ(WorklistTable(r),
+            "RISK   STATUS        AREA   SUBJECT                        LAST_STATUS           "
+            "NAME\n"
+            "child  unaccounted   HN-CR  countries/MX/registrations/r1  -                     "
+            "Sofía Ramírez López\n"
+            "other  inquiry_open  HN-AT  countries/MX/cases/k1          2026-05-28T20:26:40Z  "
+            "Juan Pérez\n");
+  EXPECT_EQ(RiskName(1), "older_person");
+  EXPECT_EQ(RiskName(2), "detained");
+  EXPECT_EQ(RiskName(3), "medical_needs");
+  EXPECT_EQ(RiskName(7), "7");
+}
+
+TEST(FormatTest, RegionalPictureWithholdsSmallCells) {
+  cv1::RegionalPicture p;
+  p.set_crisis("countries/HN/crises/c1");
+  auto cell = [&](const std::string& member, cv1::WelfareStatus s, int64_t n, bool withheld) {
+    auto* c = p.add_cells();
+    c->set_member(member);
+    c->set_status(s);
+    c->set_count(n);
+    c->set_withheld(withheld);
+  };
+  cell("MX", cv1::WELFARE_STATUS_CONTACTED_SAFE, 120, false);
+  cell("MX", cv1::WELFARE_STATUS_BELIEVED_MISSING, 0, true);
+  cell("GT", cv1::WELFARE_STATUS_UNACCOUNTED, 40, false);
+  auto* report = p.add_reports();
+  report->set_member("MX");
+  report->mutable_as_of()->set_seconds(1780000000);
+  p.add_reports()->set_member("GT");
+  EXPECT_EQ(RegionalPictureTable(p),
+            "MEMBER  AS_OF                 UNACCOUNTED  CONTACTED_SAFE  BELIEVED_MISSING\n"
+            "GT      -                     40           -               -\n"
+            "MX      2026-05-28T20:26:40Z  -            120             <5\n");
+}
+
+TEST(FormatTest, CrisesNotesAndMovementsTables) {
+  cv1::ListCrisesResponse crises;
+  auto* c = crises.add_crises();
+  c->set_name("countries/HN/crises/c1");
+  c->set_phase(cv1::PHASE_ACTIVE);
+  c->set_type(cv1::CRISIS_TYPE_HURRICANE);
+  c->set_host_country("HN");
+  c->add_areas("HN-CR");
+  c->add_areas("HN-AT");
+  c->set_title("Huracán Eta");
+  std::vector<std::string> lines = absl::StrSplit(CrisesTable(crises), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[0], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"NAME", "PHASE", "TYPE", "HOST", "AREAS", "LEAD", "UPDATED",
+                                      "TITLE"}));
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[1], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"countries/HN/crises/c1", "active", "hurricane", "HN",
+                                      "HN-CR,HN-AT", "-", "-", "Huracán", "Eta"}));
+
+  cv1::ListWelfareNotesResponse notes;
+  auto* n = notes.add_notes();
+  n->mutable_observe_time()->set_seconds(1780000000);
+  n->set_status(cv1::WELFARE_STATUS_NEEDS_ASSISTANCE);
+  n->set_source(cv1::NOTE_SOURCE_SHELTER_LIST);
+  n->set_contact_made(true);
+  n->set_last_known_area("HN-CR");
+  n->set_author("ofc-1");
+  n->set_opened_case("countries/MX/cases/k9");
+  n->set_details("Necesita insulina");
+  lines = absl::StrSplit(WelfareNotesTable(notes), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[1], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"2026-05-28T20:26:40Z", "needs_assistance", "shelter_list",
+                                      "yes", "HN-CR", "ofc-1", "-", "countries/MX/cases/k9",
+                                      "Necesita", "insulina"}));
+
+  cv1::ListMovementsResponse movements;
+  auto* m = movements.add_movements();
+  m->set_name("countries/MX/movements/m1");
+  m->set_mode(cv1::TRANSPORT_MODE_AIR);
+  m->mutable_depart_time()->set_seconds(1780000000);
+  m->set_seats(180);
+  auto* o = m->add_offered();
+  o->set_member("GT");
+  o->set_seats(40);
+  o = m->add_offered();
+  o->set_member("SV");
+  o->set_seats(20);
+  auto* p = m->add_passengers();
+  p->set_nationality("MX");
+  p->set_passengers(120);
+  m->set_from_place("Toncontín");
+  m->set_to_place("AIFA");
+  lines = absl::StrSplit(MovementsTable(movements), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[1], ' ', absl::SkipEmpty())),
+            (std::vector<std::string>{"countries/MX/movements/m1", "air", "2026-05-28T20:26:40Z",
+                                      "180", "GT:40,SV:20", "MX:120", "Toncontín", "->", "AIFA"}));
+}
+
+// ---- crisis import
+
+constexpr char kCsvHeader[] =
+    "id,given_names,family_names,birth_date,host_country,area,arrival_date,return_date,post,"
+    "phone,child,older_person,medical_needs";
+
+TEST(CrisisImportTest, CsvLines) {
+  auto parser = ImportLineParser::Make(ImportFormat::kCsv, std::string(kCsvHeader) + "\r");
+  ASSERT_TRUE(parser.ok()) << parser.status();
+  auto item = parser->Parse(
+      "r-1,\"José Luis\",\"Pérez, Ramos\",1990-04-02,,hn-cr,2026-10-01,,mx-tgu,"
+      "\"+504 9999\",yes,0,TRUE\r");
+  ASSERT_TRUE(item.ok()) << item.status();
+  ASSERT_TRUE(item->has_value());
+  const auto& i = **item;
+  EXPECT_EQ(i.request_id(), "r-1");
+  const auto& r = i.registration();
+  EXPECT_EQ(r.given_names(), "José Luis");
+  EXPECT_EQ(r.family_names(), "Pérez, Ramos");
+  EXPECT_EQ(r.birth_date(), "1990-04-02");
+  EXPECT_EQ(r.host_country(), "HN");  // from the area
+  EXPECT_EQ(r.area(), "HN-CR");
+  EXPECT_EQ(r.arrival_date(), "2026-10-01");
+  EXPECT_TRUE(r.return_date().empty());
+  EXPECT_EQ(r.post(), "MX-TGU");
+  EXPECT_EQ(r.phone(), "+504 9999");
+  EXPECT_TRUE(r.child());
+  EXPECT_FALSE(r.older_person());
+  EXPECT_TRUE(r.medical_needs());
+  auto blank = parser->Parse("  \r");
+  ASSERT_TRUE(blank.ok());
+  EXPECT_FALSE(blank->has_value());
+
+  // Columns in any order, only some of them; a BOM before the header is ignored.
+  auto few = ImportLineParser::Make(ImportFormat::kCsv,
+                                    "\xEF\xBB\xBF"
+                                    "Area, ID ,given_names");
+  ASSERT_TRUE(few.ok()) << few.status();
+  auto small = few->Parse("GT-16, r-2 ,Ana");
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ((*small)->request_id(), "r-2");
+  EXPECT_EQ((*small)->registration().area(), "GT-16");
+  EXPECT_EQ((*small)->registration().host_country(), "GT");
+  EXPECT_EQ((*small)->registration().given_names(), "Ana");
+
+  for (const auto& [line, error] : std::vector<std::pair<std::string, std::string>>{
+           {"r-3,GT-16", "2 fields, but the header has 3 columns"},
+           {"GT-16,,Ana", "id: empty"},
+           {"GT-16,r 4,Ana", "id: \"r 4\" is not 1-64 of A-Z a-z 0-9 _ -"},
+           {"GT-16,r-5,\"Ana", "field 3: the quote does not close on this line"},
+           {"GT-16,r-6,\"Ana\" María", "field 3: text after the closing quote"},
+       }) {
+    auto bad = few->Parse(line);
+    ASSERT_FALSE(bad.ok()) << line;
+    EXPECT_TRUE(absl::StrContains(bad.status().message(), error)) << line << ": " << bad.status();
+  }
+  auto flag = parser->Parse("r-7,A,B,1990,HN,HN-CR,,,,,maybe,,");
+  ASSERT_FALSE(flag.ok());
+  EXPECT_TRUE(absl::StrContains(flag.status().message(),
+                                "child: \"maybe\" is not true/false (or yes/no, 1/0)"));
+}
+
+TEST(CrisisImportTest, CsvHeaderRefusals) {
+  auto bad = ImportLineParser::Make(ImportFormat::kCsv, "given_names,apellido,given_names");
+  ASSERT_FALSE(bad.ok());
+  const std::string m(bad.status().message());
+  for (const char* s : {"unknown column \"apellido\"", "column \"given_names\" twice",
+                        "no id column", "from: id,given_names,family_names"}) {
+    EXPECT_TRUE(absl::StrContains(m, s)) << s << "\n" << m;
+  }
+  EXPECT_EQ(*SplitCsvLine("a,\"b \"\"c\"\"\", d ,"),
+            (std::vector<std::string>{"a", "b \"c\"", "d", ""}));
+  EXPECT_EQ(*SplitCsvLine(""), (std::vector<std::string>{""}));
+}
+
+TEST(CrisisImportTest, JsonlLines) {
+  auto parser = ImportLineParser::Make(ImportFormat::kJsonl, "");
+  ASSERT_TRUE(parser.ok());
+  auto item = parser->Parse(
+      R"({"id":"r-1","givenNames":"Ana","family_names":"Ruiz","birthDate":"1990","sex":"SEX_FEMALE",)"
+      R"("area":"hn-cr","olderPerson":true,"documents":[{"type":"DOCUMENT_TYPE_PASSPORT",)"
+      R"("number":"G1","issuingCountry":"MX"}]})");
+  ASSERT_TRUE(item.ok()) << item.status();
+  ASSERT_TRUE(item->has_value());
+  EXPECT_EQ((*item)->request_id(), "r-1");
+  const auto& r = (*item)->registration();
+  EXPECT_EQ(r.given_names(), "Ana");
+  EXPECT_EQ(r.family_names(), "Ruiz");
+  EXPECT_EQ(r.sex(), v1::SEX_FEMALE);
+  EXPECT_EQ(r.area(), "HN-CR");
+  EXPECT_EQ(r.host_country(), "HN");
+  EXPECT_TRUE(r.older_person());
+  ASSERT_EQ(r.documents_size(), 1);
+  EXPECT_EQ(FormatDocument(r.documents(0)), "passport:G1:MX");
+  // A numeric registry id is read as its digits.
+  auto number = parser->Parse(R"({"id":12345,"givenNames":"Ana"})");
+  ASSERT_TRUE(number.ok()) << number.status();
+  EXPECT_EQ((*number)->request_id(), "12345");
+  EXPECT_FALSE(parser->Parse("")->has_value());
+
+  for (const auto& [line, error] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"givenNames":"Ana"})", "id: missing"},
+           {R"({"id":true})", "id: not a string"},
+           {R"({"id":"r-1","givenName":"Ana"})", "not a Registration in proto3 JSON"},
+           {R"({"id":"r-1","child":"sí"})", "not a Registration in proto3 JSON"},
+           {R"(id=r-1)", "not a JSON object"},
+       }) {
+    auto bad = parser->Parse(line);
+    ASSERT_FALSE(bad.ok()) << line;
+    EXPECT_TRUE(absl::StrContains(bad.status().message(), error)) << line << ": " << bad.status();
+  }
+}
+
+TEST(CrisisImportTest, ProgressFile) {
+  ImportProgress p;
+  p.lines = 1500;
+  p.digest = DigestLine(DigestLine(p.digest, "a"), "b");
+  auto back = ParseProgress(FormatProgress(p));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->lines, 1500);
+  EXPECT_EQ(back->digest, p.digest);
+  EXPECT_NE(DigestLine(DigestLine(ImportProgress().digest, "b"), "a"), p.digest);
+  EXPECT_FALSE(ParseProgress("1500").ok());
+  EXPECT_EQ(ProgressFileName("/d/r.csv"), "/d/r.csv.progress");
+}
+
+// A node that takes every batch: items whose given_names is "bad" are refused, ids seen
+// before are already present. It can be told to fail from a given call on.
+struct FakeNode {
+  std::vector<cv1::ImportRegistrationsRequest> calls;
+  std::set<std::string> ids;
+  int fail_from_call = -1;  // 0-based; -1: never
+
+  ImportSink Sink() {
+    return [this](const cv1::ImportRegistrationsRequest& req)
+               -> absl::StatusOr<cv1::ImportRegistrationsResponse> {
+      const int call = static_cast<int>(calls.size());
+      calls.push_back(req);
+      if (fail_from_call >= 0 && call >= fail_from_call) {
+        return absl::UnavailableError("connection refused");
+      }
+      cv1::ImportRegistrationsResponse r;
+      for (int i = 0; i < req.items_size(); ++i) {
+        const auto& item = req.items(i);
+        if (item.registration().given_names() == "bad") {
+          auto* f = r.add_failures();
+          f->set_index(i);
+          f->set_request_id(item.request_id());
+          f->set_field("registration.given_names");
+          f->set_description("not a name");
+        } else if (!ids.insert(item.request_id()).second) {
+          r.set_already_present(r.already_present() + 1);
+        } else {
+          r.set_created(r.created() + 1);
+        }
+      }
+      return r;
+    };
+  }
+};
+
+struct ImportRun {
+  std::ostringstream out;
+  std::ostringstream err;
+  int seconds = 0;
+  int Run(const ImportOptions& o, FakeNode& node, bool tty = false, bool json = false) {
+    out.str("");
+    err.str("");
+    // Each reading of the clock is one second later.
+    ImportIo io{out, err, tty, json, [this] { return absl::FromUnixSeconds(seconds++); }};
+    return RunImport(o, "countries/MX", node.Sink(), io);
+  }
+};
+
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  std::remove((path + ".progress").c_str());
+  return path;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// id,given_names,area for lines r-1..r-n (CSV).
+std::string Csv(int n) {
+  std::string text = "id,given_names,area\n";
+  for (int i = 1; i <= n; ++i) absl::StrAppend(&text, "r-", i, ",Ana ", i, ",HN-CR\n");
+  return text;
+}
+
+TEST(CrisisImportTest, BadLinesAreRefusedWithTheirLineNumbersAndNothingIsSent) {
+  const std::string file = WriteFile(
+      "bad.csv", "id,given_names,child\nr-1,Ana,no\nr-2,Luis,quizá\n\nr-1,Eva,yes\nr-4\n");
+  FakeNode node;
+  ImportRun run;
+  ImportOptions o;
+  o.file = file;
+  EXPECT_EQ(run.Run(o, node), 2);
+  EXPECT_TRUE(node.calls.empty());
+  const std::string err = run.err.str();
+  EXPECT_TRUE(absl::StrContains(err, file + ": 3 bad lines; nothing was sent")) << err;
+  EXPECT_TRUE(absl::StrContains(err, file + ":3: child: \"quizá\" is not true/false")) << err;
+  EXPECT_TRUE(absl::StrContains(err, file + ":5: id \"r-1\" is on line 2 too")) << err;
+  EXPECT_TRUE(absl::StrContains(err, file + ":6: 1 fields, but the header has 3 columns")) << err;
+  EXPECT_FALSE(std::ifstream(file + ".progress").good());
+
+  const std::string jsonl = WriteFile("bad.jsonl", "{\"id\":\"r-1\"}\n{\"id\":\"r-2\",\"x\":1}\n");
+  EXPECT_EQ(run.Run(ImportOptions{jsonl}, node), 2);
+  EXPECT_TRUE(absl::StrContains(run.err.str(), jsonl + ":2: not a Registration in proto3 JSON"))
+      << run.err.str();
+  EXPECT_TRUE(node.calls.empty());
+
+  const std::string header = WriteFile("header.csv", "id,nombre\nr-1,Ana\n");
+  EXPECT_EQ(run.Run(ImportOptions{header}, node), 2);
+  EXPECT_TRUE(absl::StrContains(run.err.str(), header + ":1: header: unknown column \"nombre\""))
+      << run.err.str();
+  EXPECT_EQ(run.Run(ImportOptions{testing::TempDir() + "/missing.csv"}, node), 2);
+  EXPECT_TRUE(absl::StrContains(run.err.str(), "cannot read ")) << run.err.str();
+}
+
+TEST(CrisisImportTest, BatchesSummaryAndProgress) {
+  std::string text = Csv(5);
+  absl::StrAppend(&text, "\nr-6,bad,HN-CR\nr-7,Eva,HN-CR\n");  // line 7 blank, 8 refused
+  const std::string file = WriteFile("regs.csv", text);
+  FakeNode node;
+  node.ids.insert("r-2");  // imported by someone before
+  ImportRun run;
+  ImportOptions o;
+  o.file = file;
+  o.batch = 3;
+  EXPECT_EQ(run.Run(o, node), 1);  // a line was refused
+  ASSERT_EQ(node.calls.size(), 3u);
+  EXPECT_EQ(node.calls[0].parent(), "countries/MX");
+  EXPECT_EQ(node.calls[0].items_size(), 3);
+  EXPECT_EQ(node.calls[0].items(0).request_id(), "r-1");
+  EXPECT_EQ(node.calls[0].items(0).registration().given_names(), "Ana 1");
+  EXPECT_EQ(node.calls[1].items_size(), 3);  // r-4, r-5, (blank), r-6
+  EXPECT_EQ(node.calls[1].items(2).request_id(), "r-6");
+  EXPECT_EQ(node.calls[2].items_size(), 1);
+  EXPECT_EQ(run.out.str(), file +
+                               ": 8 lines, 8 sent now\n"
+                               "created: 5  already present: 1  refused: 1\n"
+                               "LINE  ID   FIELD                     DESCRIPTION\n"
+                               "8     r-6  registration.given_names  not a name\n");
+  // Not a terminal: one line per batch.
+  EXPECT_EQ(run.err.str(),
+            "import: 3/8 lines  37%  3 lines/s\n"
+            "import: 7/8 lines  87%  4 lines/s\n"
+            "import: 8/8 lines  100%  3 lines/s\n");
+  auto progress = ParseProgress(ReadFile(file + ".progress"));
+  ASSERT_TRUE(progress.ok()) << progress.status();
+  EXPECT_EQ(progress->lines, 8);
+
+  // Done: a second run sends nothing.
+  node.calls.clear();
+  EXPECT_EQ(run.Run(o, node), 0);
+  EXPECT_TRUE(node.calls.empty());
+  EXPECT_TRUE(absl::StrContains(run.err.str(), "nothing to send")) << run.err.str();
+  EXPECT_TRUE(absl::StrContains(run.out.str(), "8 lines, 8 done by an earlier run"))
+      << run.out.str();
+
+  // The file grew: only the new lines go.
+  std::ofstream(file, std::ios::app) << "r-8,Leo,HN-AT\n";
+  EXPECT_EQ(run.Run(o, node), 0);
+  ASSERT_EQ(node.calls.size(), 1u);
+  ASSERT_EQ(node.calls[0].items_size(), 1);
+  EXPECT_EQ(node.calls[0].items(0).request_id(), "r-8");
+
+  // With --json the summary is one ImportRegistrationsResponse, failures by line.
+  node.calls.clear();
+  o.restart = true;
+  EXPECT_EQ(run.Run(o, node, /*tty=*/false, /*json=*/true), 1);
+  EXPECT_EQ(node.calls.size(), 3u);
+  EXPECT_EQ(run.out.str(),
+            "{\"alreadyPresent\":7,\"failures\":[{\"index\":8,\"requestId\":\"r-6\",\"field\":"
+            "\"registration.given_names\",\"description\":\"not a name\"}]}\n");
+}
+
+TEST(CrisisImportTest, ResumesAfterAFailedCallFromTheProgressFile) {
+  const std::string file = WriteFile("resume.jsonl", [] {
+    std::string text;
+    for (int i = 1; i <= 5; ++i) {
+      absl::StrAppend(&text, "{\"id\":\"r-", i, "\",\"givenNames\":\"Ana\",\"area\":\"HN-CR\"}\n");
+    }
+    return text;
+  }());
+  FakeNode node;
+  node.fail_from_call = 1;  // the first batch goes, then the node is gone
+  ImportRun run;
+  ImportOptions o;
+  o.file = file;
+  o.batch = 2;
+  EXPECT_EQ(run.Run(o, node), 1);
+  EXPECT_EQ(node.calls.size(), 2u);
+  EXPECT_TRUE(absl::StrContains(run.err.str(), "error: UNAVAILABLE: connection refused"))
+      << run.err.str();
+  EXPECT_TRUE(
+      absl::StrContains(run.err.str(), "stopped after 2 of 5 lines (recorded in " + file +
+                                           ".progress); run the same command again to go on"))
+      << run.err.str();
+  EXPECT_TRUE(absl::StrContains(run.out.str(), "created: 2  already present: 0  refused: 0"))
+      << run.out.str();
+  EXPECT_EQ(ParseProgress(ReadFile(file + ".progress"))->lines, 2);
+
+  // The next run starts at line 3.
+  node.fail_from_call = -1;
+  node.calls.clear();
+  EXPECT_EQ(run.Run(o, node), 0);
+  ASSERT_EQ(node.calls.size(), 2u);
+  EXPECT_EQ(node.calls[0].items(0).request_id(), "r-3");
+  EXPECT_EQ(node.calls[1].items(0).request_id(), "r-5");
+  EXPECT_TRUE(absl::StrContains(run.out.str(), "5 lines, 2 done by an earlier run (" + file +
+                                                   ".progress), 3 sent now\ncreated: 3"))
+      << run.out.str();
+  EXPECT_EQ(ParseProgress(ReadFile(file + ".progress"))->lines, 5);
+
+  // --restart sends every line again: nothing is created twice.
+  node.calls.clear();
+  o.restart = true;
+  EXPECT_EQ(run.Run(o, node), 0);
+  EXPECT_EQ(node.calls.size(), 3u);
+  EXPECT_TRUE(absl::StrContains(run.out.str(), "created: 0  already present: 5")) << run.out.str();
+}
+
+TEST(CrisisImportTest, AChangedFileIsNotResumed) {
+  const std::string file = WriteFile("changed.csv", Csv(4));
+  FakeNode node;
+  ImportRun run;
+  ImportOptions o;
+  o.file = file;
+  o.batch = 2;
+  node.fail_from_call = 1;
+  EXPECT_EQ(run.Run(o, node), 1);
+  EXPECT_EQ(ParseProgress(ReadFile(file + ".progress"))->lines, 2);
+  // Someone edits a line already imported: resuming would skip the wrong lines.
+  std::string text = Csv(4);
+  text.replace(text.find("Ana 2"), 5, "Ana 9");
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+  node.fail_from_call = -1;
+  node.calls.clear();
+  EXPECT_EQ(run.Run(o, node), 2);
+  EXPECT_TRUE(node.calls.empty());
+  EXPECT_TRUE(absl::StrContains(run.err.str(), file + ".progress says 2 lines were done, but " +
+                                                   file +
+                                                   " has changed in them; run with "
+                                                   "--restart"))
+      << run.err.str();
+  // Shorter than the progress says.
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << "id,given_names,area\nr-1,A,HN-CR\n";
+  EXPECT_EQ(run.Run(o, node), 2);
+  EXPECT_TRUE(absl::StrContains(run.err.str(), "has 1; run with --restart")) << run.err.str();
+  std::ofstream(file + ".progress", std::ios::trunc) << "garbage";
+  EXPECT_EQ(run.Run(o, node), 2);
+  EXPECT_TRUE(absl::StrContains(run.err.str(), "not a progress file")) << run.err.str();
+  o.restart = true;
+  EXPECT_EQ(run.Run(o, node), 0);
+  EXPECT_EQ(node.calls.size(), 1u);
+}
+
+TEST(CrisisImportTest, ProgressBarOnATerminal) {
+  const std::string file = WriteFile("tty.csv", Csv(4));
+  FakeNode node;
+  ImportRun run;
+  ImportOptions o;
+  o.file = file;
+  o.batch = 2;
+  EXPECT_EQ(run.Run(o, node, /*tty=*/true), 0);
+  EXPECT_EQ(run.err.str(),
+            "\r[===============>              ]  2/4 lines  50%  2 lines/s\x1b[K"
+            "\r[==============================]  4/4 lines  100%  2 lines/s\x1b[K\n");
 }
 
 }  // namespace

@@ -1,21 +1,30 @@
 #include "tools/enlacectl/commands.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <iostream>
 #include <type_traits>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/audit/audit_log.h"
 #include "enlace/audit/v1/audit_service.grpc.pb.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
+#include "enlace/crisis/v1/crisis.grpc.pb.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
 #include "enlace/federation/v1/admin.grpc.pb.h"
 #include "enlace/notifications/v1/notifications.grpc.pb.h"
 #include "enlace/referrals/v1/referrals.grpc.pb.h"
 #include "enlace/transfers/v1/transfers.grpc.pb.h"
 #include "tools/enlacectl/client.h"
+#include "tools/enlacectl/crisis_import.h"
 #include "tools/enlacectl/format.h"
 
 namespace enlace::cli {
@@ -27,6 +36,16 @@ std::string BuildInput::Name(absl::string_view what) {
     return "";
   }
   return words.positional[0];
+}
+
+std::vector<std::string> BuildInput::Names(const std::vector<absl::string_view>& what) {
+  if (words.positional.size() != what.size()) {
+    args.Error(absl::StrCat("`", name, "` needs ", absl::StrJoin(what, " "),
+                            " before its key=value arguments (", what.size(), " words, not ",
+                            words.positional.size(), ")"));
+    return std::vector<std::string>(what.size());
+  }
+  return words.positional;
 }
 
 void BuildInput::NoName() {
@@ -49,6 +68,7 @@ using AuditStub = av1::AuditService::Stub;
 using NotificationStub = nv1::NotificationService::Stub;
 using ReferralStub = rv1::ReferralService::Stub;
 using TransferStub = tv1::TransferService::Stub;
+using CrisisStub = cv1::CrisisService::Stub;
 
 // ---------------------------------------------------------------- keys
 
@@ -235,6 +255,96 @@ const std::vector<Key>& ReferralOutcomeKeys() {
   static const auto* keys = new std::vector<Key>{
       {{"outcome"}, "outcome"},
       {{"note"}, "note"},
+  };
+  return *keys;
+}
+
+// A crisis as declared (focal posts and measures are read by DeclareCrisis).
+const std::vector<Key>& CrisisKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"type"}, "type"},
+      {{"title"}, "title"},
+      {{"host", "host_country"}, "host_country", kCountryCode},
+      {{"areas", "area"}, "areas", kCountryCode},
+      {{"phase"}, "phase"},
+      {{"lead", "lead_member"}, "lead_member", kCountryCode},
+      {{"hotline"}, "hotline"},
+      {{"advisory"}, "advisory"},
+  };
+  return *keys;
+}
+
+// A registration: the names of person create, then where and how the national stays.
+const std::vector<Key>& RegistrationKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"given_names", "given"}, "given_names"},
+      {{"family_names", "family"}, "family_names"},
+      {{"birth_date", "birth"}, "birth_date"},
+      {{"sex"}, "sex"},
+      {{"doc", "document", "documents"}, "documents", kDocument},
+      {{"phone"}, "phone"},
+      {{"email"}, "email"},
+      {{"address"}, "address"},
+      {{"host", "host_country"}, "host_country", kCountryCode},
+      {{"area"}, "area", kCountryCode},
+      {{"arrival", "arrival_date"}, "arrival_date"},
+      {{"return", "return_date"}, "return_date"},
+      {{"post"}, "post", kCountryCode},
+      {{"child"}, "child"},
+      {{"older", "older_person"}, "older_person"},
+      {{"medical", "medical_needs"}, "medical_needs"},
+      {{"person"}, "person", kPersonName},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& WelfareNoteKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"source"}, "source"},
+      {{"contact", "contact_made"}, "contact_made"},
+      {{"area", "last_known_area"}, "last_known_area", kCountryCode},
+      {{"details"}, "details"},
+      {{"at", "observe_time"}, "observe_time"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& WorklistKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"area"}, "area", kCountryCode},
+      {{"status", "statuses"}, "statuses"},
+      {{"limit", "page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
+// A sighting (the crisis is read by SendSighting).
+const std::vector<Key>& SightingKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"nationality"}, "nationality", kCountryCode},
+      {{"given_names", "given"}, "given_names"},
+      {{"family_names", "family"}, "family_names"},
+      {{"birth_year"}, "birth_year"},
+      {{"doc", "document"}, "document", kDocument},
+      {{"area"}, "area", kCountryCode},
+      {{"status"}, "status"},
+      {{"needs"}, "needs"},
+      {{"post"}, "post", kCountryCode},
+      {{"contact", "contact_made"}, "contact_made"},
+      {{"at", "observe_time"}, "observe_time"},
+  };
+  return *keys;
+}
+
+// A movement (the crisis, offers and passengers are read by PublishMovement).
+const std::vector<Key>& MovementKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"mode"}, "mode"},
+      {{"from", "from_place"}, "from_place"},
+      {{"to", "to_place"}, "to_place"},
+      {{"depart", "depart_time"}, "depart_time"},
+      {{"seats"}, "seats"},
   };
   return *keys;
 }
@@ -645,6 +755,383 @@ Request DeclineTransfer(BuildInput& in) {
   return req;
 }
 
+// ---- crises
+
+// ISO 3166-2, as upper-cased by kCountryCode: HN-CR, MX-CHP, GT-16.
+bool IsAreaCode(absl::string_view s) {
+  return s.size() >= 4 && s.size() <= 6 && s[2] == '-' && IsCountryCode(s.substr(0, 2)) &&
+         std::all_of(s.begin() + 3, s.end(),
+                     [](char c) { return absl::ascii_isupper(c) || absl::ascii_isdigit(c); });
+}
+
+// An error naming `key` when `cc` (given, upper-cased) is not an ISO 3166-1 code.
+void CheckCountry(Args& args, absl::string_view key, const std::string& cc) {
+  if (!cc.empty() && !IsCountryCode(cc)) {
+    args.Error(absl::StrCat(key, ": \"", cc, "\" is not an ISO 3166-1 alpha-2 code (e.g. HN)"));
+  }
+}
+
+// An error naming `key` when `area` (given) is not an ISO 3166-2 code of `host` (any country
+// when empty).
+void CheckArea(Args& args, absl::string_view key, const std::string& area,
+               const std::string& host) {
+  if (area.empty()) return;
+  if (!IsAreaCode(area)) {
+    args.Error(absl::StrCat(key, ": \"", area, "\" is not an ISO 3166-2 code (e.g. HN-CR)"));
+  } else if (!host.empty() && IsCountryCode(host) && area.substr(0, 2) != host) {
+    args.Error(absl::StrCat(key, ": ", area, " is not in the host country ", host));
+  }
+}
+
+// A date (YYYY-MM-DD), or with `partial` also YYYY or YYYY-MM.
+void CheckDate(Args& args, absl::string_view key, const std::string& date, bool partial) {
+  if (date.empty()) return;
+  absl::Time t;
+  std::string error;
+  const bool ok = absl::ParseTime("%Y-%m-%d", date, &t, &error) ||
+                  (partial && (absl::ParseTime("%Y-%m", date, &t, &error) ||
+                               absl::ParseTime("%Y", date, &t, &error)));
+  if (!ok || (date.size() != 10 && !(partial && (date.size() == 7 || date.size() == 4)))) {
+    args.Error(absl::StrCat(key, ": \"", date, "\" is not a date YYYY-MM-DD",
+                            partial ? " (or YYYY-MM, YYYY)" : ""));
+  }
+}
+
+// key=MEMBER:N,MEMBER:N (seats offered, passengers by nationality); errors name `key`.
+std::vector<std::pair<std::string, int>> MemberCounts(Args& args,
+                                                      const std::vector<absl::string_view>& names,
+                                                      absl::string_view example) {
+  std::vector<std::pair<std::string, int>> out;
+  for (const std::string& v : args.Take(names)) {
+    for (absl::string_view item : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+      item = absl::StripAsciiWhitespace(item);
+      std::vector<absl::string_view> parts = absl::StrSplit(item, ':');
+      int n = 0;
+      const std::string member = Upper(parts[0]);
+      if (parts.size() != 2 || !IsCountryCode(member) || !absl::SimpleAtoi(parts[1], &n) ||
+          n <= 0) {
+        args.Error(absl::StrCat(names.front(), ": \"", item, "\" is not MEMBER:N with N > 0 (e.g. ",
+                                example, ")"));
+        continue;
+      }
+      out.emplace_back(member, n);
+    }
+  }
+  return out;
+}
+
+// `crisis NAME` given as a key (sighting, movement).
+std::string CrisisKey(BuildInput& in) {
+  auto crisis = in.args.TakeOne({"crisis"});
+  return crisis && !crisis->empty() ? ExpandName(*crisis, in.context.country, "crises") : "";
+}
+
+std::string CrisisName(const std::string& word, const ParseContext& context) {
+  return word.empty() ? "" : ExpandName(word, context.country, "crises");
+}
+
+// A subject of a crisis: a registration id or any full name (a case's).
+std::string SubjectName(const std::string& word, const ParseContext& context) {
+  return word.empty() ? "" : ExpandName(word, context.country, "registrations");
+}
+
+Request DeclareCrisis(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::DeclareCrisisRequest>();
+  req->set_parent(in.parent);
+  cv1::Crisis* c = req->mutable_crisis();
+  ApplyKeys(in.args, CrisisKeys(), c, in.context, nullptr);
+  for (const std::string& v : in.args.Take({"focal", "focal_post", "focal_posts"})) {
+    for (absl::string_view item : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+      item = absl::StripAsciiWhitespace(item);
+      std::vector<std::string> parts = absl::StrSplit(item, ':');
+      if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
+        in.args.Error(
+            absl::StrCat("focal: \"", item, "\" is not AREA:MEMBER:POST (e.g. HN-CR:HN:SPS)"));
+        continue;
+      }
+      cv1::FocalPost* f = c->add_focal_posts();
+      f->set_area(Upper(parts[0]));
+      f->set_member(Upper(parts[1]));
+      f->set_post(Upper(parts[2]));
+      CheckCountry(in.args, "focal member", f->member());
+      if (std::find(c->areas().begin(), c->areas().end(), f->area()) == c->areas().end()) {
+        in.args.Error(absl::StrCat("focal: ", f->area(), " is not one of the crisis's areas (",
+                                   absl::StrJoin(c->areas(), ","), ")"));
+      }
+    }
+  }
+  // One measure per key: its description may hold commas.
+  for (const std::string& v : in.args.Take({"measure", "measures"})) {
+    std::vector<std::string> parts = absl::StrSplit(v, absl::MaxSplits(':', 1));
+    const std::string member = parts.size() == 2 ? Upper(parts[0]) : "";
+    const std::string text =
+        parts.size() == 2 ? std::string(absl::StripAsciiWhitespace(parts[1])) : "";
+    if (!IsCountryCode(member) || text.empty()) {
+      in.args.Error(absl::StrCat("measure: \"", v,
+                                 "\" is not MEMBER:DESCRIPTION (e.g. MX:\"visa humanitaria\")"));
+      continue;
+    }
+    cv1::Measure* m = c->add_measures();
+    m->set_member(member);
+    m->set_description(text);
+  }
+  if (auto id = in.args.TakeOne({"request_id"})) req->set_request_id(*id);
+  if (in.args.ok()) {
+    if (c->type() == 0) in.args.Error("`crisis declare` needs type=TYPE (e.g. hurricane)");
+    if (c->title().empty()) in.args.Error("`crisis declare` needs title=\"..\"");
+    if (c->host_country().empty()) {
+      in.args.Error("`crisis declare` needs host=CC (the country where it happens)");
+    }
+    if (c->areas().empty()) {
+      in.args.Error("`crisis declare` needs areas=AREA,... (ISO 3166-2, e.g. HN-CR,HN-AT)");
+    }
+  }
+  CheckCountry(in.args, "host", c->host_country());
+  CheckCountry(in.args, "lead", c->lead_member());
+  for (const std::string& area : c->areas()) CheckArea(in.args, "areas", area, c->host_country());
+  return req;
+}
+
+// `crisis phase NAME PHASE`: the runner reads the etag first.
+Request ChangeCrisisPhase(BuildInput& in) {
+  auto req = std::make_unique<cv1::UpdateCrisisRequest>();
+  const std::vector<std::string> names = in.Names({"NAME", "PHASE"});
+  req->mutable_crisis()->set_name(CrisisName(names[0], in.context));
+  if (!names[1].empty()) {
+    auto phase = ParseEnumValue(cv1::Phase_descriptor(), names[1], "phase");
+    if (phase.ok()) {
+      req->mutable_crisis()->set_phase(static_cast<cv1::Phase>(*phase));
+    } else {
+      in.args.Error(std::string(phase.status().message()));
+    }
+  }
+  req->mutable_update_mask()->add_paths("phase");
+  return req;
+}
+
+Request ListCrises(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::ListCrisesRequest>();
+  ApplyKeys(in.args, {{{"phase", "phases"}, "phases"}}, req.get(), in.context, nullptr);
+  return req;
+}
+
+Request CreateRegistration(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::CreateRegistrationRequest>();
+  req->set_parent(in.parent);
+  cv1::Registration* r = req->mutable_registration();
+  ApplyKeys(in.args, RegistrationKeys(), r, in.context, nullptr);
+  if (auto id = in.args.TakeOne({"request_id"})) req->set_request_id(*id);
+  // The area says the host country: host=HN is optional with area=HN-CR.
+  if (r->host_country().empty() && IsAreaCode(r->area())) {
+    r->set_host_country(r->area().substr(0, 2));
+  }
+  if (in.args.ok()) {
+    if (r->given_names().empty() && r->family_names().empty()) {
+      in.args.Error("`crisis register` needs given_names=.. and family_names=..");
+    }
+    if (r->birth_date().empty()) {
+      in.args.Error("`crisis register` needs birth_date=YYYY-MM-DD (or YYYY-MM, YYYY)");
+    }
+    if (r->area().empty()) {
+      in.args.Error("`crisis register` needs area=AREA (where the national is; e.g. HN-CR)");
+    }
+  }
+  CheckCountry(in.args, "host", r->host_country());
+  CheckArea(in.args, "area", r->area(), r->host_country());
+  CheckDate(in.args, "birth_date", r->birth_date(), /*partial=*/true);
+  CheckDate(in.args, "arrival", r->arrival_date(), /*partial=*/false);
+  CheckDate(in.args, "return", r->return_date(), /*partial=*/false);
+  if (!r->arrival_date().empty() && !r->return_date().empty() &&
+      r->return_date() < r->arrival_date()) {
+    in.args.Error("return: before arrival");
+  }
+  return req;
+}
+
+// `crisis import FILE`: the request holds the parent; the runner reads the file.
+Request ImportRegistrations(BuildInput& in) {
+  auto req = std::make_unique<cv1::ImportRegistrationsRequest>();
+  req->set_parent(in.parent);
+  ImportOptions& o = in.command.import;
+  o.file = in.Name("FILE");
+  if (auto f = in.args.TakeOne({"format"})) {
+    auto format = ParseImportFormat(*f);
+    if (format.ok()) {
+      o.format = *format == ImportFormat::kCsv ? "csv" : "jsonl";
+    } else {
+      in.args.Error(std::string(format.status().message()));
+    }
+  } else if (!o.file.empty() && !ImportFormatOfFile(o.file)) {
+    in.args.Error(absl::StrCat("format: cannot tell it from the name \"", o.file,
+                               "\" (.csv, .jsonl); give format=csv or format=jsonl"));
+  }
+  if (auto b = in.args.TakeOne({"batch"})) {
+    if (!absl::SimpleAtoi(*b, &o.batch) || o.batch < 1 || o.batch > 500) {
+      in.args.Error(absl::StrCat("batch: \"", *b,
+                                 "\" is not a number from 1 to 500 (registrations per call; the "
+                                 "node takes at most 500)"));
+    }
+  }
+  return req;
+}
+
+Request RecordWelfareNote(BuildInput& in) {
+  auto req = std::make_unique<cv1::RecordWelfareNoteRequest>();
+  const std::vector<std::string> names = in.Names({"CRISIS", "SUBJECT", "STATUS"});
+  cv1::WelfareNote* n = req->mutable_note();
+  n->set_crisis(CrisisName(names[0], in.context));
+  n->set_subject(SubjectName(names[1], in.context));
+  if (!names[2].empty()) {
+    auto status = ParseEnumValue(cv1::WelfareStatus_descriptor(), names[2], "status");
+    if (status.ok()) {
+      n->set_status(static_cast<cv1::WelfareStatus>(*status));
+    } else {
+      in.args.Error(std::string(status.status().message()));
+    }
+  }
+  ApplyKeys(in.args, WelfareNoteKeys(), n, in.context, nullptr);
+  if (auto id = in.args.TakeOne({"request_id"})) req->set_request_id(*id);
+  CheckArea(in.args, "area", n->last_known_area(), "");
+  if (!n->has_observe_time()) *n->mutable_observe_time() = ToTimestamp(in.context.now);
+  return req;
+}
+
+Request ListWelfareNotes(BuildInput& in) {
+  auto req = std::make_unique<cv1::ListWelfareNotesRequest>();
+  const std::vector<std::string> names = in.Names({"CRISIS", "SUBJECT"});
+  req->set_crisis(CrisisName(names[0], in.context));
+  req->set_subject(SubjectName(names[1], in.context));
+  return req;
+}
+
+Request ListWorklist(BuildInput& in) {
+  auto req = std::make_unique<cv1::ListWorklistRequest>();
+  req->set_crisis(CrisisName(in.Name("CRISIS"), in.context));
+  ApplyKeys(in.args, WorklistKeys(), req.get(), in.context, nullptr);
+  CheckArea(in.args, "area", req->area(), "");
+  if (in.args.ok() && (req->page_size() < 0 || req->page_size() > 1000)) {
+    in.args.Error(absl::StrCat("limit: ", req->page_size(), " is not 1..1000"));
+  }
+  return req;
+}
+
+// A request on one crisis, named by the positional word (board, picture, movements).
+template <typename R>
+Builder ByCrisis() {
+  return [](BuildInput& in) -> Request {
+    auto req = std::make_unique<R>();
+    req->set_crisis(CrisisName(in.Name("CRISIS"), in.context));
+    return req;
+  };
+}
+
+Request MergeSubjects(BuildInput& in) {
+  auto req = std::make_unique<cv1::MergeSubjectsRequest>();
+  const std::vector<std::string> names = in.Names({"CRISIS", "KEEP", "DUPLICATE"});
+  req->set_crisis(CrisisName(names[0], in.context));
+  req->set_keep(SubjectName(names[1], in.context));
+  req->set_duplicate(SubjectName(names[2], in.context));
+  if (auto reason = in.args.TakeOne({"reason"})) req->set_reason(*reason);
+  if (in.args.ok()) {
+    if (req->keep() == req->duplicate()) {
+      in.args.Error("`crisis merge`: KEEP and DUPLICATE are the same subject");
+    }
+    if (req->reason().empty()) {
+      in.args.Error("`crisis merge` needs reason=\"..\" (why they are the same person; audited)");
+    }
+  }
+  return req;
+}
+
+Request SendSighting(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::SendSightingRequest>();
+  req->set_parent(in.parent);
+  cv1::Sighting* s = req->mutable_sighting();
+  s->set_crisis(CrisisKey(in));
+  ApplyKeys(in.args, SightingKeys(), s, in.context, nullptr);
+  ApplyKeys(in.args, {{{"protection", "international_protection"}, "international_protection"}},
+            req.get(), in.context, nullptr);
+  if (auto id = in.args.TakeOne({"request_id"})) req->set_request_id(*id);
+  if (in.args.ok()) {
+    if (s->crisis().empty()) in.args.Error("`crisis sighting` needs crisis=NAME");
+    if (s->nationality().empty()) {
+      in.args.Error("`crisis sighting` needs nationality=CC (the member that receives it)");
+    } else if (s->nationality() == in.context.country) {
+      in.args.Error(absl::StrCat("nationality: ", s->nationality(),
+                                 " is this node's own country; record a note instead "
+                                 "(`crisis note`)"));
+    }
+    if (s->area().empty()) in.args.Error("`crisis sighting` needs area=AREA (e.g. HN-CR)");
+    if (s->status() == 0) {
+      in.args.Error("`crisis sighting` needs status=STATUS (e.g. contacted_safe)");
+    }
+    if (req->international_protection() == 0) {
+      in.args.Error(
+          "`crisis sighting` needs protection=none|asylum_seeker|refugee|stateless|unknown "
+          "(a refugee's or asylum seeker's sighting never goes to the country of nationality)");
+    }
+  }
+  CheckCountry(in.args, "nationality", s->nationality());
+  CheckArea(in.args, "area", s->area(), "");
+  if (!s->has_observe_time()) *s->mutable_observe_time() = ToTimestamp(in.context.now);
+  return req;
+}
+
+Request PublishMovement(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::PublishMovementRequest>();
+  req->set_parent(in.parent);
+  cv1::Movement* m = req->mutable_movement();
+  m->set_crisis(CrisisKey(in));
+  ApplyKeys(in.args, MovementKeys(), m, in.context, nullptr);
+  int offered = 0;
+  for (const auto& [member, seats] : MemberCounts(in.args, {"offer", "offered"}, "GT:40,SV:20")) {
+    cv1::SeatOffer* o = m->add_offered();
+    o->set_member(member);
+    o->set_seats(seats);
+    offered += seats;
+  }
+  int passengers = 0;
+  for (const auto& [nationality, n] : MemberCounts(in.args, {"passengers"}, "MX:120,GT:30")) {
+    cv1::NationalityCount* p = m->add_passengers();
+    p->set_nationality(nationality);
+    p->set_passengers(n);
+    passengers += n;
+  }
+  if (auto id = in.args.TakeOne({"request_id"})) req->set_request_id(*id);
+  if (in.args.ok()) {
+    if (m->crisis().empty()) in.args.Error("`crisis movement` needs crisis=NAME");
+    if (m->mode() == 0) in.args.Error("`crisis movement` needs mode=air|bus|sea|rail");
+    if (!m->has_depart_time()) in.args.Error("`crisis movement` needs depart=RFC3339");
+    if (m->seats() <= 0) {
+      in.args.Error("`crisis movement` needs seats=N (the seats of the movement, N > 0)");
+    } else {
+      if (offered > m->seats()) {
+        in.args.Error(absl::StrCat("offer: ", offered,
+                                   " seats offered, but the movement has seats=", m->seats()));
+      }
+      if (passengers > m->seats()) {
+        in.args.Error(absl::StrCat("passengers: ", passengers,
+                                   " passengers, but the movement has seats=", m->seats()));
+      }
+    }
+  }
+  return req;
+}
+
+Request ListMovements(BuildInput& in) {
+  auto req = std::make_unique<cv1::ListMovementsRequest>();
+  req->set_crisis(CrisisName(in.Name("CRISIS"), in.context));
+  ApplyKeys(in.args, {{{"offered_to"}, "offered_to", kCountryCode}}, req.get(), in.context,
+            nullptr);
+  CheckCountry(in.args, "offered_to", req->offered_to());
+  return req;
+}
+
 // `inbox`: the ListNotificationsRequest; the runner makes the referrals' and transfers' from it.
 Request Inbox(BuildInput& in) {
   in.NoName();
@@ -673,6 +1160,9 @@ constexpr char kNoNotifications[] =
 constexpr char kNoReferrals[] =
     "this node does not serve enlace.referrals.v1.ReferralService: is it an Enlace node, and "
     "recent enough?";
+constexpr char kNoCrisis[] =
+    "this node does not serve enlace.crisis.v1.CrisisService: is it an Enlace node, and recent "
+    "enough?";
 constexpr char kNoTransfers[] =
     "this node does not serve enlace.transfers.v1.TransferService: is it an Enlace node, and "
     "recent enough?";
@@ -844,6 +1334,36 @@ int RunInbox(const Command& command, Session& s) {
   return 0;
 }
 
+// `crisis phase`: the crisis's etag first, so that a concurrent change is refused (ABORTED)
+// rather than overwritten.
+int RunChangeCrisisPhase(const Command& command, Session& s) {
+  cv1::UpdateCrisisRequest req = command.As<cv1::UpdateCrisisRequest>();
+  cv1::GetCrisisRequest get;
+  get.set_name(req.crisis().name());
+  auto current = Call(s, &CrisisStub::GetCrisis, get, kNoCrisis);
+  if (!current.ok()) return s.printer.Error(current.status());
+  req.mutable_crisis()->set_etag(current->etag());
+  return s.printer.Resource(Call(s, &CrisisStub::UpdateCrisis, req, kNoCrisis));
+}
+
+// `crisis import FILE`: batches of ImportRegistrations (crisis_import.h).
+int RunImportRegistrations(const Command& command, Session& s) {
+  const auto& req = command.As<cv1::ImportRegistrationsRequest>();
+  ImportSink send = [&s](const cv1::ImportRegistrationsRequest& batch) {
+    return Call(s, &CrisisStub::ImportRegistrations, batch, kNoCrisis);
+  };
+  // The progress bar only on a terminal; a log gets one line per batch.
+  const bool tty = &s.err == &std::cerr && isatty(STDERR_FILENO) == 1;
+  ImportIo io{s.out, s.err, tty, s.printer.json(), [] { return absl::Now(); }};
+  return RunImport(command.import, req.parent(), send, io);
+}
+
+// The text of a response that prints as a table (`crisis list`, `board`, ...).
+template <typename Resp>
+auto TextOf(std::string (*text)(const Resp&)) {
+  return [text](const auto&, const Resp& response) { return text(response); };
+}
+
 constexpr bool kPages = true;
 
 }  // namespace
@@ -979,6 +1499,39 @@ const std::vector<CommandSpec>& Commands() {
        Show(&TransferStub::DeclineTransfer, kNoTransfers)},
       // What waits for a post: incoming notifications, referrals and transfers.
       {"inbox", "", Rpc::kInbox, Inbox, RunInbox, kPages},
+      // enlace.crisis.v1.CrisisService
+      {"crisis", "declare", Rpc::kDeclareCrisis, DeclareCrisis,
+       Show(&CrisisStub::DeclareCrisis, kNoCrisis)},
+      {"crisis", "phase", Rpc::kChangeCrisisPhase, ChangeCrisisPhase, RunChangeCrisisPhase},
+      {"crisis", "list", Rpc::kListCrises, ListCrises,
+       Show(&CrisisStub::ListCrises, kNoCrisis, TextOf(CrisesTable))},
+      {"crisis", "show", Rpc::kGetCrisis, ByName<cv1::GetCrisisRequest>("crises", "crisis NAME"),
+       Show(&CrisisStub::GetCrisis, kNoCrisis), /*pages=*/false, /*verb_alias=*/"get"},
+      {"crisis", "register", Rpc::kCreateRegistration, CreateRegistration,
+       Show(&CrisisStub::CreateRegistration, kNoCrisis)},
+      {"crisis", "import", Rpc::kImportRegistrations, ImportRegistrations, RunImportRegistrations,
+       /*pages=*/false, /*verb_alias=*/"", /*value_options=*/false, /*restart=*/true},
+      {"crisis", "note", Rpc::kRecordWelfareNote, RecordWelfareNote,
+       Show(&CrisisStub::RecordWelfareNote, kNoCrisis)},
+      {"crisis", "notes", Rpc::kListWelfareNotes, ListWelfareNotes,
+       Show(&CrisisStub::ListWelfareNotes, kNoCrisis, TextOf(WelfareNotesTable))},
+      {"crisis", "worklist", Rpc::kListWorklist, ListWorklist,
+       List(&CrisisStub::ListWorklist, Rows(WorklistTable), kNoCrisis), kPages},
+      {"crisis", "board", Rpc::kGetBoard, ByCrisis<cv1::GetBoardRequest>(),
+       Show(&CrisisStub::GetBoard, kNoCrisis, TextOf(BoardText))},
+      {"crisis", "merge", Rpc::kMergeSubjects, MergeSubjects,
+       Show(&CrisisStub::MergeSubjects, kNoCrisis)},
+      {"crisis", "sighting", Rpc::kSendSighting, SendSighting,
+       Show(&CrisisStub::SendSighting, kNoCrisis,
+            [](const cv1::SendSightingRequest&, const cv1::SendSightingResponse& sent) {
+              return absl::StrCat("sighting sent to ", sent.sent_to(), "\n");
+            })},
+      {"crisis", "picture", Rpc::kGetRegionalPicture, ByCrisis<cv1::GetRegionalPictureRequest>(),
+       Show(&CrisisStub::GetRegionalPicture, kNoCrisis, TextOf(RegionalPictureTable))},
+      {"crisis", "movement", Rpc::kPublishMovement, PublishMovement,
+       Show(&CrisisStub::PublishMovement, kNoCrisis)},
+      {"crisis", "movements", Rpc::kListMovements, ListMovements,
+       Show(&CrisisStub::ListMovements, kNoCrisis, TextOf(MovementsTable))},
   };
   return *commands;
 }
@@ -1010,7 +1563,7 @@ absl::string_view CanonicalNoun(absl::string_view word) {
       {"persons", "person"},     {"cases", "case"},         {"actions", "action"},
       {"orgs", "org"},           {"organisation", "org"},   {"organisations", "org"},
       {"organization", "org"},   {"organizations", "org"},  {"notifications", "notification"},
-      {"referrals", "referral"}, {"transfers", "transfer"},
+      {"referrals", "referral"}, {"transfers", "transfer"}, {"crises", "crisis"},
   };
   for (const auto& [alias, noun] : *aliases) {
     if (word == alias) return noun;

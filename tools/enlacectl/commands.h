@@ -36,6 +36,9 @@ struct BuildInput {
   std::string Name(absl::string_view what);
   // For commands without positional words: an error for each one given.
   void NoName();
+  // The positional words of a command that takes several (`crisis note CRISIS SUBJECT
+  // STATUS`), one per entry of `what`; empty strings and one error when the count differs.
+  std::vector<std::string> Names(const std::vector<absl::string_view>& what);
 };
 
 using Builder = std::function<std::unique_ptr<google::protobuf::Message>(BuildInput&)>;
@@ -54,6 +57,8 @@ struct CommandSpec {
   absl::string_view verb_alias = "";
   // Takes --data_dir and --verify_key.
   bool value_options = false;
+  // Takes --restart (`crisis import`).
+  bool restart = false;
 };
 
 // Every command, in the order `enlacectl help` and error messages list them.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -22,6 +23,7 @@ namespace fv1 = ::enlace::federation::v1;
 namespace nv1 = ::enlace::notifications::v1;
 namespace rv1 = ::enlace::referrals::v1;
 namespace tv1 = ::enlace::transfers::v1;
+namespace cv1 = ::enlace::crisis::v1;
 
 // Characters, not bytes: continuation bytes of UTF-8 do not count.
 size_t DisplayWidth(const std::string& s) {
@@ -326,11 +328,10 @@ std::string NotificationsTable(const nv1::ListNotificationsResponse& response, b
                       TimeOf(n.has_acknowledge_time(), n.acknowledge_time()), n.case_(),
                       PersonOf(n.person())});
     } else {
-      rows.push_back({n.name(), n.national_country(), event,
-                      TimeOf(n.has_create_time(), n.create_time()),
-                      TimeOf(n.has_receive_time(), n.receive_time()),
-                      TimeOf(n.has_acknowledge_time(), n.acknowledge_time()),
-                      PersonOf(n.person())});
+      rows.push_back(
+          {n.name(), n.national_country(), event, TimeOf(n.has_create_time(), n.create_time()),
+           TimeOf(n.has_receive_time(), n.receive_time()),
+           TimeOf(n.has_acknowledge_time(), n.acknowledge_time()), PersonOf(n.person())});
     }
   }
   if (incoming) {
@@ -355,8 +356,8 @@ std::string ReferralsTable(const rv1::ListReferralsResponse& response, bool inco
     }
   }
   if (incoming) {
-    return FormatTable(
-        {"NAME", "FROM", "POST", "SERVICE", "STATE", "OUTCOME", "SENT", "PERSON"}, rows);
+    return FormatTable({"NAME", "FROM", "POST", "SERVICE", "STATE", "OUTCOME", "SENT", "PERSON"},
+                       rows);
   }
   return FormatTable({"NAME", "POST", "TO", "SERVICE", "STATE", "OUTCOME", "UPDATED", "CASE"},
                      rows);
@@ -482,6 +483,182 @@ absl::StatusOr<std::string> InboxJsonLine(const InboxItem& item) {
   return absl::StrCat("{\"kind\":\"", item.kind, "\",\"", item.kind, "\":", body, "}\n");
 }
 
+// ---------------------------------------------------------------- crises
+
+namespace {
+
+std::string WelfareStatusName(int status) {
+  return EnumValueName(cv1::WelfareStatus_descriptor(), status);
+}
+
+// A status as a column header: CONTACTED_SAFE.
+std::string StatusColumn(int status) { return absl::AsciiStrToUpper(WelfareStatusName(status)); }
+
+// The statuses of `counts`, in the enum's order (unaccounted first).
+template <typename Counts>
+void AddStatuses(const Counts& counts, std::vector<int>* statuses) {
+  for (const auto& c : counts) {
+    if (std::find(statuses->begin(), statuses->end(), c.status()) == statuses->end()) {
+      statuses->push_back(c.status());
+    }
+  }
+  std::sort(statuses->begin(), statuses->end());
+}
+
+bool Unaccounted(int status) {
+  return status == cv1::WELFARE_STATUS_UNACCOUNTED || status == cv1::WELFARE_STATUS_INQUIRY_OPEN;
+}
+
+}  // namespace
+
+std::string CrisesTable(const cv1::ListCrisesResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : response.crises()) {
+    rows.push_back({c.name(), EnumValueName(cv1::Phase_descriptor(), c.phase()),
+                    EnumValueName(cv1::CrisisType_descriptor(), c.type()), c.host_country(),
+                    absl::StrJoin(c.areas(), ","), c.lead_member(),
+                    TimeOf(c.has_update_time(), c.update_time()), c.title()});
+  }
+  return FormatTable({"NAME", "PHASE", "TYPE", "HOST", "AREAS", "LEAD", "UPDATED", "TITLE"}, rows);
+}
+
+std::string WelfareNotesTable(const cv1::ListWelfareNotesResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& n : response.notes()) {
+    rows.push_back({TimeOf(n.has_observe_time(), n.observe_time()), WelfareStatusName(n.status()),
+                    n.source() != 0 ? EnumValueName(cv1::NoteSource_descriptor(), n.source()) : "",
+                    n.contact_made() ? "yes" : "no", n.last_known_area(), n.author(),
+                    n.from_member(), n.opened_case(), n.details()});
+  }
+  return FormatTable(
+      {"OBSERVED", "STATUS", "SOURCE", "CONTACT", "AREA", "AUTHOR", "FROM", "CASE", "DETAILS"},
+      rows);
+}
+
+std::string RiskName(int risk) {
+  switch (risk) {
+    case 0:
+      return "child";
+    case 1:
+      return "older_person";
+    case 2:
+      return "detained";
+    case 3:
+      return "medical_needs";
+    case 9:
+      return "other";
+  }
+  return absl::StrCat(risk);
+}
+
+std::string WorklistTable(const cv1::ListWorklistResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : response.entries()) {
+    rows.push_back({RiskName(e.risk()), WelfareStatusName(e.status()), e.area(), e.subject(),
+                    TimeOf(e.has_status_time(), e.status_time()), e.display_name()});
+  }
+  return FormatTable({"RISK", "STATUS", "AREA", "SUBJECT", "LAST_STATUS", "NAME"}, rows);
+}
+
+std::string BoardText(const cv1::Board& board) {
+  std::string out;
+  std::string accounted = absl::StrCat(board.accounted_for());
+  if (board.total() > 0) {
+    // Rounded down: 99% while one person is still unaccounted for, never 100%.
+    absl::StrAppend(&accounted, " (", board.accounted_for() * 100 / board.total(), "%)");
+  }
+  absl::StrAppend(&out, "crisis:        ", board.crisis(), "\n", "total:         ", board.total(),
+                  "\n", "accounted for: ", accounted, "\n\n");
+  std::vector<int> statuses;
+  AddStatuses(board.by_status(), &statuses);
+  std::vector<std::vector<std::string>> rows;
+  for (int status : statuses) {
+    int64_t count = 0;
+    for (const auto& c : board.by_status()) {
+      if (c.status() == status) count += c.count();
+    }
+    rows.push_back({WelfareStatusName(status), absl::StrCat(count)});
+  }
+  absl::StrAppend(&out, FormatTable({"STATUS", "COUNT"}, rows), "\n");
+
+  std::vector<int> area_statuses;
+  for (const auto& a : board.by_area()) AddStatuses(a.by_status(), &area_statuses);
+  std::vector<std::string> header = {"AREA", "TOTAL", "ACCOUNTED"};
+  for (int status : area_statuses) header.push_back(StatusColumn(status));
+  rows.clear();
+  for (const auto& a : board.by_area()) {
+    int64_t unaccounted = 0;
+    for (const auto& c : a.by_status()) {
+      if (Unaccounted(c.status())) unaccounted += c.count();
+    }
+    std::vector<std::string> row = {a.area(), absl::StrCat(a.total()),
+                                    absl::StrCat(a.total() - unaccounted)};
+    for (int status : area_statuses) {
+      int64_t count = 0;
+      for (const auto& c : a.by_status()) {
+        if (c.status() == status) count += c.count();
+      }
+      row.push_back(absl::StrCat(count));
+    }
+    rows.push_back(std::move(row));
+  }
+  absl::StrAppend(&out, FormatTable(header, rows));
+  return out;
+}
+
+std::string RegionalPictureTable(const cv1::RegionalPicture& picture) {
+  std::vector<std::string> members;
+  auto add_member = [&](const std::string& m) {
+    if (std::find(members.begin(), members.end(), m) == members.end()) members.push_back(m);
+  };
+  for (const auto& r : picture.reports()) add_member(r.member());
+  for (const auto& c : picture.cells()) add_member(c.member());
+  std::sort(members.begin(), members.end());
+  std::vector<int> statuses;
+  AddStatuses(picture.cells(), &statuses);
+  std::vector<std::string> header = {"MEMBER", "AS_OF"};
+  for (int status : statuses) header.push_back(StatusColumn(status));
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& member : members) {
+    std::string as_of;
+    for (const auto& r : picture.reports()) {
+      if (r.member() == member && r.has_as_of()) as_of = FormatTime(r.as_of());
+    }
+    std::vector<std::string> row = {member, as_of};
+    for (int status : statuses) {
+      std::string cell;  // "-": not reported
+      for (const auto& c : picture.cells()) {
+        if (c.member() == member && c.status() == status) {
+          cell = c.withheld() ? "<5" : absl::StrCat(c.count());
+        }
+      }
+      row.push_back(cell);
+    }
+    rows.push_back(std::move(row));
+  }
+  return FormatTable(header, rows);
+}
+
+std::string MovementsTable(const cv1::ListMovementsResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : response.movements()) {
+    std::vector<std::string> offered;
+    for (const auto& o : m.offered()) offered.push_back(absl::StrCat(o.member(), ":", o.seats()));
+    std::vector<std::string> passengers;
+    for (const auto& p : m.passengers()) {
+      passengers.push_back(absl::StrCat(p.nationality(), ":", p.passengers()));
+    }
+    std::string route;
+    if (!m.from_place().empty() || !m.to_place().empty()) {
+      route = absl::StrCat(Or(m.from_place(), "?"), " -> ", Or(m.to_place(), "?"));
+    }
+    rows.push_back({m.name(), EnumValueName(cv1::TransportMode_descriptor(), m.mode()),
+                    TimeOf(m.has_depart_time(), m.depart_time()), absl::StrCat(m.seats()),
+                    absl::StrJoin(offered, ","), absl::StrJoin(passengers, ","), route});
+  }
+  return FormatTable({"NAME", "MODE", "DEPART", "SEATS", "OFFERED", "PASSENGERS", "ROUTE"}, rows);
+}
+
 std::string FormatTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
                           absl::UTCTimeZone());
@@ -517,20 +694,27 @@ absl::StatusOr<std::string> JsonLine(const Message& message) {
 v1::Category SubtypeCategory(int subtype) {
   if (subtype == 0 || !v1::Subtype_IsValid(subtype)) return v1::CATEGORY_UNSPECIFIED;
   switch (subtype / 10) {
-    case 0: return v1::CATEGORY_CRIMINAL;
-    case 1: return v1::CATEGORY_MIGRATION;
-    case 2: return v1::CATEGORY_CIVIL_FAMILY;
-    case 3: return v1::CATEGORY_LABOUR;
-    case 4: return v1::CATEGORY_HUMAN_RIGHTS;
-    case 5: return v1::CATEGORY_ADMINISTRATIVE;
-    case 6: return v1::CATEGORY_CRISIS;
+    case 0:
+      return v1::CATEGORY_CRIMINAL;
+    case 1:
+      return v1::CATEGORY_MIGRATION;
+    case 2:
+      return v1::CATEGORY_CIVIL_FAMILY;
+    case 3:
+      return v1::CATEGORY_LABOUR;
+    case 4:
+      return v1::CATEGORY_HUMAN_RIGHTS;
+    case 5:
+      return v1::CATEGORY_ADMINISTRATIVE;
+    case 6:
+      return v1::CATEGORY_CRISIS;
   }
   return v1::CATEGORY_UNSPECIFIED;
 }
 
 std::string HelpText() {
   std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation,
-audit, consular notifications, referrals, transfers, inbox).
+audit, consular notifications, referrals, transfers, inbox, crises).
 
 Usage: enlacectl [global flags] COMMAND [NAME] [key=value ...]
 
@@ -629,6 +813,46 @@ Case transfers (officers of the origin or the receiving post, supervisors):
                  progress, transfers pending (--all: the handled ones too); officers see
                  their own post
 
+Crises (MICIC; a crisis is replicated to every member, its accounting stays on each node):
+  crisis declare   type=hurricane title="Huracán Eta" host=HN areas=HN-CR,HN-AT
+                   phase=active [lead=HN] [hotline="+504 .."] [advisory=".."]
+                   [focal=HN-CR:HN:SPS,...] [measure=MX:"visa humanitaria"] [request_id=ID]
+                   supervisors; focal=AREA:MEMBER:POST; one measure=MEMBER:TEXT per measure
+  crisis phase     NAME active|recovery|closed   supervisors; reads the etag, then updates the
+                   phase (phases only move forward)
+  crisis list      [phase=active,recovery]        every crisis this node knows, newest first
+  crisis show      NAME
+  crisis register  given_names=.. family_names=.. birth_date=1990-04-02 [host=HN] area=HN-CR
+                   [arrival=YYYY-MM-DD] [return=YYYY-MM-DD] [post=..] [child=yes]
+                   [older=yes] [medical=yes] [sex=..] [phone=..] [email=..]
+                   [doc=TYPE:NUMBER:CC] [person=NAME, when also on file] [request_id=ID]
+                   host defaults to the area's country
+  crisis import    FILE [format=csv|jsonl] [batch=500] [--restart]   supervisors; bulk
+                   registrations, each line's id its request_id (a line sent twice creates
+                   nothing twice). CSV: a header row naming the columns id, given_names,
+                   family_names, birth_date, host_country, area, arrival_date, return_date,
+                   post, phone, child, older_person, medical_needs. JSONL: one Registration in
+                   proto JSON per line plus "id": {"id":"r-1","givenNames":"Ana",..}. Every
+                   line is checked before anything is sent. FILE.progress records the lines
+                   done after each batch; a new run starts after them (--restart: from the
+                   first line). Exit 1 when some lines were refused (listed by line)
+  crisis note      CRISIS SUBJECT STATUS [source=shelter_list] [contact=yes] [area=HN-CR]
+                   [details=".."] [at=RFC3339, default now] [request_id=ID]
+                   SUBJECT: a registration id or name, or a case's full name
+  crisis notes     CRISIS SUBJECT                  the subject's notes, oldest first
+  crisis worklist  CRISIS [area=HN-CR] [status=unaccounted,inquiry_open] [limit=100]
+                   [page_token=T] [--all]          most at risk first
+  crisis board     CRISIS                          accounted for, by status and by area
+  crisis merge     CRISIS KEEP DUPLICATE reason=".."   supervisors; audited
+  crisis sighting  crisis=NAME nationality=GT given_names=.. family_names=..
+                   birth_year=1990 [doc=..] area=HN-CR status=contacted_safe [needs=..]
+                   [post=..] [contact=yes] protection=none [at=RFC3339] [request_id=ID]
+                   a national of another member; refused for refugees and asylum seekers
+  crisis picture   CRISIS    supervisors of the lead member: members x statuses ("<5": withheld)
+  crisis movement  crisis=NAME mode=air from=".." to=".." depart=RFC3339 seats=180
+                   [offer=GT:40,SV:20] [passengers=MX:120] [request_id=ID]   supervisors
+  crisis movements CRISIS [offered_to=GT]
+
   help
 
 Repeated fields (nationality, doc, language, vulnerability, service, area) take key=a,b or
@@ -650,9 +874,11 @@ Global flags (before or after the command):
   --json               print each response as one line of proto3 JSON
 
 Exit codes: 0 ok, 1 the call failed (error: CODE: message, then one line per field),
-2 usage error (nothing was sent), 3 `audit verify` found the log tampered with.
+2 usage error (nothing was sent; for `crisis import` also a bad or unreadable FILE), 3 `audit
+verify` found the log tampered with.
 
-Values (lower case, without the enum prefix):
+Values (lower case, without the enum prefix; a dash may stand for an underscore, as in
+contacted-safe):
 )";
   const std::vector<std::pair<std::string, const google::protobuf::EnumDescriptor*>> enums = {
       {"sex", v1::Sex_descriptor()},
@@ -675,14 +901,19 @@ Values (lower case, without the enum prefix):
       {"contact (consular)", nv1::ConsularContact_descriptor()},
       {"referral service", rv1::ServiceType_descriptor()},
       {"referral outcome", rv1::Outcome_descriptor()},
+      {"crisis type", cv1::CrisisType_descriptor()},
+      {"crisis phase", cv1::Phase_descriptor()},
+      {"welfare status", cv1::WelfareStatus_descriptor()},
+      {"note source", cv1::NoteSource_descriptor()},
+      {"transport mode", cv1::TransportMode_descriptor()},
   };
   for (const auto& [key, type] : enums) {
     absl::StrAppend(&out, Wrapped(absl::StrCat("  ", key, ": "), EnumValueNames(type)));
   }
-  absl::StrAppend(&out, Wrapped("  referral fields: ",
-                                {"given_names", "family_names", "birth_date", "sex",
-                                 "nationalities", "documents", "languages", "vulnerabilities",
-                                 "place", "summary"}));
+  absl::StrAppend(&out,
+                  Wrapped("  referral fields: ",
+                          {"given_names", "family_names", "birth_date", "sex", "nationalities",
+                           "documents", "languages", "vulnerabilities", "place", "summary"}));
   // Subtypes grouped by the category they belong to (SubtypeCategory: the node's table).
   absl::StrAppend(&out, "  subtype, by category:\n");
   for (int c = 0; c < v1::Category_descriptor()->value_count(); ++c) {

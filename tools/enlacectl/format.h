@@ -12,6 +12,7 @@
 #include "enlace/audit/v1/audit_service.pb.h"
 #include "enlace/cases/v1/case_service.pb.h"
 #include "enlace/cases/v1/person_service.pb.h"
+#include "enlace/crisis/v1/crisis.pb.h"
 #include "enlace/directory/v1/directory.pb.h"
 #include "enlace/federation/v1/admin.pb.h"
 #include "enlace/notifications/v1/notifications.pb.h"
@@ -95,6 +96,30 @@ std::vector<InboxItem> InboxItems(const notifications::v1::ListNotificationsResp
 std::string InboxTable(const std::vector<InboxItem>& items);
 // {"kind":"notification","notification":{...}}: one JSON line per item.
 absl::StatusOr<std::string> InboxJsonLine(const InboxItem& item);
+
+// ---- crises (enlace.crisis.v1)
+
+// NAME  PHASE  TYPE  HOST  AREAS  LEAD  UPDATED  TITLE (areas joined by commas; the title last,
+// as it holds spaces).
+std::string CrisesTable(const crisis::v1::ListCrisesResponse& response);
+// OBSERVED  STATUS  SOURCE  CONTACT  AREA  AUTHOR  FROM  CASE  DETAILS (oldest first, as the
+// node sends them; details last, as they hold spaces).
+std::string WelfareNotesTable(const crisis::v1::ListWelfareNotesResponse& response);
+// The worklist's risk in words: child, older_person, detained, medical_needs, other (9); the
+// number for any other value.
+std::string RiskName(int risk);
+// RISK  STATUS  AREA  SUBJECT  LAST_STATUS  NAME, in the node's order (most at risk first;
+// the name, the subject's display name, last as it holds spaces).
+std::string WorklistTable(const crisis::v1::ListWorklistResponse& response);
+// `crisis:`, `total:` and `accounted for: N (P%)` lines, then STATUS  COUNT (statuses in the
+// enum's order), then AREA  TOTAL  ACCOUNTED and one column per status any area has.
+std::string BoardText(const crisis::v1::Board& board);
+// MEMBER  AS_OF and one column per status any cell has; a withheld cell (fewer than 5) prints
+// "<5", a cell the member did not report "-". Members in alphabetical order.
+std::string RegionalPictureTable(const crisis::v1::RegionalPicture& picture);
+// NAME  MODE  DEPART  SEATS  OFFERED  PASSENGERS  ROUTE (offers and passengers as
+// MEMBER:N,...; the route "FROM -> TO" last, as it holds spaces).
+std::string MovementsTable(const crisis::v1::ListMovementsResponse& response);
 
 // "2026-03-01T10:00:00Z" (fractions of a second dropped).
 std::string FormatTime(const google::protobuf::Timestamp& t);
