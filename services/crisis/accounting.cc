@@ -518,7 +518,8 @@ absl::StatusOr<int> Crises::OpenFollowUpCases() {
           person.set_given_names(r->given_names());
           person.set_family_names(r->family_names());
           person.set_birth_date(r->birth_date());
-          person.set_sex(r->sex());
+          // Sex is required of a person on file; a registration may not say it.
+          person.set_sex(r->sex() == cv1::SEX_UNSPECIFIED ? cv1::SEX_UNDISCLOSED : r->sex());
           *person.mutable_documents() = r->documents();
           person.add_nationalities(self_);
           person.set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
@@ -534,12 +535,20 @@ absl::StatusOr<int> Crises::OpenFollowUpCases() {
           kase.set_opened_from(crisis.name());
           const std::string request_id =
               absl::StrCat("crisis-", keys::IdOf(crisis.name()), "-", keys::IdOf(subject));
-          ENLACE_ASSIGN_OR_RETURN(
-              auto opened,
-              cases::OpenCaseFor(*registry_, person, std::move(kase), request_id, system));
-          after.set_opened_case(opened.opened.name());
+          auto opened = cases::OpenCaseFor(*registry_, person, std::move(kase), request_id, system);
+          if (absl::IsInvalidArgument(opened.status())) {
+            // The registration cannot make a person on file (retrying would not help): the
+            // follow-up is dropped, said in the audit log, and left to an officer.
+            txn.Audit(system.identity, "crisis.OpenFollowUpCase", {subject, crisis.name()},
+                      enlace::audit::v1::AUDIT_OUTCOME_REJECTED)
+                .set_detail(std::string(opened.status().message()));
+            ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
+            continue;
+          }
+          ENLACE_RETURN_IF_ERROR(opened.status());
+          after.set_opened_case(opened->opened.name());
           // A case holds the registration: the retention clock no longer ends it.
-          txn.batch.Put(cf_, absl::StrCat("H|", keys::IdOf(subject)), opened.opened.name());
+          txn.batch.Put(cf_, absl::StrCat("H|", keys::IdOf(subject)), opened->opened.name());
           ++count;
         }
       }

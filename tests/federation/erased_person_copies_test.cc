@@ -274,20 +274,6 @@ TEST_F(ErasedPersonCopiesTest, ErasedPersonsNotificationCopyIsUnreadable) {
   EXPECT_TRUE(NoPersonalFields(after.person())) << after.person().ShortDebugString();
 }
 
-// Every byte of every file under `dir`.
-std::string ReadTree(const std::string& dir) {
-  std::string all;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-    all += '\0';
-  }
-  return all;
-}
-
 TEST_F(ErasedPersonCopiesTest, NoPersonalTextStoredForErasedPersonAfterUpdates) {
   Init({"MX"}, {"MX"});
   StartNode("MX");

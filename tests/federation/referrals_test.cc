@@ -25,18 +25,6 @@ namespace {
 namespace rv1 = ::enlace::referrals::v1;
 namespace cv1 = ::enlace::cases::v1;
 
-std::string ReadTree(const std::string& dir) {
-  std::string all;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-  }
-  return all;
-}
-
 class ReferralsTest : public FederationFixture {
  protected:
   void SetUp() override {

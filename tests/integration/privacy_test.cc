@@ -31,25 +31,12 @@ namespace {
 
 namespace v1 = ::enlace::cases::v1;
 namespace fs = std::filesystem;
+using ::enlace::testing::ReadTree;
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
   return ctx;
-}
-
-// Every byte of every file under `dir`, concatenated with separators.
-std::string ReadTree(const std::string& dir) {
-  std::string all;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-    all += '\0';
-  }
-  return all;
 }
 
 class PrivacyTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -264,6 +265,19 @@ int NodeProcess::Stop(int signo, absl::Duration timeout) {
 
 NodeProcess::~NodeProcess() {
   if (pid_ > 0) Stop(SIGKILL);
+}
+
+std::string ReadTree(const std::string& dir) {
+  std::string all;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    all += ss.str();
+    all += '\0';
+  }
+  return all;
 }
 
 }  // namespace enlace::testing

@@ -100,6 +100,10 @@ class NodeProcess {
   std::string log_path_;
 };
 
+// Every byte of every regular file under `dir`, files separated by a NUL: for asserting that
+// no file of a store ever held a string in clear.
+std::string ReadTree(const std::string& dir);
+
 }  // namespace enlace::testing
 
 #endif  // ENLACE_TESTS_TESTING_TEST_ENV_H_
