@@ -11,6 +11,8 @@
 #                            (0600; given to the node as ENLACE_MASTER_KEY), node.log, node.pid,
 #                            ports, sample.done
 #   run/sample.as_of         the day of the first sample load (reruns reuse it)
+#   run/crisis/              the sample crisis: <cc>-registrations.jsonl (+ .progress), crisis.log,
+#                            done (the crisis's name once every step succeeded)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN="$ROOT/run"

@@ -13,10 +13,13 @@
 #   ENLACE_SAMPLE_PERSONS=300     sample persons per country
 #   ENLACE_SAMPLE_ORGANISATIONS=10  directory organisations per country
 #   ENLACE_SAMPLE_SEED=1
+#   ENLACE_SAMPLE_CRISIS=1        0: no sample crisis (deploy/local/crisis.sh; needs MX, GT, HN)
 # Options: --no-setup (skip deploy/setup.sh), --no-build (use the binaries already in run/bin).
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=deploy/local/crisis.sh
+source "$(dirname "${BASH_SOURCE[0]}")/crisis.sh"
 
 SETUP=1
 BUILD=1
@@ -35,6 +38,7 @@ FEDERATION_PORT="${ENLACE_FEDERATION_PORT:-7501}"
 PERSONS="${ENLACE_SAMPLE_PERSONS:-300}"
 ORGANISATIONS="${ENLACE_SAMPLE_ORGANISATIONS:-10}"
 SEED="${ENLACE_SAMPLE_SEED:-1}"
+SAMPLE_CRISIS="${ENLACE_SAMPLE_CRISIS:-1}"
 # Seconds for a node to listen (RocksDB open and WAL replay; fast, but slow disks exist).
 START_TIMEOUT="${ENLACE_START_TIMEOUT:-60}"
 
@@ -44,7 +48,7 @@ BINARIES=(services/node/enlace-node tools/devpki/enlace-devpki
           tools/sampleload/enlace-sample-load tools/enlacectl/enlacectl)
 
 [[ ${#COUNTRIES[@]} -gt 0 ]] || die "ENLACE_COUNTRIES is empty"
-for n in "$API_PORT" "$FEDERATION_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED"; do
+for n in "$API_PORT" "$FEDERATION_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED" "$SAMPLE_CRISIS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "ports, sample sizes and seed must be numbers (got '$n')"
 done
 declare -A API=() FED=()
@@ -221,6 +225,14 @@ if [[ $ORGANISATIONS -gt 0 && ${#COUNTRIES[@]} -gt 1 ]]; then
   done
 fi
 
+# --- a sample crisis (MICIC): HN declares it, MX and GT account for their nationals -----------
+# deploy/local/crisis.sh; one line of output, idempotent like the sample data.
+CRISIS_NAME=""
+if [[ $SAMPLE_CRISIS -ne 0 ]]; then
+  [[ -s "$RUN/sample.as_of" ]] || date -u +%F >"$RUN/sample.as_of"
+  sample_crisis
+fi
+
 # --- how to use it --------------------------------------------------------------------------------
 rel() { echo "${1#"$ROOT"/}"; }
 echo
@@ -247,6 +259,10 @@ if grep -q 'federation status' <<<"$ctl_help"; then
   echo "      run/bin/enlacectl --server localhost:${API[$first]} --tls_dir run/pki/$first --country $first federation status"
 fi
 echo "      run/bin/enlace-sample-load --check_directory --server localhost:${API[$first]} --tls_dir run/pki/$first"
+if [[ -n "$CRISIS_NAME" ]]; then
+  echo "  The sample crisis, as Mexico accounts for its nationals (see README.md, \"Crises\"):"
+  echo "      run/bin/enlacectl --server localhost:${API[MX]} --tls_dir run/pki/MX --country MX crisis board $CRISIS_NAME"
+fi
 echo "  More commands: run/bin/enlacectl help.  Stop: bash deploy/local/down.sh (--purge also deletes run/)."
 if [[ $replicated -eq 0 ]]; then
   echo
