@@ -260,7 +260,7 @@ if grep -q 'federation status' <<<"$ctl_help"; then
 fi
 echo "      run/bin/enlace-sample-load --check_directory --server localhost:${API[$first]} --tls_dir run/pki/$first"
 if [[ -n "$CRISIS_NAME" ]]; then
-  echo "  The sample crisis, as Mexico accounts for its nationals (see README.md, \"Crises\"):"
+  echo "  The sample crisis, as Mexico accounts for its nationals (see README.md, \"A crisis (MICIC)\"):"
   echo "      run/bin/enlacectl --server localhost:${API[MX]} --tls_dir run/pki/MX --country MX crisis board $CRISIS_NAME"
 fi
 echo "  More commands: run/bin/enlacectl help.  Stop: bash deploy/local/down.sh (--purge also deletes run/)."
