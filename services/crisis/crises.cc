@@ -56,7 +56,9 @@ Crises::Crises(storage::Store* store, txn::Committer* committer, crypto::KeyVaul
       cf_(store->cf(keys::kCf)),
       counts_(store->cf(keys::kCountsCf)),
       index_secret_(NodeSecretOrEphemeral(store, "crisis_index_secret")),
-      page_tokens_(NodeSecretOrEphemeral(store, "crisis_page_token_secret")) {}
+      page_tokens_(NodeSecretOrEphemeral(store, "crisis_page_token_secret")),
+      assistance_({self_, "assistance", "assistance", store, cf_, vault, committer,
+                   NodeSecretOrEphemeral(store, "crisis_assistance_page_token_secret")}) {}
 
 Crises::~Crises() { worker_.Stop(); }
 
@@ -325,6 +327,9 @@ absl::Status Crises::Apply(const enlace::federation::v1::EnvelopeBody& body,
   if (body.kind() == kMovementKind) return ApplyMovement(body, txn);
   if (body.kind() == kSightingKind) return ApplySighting(body, txn);
   if (body.kind() == kCountsKind) return ApplyCounts(body, txn);
+  if (body.kind() == kAssistRequestKind || body.kind() == kAssistUpdateKind) {
+    return ApplyAssistance(body, txn);
+  }
   return absl::InvalidArgumentError(absl::StrCat("unknown kind ", body.kind()));
 }
 

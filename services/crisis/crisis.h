@@ -12,6 +12,7 @@
 #include "common/crypto/key_vault.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
+#include "common/replication/exchanged_records.h"
 #include "common/replication/follow_up_worker.h"
 #include "common/storage/key_locks.h"
 #include "common/storage/store.h"
@@ -29,6 +30,8 @@ inline constexpr char kCrisisKind[] = "crisis.upsert";
 inline constexpr char kMovementKind[] = "crisis.movement";
 inline constexpr char kSightingKind[] = "crisis.sighting";
 inline constexpr char kCountsKind[] = "crisis.counts";
+inline constexpr char kAssistRequestKind[] = "crisis.assistance.request";
+inline constexpr char kAssistUpdateKind[] = "crisis.assistance.update";
 
 // Crises (MICIC). Split over four files by concern:
 //   crises.cc        crises and movements: declared here or replicated from their declarer
@@ -37,6 +40,7 @@ inline constexpr char kCountsKind[] = "crisis.counts";
 //                    that puts every national of an area on the worklist when a crisis
 //                    becomes active, and the follow-up cases
 //   sightings.cc     sightings to and from other members, counts to the lead member
+//   assistance.cc    one member asking another to act for its nationals (exchanged records)
 // Rules without I/O are in rules.h. Keys of the "crisis" column family: keys.h.
 class Crises : public federation::EnvelopeHandler {
  public:
@@ -98,6 +102,14 @@ class Crises : public federation::EnvelopeHandler {
   // Sends this member's counts of every crisis whose counts changed to its lead member.
   absl::StatusOr<int> ReportCounts();
 
+  // assistance.cc
+  absl::StatusOr<v1::AssistanceRequest> RequestAssistance(
+      const v1::RequestAssistanceRequest& request, const Caller& caller);
+  absl::StatusOr<v1::AssistanceRequest> RespondToAssistance(
+      const v1::RespondToAssistanceRequest& request, const Caller& caller);
+  absl::StatusOr<v1::ListAssistanceResponse> ListAssistance(
+      const v1::ListAssistanceRequest& request, const Caller& caller);
+
   // EnvelopeHandler: crises and movements of their declarers, sightings, counts.
   absl::Status Apply(const enlace::federation::v1::EnvelopeBody& body,
                      txn::Transaction& txn) override;
@@ -114,6 +126,8 @@ class Crises : public federation::EnvelopeHandler {
   absl::Status ApplySighting(const enlace::federation::v1::EnvelopeBody& body,
                              txn::Transaction& txn);
   absl::Status ApplyCounts(const enlace::federation::v1::EnvelopeBody& body, txn::Transaction& txn);
+  absl::Status ApplyAssistance(const enlace::federation::v1::EnvelopeBody& body,
+                               txn::Transaction& txn);
   // Stages the crisis (and, when it just became active, its activation job).
   void StageCrisis(const v1::Crisis& crisis, v1::Phase before, txn::Transaction& txn) const;
   void Broadcast(absl::string_view kind, const std::string& payload, txn::Transaction& txn) const;
@@ -158,6 +172,9 @@ class Crises : public federation::EnvelopeHandler {
   const storage::ColumnFamily* counts_;
   const std::string index_secret_;
   PageTokenCodec page_tokens_;
+  // Assistance requests: both members' copies (keys o|, i|, q|, p| of the crisis family).
+  using Assistance = replication::ExchangedRecords<v1::AssistanceRequest>;
+  Assistance assistance_;
   // When each crisis's counts were last reported (worker thread only): at most one report a
   // second per crisis, whatever the rate of notes.
   std::map<std::string, absl::Time> last_report_;

@@ -22,6 +22,7 @@
 //   P|{crisis}|{member}               CountsReport (the lead member's picture)
 //   D|{crisis}                        counts changed since the last report
 //   H|{registration id}               a crisis case holds the registration (no expiry)
+//   o|, i|, q|, p|                    assistance requests (common/replication/exchanged_records.h)
 // "crisis_counts" (counters, updated in the same commits):
 //   K|{crisis}|{area or *}|{status, 2 digits}
 //   S|{crisis}                        report sequence

@@ -20,7 +20,8 @@ std::vector<node::Module::Service> CrisisModule::Services() {
 
 std::vector<node::Module::Handler> CrisisModule::Handlers() {
   std::vector<Handler> handlers;
-  for (const char* kind : {kCrisisKind, kMovementKind, kSightingKind, kCountsKind}) {
+  for (const char* kind : {kCrisisKind, kMovementKind, kSightingKind, kCountsKind,
+                           kAssistRequestKind, kAssistUpdateKind}) {
     handlers.push_back({kind, domain_.get()});
   }
   return handlers;

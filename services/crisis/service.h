@@ -24,6 +24,9 @@ namespace enlace::crisis {
   X(MergeSubjects, MergeSubjectsRequest, AccountingEntry)                         \
   X(SendSighting, SendSightingRequest, SendSightingResponse)                      \
   X(GetRegionalPicture, GetRegionalPictureRequest, RegionalPicture)               \
+  X(RequestAssistance, RequestAssistanceRequest, AssistanceRequest)               \
+  X(RespondToAssistance, RespondToAssistanceRequest, AssistanceRequest)           \
+  X(ListAssistance, ListAssistanceRequest, ListAssistanceResponse)                \
   X(PublishMovement, PublishMovementRequest, Movement)                            \
   X(ListMovements, ListMovementsRequest, ListMovementsResponse)
 

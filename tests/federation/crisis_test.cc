@@ -440,5 +440,81 @@ TEST_F(CrisisTest, KilledDuringABurstOfNotesLosesAndDuplicatesNothing) {
   EXPECT_EQ(b.accounted_for(), 40);
 }
 
+// Mexico has no post in Atlántida: it asks Guatemala to act for its nationals there; both
+// keep the request, only Guatemala answers, and Mexico sees what was done.
+TEST_F(CrisisTest, AMemberActsForAnothersNationalsWhereItHasNoPost) {
+  Init({"HN", "MX", "GT"}, {"HN", "MX", "GT"});
+  for (const char* c : {"HN", "MX", "GT"}) StartNode(c);
+  auto hn = Supervisor("HN");
+  auto mx = Supervisor("MX");
+  auto gt = Supervisor("GT");
+  xv1::Crisis declared;
+  ASSERT_TRUE(hn->DeclareCrisis(Deadline().get(), Hurricane(), &declared).ok());
+  const std::string crisis = declared.name();
+  ASSERT_EQ(WaitForCrisis("MX", *mx, "Huracán Sara"), crisis);
+  ASSERT_EQ(WaitForCrisis("GT", *gt, "Huracán Sara"), crisis);
+
+  xv1::RequestAssistanceRequest ask;
+  ask.set_parent("countries/MX");
+  ask.set_request_id("atlantida-1");
+  auto* a = ask.mutable_assistance();
+  a->set_crisis(crisis);
+  a->set_to_country("GT");
+  a->set_area("HN-AT");
+  a->set_nationals(12);
+  a->set_request("Visitar los albergues de La Ceiba; 12 connacionales registrados");
+  xv1::AssistanceRequest asked;
+  ASSERT_TRUE(mx->RequestAssistance(Deadline().get(), ask, &asked).ok());
+  EXPECT_EQ(asked.state(), xv1::ASSISTANCE_STATE_REQUESTED);
+  auto incoming = [&](xv1::CrisisService::Stub& stub) {
+    xv1::ListAssistanceRequest req;
+    req.set_incoming(true);
+    xv1::ListAssistanceResponse out;
+    if (!stub.ListAssistance(Deadline().get(), req, &out).ok())
+      return xv1::ListAssistanceResponse();
+    return out;
+  };
+  ASSERT_TRUE(WaitFor([&] { return incoming(*gt).requests_size() == 1; }, absl::Seconds(30)));
+  EXPECT_EQ(incoming(*gt).requests(0).request(), asked.request());
+  // Only the member asked to act answers.
+  xv1::RespondToAssistanceRequest answer;
+  answer.set_name(asked.name());
+  answer.set_state(xv1::ASSISTANCE_STATE_ACCEPTED);
+  answer.set_post("GT-GUA");
+  answer.set_note("Aceptado: la sección consular visitará los albergues mañana");
+  xv1::AssistanceRequest out;
+  EXPECT_EQ(mx->RespondToAssistance(Deadline().get(), answer, &out).error_code(),
+            grpc::PERMISSION_DENIED);
+  // An officer of another post cannot take it before a supervisor assigns it.
+  auto officer = Stub("GT", "role/officer/post/GT-GUA/user/consul");
+  EXPECT_EQ(officer->RespondToAssistance(Deadline().get(), answer, &out).error_code(),
+            grpc::PERMISSION_DENIED);
+  ASSERT_TRUE(gt->RespondToAssistance(Deadline().get(), answer, &out).ok());
+  EXPECT_EQ(out.to_post(), "GT-GUA");
+  xv1::RespondToAssistanceRequest done;
+  done.set_name(asked.name());
+  done.set_state(xv1::ASSISTANCE_STATE_DONE);
+  done.set_note("9 localizados a salvo en el albergue municipal; 3 ya habían salido");
+  ASSERT_TRUE(officer->RespondToAssistance(Deadline().get(), done, &out).ok());
+  // Nothing moves backwards.
+  done.set_state(xv1::ASSISTANCE_STATE_DECLINED);
+  EXPECT_EQ(gt->RespondToAssistance(Deadline().get(), done, &out).error_code(),
+            grpc::FAILED_PRECONDITION);
+  // The asking member sees what was done.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        xv1::ListAssistanceRequest req;
+        xv1::ListAssistanceResponse list;
+        return mx->ListAssistance(Deadline().get(), req, &list).ok() && list.requests_size() == 1 &&
+               list.requests(0).state() == xv1::ASSISTANCE_STATE_DONE;
+      },
+      absl::Seconds(30)));
+  xv1::ListAssistanceResponse mine;
+  ASSERT_TRUE(mx->ListAssistance(Deadline().get(), xv1::ListAssistanceRequest(), &mine).ok());
+  EXPECT_EQ(mine.requests(0).outcome(),
+            "9 localizados a salvo en el albergue municipal; 3 ya habían salido");
+  EXPECT_EQ(mine.requests(0).request(), asked.request());
+}
+
 }  // namespace
 }  // namespace enlace::testing
