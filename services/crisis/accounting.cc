@@ -150,9 +150,7 @@ absl::StatusOr<v1::AccountingEntry> Crises::RecordWelfareNote(
   note.clear_from_member();
   note.clear_opened_case();
   const std::string crisis_key = keys::CrisisKey(crisis->name());
-  const std::string request_key =
-      request.request_id().empty() ? ""
-                                   : absl::StrCat("Q|", caller.identity, "|", request.request_id());
+  const std::string request_key = RequestKey(caller, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {keys::Entry(crisis_key, note.subject()), request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {  // the same note again: already recorded

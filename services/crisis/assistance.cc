@@ -17,28 +17,17 @@ namespace enlace::crisis {
 
 absl::StatusOr<v1::AssistanceRequest> Crises::RequestAssistance(
     const v1::RequestAssistanceRequest& request, const Caller& caller) {
-  const std::string parent = absl::StrCat("countries/", self_);
-  if (request.parent() != parent) return InvalidField("parent", absl::StrCat("must be ", parent));
+  ENLACE_ASSIGN_OR_RETURN(const std::string parent, CheckParent(request.parent()));
   v1::AssistanceRequest a = request.assistance();
-  auto crisis = LoadCrisis(a.crisis());
-  if (absl::IsNotFound(crisis.status()) || absl::IsInvalidArgument(crisis.status())) {
-    return InvalidField("assistance.crisis", "must name a crisis this node knows");
-  }
-  ENLACE_RETURN_IF_ERROR(crisis.status());
-  if (crisis->phase() == v1::PHASE_CLOSED) {
-    return absl::FailedPreconditionError(absl::StrCat(crisis->name(), " is closed"));
-  }
+  ENLACE_ASSIGN_OR_RETURN(const v1::Crisis crisis, LiveCrisis(a.crisis(), "assistance.crisis"));
   FieldViolations v;
-  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
-    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
-  }
+  CheckRequestId(request.request_id(), v);
   const std::vector<std::string> peers = peers_();
   if (a.to_country() == self_ ||
       std::find(peers.begin(), peers.end(), a.to_country()) == peers.end()) {
     v.Add("assistance.to_country", "another member of the federation");
   }
-  if (std::find(crisis->areas().begin(), crisis->areas().end(), a.area()) ==
-      crisis->areas().end()) {
+  if (std::find(crisis.areas().begin(), crisis.areas().end(), a.area()) == crisis.areas().end()) {
     v.Add("assistance.area", "must be one of the crisis's areas");
   }
   if (a.nationals() < 0 || a.nationals() > 1000000) v.Add("assistance.nationals", "0 to 1000000");
@@ -51,9 +40,7 @@ absl::StatusOr<v1::AssistanceRequest> Crises::RequestAssistance(
     v.Add("assistance.from_post", "one of this node's posts");
   }
   if (!v.empty()) return v.ToStatus();
-  const std::string request_key =
-      request.request_id().empty() ? ""
-                                   : absl::StrCat("Q|", caller.identity, "|", request.request_id());
+  const std::string request_key = RequestKey(caller, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {
@@ -62,7 +49,7 @@ absl::StatusOr<v1::AssistanceRequest> Crises::RequestAssistance(
   }
   const std::string id = ids::NewId(clock_->Now());
   a.set_name(assistance_.Name(self_, id));
-  a.set_crisis(crisis->name());
+  a.set_crisis(crisis.name());
   a.set_from_country(self_);
   a.clear_to_post();
   a.set_state(v1::ASSISTANCE_STATE_REQUESTED);
@@ -80,7 +67,7 @@ absl::StatusOr<v1::AssistanceRequest> Crises::RequestAssistance(
   txn.batch.Put(cf_, Assistance::OutPostKey(a.from_post(), id), "");
   if (!request_key.empty()) txn.batch.Put(cf_, request_key, a.name());
   txn.envelopes.push_back({a.to_country(), kAssistRequestKind, a.SerializeAsString()});
-  txn.Audit(caller.identity, "crisis.RequestAssistance", {a.name(), crisis->name()})
+  txn.Audit(caller.identity, "crisis.RequestAssistance", {a.name(), crisis.name()})
       .set_detail(absl::StrCat("asked of ", a.to_country(), " for ", a.area()));
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return a;

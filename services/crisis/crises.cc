@@ -106,18 +106,13 @@ void Crises::StageCrisis(const v1::Crisis& c, v1::Phase before, txn::Transaction
 
 absl::StatusOr<v1::Crisis> Crises::DeclareCrisis(const v1::DeclareCrisisRequest& request,
                                                  const Caller& caller) {
-  const std::string parent = absl::StrCat("countries/", self_);
-  if (request.parent() != parent) return InvalidField("parent", absl::StrCat("must be ", parent));
+  ENLACE_ASSIGN_OR_RETURN(const std::string parent, CheckParent(request.parent()));
   FieldViolations v;
-  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
-    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
-  }
+  CheckRequestId(request.request_id(), v);
   ValidateCrisis(request.crisis(), v, "crisis.");
   if (request.crisis().phase() == v1::PHASE_CLOSED) v.Add("crisis.phase", "cannot start closed");
   if (!v.empty()) return v.ToStatus();
-  const std::string request_key =
-      request.request_id().empty() ? ""
-                                   : absl::StrCat("Q|", caller.identity, "|", request.request_id());
+  const std::string request_key = RequestKey(caller, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) return LoadCrisis(earlier);
@@ -219,21 +214,11 @@ absl::StatusOr<v1::ListCrisesResponse> Crises::ListCrises(const v1::ListCrisesRe
 
 absl::StatusOr<v1::Movement> Crises::PublishMovement(const v1::PublishMovementRequest& request,
                                                      const Caller& caller) {
-  const std::string parent = absl::StrCat("countries/", self_);
-  if (request.parent() != parent) return InvalidField("parent", absl::StrCat("must be ", parent));
+  ENLACE_ASSIGN_OR_RETURN(const std::string parent, CheckParent(request.parent()));
   const v1::Movement& m = request.movement();
-  auto crisis = LoadCrisis(m.crisis());
-  if (absl::IsNotFound(crisis.status()) || absl::IsInvalidArgument(crisis.status())) {
-    return InvalidField("movement.crisis", "must name a crisis this node knows");
-  }
-  ENLACE_RETURN_IF_ERROR(crisis.status());
-  if (crisis->phase() == v1::PHASE_CLOSED) {
-    return absl::FailedPreconditionError("the crisis is closed");
-  }
+  ENLACE_ASSIGN_OR_RETURN(const v1::Crisis crisis, LiveCrisis(m.crisis(), "movement.crisis"));
   FieldViolations v;
-  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
-    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
-  }
+  CheckRequestId(request.request_id(), v);
   if (m.mode() == v1::TRANSPORT_MODE_UNSPECIFIED || !v1::TransportMode_IsValid(m.mode())) {
     v.Add("movement.mode", "required: air, bus, sea or rail");
   }
@@ -270,9 +255,7 @@ absl::StatusOr<v1::Movement> Crises::PublishMovement(const v1::PublishMovementRe
     v.Add("movement.passengers", "more passengers than seats");
   }
   if (!v.empty()) return v.ToStatus();
-  const std::string request_key =
-      request.request_id().empty() ? ""
-                                   : absl::StrCat("Q|", caller.identity, "|", request.request_id());
+  const std::string request_key = RequestKey(caller, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {
@@ -282,7 +265,7 @@ absl::StatusOr<v1::Movement> Crises::PublishMovement(const v1::PublishMovementRe
     return absl::DataLossError("stored movement missing");
   }
   v1::Movement out = m;
-  out.set_crisis(crisis->name());
+  out.set_crisis(crisis.name());
   const std::string id = ids::NewId(clock_->Now());
   out.set_name(absl::StrCat(parent, "/movements/", id));
   out.set_revision(1);
@@ -291,7 +274,7 @@ absl::StatusOr<v1::Movement> Crises::PublishMovement(const v1::PublishMovementRe
   txn.batch.Put(cf_, keys::Movement(absl::StrCat(self_, "/", id)), out.SerializeAsString());
   if (!request_key.empty()) txn.batch.Put(cf_, request_key, absl::StrCat(self_, "/", id));
   Broadcast(kMovementKind, out.SerializeAsString(), txn);
-  txn.Audit(caller.identity, "crisis.PublishMovement", {out.name(), crisis->name()});
+  txn.Audit(caller.identity, "crisis.PublishMovement", {out.name(), crisis.name()});
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return out;
 }
@@ -394,6 +377,35 @@ absl::Status Crises::Bootstrap(const std::string& peer, txn::Transaction& txn) {
     txn.envelopes.push_back({peer, kMovementKind, std::string(mt->value())});
   }
   return mt->status();
+}
+
+absl::StatusOr<std::string> Crises::CheckParent(const std::string& parent) const {
+  std::string want = absl::StrCat("countries/", self_);
+  if (parent != want) return InvalidField("parent", absl::StrCat("must be ", want));
+  return want;
+}
+
+absl::StatusOr<v1::Crisis> Crises::LiveCrisis(absl::string_view name,
+                                              absl::string_view field) const {
+  auto crisis = LoadCrisis(name);
+  if (absl::IsNotFound(crisis.status()) || absl::IsInvalidArgument(crisis.status())) {
+    return InvalidField(field, "must name a crisis this node knows");
+  }
+  ENLACE_RETURN_IF_ERROR(crisis.status());
+  if (crisis->phase() == v1::PHASE_CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(crisis->name(), " is closed"));
+  }
+  return crisis;
+}
+
+void Crises::CheckRequestId(const std::string& request_id, FieldViolations& v) {
+  if (!request_id.empty() && !ids::IsValidRequestId(request_id)) {
+    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
+  }
+}
+
+std::string Crises::RequestKey(const Caller& caller, const std::string& request_id) {
+  return request_id.empty() ? "" : absl::StrCat("Q|", caller.identity, "|", request_id);
 }
 
 absl::StatusOr<std::string> Crises::EarlierResult(const std::string& request_key) const {

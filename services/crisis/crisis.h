@@ -138,6 +138,14 @@ class Crises : public federation::EnvelopeHandler {
   // crisis covering its area, its accounting entry. Caller holds locks_ on the request key.
   absl::StatusOr<v1::Registration> StageRegistration(v1::Registration r, const Caller& caller,
                                                      txn::Transaction& txn);
+  // "countries/{self}" when `parent` is that, else INVALID_ARGUMENT on "parent".
+  absl::StatusOr<std::string> CheckParent(const std::string& parent) const;
+  // A crisis a request may still act on: INVALID_ARGUMENT on `field` when the name is malformed
+  // or unknown here, FAILED_PRECONDITION once it is closed.
+  absl::StatusOr<v1::Crisis> LiveCrisis(absl::string_view name, absl::string_view field) const;
+  static void CheckRequestId(const std::string& request_id, FieldViolations& v);
+  // Where a request id's result is kept: "" (no idempotency) without one.
+  static std::string RequestKey(const Caller& caller, const std::string& request_id);
   // The request id's earlier result ("" when none).
   absl::StatusOr<std::string> EarlierResult(const std::string& request_key) const;
 

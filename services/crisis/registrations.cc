@@ -111,12 +111,9 @@ absl::StatusOr<v1::Registration> Crises::StageRegistration(v1::Registration r, c
 
 absl::StatusOr<v1::Registration> Crises::CreateRegistration(
     const v1::CreateRegistrationRequest& request, const Caller& caller) {
-  const std::string parent = absl::StrCat("countries/", self_);
-  if (request.parent() != parent) return InvalidField("parent", absl::StrCat("must be ", parent));
+  ENLACE_ASSIGN_OR_RETURN(const std::string parent, CheckParent(request.parent()));
   FieldViolations v;
-  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
-    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
-  }
+  CheckRequestId(request.request_id(), v);
   v1::Registration r = request.registration();
   if (caller.role == Role::kOfficer) {
     if (!r.post().empty() && r.post() != caller.post) {
@@ -131,9 +128,7 @@ absl::StatusOr<v1::Registration> Crises::CreateRegistration(
   ValidateRegistration(r, v, "registration.");
   r.clear_sighted_by();
   if (!v.empty()) return v.ToStatus();
-  const std::string request_key =
-      request.request_id().empty() ? ""
-                                   : absl::StrCat("Q|", caller.identity, "|", request.request_id());
+  const std::string request_key = RequestKey(caller, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {
@@ -175,8 +170,7 @@ absl::StatusOr<v1::Registration> Crises::GetRegistration(const v1::GetRegistrati
 
 absl::StatusOr<v1::ImportRegistrationsResponse> Crises::ImportRegistrations(
     const v1::ImportRegistrationsRequest& request, const Caller& caller) {
-  const std::string parent = absl::StrCat("countries/", self_);
-  if (request.parent() != parent) return InvalidField("parent", absl::StrCat("must be ", parent));
+  ENLACE_ASSIGN_OR_RETURN(const std::string parent, CheckParent(request.parent()));
   if (request.items_size() == 0 || request.items_size() > kMaxImportItems) {
     return InvalidField("items", absl::StrCat("1 to ", kMaxImportItems, " per call"));
   }

@@ -25,8 +25,7 @@ std::string SightingOwner(absl::string_view id) { return absl::StrCat("sin:", id
 
 absl::StatusOr<v1::SendSightingResponse> Crises::SendSighting(
     const v1::SendSightingRequest& request, const Caller& caller) {
-  const std::string parent = absl::StrCat("countries/", self_);
-  if (request.parent() != parent) return InvalidField("parent", absl::StrCat("must be ", parent));
+  ENLACE_ASSIGN_OR_RETURN(const std::string parent, CheckParent(request.parent()));
   if (request.international_protection() == cv1::INTERNATIONAL_PROTECTION_UNSPECIFIED ||
       !cv1::InternationalProtection_IsValid(request.international_protection())) {
     return InvalidField("international_protection",
@@ -34,26 +33,17 @@ absl::StatusOr<v1::SendSightingResponse> Crises::SendSighting(
   }
   v1::Sighting s = request.sighting();
   if (caller.role == Role::kOfficer) s.set_post(caller.post);
-  auto crisis = LoadCrisis(s.crisis());
-  if (absl::IsNotFound(crisis.status()) || absl::IsInvalidArgument(crisis.status())) {
-    return InvalidField("sighting.crisis", "must name a crisis this node knows");
-  }
-  ENLACE_RETURN_IF_ERROR(crisis.status());
-  if (crisis->phase() == v1::PHASE_CLOSED) {
-    return absl::FailedPreconditionError(absl::StrCat(crisis->name(), " is closed"));
-  }
+  ENLACE_ASSIGN_OR_RETURN(const v1::Crisis crisis, LiveCrisis(s.crisis(), "sighting.crisis"));
   FieldViolations v;
-  if (!request.request_id().empty() && !ids::IsValidRequestId(request.request_id())) {
-    v.Add("request_id", "1-64 characters of A-Z a-z 0-9 _ -");
-  }
-  ValidateSighting(s, *crisis, clock_->Now(), self_, v);
+  CheckRequestId(request.request_id(), v);
+  ValidateSighting(s, crisis, clock_->Now(), self_, v);
   if (!v.empty()) return v.ToStatus();
   // The same bar as consular notifications: a refugee's or asylum seeker's whereabouts never
   // go to the state they fled. Refused, audited, nothing leaves.
   if (request.international_protection() != cv1::INTERNATIONAL_PROTECTION_NONE) {
     txn::Transaction refused;
     refused
-        .Audit(caller.identity, "crisis.SendSighting", {crisis->name()},
+        .Audit(caller.identity, "crisis.SendSighting", {crisis.name()},
                enlace::audit::v1::AUDIT_OUTCOME_DENIED)
         .set_detail("under international protection: not sent to the country of nationality");
     ENLACE_RETURN_IF_ERROR(committer_->Commit(refused));
@@ -65,21 +55,19 @@ absl::StatusOr<v1::SendSightingResponse> Crises::SendSighting(
   if (std::find(peers.begin(), peers.end(), s.nationality()) == peers.end()) {
     return InvalidField("sighting.nationality", "must be a member of the federation");
   }
-  const std::string request_key =
-      request.request_id().empty() ? ""
-                                   : absl::StrCat("Q|", caller.identity, "|", request.request_id());
+  const std::string request_key = RequestKey(caller, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   v1::SendSightingResponse out;
   out.set_sent_to(s.nationality());
   if (!earlier.empty()) return out;
-  s.set_crisis(crisis->name());
+  s.set_crisis(crisis.name());
   // Nothing personal is kept here: the envelope in the outbox is the only copy, and the
   // audit record says what was disclosed to whom.
   txn::Transaction txn;
   txn.envelopes.push_back({s.nationality(), kSightingKind, s.SerializeAsString()});
   if (!request_key.empty()) txn.batch.Put(cf_, request_key, s.nationality());
-  txn.Audit(caller.identity, "crisis.SendSighting", {crisis->name()})
+  txn.Audit(caller.identity, "crisis.SendSighting", {crisis.name()})
       .set_detail(absl::StrCat("to ", s.nationality(),
                                " on the vital-interest basis: names, "
                                "birth year, document, area, status, needs, time"));
