@@ -1,12 +1,13 @@
 // enlacectl end to end: the real binary against a real enlace-node child process over mTLS,
 // checking what an operator sees (stdout, stderr) and the exit codes scripts rely on. The node
-// is standalone (no federation config): it serves the cases and the directory, and no
-// FederationAdminService.
+// is standalone (no federation config): it serves the cases, the directory and the crisis
+// module (no other member to ask for assistance), and no FederationAdminService.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -32,6 +33,8 @@ namespace v1 = ::enlace::cases::v1;
 constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana";
 // Directory administration and federation admin are operators' (and supervisors') work.
 constexpr char kOperator[] = "spiffe://mx.enlace.example/role/operator/user/olga";
+// Declaring a crisis and importing registrations are supervisors' work.
+constexpr char kSupervisor[] = "spiffe://mx.enlace.example/role/supervisor/user/jefa";
 
 struct Result {
   int code = -1;
@@ -141,6 +144,14 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status();
     ASSERT_TRUE(pki::WriteFile(dir_ + "/olga.pem", client->cert_pem, 0600).ok());
     ASSERT_TRUE(pki::WriteFile(dir_ + "/olga.key", client->key_pem, 0600).ok());
+  }
+
+  // The supervisor's certificate as jefa.pem / jefa.key.
+  void WriteSupervisorCertificate() {
+    auto client = pki_->Client(kSupervisor);
+    ASSERT_TRUE(client.ok()) << client.status();
+    ASSERT_TRUE(pki::WriteFile(dir_ + "/jefa.pem", client->cert_pem, 0600).ok());
+    ASSERT_TRUE(pki::WriteFile(dir_ + "/jefa.key", client->key_pem, 0600).ok());
   }
 
   std::string CreatePerson() {
@@ -582,6 +593,148 @@ TEST_F(CliTest, FederationCommandsOnAStandaloneNodeSayThereIsNoFederation) {
                                   "FederationAdminService: it runs standalone, without a "
                                   "federation section in its config"))
         << r;
+  }
+}
+
+// A crisis as Mexico accounts for its nationals in Honduras: declared, two nationals registered
+// at the counter and three imported from a registry's CSV file (a second run creates nothing),
+// the worklist, a welfare note, the board.
+TEST_F(CliTest, CrisisAccounting) {
+  WriteSupervisorCertificate();
+  auto sup = [&](std::vector<std::string> args) { return RunAs("jefa", std::move(args)); };
+
+  Result declared = sup({"crisis", "declare", "type=hurricane", "title=Huracán Eta", "host=hn",
+                         "areas=hn-cr", "phase=active", "request_id=eta-1"});
+  ASSERT_EQ(declared.code, 0) << declared;
+  const std::string crisis = Field(declared.out, "name");
+  ASSERT_TRUE(absl::StartsWith(crisis, "countries/MX/crises/")) << declared;
+  EXPECT_EQ(Field(declared.out, "phase"), "active");
+  EXPECT_EQ(Field(declared.out, "host_country"), "HN");
+  EXPECT_EQ(Field(declared.out, "areas"), "HN-CR");
+  // An officer may not declare one.
+  Result officer = Run({"crisis", "declare", "type=hurricane", "title=Otro", "host=HN",
+                        "areas=HN-CR", "phase=active"});
+  EXPECT_EQ(officer.code, 1) << officer;
+  EXPECT_TRUE(absl::StartsWith(officer.err, "error: PERMISSION_DENIED: ")) << officer;
+
+  for (const auto& [given, family, id] : std::vector<std::array<std::string, 3>>{
+           {"Ana", "Ruiz Soto", "reg-1"}, {"Jorge", "Castillo Ortiz", "reg-2"}}) {
+    Result r = sup({"crisis", "register", "given_names=" + given, "family_names=" + family,
+                    "birth_date=1985-06-15", "area=hn-cr", "post=MX-GUA", "phone=+504 9999 0000",
+                    "request_id=" + id});
+    ASSERT_EQ(r.code, 0) << r;
+    EXPECT_TRUE(absl::StartsWith(Field(r.out, "name"), "countries/MX/registrations/")) << r;
+    EXPECT_EQ(Field(r.out, "host_country"), "HN");  // from the area
+  }
+
+  const std::string csv = dir_ + "/registro.csv";
+  ASSERT_TRUE(
+      pki::WriteFile(csv,
+                     "id,given_names,family_names,birth_date,area,post,phone\n"
+                     "r-1,María José,Hernández López,1979-02-11,HN-CR,MX-GUA,+504 9000 0001\n"
+                     "r-2,Luis Enrique,Domínguez Silva,1991-08-30,HN-CR,MX-GUA,\n"
+                     "r-3,Verónica,Mendoza Aguilar,1964-12-01,HN-CR,MX-GUA,+504 9000 0003\n",
+                     0600)
+          .ok());
+  Result imported = sup({"crisis", "import", csv});
+  ASSERT_EQ(imported.code, 0) << imported;
+  EXPECT_TRUE(absl::StrContains(imported.out, "created: 3  already present: 0  refused: 0\n"))
+      << imported;
+  // A second run from the first line (--restart, past FILE.progress): the ids are the
+  // request ids, so nothing is created twice.
+  Result again = sup({"crisis", "import", csv, "--restart"});
+  ASSERT_EQ(again.code, 0) << again;
+  EXPECT_TRUE(absl::StrContains(again.out, "created: 0  already present: 3  refused: 0\n"))
+      << again;
+
+  // Everyone unaccounted for, with their post; no case opened yet.
+  Result worklist = sup({"crisis", "worklist", crisis});
+  ASSERT_EQ(worklist.code, 0) << worklist;
+  std::vector<std::string> lines = Lines(worklist.out);
+  ASSERT_EQ(lines.size(), 6u) << worklist;
+  EXPECT_EQ(Words(lines[0]), (std::vector<std::string>{"RISK", "STATUS", "AREA", "SUBJECT",
+                                                       "LAST_STATUS", "POST", "CASE", "NAME"}));
+  std::string subject;
+  std::vector<std::string> names;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> row = Words(lines[i]);
+    ASSERT_GE(row.size(), 9u) << lines[i];
+    EXPECT_EQ(row[1], "unaccounted") << lines[i];
+    EXPECT_EQ(row[2], "HN-CR") << lines[i];
+    EXPECT_TRUE(absl::StartsWith(row[3], "countries/MX/registrations/")) << lines[i];
+    EXPECT_EQ(row[5], "MX-GUA") << lines[i];
+    EXPECT_EQ(row[6], "-") << lines[i];
+    const std::string name = lines[i].substr(lines[0].find("NAME"));
+    names.push_back(name);
+    if (name == "Verónica Mendoza Aguilar") subject = row[3];
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "Ana Ruiz Soto", "Jorge Castillo Ortiz", "Luis Enrique Domínguez Silva",
+                       "María José Hernández López", "Verónica Mendoza Aguilar"}))
+      << worklist;
+  ASSERT_FALSE(subject.empty()) << worklist;
+
+  // Found safe in a shelter: recorded by its registration id alone.
+  Result noted = sup({"crisis", "note", crisis, subject.substr(subject.rfind('/') + 1),
+                      "contacted-safe", "source=shelter-list", "contact=yes", "area=HN-CR",
+                      "details=Albergue Ebenezer", "request_id=note-1"});
+  ASSERT_EQ(noted.code, 0) << noted;
+  EXPECT_EQ(Field(noted.out, "subject"), subject);
+  EXPECT_EQ(Field(noted.out, "status"), "contacted_safe");
+
+  // Off the default worklist (unaccounted only), on the one that asks for every status.
+  Result rest = sup({"crisis", "worklist", crisis});
+  ASSERT_EQ(rest.code, 0) << rest;
+  EXPECT_EQ(Lines(rest.out).size(), 5u) << rest;
+  EXPECT_FALSE(absl::StrContains(rest.out, subject)) << rest;
+  Result safe = sup({"crisis", "worklist", crisis, "status=contacted-safe"});
+  ASSERT_EQ(safe.code, 0) << safe;
+  lines = Lines(safe.out);
+  ASSERT_EQ(lines.size(), 2u) << safe;
+  EXPECT_EQ(Words(lines[1])[1], "contacted_safe");
+  EXPECT_EQ(Words(lines[1])[3], subject);
+
+  Result board = sup({"crisis", "board", crisis});
+  ASSERT_EQ(board.code, 0) << board;
+  const std::string head = absl::StrCat("crisis:        ", crisis, "\n", "total:         5\n",
+                                        "accounted for: 1 (20%)\n");
+  EXPECT_TRUE(absl::StartsWith(board.out, head)) << board;
+  EXPECT_TRUE(absl::StrContains(board.out,
+                                "STATUS          COUNT\n"
+                                "unaccounted     4\n"
+                                "contacted_safe  1\n"))
+      << board;
+  bool area_row = false;
+  for (const std::string& line : Lines(board.out)) {
+    if (!absl::StartsWith(line, "HN-CR")) continue;
+    area_row = true;
+    EXPECT_EQ(Words(line), (std::vector<std::string>{"HN-CR", "5", "1", "4", "1"})) << board;
+  }
+  EXPECT_TRUE(area_row) << board;
+
+  // A usage error sends nothing: exit 2.
+  Result usage = sup({"crisis", "note", crisis, subject, "safe"});
+  EXPECT_EQ(usage.code, 2) << usage;
+  EXPECT_TRUE(absl::StrContains(usage.err, "status: unknown value \"safe\"")) << usage;
+
+  // Assistance needs another member: a standalone node has none to ask, and nothing was asked
+  // of it.
+  Result assist = sup({"crisis", "assist", "crisis=" + crisis, "to=GT", "area=HN-CR", "nationals=3",
+                       "request=Visitar albergues"});
+  EXPECT_EQ(assist.code, 1) << assist;
+  EXPECT_TRUE(absl::StartsWith(assist.err, "error: INVALID_ARGUMENT: ")) << assist;
+  EXPECT_TRUE(absl::StrContains(assist.err, "\n  assistance.to_country: ")) << assist;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"crisis", "assistance"},
+        std::vector<std::string>{"crisis", "assistance", "--incoming"}}) {
+    Result listed = sup(args);
+    ASSERT_EQ(listed.code, 0) << listed;
+    lines = Lines(listed.out);
+    ASSERT_EQ(lines.size(), 1u) << listed;
+    EXPECT_EQ(Words(lines[0]),
+              (std::vector<std::string>{"NAME", "STATE", "FROM", "TO", "AREA", "NATIONALS",
+                                        "TO_POST", "REQUEST/OUTCOME"}));
   }
 }
 

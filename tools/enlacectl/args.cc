@@ -261,6 +261,8 @@ Words SplitWords(const std::vector<std::string>& words, size_t from) {
       w.all = true;
     } else if (word == "--restart") {
       w.restart = true;
+    } else if (word == "--incoming") {
+      w.incoming = true;
     } else if (size_t eq = word.find('='); absl::StartsWith(word, "--") &&
                                            eq != std::string::npos &&
                                            IsValueOption(word.substr(2, eq - 2))) {

@@ -83,14 +83,15 @@ struct Words {
   std::vector<std::pair<std::string, std::string>> pairs;
   std::vector<std::string> positional;
   bool all = false;
-  bool restart = false;  // --restart (`crisis import`)
+  bool restart = false;   // --restart (`crisis import`)
+  bool incoming = false;  // --incoming (`crisis assistance`)
   // --data_dir=V, --verify_key=V (only `audit verify` takes them).
   std::vector<std::pair<std::string, std::string>> value_options;
   std::vector<std::string> options;  // other -x words (errors)
 };
 
-// The words from `from` on: --all, --restart, value options, other options, key=value pairs, the
-// rest.
+// The words from `from` on: --all, --restart, --incoming, value options, other options,
+// key=value pairs, the rest.
 Words SplitWords(const std::vector<std::string>& words, size_t from);
 
 bool IsCountryCode(absl::string_view s);

@@ -125,7 +125,7 @@ absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
     std::replace(name.begin(), name.end(), '-', '_');
     const bool has_value = body.find('=') != absl::string_view::npos;
     const std::string value = has_value ? std::string(body.substr(body.find('=') + 1)) : "";
-    if ((name == "all" || name == "restart") && !has_value) {
+    if ((name == "all" || name == "restart" || name == "incoming") && !has_value) {
       out.words.push_back(absl::StrCat("--", name));
       continue;
     }
@@ -244,6 +244,9 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& words,
   }
   if (w.all && !spec->pages) args.Error("--all applies only to list and search commands");
   if (w.restart && !spec->restart) args.Error("--restart applies only to `crisis import`");
+  if (w.incoming && !spec->incoming) {
+    args.Error("--incoming applies only to `crisis assistance`");
+  }
   cmd.all_pages = w.all;
   cmd.import.restart = w.restart;
   cmd.rpc = spec->rpc;

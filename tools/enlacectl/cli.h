@@ -83,7 +83,8 @@ struct SplitArgs {
 // Separates global flags (before or after the subcommand; `--f=v`, `--f v`, `--f` and
 // `--nof` for booleans; dashes in names read as underscores) from the subcommand's words.
 // `kind` says which names are global flags. `--all`, `--data_dir` and `--verify_key` belong
-// to the subcommand (as "--all", "--data_dir=V", "--verify_key=V"); `--` ends the flags.
+// to the subcommand (as "--all", "--data_dir=V", "--verify_key=V"), and so do `--restart`
+// and `--incoming`; `--` ends the flags.
 // INVALID_ARGUMENT for an unknown flag or a missing value.
 absl::StatusOr<SplitArgs> SplitGlobalFlags(const std::vector<std::string>& args,
                                            const std::function<FlagKind(absl::string_view)>& kind);
@@ -190,6 +191,10 @@ enum class Rpc {
   kGetRegionalPicture,
   kPublishMovement,
   kListMovements,
+  // `crisis assist`, `crisis answer NAME STATE`, `crisis assistance [--incoming]`.
+  kRequestAssistance,
+  kRespondToAssistance,
+  kListAssistance,
 };
 
 // `crisis import`: the file and how to read and send it.

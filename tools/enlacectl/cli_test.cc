@@ -1499,6 +1499,10 @@ TEST(FormatTest, HelpListsCommandsAndValues) {
                         "crisis picture",
                         "crisis movement",
                         "crisis movements",
+                        "crisis assist",
+                        "crisis answer",
+                        "crisis assistance [--incoming]",
+                        "assistance state: requested, accepted, declined, done",
                         "crisis type: conflict, civil_unrest, earthquake",
                         "crisis phase: monitoring, active, recovery, closed",
                         "welfare status: unaccounted, inquiry_open, contacted_safe",
@@ -1923,6 +1927,103 @@ TEST(CrisisCommandTest, MovementAndMovements) {
   EXPECT_FALSE(Parse("crisis movements c1 offered_to=Guatemala").ok());
 }
 
+TEST(CrisisCommandTest, AssistAnswerAndAssistance) {
+  auto cmd = Parse(
+      "crisis assist crisis=countries/HN/crises/c1 to=gt area=hn-at nationals=12 "
+      "request=Visitar|albergues|en|Tela from_post=mx-tgu request_id=a-1");
+  ASSERT_TRUE(cmd.ok()) << cmd.status();
+  EXPECT_EQ(cmd->rpc, Rpc::kRequestAssistance);
+  const auto& req = cmd->As<cv1::RequestAssistanceRequest>();
+  EXPECT_EQ(req.parent(), "countries/MX");
+  EXPECT_EQ(req.request_id(), "a-1");
+  const auto& a = req.assistance();
+  EXPECT_EQ(a.crisis(), "countries/HN/crises/c1");
+  EXPECT_EQ(a.to_country(), "GT");
+  EXPECT_EQ(a.area(), "HN-AT");
+  EXPECT_EQ(a.nationals(), 12);
+  EXPECT_EQ(a.request(), "Visitar albergues en Tela");
+  EXPECT_EQ(a.from_post(), "MX-TGU");
+  // A bare crisis id is this node's; from_post is the node's to default.
+  auto short_form = Parse("crisis assist crisis=c1 to=GT area=HN-AT request=x");
+  ASSERT_TRUE(short_form.ok()) << short_form.status();
+  EXPECT_EQ(short_form->As<cv1::RequestAssistanceRequest>().assistance().crisis(),
+            "countries/MX/crises/c1");
+  EXPECT_EQ(short_form->As<cv1::RequestAssistanceRequest>().assistance().from_post(), "");
+
+  auto missing = Parse("crisis assist nationals=3");
+  ASSERT_FALSE(missing.ok());
+  for (const char* s : {"needs crisis=NAME", "needs to=CC", "needs area=AREA", "needs request="}) {
+    EXPECT_TRUE(absl::StrContains(missing.status().message(), s)) << s << missing.status();
+  }
+  auto own = Parse("crisis assist crisis=c1 to=MX area=HN-AT request=x");
+  ASSERT_FALSE(own.ok());
+  EXPECT_TRUE(absl::StrContains(own.status().message(), "to: MX is this node's own country"))
+      << own.status();
+  auto bad = Parse("crisis assist crisis=c1 to=Guatemala area=Atlantida nationals=doce request=x");
+  ASSERT_FALSE(bad.ok());
+  for (const char* s :
+       {"to: \"GUATEMALA\" is not an ISO 3166-1 alpha-2 code",
+        "area: \"ATLANTIDA\" is not an ISO 3166-2 code", "nationals: \"doce\" is not a number"}) {
+    EXPECT_TRUE(absl::StrContains(bad.status().message(), s)) << s << "\n" << bad.status();
+  }
+  EXPECT_FALSE(Parse("crisis assist crisis=c1 to=GT area=HN-AT request=x nationals=-1").ok());
+  EXPECT_FALSE(Parse("crisis assist c1 to=GT area=HN-AT request=x").ok());
+
+  auto accept = Parse("crisis answer countries/MX/assistance/a1 accepted post=gt-gua note=Vamos");
+  ASSERT_TRUE(accept.ok()) << accept.status();
+  EXPECT_EQ(accept->rpc, Rpc::kRespondToAssistance);
+  const auto& r = accept->As<cv1::RespondToAssistanceRequest>();
+  EXPECT_EQ(r.name(), "countries/MX/assistance/a1");
+  EXPECT_EQ(r.state(), cv1::ASSISTANCE_STATE_ACCEPTED);
+  EXPECT_EQ(r.post(), "GT-GUA");
+  EXPECT_EQ(r.note(), "Vamos");
+  auto declined = Parse("crisis answer a1 declined");
+  ASSERT_TRUE(declined.ok()) << declined.status();
+  EXPECT_EQ(declined->As<cv1::RespondToAssistanceRequest>().name(), "countries/MX/assistance/a1");
+  EXPECT_EQ(declined->As<cv1::RespondToAssistanceRequest>().state(),
+            cv1::ASSISTANCE_STATE_DECLINED);
+  auto done = Parse("crisis answer a1 done note=12|visitados");
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->As<cv1::RespondToAssistanceRequest>().state(), cv1::ASSISTANCE_STATE_DONE);
+  auto done_without_note = Parse("crisis answer a1 done");
+  ASSERT_FALSE(done_without_note.ok());
+  EXPECT_TRUE(absl::StrContains(done_without_note.status().message(), "needs note="))
+      << done_without_note.status();
+  auto requested = Parse("crisis answer a1 requested");
+  ASSERT_FALSE(requested.ok());
+  EXPECT_TRUE(absl::StrContains(requested.status().message(),
+                                "state: an answer is accepted, declined or done"))
+      << requested.status();
+  auto unknown = Parse("crisis answer a1 maybe");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(absl::StrContains(unknown.status().message(),
+                                "state: unknown value \"maybe\"; one of: requested, accepted, "
+                                "declined, done"))
+      << unknown.status();
+  EXPECT_FALSE(Parse("crisis answer a1").ok());
+  EXPECT_FALSE(Parse("crisis answer a1 accepted outcome=x").ok());
+
+  auto out = Parse("crisis assistance page_size=20 --all");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->rpc, Rpc::kListAssistance);
+  EXPECT_TRUE(out->all_pages);
+  EXPECT_FALSE(out->As<cv1::ListAssistanceRequest>().incoming());
+  EXPECT_EQ(out->As<cv1::ListAssistanceRequest>().page_size(), 20);
+  auto in = Parse("crisis assistance --incoming post=gt-gua");
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_TRUE(in->As<cv1::ListAssistanceRequest>().incoming());
+  EXPECT_EQ(in->As<cv1::ListAssistanceRequest>().post(), "GT-GUA");
+  EXPECT_FALSE(Parse("crisis assistance incoming").ok());
+  auto elsewhere = Parse("crisis worklist c1 --incoming");
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_TRUE(absl::StrContains(elsewhere.status().message(),
+                                "--incoming applies only to `crisis assistance`"))
+      << elsewhere.status();
+  auto flags = SplitGlobalFlags({"--json", "crisis", "assistance", "--incoming"}, Kinds);
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->words, (std::vector<std::string>{"crisis", "assistance", "--incoming"}));
+}
+
 TEST(GlobalFlagsTest, RestartGoesToTheCommandAndUnknownFlagsSayHowFieldsAreWritten) {
   auto s = SplitGlobalFlags({"crisis", "import", "r.csv", "--restart", "--json"}, Kinds);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -1998,13 +2099,15 @@ TEST(FormatTest, WorklistMostAtRiskFirst) {
   other->set_area("HN-AT");
   other->set_subject("countries/MX/cases/k1");
   other->mutable_status_time()->set_seconds(1780000000);
+  other->set_post("MX-TGU");
+  other->set_opened_case("countries/MX/cases/k9");
   EXPECT_EQ(WorklistTable(r),
             "RISK   STATUS        AREA   SUBJECT                        LAST_STATUS           "
-            "NAME\n"
+            "POST    CASE                   NAME\n"
             "child  unaccounted   HN-CR  countries/MX/registrations/r1  -                     "
-            "Sofía Ramírez López\n"
+            "-       -                      Sofía Ramírez López\n"
             "other  inquiry_open  HN-AT  countries/MX/cases/k1          2026-05-28T20:26:40Z  "
-            "Juan Pérez\n");
+            "MX-TGU  countries/MX/cases/k9  Juan Pérez\n");
   EXPECT_EQ(RiskName(1), "older_person");
   EXPECT_EQ(RiskName(2), "detained");
   EXPECT_EQ(RiskName(3), "medical_needs");
@@ -2092,6 +2195,50 @@ TEST(FormatTest, CrisesNotesAndMovementsTables) {
   EXPECT_EQ(std::vector<std::string>(absl::StrSplit(lines[1], ' ', absl::SkipEmpty())),
             (std::vector<std::string>{"countries/MX/movements/m1", "air", "2026-05-28T20:26:40Z",
                                       "180", "GT:40,SV:20", "MX:120", "Toncontín", "->", "AIFA"}));
+}
+
+TEST(FormatTest, AssistanceTableShowsTheOutcomeOnceDone) {
+  cv1::ListAssistanceResponse r;
+  auto* asked = r.add_requests();
+  asked->set_name("countries/MX/assistance/a1");
+  asked->set_state(cv1::ASSISTANCE_STATE_REQUESTED);
+  asked->set_from_country("MX");
+  asked->set_from_post("MX-TGU");
+  asked->set_to_country("GT");
+  asked->set_area("HN-AT");
+  asked->set_nationals(12);
+  asked->set_request("Visitar albergues en Tela");
+  auto* done = r.add_requests();
+  *done = *asked;
+  done->set_name("countries/MX/assistance/a2");
+  done->set_state(cv1::ASSISTANCE_STATE_DONE);
+  done->set_to_post("GT-GUA");
+  done->set_response("Aceptado");
+  done->set_outcome("12 visitados");
+  auto* declined = r.add_requests();
+  *declined = *asked;
+  declined->set_name("countries/MX/assistance/a3");
+  declined->set_state(cv1::ASSISTANCE_STATE_DECLINED);
+  declined->clear_from_post();
+  declined->set_nationals(0);
+  declined->set_response("Sin personal");
+  std::vector<std::string> lines = absl::StrSplit(AssistanceTable(r), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4u);
+  auto words = [](const std::string& line) {
+    return std::vector<std::string>(absl::StrSplit(line, ' ', absl::SkipEmpty()));
+  };
+  EXPECT_EQ(words(lines[0]), (std::vector<std::string>{"NAME", "STATE", "FROM", "TO", "AREA",
+                                                       "NATIONALS", "TO_POST", "REQUEST/OUTCOME"}));
+  EXPECT_EQ(words(lines[1]),
+            (std::vector<std::string>{"countries/MX/assistance/a1", "requested", "MX-TGU", "GT",
+                                      "HN-AT", "12", "-", "Visitar", "albergues", "en", "Tela"}));
+  EXPECT_EQ(words(lines[2]),
+            (std::vector<std::string>{"countries/MX/assistance/a2", "done", "MX-TGU", "GT", "HN-AT",
+                                      "12", "GT-GUA", "12", "visitados"}));
+  EXPECT_EQ(words(lines[3]),
+            (std::vector<std::string>{"countries/MX/assistance/a3", "declined", "MX", "GT", "HN-AT",
+                                      "0", "-", "Sin", "personal"}));
+  EXPECT_EQ(lines[0].find("REQUEST/OUTCOME"), lines[1].find("Visitar"));  // aligned
 }
 
 // ---- crisis import

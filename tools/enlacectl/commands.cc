@@ -349,6 +349,27 @@ const std::vector<Key>& MovementKeys() {
   return *keys;
 }
 
+// An assistance request (the crisis is read by RequestAssistance).
+const std::vector<Key>& AssistanceKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"to", "to_country"}, "to_country", kCountryCode},
+      {{"area"}, "area", kCountryCode},
+      {{"nationals"}, "nationals"},
+      {{"request"}, "request"},
+      {{"from_post"}, "from_post", kCountryCode},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ListAssistanceKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"post"}, "post", kCountryCode},
+      {{"page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
+  };
+  return *keys;
+}
+
 const std::vector<Key>& PageKeys() {
   static const auto* keys = new std::vector<Key>{
       {{"page_size"}, "page_size"},
@@ -1132,6 +1153,69 @@ Request ListMovements(BuildInput& in) {
   return req;
 }
 
+// `crisis assist crisis=C to=GT area=HN-AT nationals=12 request=".."`: another member is asked
+// to act for this member's nationals where it has no post.
+Request RequestAssistance(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::RequestAssistanceRequest>();
+  req->set_parent(in.parent);
+  cv1::AssistanceRequest* a = req->mutable_assistance();
+  a->set_crisis(CrisisKey(in));
+  ApplyKeys(in.args, AssistanceKeys(), a, in.context, nullptr);
+  if (auto id = in.args.TakeOne({"request_id"})) req->set_request_id(*id);
+  if (in.args.ok()) {
+    if (a->crisis().empty()) in.args.Error("`crisis assist` needs crisis=NAME");
+    if (a->to_country().empty()) {
+      in.args.Error("`crisis assist` needs to=CC (the member asked to act)");
+    } else if (a->to_country() == in.context.country) {
+      in.args.Error(
+          absl::StrCat("to: ", a->to_country(), " is this node's own country; ask another member"));
+    }
+    if (a->area().empty()) in.args.Error("`crisis assist` needs area=AREA (e.g. HN-AT)");
+    if (a->nationals() < 0) {
+      in.args.Error(absl::StrCat("nationals: ", a->nationals(), " is not 0 or more"));
+    }
+    if (a->request().empty()) {
+      in.args.Error("`crisis assist` needs request=\"..\" (what the other member is asked to do)");
+    }
+  }
+  CheckCountry(in.args, "to", a->to_country());
+  CheckArea(in.args, "area", a->area(), "");
+  return req;
+}
+
+// `crisis answer NAME accepted|declined|done [post=..] [note=..]`: the acting member's side.
+Request RespondToAssistance(BuildInput& in) {
+  auto req = std::make_unique<cv1::RespondToAssistanceRequest>();
+  const std::vector<std::string> names = in.Names({"NAME", "STATE"});
+  if (!names[0].empty()) req->set_name(ExpandName(names[0], in.context.country, "assistance"));
+  if (!names[1].empty()) {
+    auto state = ParseEnumValue(cv1::AssistanceState_descriptor(), names[1], "state");
+    if (!state.ok()) {
+      in.args.Error(std::string(state.status().message()));
+    } else if (*state == cv1::ASSISTANCE_STATE_REQUESTED) {
+      in.args.Error("state: an answer is accepted, declined or done");
+    } else {
+      req->set_state(static_cast<cv1::AssistanceState>(*state));
+    }
+  }
+  ApplyKeys(in.args, {{{"post"}, "post", kCountryCode}, {{"note"}, "note"}}, req.get(), in.context,
+            nullptr);
+  if (in.args.ok() && req->state() == cv1::ASSISTANCE_STATE_DONE && req->note().empty()) {
+    in.args.Error("`crisis answer NAME done` needs note=\"..\" (what was done)");
+  }
+  return req;
+}
+
+// `crisis assistance [--incoming] [post=..]`: asked by this node, or (--incoming) of it.
+Request ListAssistance(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<cv1::ListAssistanceRequest>();
+  req->set_incoming(in.words.incoming);
+  ApplyKeys(in.args, ListAssistanceKeys(), req.get(), in.context, nullptr);
+  return req;
+}
+
 // `inbox`: the ListNotificationsRequest; the runner makes the referrals' and transfers' from it.
 Request Inbox(BuildInput& in) {
   in.NoName();
@@ -1532,6 +1616,13 @@ const std::vector<CommandSpec>& Commands() {
        Show(&CrisisStub::PublishMovement, kNoCrisis)},
       {"crisis", "movements", Rpc::kListMovements, ListMovements,
        Show(&CrisisStub::ListMovements, kNoCrisis, TextOf(MovementsTable))},
+      {"crisis", "assist", Rpc::kRequestAssistance, RequestAssistance,
+       Show(&CrisisStub::RequestAssistance, kNoCrisis)},
+      {"crisis", "answer", Rpc::kRespondToAssistance, RespondToAssistance,
+       Show(&CrisisStub::RespondToAssistance, kNoCrisis)},
+      {"crisis", "assistance", Rpc::kListAssistance, ListAssistance,
+       List(&CrisisStub::ListAssistance, Rows(AssistanceTable), kNoCrisis), kPages,
+       /*verb_alias=*/"", /*value_options=*/false, /*restart=*/false, /*incoming=*/true},
   };
   return *commands;
 }

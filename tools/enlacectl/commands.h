@@ -59,6 +59,8 @@ struct CommandSpec {
   bool value_options = false;
   // Takes --restart (`crisis import`).
   bool restart = false;
+  // Takes --incoming (`crisis assistance`; the builder reads BuildInput::words.incoming).
+  bool incoming = false;
 };
 
 // Every command, in the order `enlacectl help` and error messages list them.

@@ -555,9 +555,28 @@ std::string WorklistTable(const cv1::ListWorklistResponse& response) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : response.entries()) {
     rows.push_back({RiskName(e.risk()), WelfareStatusName(e.status()), e.area(), e.subject(),
-                    TimeOf(e.has_status_time(), e.status_time()), e.display_name()});
+                    TimeOf(e.has_status_time(), e.status_time()), e.post(), e.opened_case(),
+                    e.display_name()});
   }
-  return FormatTable({"RISK", "STATUS", "AREA", "SUBJECT", "LAST_STATUS", "NAME"}, rows);
+  return FormatTable({"RISK", "STATUS", "AREA", "SUBJECT", "LAST_STATUS", "POST", "CASE", "NAME"},
+                     rows);
+}
+
+std::string AssistanceTable(const cv1::ListAssistanceResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : response.requests()) {
+    std::string text = a.request();
+    if (a.state() == cv1::ASSISTANCE_STATE_DONE && !a.outcome().empty()) {
+      text = a.outcome();
+    } else if (a.state() == cv1::ASSISTANCE_STATE_DECLINED && !a.response().empty()) {
+      text = a.response();
+    }
+    rows.push_back({a.name(), EnumValueName(cv1::AssistanceState_descriptor(), a.state()),
+                    !a.from_post().empty() ? a.from_post() : a.from_country(), a.to_country(),
+                    a.area(), absl::StrCat(a.nationals()), a.to_post(), text});
+  }
+  return FormatTable(
+      {"NAME", "STATE", "FROM", "TO", "AREA", "NATIONALS", "TO_POST", "REQUEST/OUTCOME"}, rows);
 }
 
 std::string BoardText(const cv1::Board& board) {
@@ -852,6 +871,15 @@ Crises (MICIC; a crisis is replicated to every member, its accounting stays on e
   crisis movement  crisis=NAME mode=air from=".." to=".." depart=RFC3339 seats=180
                    [offer=GT:40,SV:20] [passengers=MX:120] [request_id=ID]   supervisors
   crisis movements CRISIS [offered_to=GT]
+  crisis assist    crisis=NAME to=GT area=HN-AT nationals=12 request=".." [from_post=MX-TGU]
+                   [request_id=ID]   supervisors; asks another member to act for this member's
+                   nationals in an area where it has no post (from_post: default the node's first)
+  crisis answer    NAME accepted|declined|done [post=GT-GUA] [note=".."]   only the member asked
+                   to act: accepted (with the post that takes it) or declined while requested,
+                   done (note= what was done) once accepted; NAME as listed:
+                   countries/MX/assistance/ID
+  crisis assistance [--incoming] [post=..] [page_size=N] [page_token=T] [--all]   asked by this
+                   node (--incoming: asked of it), oldest first
 
   help
 
@@ -906,6 +934,7 @@ contacted-safe):
       {"welfare status", cv1::WelfareStatus_descriptor()},
       {"note source", cv1::NoteSource_descriptor()},
       {"transport mode", cv1::TransportMode_descriptor()},
+      {"assistance state", cv1::AssistanceState_descriptor()},
   };
   for (const auto& [key, type] : enums) {
     absl::StrAppend(&out, Wrapped(absl::StrCat("  ", key, ": "), EnumValueNames(type)));

@@ -108,8 +108,9 @@ std::string WelfareNotesTable(const crisis::v1::ListWelfareNotesResponse& respon
 // The worklist's risk in words: child, older_person, detained, medical_needs, other (9); the
 // number for any other value.
 std::string RiskName(int risk);
-// RISK  STATUS  AREA  SUBJECT  LAST_STATUS  NAME, in the node's order (most at risk first;
-// the name, the subject's display name, last as it holds spaces).
+// RISK  STATUS  AREA  SUBJECT  LAST_STATUS  POST  CASE  NAME, in the node's order (most at risk
+// first; POST holds the subject, CASE is the case a follow-up note opened, "-" when none; the
+// name, the subject's display name, last as it holds spaces).
 std::string WorklistTable(const crisis::v1::ListWorklistResponse& response);
 // `crisis:`, `total:` and `accounted for: N (P%)` lines, then STATUS  COUNT (statuses in the
 // enum's order), then AREA  TOTAL  ACCOUNTED and one column per status any area has.
@@ -117,6 +118,11 @@ std::string BoardText(const crisis::v1::Board& board);
 // MEMBER  AS_OF and one column per status any cell has; a withheld cell (fewer than 5) prints
 // "<5", a cell the member did not report "-". Members in alphabetical order.
 std::string RegionalPictureTable(const crisis::v1::RegionalPicture& picture);
+// NAME  STATE  FROM  TO  AREA  NATIONALS  TO_POST  REQUEST/OUTCOME: FROM is the asking post
+// (its country when none), TO the member asked to act, TO_POST the post it assigned; the last
+// column is the outcome once done, the answer once declined (when one was given), else what was
+// asked; last, as it holds spaces.
+std::string AssistanceTable(const crisis::v1::ListAssistanceResponse& response);
 // NAME  MODE  DEPART  SEATS  OFFERED  PASSENGERS  ROUTE (offers and passengers as
 // MEMBER:N,...; the route "FROM -> TO" last, as it holds spaces).
 std::string MovementsTable(const crisis::v1::ListMovementsResponse& response);
