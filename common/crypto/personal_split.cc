@@ -37,8 +37,7 @@ bool Reachable(const Descriptor* type, std::set<const Descriptor*>& seen) {
     const FieldDescriptor* f = type->field(i);
     if (Marked(f) || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (f->is_repeated()) {
-      std::set<const Descriptor*> inner;
-      if (HasPersonal(f->message_type(), inner)) return false;
+      continue;  // moved whole when its type holds personal fields (SplitPersonal)
     } else if (!Reachable(f->message_type(), seen)) {
       return false;
     }
@@ -59,6 +58,14 @@ void SplitPersonal(const Message& record, Message* public_part, Message* persona
   for (const FieldDescriptor* f : present) {
     if (Marked(f)) {
       // Move the field: swap it into the personal part (cleared there), clear it here.
+      priv->SwapFields(public_part, personal_part, {f});
+      pub->ClearField(public_part, f);
+    } else if (f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      // An unmarked repeated message field whose type holds a personal field moves whole: a
+      // mark forgotten on the repeated field must not leave its elements' personal fields in
+      // the readable part (a child's tracing entries once did).
+      std::set<const Descriptor*> seen;
+      if (!HasPersonal(f->message_type(), seen)) continue;
       priv->SwapFields(public_part, personal_part, {f});
       pub->ClearField(public_part, f);
     } else if (IsSingularMessage(f)) {

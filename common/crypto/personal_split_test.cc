@@ -3,6 +3,8 @@
 // expectations pin what the hand-written split functions did before the marks existed.
 #include "common/crypto/personal_split.h"
 
+#include "enlace/children/v1/children.pb.h"
+#include "enlace/crisis/v1/crisis.pb.h"
 #include "enlace/notifications/v1/notifications.pb.h"
 #include "enlace/referrals/v1/referrals.pb.h"
 #include "enlace/transfers/v1/transfers.pb.h"
@@ -106,10 +108,35 @@ TEST(PersonalSplitTest, NoPersonalFieldEscapesTheSplitOfASealedRecordType) {
   for (const auto* type :
        {transfers::v1::Transfer::descriptor(), referrals::v1::Referral::descriptor(),
         notifications::v1::Notification::descriptor(), cv1::Case::descriptor(),
-        cv1::Person::descriptor()}) {
+        cv1::Person::descriptor(), children::v1::ChildRecord::descriptor(),
+        crisis::v1::Registration::descriptor(), crisis::v1::WelfareNote::descriptor(),
+        crisis::v1::Sighting::descriptor(), crisis::v1::AssistanceRequest::descriptor()}) {
     EXPECT_TRUE(PersonalFieldsReachable(type)) << type->full_name();
     EXPECT_TRUE(HasPersonalFields(type)) << type->full_name();
   }
+}
+
+// A repeated message field nobody marked, whose elements hold personal fields (a child's
+// tracing entries: the relative's name and last place), is sealed whole; what is not personal
+// around it stays readable.
+TEST(PersonalSplitTest, AnUnmarkedRepeatedFieldOfPersonalElementsIsSealedWhole) {
+  children::v1::ChildRecord r;
+  r.set_name("countries/MX/childRecords/x");
+  r.set_state(children::v1::WORKFLOW_STATE_SERVICES);
+  auto* t = r.add_tracing();
+  t->set_relation("abuela");
+  t->set_name("Petrona Caal Xol");
+  t->set_last_place("Comitán");
+  r.add_care()->set_caregiver("Lucía Mendoza");
+  r.add_assessments()->set_recommendation("reunificación");
+  children::v1::ChildRecord pub, personal;
+  SplitPersonal(r, &pub, &personal);
+  EXPECT_EQ(pub.tracing_size(), 0);
+  EXPECT_EQ(pub.care_size(), 0);
+  EXPECT_EQ(pub.assessments_size(), 0);
+  EXPECT_EQ(pub.state(), children::v1::WORKFLOW_STATE_SERVICES);
+  EXPECT_EQ(personal.tracing(0).name(), "Petrona Caal Xol");
+  ExpectLossless(r, pub, personal);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "services/audit/module.h"
 #include "services/cases/module.h"
+#include "services/children/module.h"
 #include "services/crisis/module.h"
 #include "services/directory/module.h"
 #include "services/notifications/module.h"
@@ -19,6 +20,7 @@ const std::vector<ModuleSpec>& NodeModules() {
       referrals::ReferralsModule::Spec(),
       transfers::TransfersModule::Spec(),
       crisis::CrisisModule::Spec(),
+      children::ChildrenModule::Spec(),
       audit::AuditModule::Spec(),
   };
   return *modules;
