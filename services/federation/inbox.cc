@@ -17,9 +17,7 @@ std::string WatermarkKey(const std::string& sender) {
   return absl::StrCat("inbox|applied|", sender);
 }
 
-std::string RefusalKey(const std::string& sender) {
-  return absl::StrCat("inbox|refused|", sender);
-}
+std::string RefusalKey(const std::string& sender) { return absl::StrCat("inbox|refused|", sender); }
 
 std::string Be64(uint64_t v) {
   std::string s;
@@ -27,9 +25,9 @@ std::string Be64(uint64_t v) {
   return s;
 }
 
-google::protobuf::Timestamp NowProto() {
+google::protobuf::Timestamp NowProto(const Clock* clock) {
   google::protobuf::Timestamp ts;
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock->Now();
   ts.set_seconds(absl::ToUnixSeconds(now));
   ts.set_nanos(static_cast<int32_t>(absl::ToUnixNanos(now) % 1000000000));
   return ts;
@@ -44,16 +42,17 @@ void Inbox::AddColumnFamilies(storage::StoreOptions& options) {
       options.column_families.push_back(cf);
     }
   }
-  if (std::find(options.counter_families.begin(), options.counter_families.end(),
-                kCountersCf) == options.counter_families.end()) {
+  if (std::find(options.counter_families.begin(), options.counter_families.end(), kCountersCf) ==
+      options.counter_families.end()) {
     options.counter_families.push_back(kCountersCf);
   }
 }
 
-Inbox::Inbox(storage::Store* store, txn::Committer* committer, std::string self)
+Inbox::Inbox(storage::Store* store, txn::Committer* committer, std::string self, const Clock* clock)
     : store_(store),
       committer_(committer),
       self_(std::move(self)),
+      clock_(clock),
       meta_(store->cf(kMetaCf)),
       quarantine_(store->cf(kQuarantineCf)),
       counters_(store->cf(kCountersCf)) {}
@@ -77,8 +76,7 @@ absl::Mutex* Inbox::LinkMutex(const std::string& sender) {
   return m.get();
 }
 
-absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
-                                      const ManifestSnapshot::Peer& peer,
+absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestSnapshot::Peer& peer,
                                       const std::vector<v1::Envelope>& envelopes) {
   // One applier per link at a time, so the watermark read below stays true until commit.
   absl::MutexLock link(LinkMutex(sender));
@@ -121,8 +119,7 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
     }
     if (env.seq() != watermark + 1) {
       return absl::FailedPreconditionError(
-          absl::StrCat("expected envelope ", watermark + 1, " from ", sender, ", got ",
-                       env.seq()));
+          absl::StrCat("expected envelope ", watermark + 1, " from ", sender, ", got ", env.seq()));
     }
     // Only the authentic moves a link: an envelope that the link's sender did not sign for
     // exactly this place (its sequence number, from it, to us) is never applied and never
@@ -133,13 +130,13 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
     const bool parses = body.ParseFromString(env.body());
     std::string forged;
     if (!signature_ok[index]) {
-      forged = absl::StrCat("signature of envelope ", env.seq(), " does not verify with ",
-                            sender, "'s signing key");
-    } else if (parses && (body.seq() != env.seq() || body.sender() != sender ||
-                          body.receiver() != self_)) {
+      forged = absl::StrCat("signature of envelope ", env.seq(), " does not verify with ", sender,
+                            "'s signing key");
+    } else if (parses &&
+               (body.seq() != env.seq() || body.sender() != sender || body.receiver() != self_)) {
       forged = absl::StrCat("envelope ", env.seq(), " carries a body signed for another place (",
-                            body.sender().substr(0, 8), "->", body.receiver().substr(0, 8),
-                            " seq ", body.seq(), "): a replay");
+                            body.sender().substr(0, 8), "->", body.receiver().substr(0, 8), " seq ",
+                            body.seq(), "): a replay");
     }
     if (!forged.empty()) {
       enlace::audit::v1::AuditRecord r;
@@ -151,7 +148,7 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
       v1::LinkRefusal refusal;
       refusal.set_seq(env.seq());
       refusal.set_reason(forged);
-      *refusal.mutable_time() = NowProto();
+      *refusal.mutable_time() = NowProto(clock_);
       txn.batch.Put(meta_, RefusalKey(sender), refusal.SerializeAsString());
       if (watermark != *applied) txn.batch.Put(meta_, WatermarkKey(sender), Be64(watermark));
       if (applied_now > 0) {
@@ -204,10 +201,9 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender,
       q.set_seq(env.seq());
       q.set_kind(body.kind().substr(0, 128));
       q.set_reason(reason);
-      *q.mutable_receive_time() = NowProto();
+      *q.mutable_receive_time() = NowProto(clock_);
       q.set_size_bytes(static_cast<int64_t>(size));
-      txn.batch.Put(quarantine_, absl::StrCat(sender, "|", Be64(env.seq())),
-                    q.SerializeAsString());
+      txn.batch.Put(quarantine_, absl::StrCat(sender, "|", Be64(env.seq())), q.SerializeAsString());
       txn.batch.AddToCounter(counters_, absl::StrCat("quarantine|", sender), 1);
     }
     watermark = env.seq();
@@ -232,17 +228,22 @@ absl::StatusOr<v1::ListQuarantineResponse> Inbox::ListQuarantine(
     if (!q.ParseFromArray(it->value().data(), it->value().size())) continue;
     *out.add_envelopes() = q;
   }
-  // Newest first, bounded.
+  // Newest first (to the nanosecond: one burst shares a second), bounded. Ties, which only a
+  // clock that did not move can make, go to the higher sequence number of the link.
   std::sort(out.mutable_envelopes()->begin(), out.mutable_envelopes()->end(),
             [](const auto& a, const auto& b) {
-              return a.receive_time().seconds() > b.receive_time().seconds();
+              const auto& ta = a.receive_time();
+              const auto& tb = b.receive_time();
+              if (ta.seconds() != tb.seconds()) return ta.seconds() > tb.seconds();
+              if (ta.nanos() != tb.nanos()) return ta.nanos() > tb.nanos();
+              if (a.sender() != b.sender()) return a.sender() < b.sender();
+              return a.seq() > b.seq();
             });
   while (out.envelopes_size() > limit) out.mutable_envelopes()->RemoveLast();
   return out;
 }
 
-absl::StatusOr<std::optional<v1::LinkRefusal>> Inbox::LastRefusal(
-    const std::string& sender) const {
+absl::StatusOr<std::optional<v1::LinkRefusal>> Inbox::LastRefusal(const std::string& sender) const {
   auto v = store_->Get(meta_, RefusalKey(sender));
   if (!v.ok()) return v.status();
   if (!v->has_value()) return std::optional<v1::LinkRefusal>();

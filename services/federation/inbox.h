@@ -2,8 +2,8 @@
 #define ENLACE_SERVICES_FEDERATION_INBOX_H_
 
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/storage/store.h"
+#include "common/time/clock.h"
 #include "common/txn/committer.h"
 #include "enlace/federation/v1/admin.pb.h"
 #include "enlace/federation/v1/federation.pb.h"
@@ -36,7 +37,9 @@ class Inbox {
   static constexpr size_t kMaxPayloadBytes = 256 * 1024;
 
   static void AddColumnFamilies(storage::StoreOptions& options);
-  Inbox(storage::Store* store, txn::Committer* committer, std::string self);
+  // `clock` stamps quarantine records and link refusals (a FakeClock in unit tests).
+  Inbox(storage::Store* store, txn::Committer* committer, std::string self,
+        const Clock* clock = Clock::Real());
 
   void RegisterHandler(const std::string& kind, EnvelopeHandler* handler);
 
@@ -67,6 +70,7 @@ class Inbox {
   storage::Store* store_;
   txn::Committer* committer_;
   const std::string self_;
+  const Clock* clock_;
   const storage::ColumnFamily* meta_;
   const storage::ColumnFamily* quarantine_;
   const storage::ColumnFamily* counters_;

@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "common/testing/sync_point.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -13,20 +14,98 @@ namespace fv1 = ::enlace::federation::v1;
 
 namespace {
 // "UNAVAILABLE: Socket closed": the code and message of a call's status, for LAST_ERROR.
-std::string Describe(const grpc::Status& st) {
-  return absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(st.error_code())),
-                      ": ", st.error_message().empty() ? "(no message)" : st.error_message());
+std::string Describe(const absl::Status& st) {
+  return absl::StrCat(absl::StatusCodeToString(st.code()), ": ",
+                      st.message().empty() ? "(no message)" : st.message());
 }
+
+// One call of FederationService.Exchange on its own channel. The call starts with the first
+// Write; a Cancel before it (TryCancel on a context without a call) still cancels it.
+class GrpcExchangeStream final : public ExchangeStream {
+ public:
+  GrpcExchangeStream(const std::shared_ptr<grpc::Channel>& channel, absl::Duration lifetime)
+      : stub_(fv1::FederationService::NewStub(channel)) {
+    ctx_.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(lifetime));
+  }
+  ~GrpcExchangeStream() override {
+    if (stream_ != nullptr && !finished_) {
+      ctx_.TryCancel();
+      stream_->Finish();
+    }
+  }
+  bool Write(const fv1::ExchangeRequest& request, bool buffer_hint) override {
+    if (stream_ == nullptr) stream_ = stub_->Exchange(&ctx_);
+    grpc::WriteOptions wo;
+    if (buffer_hint) wo.set_buffer_hint();
+    return stream_->Write(request, wo);
+  }
+  bool Read(fv1::ExchangeResponse* response) override {
+    return stream_ != nullptr && stream_->Read(response);
+  }
+  void Cancel() override { ctx_.TryCancel(); }
+  absl::Status Finish() override {
+    if (stream_ == nullptr) return absl::CancelledError("never started");
+    finished_ = true;
+    const grpc::Status st = stream_->Finish();
+    return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+  }
+
+ private:
+  std::unique_ptr<fv1::FederationService::Stub> stub_;
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReaderWriter<fv1::ExchangeRequest, fv1::ExchangeResponse>> stream_;
+  bool finished_ = false;
+};
+
+class GrpcExchangeDialer final : public ExchangeDialer {
+ public:
+  GrpcExchangeDialer(std::string endpoint, std::string peer_ca_pem, NodeTls tls)
+      : endpoint_(std::move(endpoint)),
+        peer_ca_pem_(std::move(peer_ca_pem)),
+        tls_(std::move(tls)) {}
+
+  std::unique_ptr<ExchangeStream> Open(absl::Duration lifetime) override {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = peer_ca_pem_;
+    ssl.pem_cert_chain = tls_.cert_pem;
+    ssl.pem_private_key = tls_.key_pem;
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+    args.SetMaxReceiveMessageSize(1 << 20);
+    auto channel = grpc::CreateCustomChannel(endpoint_, grpc::SslCredentials(ssl), args);
+    return std::make_unique<GrpcExchangeStream>(channel, lifetime);
+  }
+
+ private:
+  const std::string endpoint_, peer_ca_pem_;
+  const NodeTls tls_;
+};
 }  // namespace
 
-Sender::Sender(std::string self, std::string peer, std::string endpoint,
-               std::string peer_ca_pem, NodeTls tls, const crypto::Signer* signer,
+std::unique_ptr<ExchangeDialer> NewGrpcExchangeDialer(std::string endpoint, std::string peer_ca_pem,
+                                                      NodeTls tls) {
+  return std::make_unique<GrpcExchangeDialer>(std::move(endpoint), std::move(peer_ca_pem),
+                                              std::move(tls));
+}
+
+Sender::Sender(std::string self, std::string peer, std::string endpoint, std::string peer_ca_pem,
+               NodeTls tls, const crypto::Signer* signer, storage::Store* store,
+               txn::Committer* committer, SenderOptions options)
+    : Sender(std::move(self), std::move(peer), endpoint, peer_ca_pem,
+             NewGrpcExchangeDialer(endpoint, peer_ca_pem, std::move(tls)), signer, store, committer,
+             options) {}
+
+Sender::Sender(std::string self, std::string peer, std::string endpoint, std::string peer_ca_pem,
+               std::unique_ptr<ExchangeDialer> dialer, const crypto::Signer* signer,
                storage::Store* store, txn::Committer* committer, SenderOptions options)
     : self_(std::move(self)),
       peer_(std::move(peer)),
       endpoint_(std::move(endpoint)),
       peer_ca_pem_(std::move(peer_ca_pem)),
-      tls_(std::move(tls)),
+      dialer_(std::move(dialer)),
       signer_(signer),
       store_(store),
       committer_(committer),
@@ -38,7 +117,7 @@ Sender::~Sender() {
   {
     absl::MutexLock l(&mu_);
     stopping_ = true;
-    if (live_context_ != nullptr) live_context_->TryCancel();
+    if (live_stream_ != nullptr) live_stream_->Cancel();
   }
   thread_.join();
 }
@@ -69,10 +148,10 @@ void Sender::Halt(const absl::Status& why) {
   r.set_detail(absl::StrCat(peer_, ": ", why.message().substr(0, 300)));
   txn.audit.push_back(std::move(r));
   absl::Status committed = committer_->Commit(txn);
-  std::cerr << "federation: ALARM: link to " << peer_ << " halted for an operator: "
-            << why.message() << (committed.ok() ? "" : " (halt not recorded: ")
-            << (committed.ok() ? "" : committed.ToString()) << (committed.ok() ? "" : ")")
-            << "\n";
+  std::cerr << "federation: ALARM: link to " << peer_
+            << " halted for an operator: " << why.message()
+            << (committed.ok() ? "" : " (halt not recorded: ")
+            << (committed.ok() ? "" : committed.ToString()) << (committed.ok() ? "" : ")") << "\n";
   absl::MutexLock l(&mu_);
   halted_ = true;
 }
@@ -101,17 +180,29 @@ void Sender::Run() {
     }
   }
   while (true) {
+    bool halted;
+    {
+      absl::MutexLock l(&mu_);
+      halted = halted_ && !stopping_;
+    }
+    if (halted) ENLACE_TEST_SYNC_POINT("Sender::Run:Halted");
     {
       absl::MutexLock l(&mu_);
       // A halted link waits for an operator (ResumeLink) and never resumes by itself.
-      auto resumable = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !halted_;
-      };
+      auto resumable = [this]()
+                           ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !halted_; };
       mu_.Await(absl::Condition(&resumable));
       if (stopping_) return;
+      // Nudges from now on (while this attempt runs and fails) cut the backoff after it.
+      nudged_ = false;
     }
     const absl::Time started = absl::Now();
     absl::Status s = RunStream();
+    {
+      // Whatever ended the stream, the link is down now (a halted one too).
+      absl::MutexLock l(&mu_);
+      connected_ = false;
+    }
     if (s.code() == absl::StatusCode::kDataLoss) {
       Halt(s);
       SetError(absl::DataLossError(absl::StrCat("HALTED: ", s.message())));
@@ -119,7 +210,6 @@ void Sender::Run() {
     }
     {
       absl::MutexLock l(&mu_);
-      connected_ = false;
       if (stopping_) return;
     }
     if (!s.ok()) SetError(s);
@@ -128,8 +218,8 @@ void Sender::Run() {
     const double jitter = absl::Uniform(gen, 0.5, 1.5);
     const absl::Duration sleep = backoff * jitter;
     backoff = std::min(backoff * 2, options_.max_backoff);
+    ENLACE_TEST_SYNC_POINT("Sender::Run:Backoff");
     absl::MutexLock l(&mu_);
-    nudged_ = false;
     auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || nudged_; };
     mu_.AwaitWithTimeout(absl::Condition(&wake), sleep);
     if (nudged_) backoff = options_.initial_backoff;
@@ -137,50 +227,36 @@ void Sender::Run() {
 }
 
 absl::Status Sender::RunStream() {
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = peer_ca_pem_;
-  ssl.pem_cert_chain = tls_.cert_pem;
-  ssl.pem_private_key = tls_.key_pem;
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  args.SetMaxReceiveMessageSize(1 << 20);
-  auto channel = grpc::CreateCustomChannel(endpoint_, grpc::SslCredentials(ssl), args);
-  auto stub = fv1::FederationService::NewStub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   absl::ToChronoMilliseconds(options_.stream_deadline));
+  // Not started yet: registered first, so that the destructor can cancel it at any point.
+  std::unique_ptr<ExchangeStream> stream = dialer_->Open(options_.stream_deadline);
   {
     absl::MutexLock l(&mu_);
     if (stopping_) return absl::CancelledError("stopping");
-    live_context_ = &ctx;
+    live_stream_ = stream.get();
     stream_broken_ = false;
   }
   auto clear_context = [this] {
     absl::MutexLock l(&mu_);
-    live_context_ = nullptr;
+    live_stream_ = nullptr;
   };
-  auto stream = stub->Exchange(&ctx);
   fv1::ExchangeRequest hello;
   hello.mutable_hello()->set_sender(self_);
   hello.mutable_hello()->set_receiver(peer_);
   fv1::ExchangeResponse welcome;
-  if (!stream->Write(hello) || !stream->Read(&welcome) || !welcome.has_welcome()) {
-    grpc::Status st = stream->Finish();
+  if (!stream->Write(hello, false) || !stream->Read(&welcome) || !welcome.has_welcome()) {
+    absl::Status st = stream->Finish();
     clear_context();
-    return absl::UnavailableError(absl::StrCat("handshake with ", peer_, " at ", endpoint_,
-                                               " failed: ", Describe(st)));
+    return absl::UnavailableError(
+        absl::StrCat("handshake with ", peer_, " at ", endpoint_, " failed: ", Describe(st)));
   }
   const uint64_t start = welcome.welcome().applied_seq();
   if (start > committer_->LastQueued(peer_)) {
-    ctx.TryCancel();
-    stream->Finish();
+    stream->Cancel();
+    stream->Finish().IgnoreError();  // it says only CANCELLED
     clear_context();
     return absl::DataLossError(absl::StrCat(peer_, " says it applied ", start,
-                                            " envelopes but only ",
-                                            committer_->LastQueued(peer_), " were queued"));
+                                            " envelopes but only ", committer_->LastQueued(peer_),
+                                            " were queued"));
   }
   {
     absl::MutexLock l(&mu_);
@@ -200,7 +276,7 @@ absl::Status Sender::RunStream() {
       if (response.ack().applied_seq() > sent_) {
         // The peer claims envelopes this node never sent: its log and ours disagree.
         peer_ahead_ = response.ack().applied_seq();
-        ctx.TryCancel();
+        stream->Cancel();
         break;
       }
       acked_ = std::max(acked_, response.ack().applied_seq());
@@ -257,16 +333,15 @@ absl::Status Sender::RunStream() {
         break;
       }
       env->set_signature(*sig);
-      grpc::WriteOptions wo;
       // Let gRPC coalesce a burst into few frames; the last one flushes.
-      if (expect != last) wo.set_buffer_hint();
+      const bool buffer_hint = expect != last;
       {
         // Counted as sent before it is written: the peer's ack for it may arrive before
         // Write returns, and an ack above `sent_` means the peer holds what was never sent.
         absl::MutexLock l(&mu_);
         sent_ = expect;
       }
-      if (!stream->Write(req, wo)) {
+      if (!stream->Write(req, buffer_hint)) {
         write_failed = true;
         break;
       }
@@ -278,8 +353,8 @@ absl::Status Sender::RunStream() {
     }
     if (write_failed) break;
     if (expect <= last) {
-      result = absl::DataLossError(absl::StrCat("outbox for ", peer_, " is missing envelope ",
-                                                expect));
+      result =
+          absl::DataLossError(absl::StrCat("outbox for ", peer_, " is missing envelope ", expect));
       break;
     }
     next = expect;
@@ -295,9 +370,9 @@ absl::Status Sender::RunStream() {
   if (peer_ended) {
     reader.join();
   } else {
-    ctx.TryCancel();
+    stream->Cancel();
   }
-  grpc::Status st = stream->Finish();
+  absl::Status st = stream->Finish();
   if (!peer_ended) reader.join();
   clear_context();
   {
@@ -330,8 +405,11 @@ void Sender::GarbageCollect(uint64_t acked) {
                          txn::Committer::OutboxKey(peer_, acked + 1));
   for (; it->Valid(); it->Next()) batch.Delete(committer_->outbox_cf(), it->key());
   if (!batch.empty() && !store_->Commit(batch).ok()) return;
-  absl::MutexLock l(&mu_);
-  collected_ = acked;
+  {
+    absl::MutexLock l(&mu_);
+    collected_ = acked;
+  }
+  ENLACE_TEST_SYNC_POINT_CALLBACK("Sender::GarbageCollect:Collected", &acked);
 }
 
 void Sender::FillStatus(fv1::PeerStatus* status) const {
@@ -348,15 +426,16 @@ void Sender::FillStatus(fv1::PeerStatus* status) const {
     status->mutable_last_error_time()->set_seconds(absl::ToUnixSeconds(last_error_time_));
   }
   if (queued > acked_) {
-    auto oldest = store_->Get(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, acked_ + 1));
+    auto oldest =
+        store_->Get(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, acked_ + 1));
     fv1::EnvelopeBody body;
     absl::StatusOr<std::string> bytes =
         oldest.ok() && oldest->has_value()
             ? committer_->OpenOutboxEntry(**oldest, txn::Committer::OutboxKey(peer_, acked_ + 1))
             : absl::StatusOr<std::string>(absl::NotFoundError("none"));
     if (bytes.ok() && body.ParseFromString(*bytes)) {
-      status->set_lag_seconds(absl::ToDoubleSeconds(
-          absl::Now() - absl::FromUnixSeconds(body.create_time().seconds())));
+      status->set_lag_seconds(
+          absl::ToDoubleSeconds(absl::Now() - absl::FromUnixSeconds(body.create_time().seconds())));
     }
   }
 }

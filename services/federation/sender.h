@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/crypto/signing.h"
@@ -31,6 +32,34 @@ struct SenderOptions {
   absl::Duration stream_deadline = absl::Minutes(10);
 };
 
+// One open Exchange stream to the peer: the network seam of Sender (a gRPC call over mTLS in
+// production, a fake peer in sender_test.cc). Write and Read run on two threads at once;
+// Cancel may come from any thread at any time and makes both return false.
+class ExchangeStream {
+ public:
+  virtual ~ExchangeStream() = default;
+  // `buffer_hint`: more follows at once, so the transport may hold this one to coalesce.
+  virtual bool Write(const v1::ExchangeRequest& request, bool buffer_hint) = 0;
+  virtual bool Read(v1::ExchangeResponse* response) = 0;
+  virtual void Cancel() = 0;
+  // Once, after the reads ended or Cancel: how the stream ended.
+  virtual absl::Status Finish() = 0;
+};
+
+// Opens streams to one peer.
+class ExchangeDialer {
+ public:
+  virtual ~ExchangeDialer() = default;
+  // A stream that ends after `lifetime` at the latest. Nothing need be sent before the first
+  // Write, and a Cancel before it must not be lost.
+  virtual std::unique_ptr<ExchangeStream> Open(absl::Duration lifetime) = 0;
+};
+
+// The production dialer: FederationService.Exchange on `endpoint`, a new mTLS channel per
+// stream, trusting only `peer_ca_pem` and presenting `tls`.
+std::unique_ptr<ExchangeDialer> NewGrpcExchangeDialer(std::string endpoint, std::string peer_ca_pem,
+                                                      NodeTls tls);
+
 // Streams one peer's outbox to it: opens Exchange on the peer's federation port, resumes from
 // the peer's watermark, keeps up to `window` envelopes in flight, deletes what the peer has
 // acknowledged, and reconnects with exponential backoff and jitter. One thread per link, plus
@@ -40,6 +69,10 @@ class Sender {
   Sender(std::string self, std::string peer, std::string endpoint, std::string peer_ca_pem,
          NodeTls tls, const crypto::Signer* signer, storage::Store* store,
          txn::Committer* committer, SenderOptions options = {});
+  // The same over any transport (`endpoint` and `peer_ca_pem` are then only reported).
+  Sender(std::string self, std::string peer, std::string endpoint, std::string peer_ca_pem,
+         std::unique_ptr<ExchangeDialer> dialer, const crypto::Signer* signer,
+         storage::Store* store, txn::Committer* committer, SenderOptions options = {});
   ~Sender();  // stops and joins
 
   const std::string& peer() const { return peer_; }
@@ -64,7 +97,7 @@ class Sender {
   std::string HaltKey() const;
 
   const std::string self_, peer_, endpoint_, peer_ca_pem_;
-  const NodeTls tls_;
+  const std::unique_ptr<ExchangeDialer> dialer_;
   const crypto::Signer* signer_;
   storage::Store* store_;
   txn::Committer* committer_;
@@ -82,7 +115,7 @@ class Sender {
   uint64_t collected_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_error_ ABSL_GUARDED_BY(mu_);
   absl::Time last_error_time_ ABSL_GUARDED_BY(mu_);
-  grpc::ClientContext* live_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  ExchangeStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::thread thread_;
 };
 

@@ -1,0 +1,341 @@
+// ExchangeService alone: a real gRPC server over mTLS on loopback with certificates from the
+// development PKI, a real Inbox on RocksDB in a temp dir, and a manifest snapshot the test
+// swaps at will; the peers are plain gRPC clients written here.
+
+#include "services/federation/exchange_service.h"
+
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/pki/pki.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+
+namespace enlace::federation {
+namespace {
+
+constexpr char kSelf[] = "MX";
+
+std::string TempDir() {
+  std::string tmpl =
+      std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/exchange_XXXXXX";
+  return mkdtemp(tmpl.data());
+}
+
+std::string Identity(const std::string& country) {
+  return absl::StrCat("spiffe://", absl::AsciiStrToLower(country), ".enlace.example/node");
+}
+
+struct Country {
+  pki::CertAndKey ca;
+  crypto::Ed25519KeyPair signing;
+  std::unique_ptr<crypto::Signer> signer;
+};
+
+class PutHandler : public EnvelopeHandler {
+ public:
+  explicit PutHandler(const storage::ColumnFamily* cf) : cf_(cf) {}
+  absl::Status Apply(const v1::EnvelopeBody& body, txn::Transaction& txn) override {
+    txn.batch.Put(cf_, body.payload(), body.sender());
+    return absl::OkStatus();
+  }
+
+ private:
+  const storage::ColumnFamily* cf_;
+};
+
+// One client stream of Exchange.
+struct Stream {
+  std::unique_ptr<v1::FederationService::Stub> stub;
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ExchangeRequest, v1::ExchangeResponse>> rw;
+};
+
+class ExchangeServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* c : {"MX", "GT", "HN", "CR"}) {
+      Country& country = countries_[c];
+      auto ca = pki::MakeCa(absl::StrCat("Enlace ", c, " test CA"), absl::Hours(24));
+      ASSERT_TRUE(ca.ok()) << ca.status();
+      country.ca = *ca;
+      auto keys = crypto::GenerateEd25519();
+      ASSERT_TRUE(keys.ok());
+      country.signing = *keys;
+      auto signer = crypto::Signer::FromPem(keys->private_pem);
+      ASSERT_TRUE(signer.ok());
+      country.signer = *std::move(signer);
+    }
+    SetManifest(1, {"MX", "GT", "HN"});
+
+    storage::StoreOptions o;
+    o.path = TempDir();
+    o.column_families = {"things"};
+    txn::Committer::AddColumnFamilies(o);
+    Inbox::AddColumnFamilies(o);
+    auto store = storage::Store::Open(o);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto committer = txn::Committer::Create(store_.get(), kSelf);
+    ASSERT_TRUE(committer.ok());
+    committer_ = *std::move(committer);
+    inbox_ = std::make_unique<Inbox>(store_.get(), committer_.get(), kSelf);
+    handler_ = std::make_unique<PutHandler>(store_->cf("things"));
+    inbox_->RegisterHandler("test.thing", handler_.get());
+    pool_ = std::make_unique<ThreadPool>(2);
+    service_ = std::make_unique<ExchangeService>(kSelf, inbox_.get(), pool_.get(), [this] {
+      absl::MutexLock l(&manifest_mu_);
+      return manifest_;
+    });
+
+    pki::IssueOptions server;
+    server.common_name = "mx node";
+    server.dns_names = {"localhost"};
+    server.uris = {Identity("MX")};
+    server.server = true;
+    server.client = true;
+    auto cert = pki::IssueCert(countries_["MX"].ca, server);
+    ASSERT_TRUE(cert.ok()) << cert.status();
+    grpc::SslServerCredentialsOptions tls(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    {
+      absl::MutexLock l(&manifest_mu_);
+      tls.pem_root_certs = manifest_->AllCaPem();
+    }
+    tls.pem_key_cert_pairs.push_back({cert->key_pem, cert->cert_pem});
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(tls), &port_);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_NE(port_, 0);
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) {
+      server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      server_->Wait();
+    }
+  }
+
+  // Members `countries`, GT's signing key replaced by `gt_key` when given.
+  void SetManifest(int64_t version, const std::vector<std::string>& countries,
+                   const std::string& gt_key = "") {
+    v1::FederationManifest m;
+    m.set_version(version);
+    for (const auto& c : countries) {
+      v1::Member* member = m.add_members();
+      member->set_country(c);
+      member->set_federation_endpoint(absl::StrCat(absl::AsciiStrToLower(c), ".example:7443"));
+      member->set_node_identity(Identity(c));
+      member->set_signing_public_key_pem(
+          c == "GT" && !gt_key.empty() ? gt_key : countries_[c].signing.public_pem);
+      member->set_tls_ca_pem(countries_[c].ca.cert_pem);
+    }
+    auto snap = ManifestSnapshot::Build(m);
+    ASSERT_TRUE(snap.ok()) << snap.status();
+    absl::MutexLock l(&manifest_mu_);
+    manifest_ = *snap;
+  }
+
+  // A client certificate naming `identity`, issued by `issuer`'s CA.
+  pki::CertAndKey ClientCert(const std::string& issuer, const std::string& identity) {
+    pki::IssueOptions o;
+    o.common_name = "peer";
+    o.uris = {identity};
+    o.client = true;
+    auto cert = pki::IssueCert(countries_[issuer].ca, o);
+    EXPECT_TRUE(cert.ok()) << cert.status();
+    return *cert;
+  }
+
+  std::unique_ptr<Stream> Open(const pki::CertAndKey& cert) {
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = countries_["MX"].ca.cert_pem;
+    o.pem_cert_chain = cert.cert_pem;
+    o.pem_private_key = cert.key_pem;
+    grpc::ChannelArguments args;
+    args.SetInt("enlace.test.channel_id", ++channels_);  // a connection per stream
+    auto channel =
+        grpc::CreateCustomChannel(absl::StrCat("localhost:", port_), grpc::SslCredentials(o), args);
+    auto s = std::make_unique<Stream>();
+    s->stub = v1::FederationService::NewStub(channel);
+    s->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    s->rw = s->stub->Exchange(&s->ctx);
+    return s;
+  }
+
+  // Opens a stream as `sender` and completes the handshake; returns the Welcome's watermark.
+  std::unique_ptr<Stream> Connect(const std::string& sender, uint64_t* applied = nullptr) {
+    auto s = Open(ClientCert(sender, Identity(sender)));
+    v1::ExchangeRequest hello;
+    hello.mutable_hello()->set_sender(sender);
+    hello.mutable_hello()->set_receiver(kSelf);
+    EXPECT_TRUE(s->rw->Write(hello));
+    v1::ExchangeResponse welcome;
+    EXPECT_TRUE(s->rw->Read(&welcome));
+    EXPECT_TRUE(welcome.has_welcome());
+    if (applied != nullptr) *applied = welcome.welcome().applied_seq();
+    return s;
+  }
+
+  v1::ExchangeRequest Envelope(const std::string& sender, uint64_t seq,
+                               const std::string& signed_by) {
+    v1::EnvelopeBody body;
+    body.set_sender(sender);
+    body.set_receiver(kSelf);
+    body.set_seq(seq);
+    body.set_kind("test.thing");
+    body.set_payload(absl::StrCat(sender, "-", seq));
+    v1::ExchangeRequest req;
+    req.mutable_envelope()->set_body(body.SerializeAsString());
+    req.mutable_envelope()->set_seq(seq);
+    req.mutable_envelope()->set_signature(
+        *countries_[signed_by].signer->Sign(req.envelope().body()));
+    return req;
+  }
+
+  // Reads acknowledgements until one reaches `seq`; false if the stream ends first.
+  static bool ReadAcksUpTo(Stream& s, uint64_t seq) {
+    v1::ExchangeResponse r;
+    while (s.rw->Read(&r)) {
+      if (r.has_ack() && r.ack().applied_seq() >= seq) return true;
+    }
+    return false;
+  }
+
+  // How a stream that the server ends ended.
+  static grpc::Status Ended(Stream& s) {
+    v1::ExchangeResponse r;
+    while (s.rw->Read(&r)) {
+    }
+    return s.rw->Finish();
+  }
+
+  std::map<std::string, Country> countries_;
+  absl::Mutex manifest_mu_;
+  std::shared_ptr<const ManifestSnapshot> manifest_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<txn::Committer> committer_;
+  std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<PutHandler> handler_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<ExchangeService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  int channels_ = 0;
+};
+
+TEST_F(ExchangeServiceTest, AppliesAPeersEnvelopesAndAcknowledgesAfterTheCommit) {
+  uint64_t applied = 99;
+  auto s = Connect("GT", &applied);
+  EXPECT_EQ(applied, 0u);
+  for (uint64_t seq = 1; seq <= 3; ++seq) ASSERT_TRUE(s->rw->Write(Envelope("GT", seq, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 3));
+  // Acknowledged means committed.
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 3u);
+  EXPECT_TRUE(store_->Get(store_->cf("things"), "GT-3")->has_value());
+  s->rw->WritesDone();
+  EXPECT_TRUE(Ended(*s).ok());
+  // The next stream resumes from there.
+  auto again = Connect("GT", &applied);
+  EXPECT_EQ(applied, 3u);
+}
+
+TEST_F(ExchangeServiceTest, CertificateFromAForeignCaIsRefusedAtTheHandshake) {
+  auto s = Open(ClientCert("CR", Identity("GT")));
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender("GT");
+  hello.mutable_hello()->set_receiver(kSelf);
+  s->rw->Write(hello);
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+}
+
+// Every member's CA is a root of the listener; GT's CA must still not vouch for HN's node.
+TEST_F(ExchangeServiceTest, MemberCaVouchingForAnotherMembersIdentityIsDenied) {
+  auto s = Open(ClientCert("GT", Identity("HN")));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "was not issued by HN's CA"))
+      << st.error_message();
+}
+
+TEST_F(ExchangeServiceTest, IdentityThatIsNotAMemberIsDenied) {
+  auto s = Open(ClientCert("GT", "spiffe://gt.enlace.example/role/operator"));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+}
+
+TEST_F(ExchangeServiceTest, ThisNodesOwnIdentityIsDenied) {
+  auto s = Open(ClientCert("MX", Identity("MX")));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+}
+
+// GT's node speaking for HN's link: it would move HN's watermark.
+TEST_F(ExchangeServiceTest, HelloNamingAnotherSenderOrReceiverIsInvalidArgument) {
+  for (const auto& [sender, receiver] :
+       std::vector<std::pair<std::string, std::string>>{{"HN", kSelf}, {"GT", "HN"}}) {
+    auto s = Open(ClientCert("GT", Identity("GT")));
+    v1::ExchangeRequest hello;
+    hello.mutable_hello()->set_sender(sender);
+    hello.mutable_hello()->set_receiver(receiver);
+    s->rw->Write(hello);
+    const grpc::Status st = Ended(*s);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << sender << "->" << receiver << ": " << st.error_message();
+  }
+  EXPECT_EQ(*inbox_->AppliedSeq("HN"), 0u);
+}
+
+TEST_F(ExchangeServiceTest, ForgedEnvelopeEndsTheStreamUnauthenticatedAndMovesNothing) {
+  auto s = Connect("GT");
+  ASSERT_TRUE(s->rw->Write(Envelope("GT", 1, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 1));
+  s->rw->Write(Envelope("GT", 2, "HN"));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 1u);
+}
+
+// The manifest rotated GT's signing key while a stream authenticated under the old one was
+// open: nothing more is accepted on it.
+TEST_F(ExchangeServiceTest, StreamOpenedUnderRotatedKeysAcceptsNothingMore) {
+  auto s = Connect("GT");
+  ASSERT_TRUE(s->rw->Write(Envelope("GT", 1, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 1));
+  SetManifest(2, {"MX", "GT", "HN"}, countries_["HN"].signing.public_pem);
+  s->rw->Write(Envelope("GT", 2, "GT"));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "manifest changed")) << st.error_message();
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 1u);
+}
+
+TEST_F(ExchangeServiceTest, RemovedMemberCanNoLongerConnect) {
+  SetManifest(2, {"MX", "HN"});
+  auto s = Open(ClientCert("GT", Identity("GT")));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+}
+
+// One live stream per peer: a newer one supersedes the older, which ends at its next event.
+TEST_F(ExchangeServiceTest, NewerStreamFromThePeerSupersedesTheOlder) {
+  auto old_stream = Connect("GT");
+  auto new_stream = Connect("GT");
+  old_stream->rw->Write(Envelope("GT", 1, "GT"));
+  const grpc::Status st = Ended(*old_stream);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ABORTED) << st.error_message();
+  ASSERT_TRUE(new_stream->rw->Write(Envelope("GT", 1, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*new_stream, 1));
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 1u);
+}
+
+}  // namespace
+}  // namespace enlace::federation

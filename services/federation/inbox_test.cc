@@ -1,0 +1,600 @@
+// Inbox alone: a real RocksDB store in a temp dir and a real committer, real Ed25519 keys for
+// the peers, a FakeClock, and a recording handler standing in for the modules.
+
+#include "services/federation/inbox.h"
+
+#include <cstdlib>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto/signing.h"
+#include "common/testing/sync_point.h"
+#include "common/time/clock.h"
+#include "gtest/gtest.h"
+
+namespace enlace::federation {
+namespace {
+
+constexpr char kSelf[] = "MX";
+
+std::string TempDir() {
+  std::string tmpl =
+      std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/inbox_XXXXXX";
+  return mkdtemp(tmpl.data());
+}
+
+// A module's handler: payload "put:K" writes K to the "things" family; "invalid:",
+// "precondition:" and "denied:" refuse with that code after writing a partial effect;
+// "internal:" fails as storage trouble would; "reply:K" also queues an envelope back.
+class RecordingHandler : public EnvelopeHandler {
+ public:
+  explicit RecordingHandler(const storage::ColumnFamily* things) : things_(things) {}
+
+  absl::Status Apply(const v1::EnvelopeBody& body, txn::Transaction& txn) override {
+    {
+      absl::MutexLock l(&mu_);
+      calls_.push_back(body.seq());
+    }
+    const std::string& p = body.payload();
+    const std::string key = p.substr(p.find(':') + 1);
+    if (absl::StartsWith(p, "put:")) {
+      txn.batch.Put(things_, key, absl::StrCat(body.sender(), " seq ", body.seq()));
+      return absl::OkStatus();
+    }
+    if (absl::StartsWith(p, "reply:")) {
+      txn.batch.Put(things_, key, "replied");
+      txn.envelopes.push_back({body.sender(), "test.reply", key});
+      return absl::OkStatus();
+    }
+    txn.batch.Put(things_, absl::StrCat("partial-", key), "must never be committed");
+    if (absl::StartsWith(p, "invalid:")) return absl::InvalidArgumentError("bad " + key);
+    if (absl::StartsWith(p, "precondition:")) return absl::FailedPreconditionError("old " + key);
+    if (absl::StartsWith(p, "denied:")) return absl::PermissionDeniedError("not yours " + key);
+    return absl::InternalError("disk trouble");
+  }
+
+  std::vector<uint64_t> calls() const {
+    absl::MutexLock l(&mu_);
+    return calls_;
+  }
+  void ClearCalls() {
+    absl::MutexLock l(&mu_);
+    calls_.clear();
+  }
+
+ private:
+  const storage::ColumnFamily* things_;
+  mutable absl::Mutex mu_;
+  std::vector<uint64_t> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+struct Member {
+  crypto::Ed25519KeyPair keys;
+  std::unique_ptr<crypto::Signer> signer;
+  ManifestSnapshot::Peer peer;
+};
+
+Member MakeMember(const std::string& country) {
+  Member m;
+  auto keys = crypto::GenerateEd25519();
+  EXPECT_TRUE(keys.ok()) << keys.status();
+  m.keys = *keys;
+  auto signer = crypto::Signer::FromPem(m.keys.private_pem);
+  EXPECT_TRUE(signer.ok()) << signer.status();
+  m.signer = *std::move(signer);
+  m.peer.member.set_country(country);
+  m.peer.member.set_signing_public_key_pem(m.keys.public_pem);
+  auto verifier = crypto::Verifier::FromPem(m.keys.public_pem);
+  EXPECT_TRUE(verifier.ok()) << verifier.status();
+  m.peer.verifier = *std::move(verifier);
+  return m;
+}
+
+class InboxTest : public ::testing::Test {
+ protected:
+  InboxTest() : clock_(absl::FromUnixSeconds(1767225600)) {}
+
+  void SetUp() override {
+    dir_ = TempDir();
+    gt_ = MakeMember("GT");
+    hn_ = MakeMember("HN");
+    OpenNode();
+  }
+  void TearDown() override { SyncPoint::GetInstance()->Reset(); }
+
+  void OpenNode() {
+    storage::StoreOptions o;
+    o.path = dir_;
+    o.column_families = {"things"};
+    txn::Committer::AddColumnFamilies(o);
+    Inbox::AddColumnFamilies(o);
+    auto store = storage::Store::Open(o);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto committer = txn::Committer::Create(store_.get(), kSelf);
+    ASSERT_TRUE(committer.ok()) << committer.status();
+    committer_ = *std::move(committer);
+    inbox_ = std::make_unique<Inbox>(store_.get(), committer_.get(), kSelf, &clock_);
+    handler_ = std::make_unique<RecordingHandler>(store_->cf("things"));
+    inbox_->RegisterHandler("test.thing", handler_.get());
+  }
+
+  // Closes everything and opens the same files again: what a restart keeps.
+  void Reopen() {
+    inbox_.reset();
+    committer_.reset();
+    store_.reset();
+    OpenNode();
+  }
+
+  static v1::EnvelopeBody Body(uint64_t seq, const std::string& payload,
+                               const std::string& sender = "GT",
+                               const std::string& receiver = kSelf,
+                               const std::string& kind = "test.thing") {
+    v1::EnvelopeBody body;
+    body.set_sender(sender);
+    body.set_receiver(receiver);
+    body.set_seq(seq);
+    body.set_id(absl::StrCat(sender, "-", receiver, "-", seq));
+    body.set_kind(kind);
+    body.set_payload(payload);
+    return body;
+  }
+
+  // An envelope carrying `body`, signed by `by`, placed at `seq` in the link.
+  static v1::Envelope Seal(const v1::EnvelopeBody& body, const Member& by, uint64_t seq) {
+    v1::Envelope env;
+    env.set_body(body.SerializeAsString());
+    env.set_seq(seq);
+    auto sig = by.signer->Sign(env.body());
+    EXPECT_TRUE(sig.ok()) << sig.status();
+    env.set_signature(*sig);
+    return env;
+  }
+
+  // A genuine envelope of GT's link to this node.
+  v1::Envelope FromGt(uint64_t seq, const std::string& payload) const {
+    return Seal(Body(seq, payload), gt_, seq);
+  }
+  // Genuine envelopes 1..n (or from..to), each putting "k<seq>".
+  std::vector<v1::Envelope> Range(uint64_t from, uint64_t to) const {
+    std::vector<v1::Envelope> out;
+    for (uint64_t s = from; s <= to; ++s) out.push_back(FromGt(s, absl::StrCat("put:k", s)));
+    return out;
+  }
+
+  absl::StatusOr<uint64_t> ApplyFromGt(const std::vector<v1::Envelope>& envelopes) {
+    return inbox_->Apply("GT", gt_.peer, envelopes);
+  }
+
+  uint64_t Watermark(const std::string& sender = "GT") const {
+    auto w = inbox_->AppliedSeq(sender);
+    EXPECT_TRUE(w.ok()) << w.status();
+    return w.ok() ? *w : ~0ull;
+  }
+
+  // Keys of the "things" family, in order.
+  std::vector<std::string> Things() const {
+    std::vector<std::string> out;
+    for (auto it = store_->ScanPrefix(store_->cf("things"), ""); it->Valid(); it->Next()) {
+      out.emplace_back(it->key());
+    }
+    return out;
+  }
+
+  // Actions of the audit log, in order.
+  std::vector<std::string> AuditActions() const {
+    std::vector<std::string> out;
+    for (auto it = store_->ScanPrefix(committer_->audit_cf(), ""); it->Valid(); it->Next()) {
+      enlace::audit::v1::AuditRecord r;
+      EXPECT_TRUE(r.ParseFromArray(it->value().data(), it->value().size()));
+      out.push_back(r.action());
+    }
+    return out;
+  }
+
+  int64_t Applied(const std::string& sender = "GT") const {
+    auto n = inbox_->AppliedCount(sender);
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? *n : -1;
+  }
+  int64_t Quarantined(const std::string& sender = "GT") const {
+    auto n = inbox_->QuarantineCount(sender);
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? *n : -1;
+  }
+  std::optional<v1::LinkRefusal> Refusal(const std::string& sender = "GT") const {
+    auto r = inbox_->LastRefusal(sender);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::nullopt;
+  }
+
+  FakeClock clock_;
+  std::string dir_;
+  Member gt_, hn_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<txn::Committer> committer_;
+  std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<RecordingHandler> handler_;
+};
+
+using Strings = std::vector<std::string>;
+using Seqs = std::vector<uint64_t>;
+
+// --- Order, exactly once ---------------------------------------------------------------
+
+TEST_F(InboxTest, AppliesInOrderAndCommitsTheEffectWithTheWatermark) {
+  auto w = ApplyFromGt(Range(1, 3));
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 3u);
+  EXPECT_EQ(handler_->calls(), (Seqs{1, 2, 3}));
+  EXPECT_EQ(Things(), (Strings{"k1", "k2", "k3"}));
+  EXPECT_EQ(Applied(), 3);
+  EXPECT_EQ(AuditActions(), (Strings{"federation.envelope.received", "federation.envelope.received",
+                                     "federation.envelope.received"}));
+  // Durable: a restart keeps the effect and the watermark together.
+  Reopen();
+  EXPECT_EQ(Watermark(), 3u);
+  EXPECT_EQ(Things(), (Strings{"k1", "k2", "k3"}));
+  EXPECT_EQ(Applied(), 3);
+}
+
+TEST_F(InboxTest, ReplayedBatchIsADuplicateAndChangesNothing) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 3)).ok());
+  handler_->ClearCalls();
+  auto w = ApplyFromGt(Range(1, 3));
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 3u);
+  EXPECT_TRUE(handler_->calls().empty()) << "a duplicate reached the handler";
+  EXPECT_EQ(Applied(), 3);
+  EXPECT_EQ(Quarantined(), 0);
+  const Strings audit = AuditActions();
+  EXPECT_EQ(std::count(audit.begin(), audit.end(), "federation.envelope.duplicate"), 3);
+}
+
+// A resend after a lost ack overlaps what was applied: only the new tail takes effect.
+TEST_F(InboxTest, ResendAfterALostAckAppliesOnlyTheNewTail) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 2)).ok());
+  handler_->ClearCalls();
+  auto w = ApplyFromGt(Range(1, 4));
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 4u);
+  EXPECT_EQ(handler_->calls(), (Seqs{3, 4}));
+  EXPECT_EQ(Applied(), 4);
+}
+
+TEST_F(InboxTest, GapIsAProtocolErrorAndCommitsNothingOfTheBatch) {
+  std::vector<v1::Envelope> batch = Range(1, 2);
+  batch.push_back(FromGt(4, "put:k4"));
+  auto w = ApplyFromGt(batch);
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kFailedPrecondition) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(Things().empty()) << "effects of the envelopes before the gap were committed";
+  EXPECT_EQ(Applied(), 0);
+  EXPECT_FALSE(Refusal().has_value()) << "a gap is not a forgery";
+  // The sender resends from the watermark and the link goes on.
+  auto again = ApplyFromGt(Range(1, 4));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, 4u);
+  EXPECT_EQ(Things(), (Strings{"k1", "k2", "k3", "k4"}));
+}
+
+TEST_F(InboxTest, EmptyBatchCommitsNothing) {
+  const uint64_t audit_before = committer_->LastAuditSeq();
+  auto w = ApplyFromGt({});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 0u);
+  EXPECT_EQ(committer_->LastAuditSeq(), audit_before);
+}
+
+TEST_F(InboxTest, LinksAreIndependent) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 3)).ok());
+  auto hn = inbox_->Apply("HN", hn_.peer, {Seal(Body(1, "put:h1", "HN"), hn_, 1)});
+  ASSERT_TRUE(hn.ok()) << hn.status();
+  EXPECT_EQ(*hn, 1u);
+  EXPECT_EQ(Watermark("GT"), 3u);
+  EXPECT_EQ(Watermark("HN"), 1u);
+  EXPECT_EQ(Applied("HN"), 1);
+}
+
+// Several streams of one peer (a superseded one still applying) never apply an envelope twice.
+TEST_F(InboxTest, ConcurrentOverlappingBatchesOfOneLinkApplyEachEnvelopeOnce) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([this, t] {
+      for (uint64_t end = 5; end <= 60; end += 5) {
+        auto w = ApplyFromGt(Range(end > 12 ? end - 12 + t : 1, end));
+        // A batch that starts past the watermark is a gap; any other outcome is a bug.
+        if (!w.ok()) {
+          EXPECT_EQ(w.status().code(), absl::StatusCode::kFailedPrecondition) << w.status();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(ApplyFromGt(Range(1, 60)).ok());
+  Seqs calls = handler_->calls();
+  std::sort(calls.begin(), calls.end());
+  Seqs expected;
+  for (uint64_t s = 1; s <= 60; ++s) expected.push_back(s);
+  EXPECT_EQ(calls, expected);
+  EXPECT_EQ(Applied(), 60);
+  EXPECT_EQ(Watermark(), 60u);
+}
+
+// --- Only the authentic moves a link -------------------------------------------------------
+
+TEST_F(InboxTest, EnvelopeSignedWithAnotherKeyIsRefusedAndNeverMovesTheWatermark) {
+  // HN's key on GT's link: someone holding a TLS key but not GT's signing key.
+  auto w = ApplyFromGt({Seal(Body(1, "put:forged"), hn_, 1)});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(handler_->calls().empty());
+  EXPECT_TRUE(Things().empty());
+  EXPECT_EQ(Quarantined(), 0) << "a forgery was quarantined: that would move the watermark";
+  auto refusal = Refusal();
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->seq(), 1u);
+  EXPECT_TRUE(absl::StrContains(refusal->reason(), "does not verify")) << refusal->reason();
+  EXPECT_EQ(refusal->time().seconds(), absl::ToUnixSeconds(clock_.Now()));
+  EXPECT_EQ(AuditActions(), (Strings{"federation.envelope.refused"}));
+  // The genuine envelope of that number still takes effect: the link was not poisoned.
+  auto genuine = ApplyFromGt(Range(1, 1));
+  ASSERT_TRUE(genuine.ok()) << genuine.status();
+  EXPECT_EQ(*genuine, 1u);
+  EXPECT_EQ(Things(), (Strings{"k1"}));
+}
+
+TEST_F(InboxTest, UnsignedEnvelopeIsRefused) {
+  v1::Envelope env = FromGt(1, "put:k1");
+  env.clear_signature();
+  auto w = ApplyFromGt({env});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(Things().empty());
+}
+
+TEST_F(InboxTest, BodyTamperedAfterSigningIsRefused) {
+  v1::Envelope env = FromGt(1, "put:k1");
+  env.set_body(Body(1, "put:tampered").SerializeAsString());
+  auto w = ApplyFromGt({env});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(handler_->calls().empty());
+}
+
+// Unreadable and unsigned: if it were quarantined as "body does not parse", the watermark
+// would move past it and GT's genuine envelope 1 would later be dropped as a duplicate.
+TEST_F(InboxTest, ForgedEnvelopeWithAnUnreadableBodyIsRefusedNotQuarantined) {
+  v1::Envelope env;
+  env.set_seq(1);
+  env.set_body("\xff\xff\xff garbage");
+  env.set_signature(std::string(64, '\0'));
+  auto w = ApplyFromGt({env});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_EQ(Quarantined(), 0);
+  auto genuine = ApplyFromGt(Range(1, 1));
+  ASSERT_TRUE(genuine.ok()) << genuine.status();
+  EXPECT_EQ(handler_->calls(), (Seqs{1}));
+}
+
+// A holder of a stolen TLS key re-sends GT's genuine envelope 1 under number 2: accepted, it
+// would make GT's real envelope 2 a "duplicate".
+TEST_F(InboxTest, GenuineBodyReplayedUnderTheNextSequenceNumberIsRefused) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 1)).ok());
+  auto w = ApplyFromGt({Seal(Body(1, "put:k1"), gt_, 2)});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 1u);
+  auto refusal = Refusal();
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->seq(), 2u);
+  EXPECT_TRUE(absl::StrContains(refusal->reason(), "a replay")) << refusal->reason();
+  EXPECT_EQ(handler_->calls(), (Seqs{1}));
+}
+
+// GT's genuine envelope to HN, replayed on GT's link to this node.
+TEST_F(InboxTest, GenuineEnvelopeOfAnotherLinkReplayedHereIsRefused) {
+  auto w = ApplyFromGt({Seal(Body(1, "put:for-hn", "GT", "HN"), gt_, 1)});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(handler_->calls().empty());
+}
+
+// Signed by GT but claiming to come from HN: GT cannot speak for HN.
+TEST_F(InboxTest, BodyNamingAnotherSenderIsRefused) {
+  auto w = ApplyFromGt({Seal(Body(1, "put:as-hn", "HN"), gt_, 1)});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(Things().empty());
+}
+
+TEST_F(InboxTest, WhatPrecedesAForgeryIsCommittedWhatFollowsIsNot) {
+  std::vector<v1::Envelope> batch = Range(1, 2);
+  batch.push_back(Seal(Body(3, "put:forged"), hn_, 3));
+  batch.push_back(FromGt(4, "put:k4"));
+  auto w = ApplyFromGt(batch);
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 2u);
+  EXPECT_EQ(Things(), (Strings{"k1", "k2"}));
+  EXPECT_EQ(Applied(), 2);
+  EXPECT_EQ(Refusal()->seq(), 3u);
+  Reopen();
+  EXPECT_EQ(Watermark(), 2u);
+  EXPECT_EQ(Applied(), 2);
+}
+
+// Batches of 32 or more are verified on two threads: a forgery in either half is caught.
+TEST_F(InboxTest, ForgeryInALargeBatchIsCaughtInEitherHalfOfTheParallelCheck) {
+  std::vector<v1::Envelope> batch = Range(1, 40);
+  batch[29] = Seal(Body(30, "put:forged"), hn_, 30);  // second half
+  auto w = ApplyFromGt(batch);
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 29u);
+
+  batch = Range(30, 70);
+  batch[4] = Seal(Body(34, "put:forged"), hn_, 34);  // first half
+  w = ApplyFromGt(batch);
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 33u);
+  EXPECT_EQ(Applied(), 33);
+}
+
+// A forged copy of an already applied number is only a duplicate: nothing moves.
+TEST_F(InboxTest, ForgedReplayOfAnAppliedNumberChangesNothing) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 2)).ok());
+  handler_->ClearCalls();
+  auto w = ApplyFromGt({Seal(Body(2, "put:forged"), hn_, 2)});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 2u);
+  EXPECT_TRUE(handler_->calls().empty());
+  EXPECT_EQ(Things(), (Strings{"k1", "k2"}));
+}
+
+// --- Authentic but unusable: quarantined in its place ------------------------------------
+
+TEST_F(InboxTest, EnvelopesAHandlerRefusesAreQuarantinedAndTheLinkMovesOn) {
+  std::vector<v1::Envelope> batch = {FromGt(1, "put:k1"), FromGt(2, "invalid:a"),
+                                     FromGt(3, "precondition:b"), FromGt(4, "denied:c"),
+                                     FromGt(5, "put:k5")};
+  auto w = ApplyFromGt(batch);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 5u);
+  // The refusing handlers' partial writes left no trace.
+  EXPECT_EQ(Things(), (Strings{"k1", "k5"}));
+  EXPECT_EQ(Applied(), 2);
+  EXPECT_EQ(Quarantined(), 3);
+  EXPECT_FALSE(Refusal().has_value());
+
+  v1::ListQuarantineRequest req;
+  req.set_sender("GT");
+  auto list = inbox_->ListQuarantine(req);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->envelopes_size(), 3);
+  std::map<uint64_t, v1::QuarantinedEnvelope> by_seq;
+  for (const auto& q : list->envelopes()) by_seq[q.seq()] = q;
+  EXPECT_EQ(by_seq[2].reason(), "cannot apply: bad a");
+  EXPECT_EQ(by_seq[3].reason(), "cannot apply: old b");
+  EXPECT_EQ(by_seq[4].reason(), "cannot apply: not yours c");
+  EXPECT_EQ(by_seq[2].kind(), "test.thing");
+  EXPECT_EQ(by_seq[2].sender(), "GT");
+  EXPECT_EQ(by_seq[2].receive_time().seconds(), absl::ToUnixSeconds(clock_.Now()));
+  EXPECT_GT(by_seq[2].size_bytes(), 0);
+
+  // Quarantine, watermark and effects were one commit: all survive a restart.
+  Reopen();
+  EXPECT_EQ(Watermark(), 5u);
+  EXPECT_EQ(Quarantined(), 3);
+  EXPECT_EQ(Things(), (Strings{"k1", "k5"}));
+}
+
+TEST_F(InboxTest, UnknownKindOversizedPayloadAndUnreadableSignedBodyAreQuarantined) {
+  v1::Envelope unreadable;
+  unreadable.set_seq(3);
+  unreadable.set_body("\xff\xff\xff signed garbage");
+  unreadable.set_signature(*gt_.signer->Sign(unreadable.body()));
+  std::vector<v1::Envelope> batch = {
+      Seal(Body(1, "put:x", "GT", kSelf, "test.nobody-handles-this"), gt_, 1),
+      FromGt(2, "put:" + std::string(Inbox::kMaxPayloadBytes + 1, 'p')),
+      unreadable,
+      FromGt(4, "put:k4"),
+  };
+  auto w = ApplyFromGt(batch);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 4u);
+  EXPECT_EQ(Things(), (Strings{"k4"}));
+  EXPECT_EQ(handler_->calls(), (Seqs{4}));
+  auto list = inbox_->ListQuarantine({});
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::map<uint64_t, std::string> reasons;
+  for (const auto& q : list->envelopes()) reasons[q.seq()] = q.reason();
+  EXPECT_EQ(reasons[1], "unknown kind \"test.nobody-handles-this\"");
+  EXPECT_TRUE(absl::StartsWith(reasons[2], "oversized payload")) << reasons[2];
+  EXPECT_EQ(reasons[3], "body does not parse");
+}
+
+// A handler failing for another reason (storage) commits nothing, not even what came before
+// it; the resend then applies everything exactly once.
+TEST_F(InboxTest, HandlerStorageTroubleCommitsNothingAndTheResendAppliesOnce) {
+  auto w = ApplyFromGt({FromGt(1, "put:k1"), FromGt(2, "internal:x")});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kInternal) << w.status();
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(Things().empty());
+  EXPECT_EQ(Quarantined(), 0);
+  EXPECT_EQ(Applied(), 0);
+  handler_->ClearCalls();
+  auto again = ApplyFromGt({FromGt(1, "put:k1"), FromGt(2, "put:k2")});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(handler_->calls(), (Seqs{1, 2}));
+  EXPECT_EQ(Applied(), 2);
+}
+
+// The envelopes a handler queues (a receipt back to the sender) are committed with the
+// effect and the watermark; when that commit fails, none of the three is written.
+TEST_F(InboxTest, EffectQueuedReplyAndWatermarkCommitTogetherOrNotAtAll) {
+  committer_->SetOutboxKey(std::string(32, 'k'));
+  SyncPoint::GetInstance()->SetCallBack("Committer::CommitGroup:Sealed", [](void* arg) {
+    *static_cast<absl::StatusOr<std::string>*>(arg) = absl::InternalError("injected");
+  });
+  SyncPoint::GetInstance()->EnableProcessing();
+  auto w = ApplyFromGt({FromGt(1, "reply:r1")});
+  SyncPoint::GetInstance()->Reset();
+  EXPECT_FALSE(w.ok());
+  EXPECT_EQ(Watermark(), 0u);
+  EXPECT_TRUE(Things().empty());
+  EXPECT_EQ(committer_->LastQueued("GT"), 0u);
+
+  w = ApplyFromGt({FromGt(1, "reply:r1")});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(Watermark(), 1u);
+  EXPECT_EQ(Things(), (Strings{"r1"}));
+  EXPECT_EQ(committer_->LastQueued("GT"), 1u);
+}
+
+// --- The operator's view -------------------------------------------------------------------
+
+// Quarantines of one burst share a second: the newest must still come first, and a page of
+// one must hold the newest, not whichever the sort left there.
+TEST_F(InboxTest, ListQuarantineIsNewestFirstEvenWithinOneSecond) {
+  ASSERT_TRUE(ApplyFromGt({FromGt(1, "invalid:a")}).ok());
+  clock_.Advance(absl::Milliseconds(300));
+  ASSERT_TRUE(ApplyFromGt({FromGt(2, "invalid:b")}).ok());
+  clock_.Advance(absl::Milliseconds(300));
+  ASSERT_TRUE(ApplyFromGt({FromGt(3, "invalid:c"), FromGt(4, "invalid:d")}).ok());
+  ASSERT_TRUE(inbox_->Apply("HN", hn_.peer, {Seal(Body(1, "invalid:h", "HN"), hn_, 1)}).ok());
+
+  auto all = inbox_->ListQuarantine({});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->envelopes_size(), 5);
+  for (int i = 1; i < all->envelopes_size(); ++i) {
+    const auto& a = all->envelopes(i - 1).receive_time();
+    const auto& b = all->envelopes(i).receive_time();
+    EXPECT_TRUE(a.seconds() > b.seconds() || (a.seconds() == b.seconds() && a.nanos() >= b.nanos()))
+        << "entry " << i << " is newer than the one before it";
+  }
+  v1::ListQuarantineRequest req;
+  req.set_sender("GT");
+  auto gt = inbox_->ListQuarantine(req);
+  ASSERT_TRUE(gt.ok()) << gt.status();
+  std::vector<uint64_t> seqs;
+  for (const auto& q : gt->envelopes()) seqs.push_back(q.seq());
+  EXPECT_EQ(seqs, (Seqs{4, 3, 2, 1}));
+
+  req.set_page_size(1);
+  auto newest = inbox_->ListQuarantine(req);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  ASSERT_EQ(newest->envelopes_size(), 1);
+  EXPECT_EQ(newest->envelopes(0).seq(), 4u);
+}
+
+TEST_F(InboxTest, ListQuarantineRejectsANegativePageSize) {
+  v1::ListQuarantineRequest req;
+  req.set_page_size(-1);
+  EXPECT_EQ(inbox_->ListQuarantine(req).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace enlace::federation

@@ -1,0 +1,611 @@
+// Sender alone: a real RocksDB store and committer holding the outbox, a real Ed25519 key,
+// and a fake peer behind ExchangeDialer in place of the network and the peer's node.
+
+#include "services/federation/sender.h"
+
+#include <cstdlib>
+#include <deque>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/testing/sync_point.h"
+#include "gtest/gtest.h"
+
+namespace enlace::federation {
+namespace {
+
+constexpr char kSelf[] = "MX";
+constexpr char kPeer[] = "GT";
+// Long enough that only a sender that never gets there fails; nothing is timed.
+constexpr absl::Duration kPatience = absl::Seconds(60);
+
+std::string TempDir() {
+  std::string tmpl =
+      std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/sender_XXXXXX";
+  return mkdtemp(tmpl.data());
+}
+
+// How the fake peer treats one stream (the n-th opened).
+struct StreamPolicy {
+  bool refuse_handshake = false;          // the connection fails (peer down)
+  std::optional<uint64_t> claim_applied;  // the Welcome claims this instead of the truth
+  bool ack = true;                        // acknowledge after every envelope
+  uint64_t ack_beyond_by = 0;             // acks claim this many more than received
+  int end_after = -1;                     // the peer ends the stream after this many envelopes
+};
+
+struct Received {
+  uint64_t seq;
+  bool buffer_hint;
+  bool signature_ok;
+  v1::EnvelopeBody body;
+  int stream;
+};
+
+class FakePeer;
+
+class FakeStream : public ExchangeStream {
+ public:
+  FakeStream(FakePeer* peer, int index, StreamPolicy policy)
+      : peer_(peer), index_(index), policy_(policy) {}
+  ~FakeStream() override;
+  bool Write(const v1::ExchangeRequest& request, bool buffer_hint) override;
+  bool Read(v1::ExchangeResponse* response) override;
+  void Cancel() override;
+  absl::Status Finish() override;
+
+ private:
+  friend class FakePeer;
+  FakePeer* peer_;
+  const int index_;
+  const StreamPolicy policy_;
+  // Guarded by peer_->mu_.
+  bool cancelled_ = false;
+  bool ended_ = false;
+  absl::Status end_status_;
+  int envelopes_ = 0;
+  std::deque<v1::ExchangeResponse> responses_;
+};
+
+// The receiving node: applies in order like the Inbox (keeps a watermark across streams),
+// verifies each signature, and records everything it was sent.
+class FakePeer : public ExchangeDialer {
+ public:
+  explicit FakePeer(std::unique_ptr<crypto::Verifier> verifier) : verifier_(std::move(verifier)) {}
+
+  std::unique_ptr<ExchangeStream> Open(absl::Duration lifetime) override {
+    absl::MutexLock l(&mu_);
+    const int index = opens_++;
+    lifetimes_.push_back(lifetime);
+    StreamPolicy policy =
+        index < static_cast<int>(policies_.size()) ? policies_[index] : StreamPolicy{};
+    auto stream = std::make_unique<FakeStream>(this, index, policy);
+    if (policy.refuse_handshake) {
+      stream->ended_ = true;
+      stream->end_status_ = absl::UnavailableError("connection refused");
+    }
+    live_ = stream.get();
+    return stream;
+  }
+
+  // Policies of the streams to come, in order; later ones are well-behaved.
+  void SetPolicies(const std::vector<StreamPolicy>& policies) {
+    absl::MutexLock l(&mu_);
+    policies_.assign(opens_, StreamPolicy{});  // the streams already opened keep theirs
+    policies_.insert(policies_.end(), policies.begin(), policies.end());
+  }
+
+  // Acknowledges up to `seq` on the live stream (for streams that do not ack by themselves).
+  void Ack(uint64_t seq) {
+    absl::MutexLock l(&mu_);
+    ASSERT_NE(live_, nullptr);
+    v1::ExchangeResponse r;
+    r.mutable_ack()->set_applied_seq(seq);
+    live_->responses_.push_back(r);
+  }
+
+  // Waits until `done` holds for the peer's state; false if it never does.
+  template <typename F>
+  bool WaitFor(F done) {
+    absl::MutexLock l(&mu_);
+    auto cond = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return done(*this); };
+    return mu_.AwaitWithTimeout(absl::Condition(&cond), kPatience);
+  }
+
+  // State, read under WaitFor or through the accessors.
+  uint64_t applied_ = 0;
+  int opens_ = 0;
+  std::vector<Received> received_;
+  std::vector<std::string> window_violations_;
+
+  uint64_t applied() {
+    absl::MutexLock l(&mu_);
+    return applied_;
+  }
+  int opens() {
+    absl::MutexLock l(&mu_);
+    return opens_;
+  }
+  std::vector<Received> received() {
+    absl::MutexLock l(&mu_);
+    return received_;
+  }
+  std::vector<absl::Duration> lifetimes() {
+    absl::MutexLock l(&mu_);
+    return lifetimes_;
+  }
+  // Set by the test: the sender's window, checked at every envelope against what was acked.
+  void ExpectWindow(uint64_t window) {
+    absl::MutexLock l(&mu_);
+    window_ = window;
+  }
+  std::vector<std::string> window_violations() {
+    absl::MutexLock l(&mu_);
+    return window_violations_;
+  }
+
+ private:
+  friend class FakeStream;
+  absl::Mutex mu_;
+  std::unique_ptr<crypto::Verifier> verifier_;
+  std::vector<StreamPolicy> policies_;
+  std::vector<absl::Duration> lifetimes_;
+  FakeStream* live_ = nullptr;
+  uint64_t window_ = 0;
+  uint64_t acked_ = 0;  // highest ack handed to the sender
+};
+
+FakeStream::~FakeStream() {
+  absl::MutexLock l(&peer_->mu_);
+  if (peer_->live_ == this) peer_->live_ = nullptr;
+}
+
+bool FakeStream::Write(const v1::ExchangeRequest& request, bool buffer_hint) {
+  absl::MutexLock l(&peer_->mu_);
+  if (cancelled_ || ended_) return false;
+  if (request.has_hello()) {
+    EXPECT_EQ(request.hello().sender(), kSelf);
+    EXPECT_EQ(request.hello().receiver(), kPeer);
+    // A lower claim is a peer that lost its tail (restored from a backup); a higher one lies.
+    if (policy_.claim_applied.has_value() && *policy_.claim_applied < peer_->applied_) {
+      peer_->applied_ = *policy_.claim_applied;
+    }
+    v1::ExchangeResponse welcome;
+    welcome.mutable_welcome()->set_applied_seq(policy_.claim_applied.value_or(peer_->applied_));
+    peer_->acked_ = welcome.welcome().applied_seq();
+    responses_.push_back(welcome);
+    return true;
+  }
+  const v1::Envelope& env = request.envelope();
+  Received r;
+  r.seq = env.seq();
+  r.buffer_hint = buffer_hint;
+  r.signature_ok = peer_->verifier_->Verify(env.body(), env.signature());
+  EXPECT_TRUE(r.body.ParseFromString(env.body()));
+  r.stream = index_;
+  if (peer_->window_ > 0 && env.seq() > peer_->acked_ + peer_->window_) {
+    peer_->window_violations_.push_back(
+        absl::StrCat("sent ", env.seq(), " with only ", peer_->acked_, " acknowledged"));
+  }
+  peer_->received_.push_back(std::move(r));
+  if (env.seq() == peer_->applied_ + 1) peer_->applied_ = env.seq();
+  if (policy_.ack) {
+    v1::ExchangeResponse ack;
+    ack.mutable_ack()->set_applied_seq(peer_->applied_ + policy_.ack_beyond_by);
+    peer_->acked_ = std::max(peer_->acked_, peer_->applied_);
+    responses_.push_back(ack);
+  }
+  if (++envelopes_ == policy_.end_after) {
+    ended_ = true;
+    end_status_ = absl::UnavailableError("peer went away");
+  }
+  return true;
+}
+
+bool FakeStream::Read(v1::ExchangeResponse* response) {
+  absl::MutexLock l(&peer_->mu_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(peer_->mu_) {
+    return cancelled_ || ended_ || !responses_.empty();
+  };
+  peer_->mu_.Await(absl::Condition(&ready));
+  if (cancelled_ || responses_.empty()) return false;
+  *response = responses_.front();
+  responses_.pop_front();
+  if (response->has_ack()) {
+    peer_->acked_ =
+        std::max(peer_->acked_, std::min(response->ack().applied_seq(), peer_->applied_));
+  }
+  return true;
+}
+
+void FakeStream::Cancel() {
+  absl::MutexLock l(&peer_->mu_);
+  cancelled_ = true;
+}
+
+absl::Status FakeStream::Finish() {
+  absl::MutexLock l(&peer_->mu_);
+  if (cancelled_) return absl::CancelledError("cancelled");
+  return ended_ ? end_status_ : absl::OkStatus();
+}
+
+class SenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TempDir();
+    storage::StoreOptions o;
+    o.path = dir_;
+    txn::Committer::AddColumnFamilies(o);
+    auto store = storage::Store::Open(o);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto committer = txn::Committer::Create(store_.get(), kSelf);
+    ASSERT_TRUE(committer.ok()) << committer.status();
+    committer_ = *std::move(committer);
+    auto keys = crypto::GenerateEd25519();
+    ASSERT_TRUE(keys.ok());
+    keys_ = *keys;
+    auto signer = crypto::Signer::FromPem(keys_.private_pem);
+    ASSERT_TRUE(signer.ok());
+    signer_ = *std::move(signer);
+    auto verifier = crypto::Verifier::FromPem(keys_.public_pem);
+    ASSERT_TRUE(verifier.ok());
+    peer_owner_ = std::make_unique<FakePeer>(*std::move(verifier));
+    peer_ = peer_owner_.get();
+    options_.initial_backoff = absl::Milliseconds(1);
+    options_.max_backoff = absl::Milliseconds(5);
+    options_.stream_deadline = absl::Minutes(3);
+
+    auto* sp = SyncPoint::GetInstance();
+    sp->SetCallBack("Sender::Run:Halted", [this](void*) {
+      absl::MutexLock l(&events_mu_);
+      ++halted_waits_;
+    });
+    sp->SetCallBack("Sender::GarbageCollect:Collected", [this](void* arg) {
+      absl::MutexLock l(&events_mu_);
+      collected_ = std::max(collected_, *static_cast<uint64_t*>(arg));
+    });
+    sp->EnableProcessing();
+  }
+
+  void TearDown() override {
+    sender_.reset();
+    SyncPoint::GetInstance()->Reset();
+  }
+
+  // Queues n envelopes to the peer, as modules do (committed with some change).
+  void Queue(int n) {
+    for (int i = 0; i < n; ++i) {
+      txn::Transaction txn;
+      txn.envelopes.push_back({kPeer, "test.thing", absl::StrCat("payload ", ++queued_)});
+      ASSERT_TRUE(committer_->Commit(txn).ok());
+    }
+  }
+
+  void Start() {
+    // The peer outlives the sender (and a restart of it): the sender gets a forwarder.
+    struct Forward : ExchangeDialer {
+      explicit Forward(FakePeer* p) : peer(p) {}
+      std::unique_ptr<ExchangeStream> Open(absl::Duration lifetime) override {
+        return peer->Open(lifetime);
+      }
+      FakePeer* peer;
+    };
+    sender_ = std::make_unique<Sender>(kSelf, kPeer, "gt.example:7443", "(ca)",
+                                       std::make_unique<Forward>(peer_), signer_.get(),
+                                       store_.get(), committer_.get(), options_);
+  }
+
+  // Stops the sender and starts another on the same store and peer: a node restart.
+  void Restart() {
+    sender_.reset();
+    Start();
+  }
+
+  // Waits until the sender thread has parked, halted, for the n-th time.
+  bool WaitUntilHalted(int n) {
+    absl::MutexLock l(&events_mu_);
+    auto cond = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) { return halted_waits_ >= n; };
+    return events_mu_.AwaitWithTimeout(absl::Condition(&cond), kPatience);
+  }
+  bool WaitUntilCollected(uint64_t seq) {
+    absl::MutexLock l(&events_mu_);
+    auto cond = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) { return collected_ >= seq; };
+    return events_mu_.AwaitWithTimeout(absl::Condition(&cond), kPatience);
+  }
+
+  v1::PeerStatus Status() {
+    v1::PeerStatus s;
+    sender_->FillStatus(&s);
+    return s;
+  }
+
+  // Sequence numbers still in the outbox for the peer.
+  std::vector<uint64_t> Outbox() {
+    std::vector<uint64_t> out;
+    for (auto it = store_->ScanPrefix(committer_->outbox_cf(), absl::StrCat(kPeer, "|"));
+         it->Valid(); it->Next()) {
+      auto body = committer_->OpenOutboxEntry(it->value(), it->key());
+      v1::EnvelopeBody b;
+      EXPECT_TRUE(body.ok() && b.ParseFromString(*body));
+      out.push_back(b.seq());
+    }
+    return out;
+  }
+
+  std::vector<std::string> AuditActions() {
+    std::vector<std::string> out;
+    for (auto it = store_->ScanPrefix(committer_->audit_cf(), ""); it->Valid(); it->Next()) {
+      enlace::audit::v1::AuditRecord r;
+      EXPECT_TRUE(r.ParseFromArray(it->value().data(), it->value().size()));
+      out.push_back(r.action());
+    }
+    return out;
+  }
+
+  static std::vector<uint64_t> Seqs(const std::vector<Received>& received) {
+    std::vector<uint64_t> out;
+    for (const auto& r : received) out.push_back(r.seq);
+    return out;
+  }
+  static std::vector<uint64_t> Iota(uint64_t from, uint64_t to) {
+    std::vector<uint64_t> out;
+    for (uint64_t s = from; s <= to; ++s) out.push_back(s);
+    return out;
+  }
+
+  std::string dir_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<txn::Committer> committer_;
+  crypto::Ed25519KeyPair keys_;
+  std::unique_ptr<crypto::Signer> signer_;
+  std::unique_ptr<FakePeer> peer_owner_;
+  FakePeer* peer_ = nullptr;
+  SenderOptions options_;
+  std::unique_ptr<Sender> sender_;
+  int queued_ = 0;
+
+  absl::Mutex events_mu_;
+  int halted_waits_ ABSL_GUARDED_BY(events_mu_) = 0;
+  uint64_t collected_ ABSL_GUARDED_BY(events_mu_) = 0;
+};
+
+// --- Delivery ------------------------------------------------------------------------------
+
+TEST_F(SenderTest, DeliversTheOutboxInOrderSignedAndDeletesWhatWasAcknowledged) {
+  Queue(5);
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 5; }));
+  const auto received = peer_->received();
+  EXPECT_EQ(Seqs(received), Iota(1, 5));
+  for (const auto& r : received) {
+    EXPECT_TRUE(r.signature_ok) << "envelope " << r.seq << " is not signed with MX's key";
+    EXPECT_EQ(r.body.seq(), r.seq);
+    EXPECT_EQ(r.body.sender(), kSelf);
+    EXPECT_EQ(r.body.receiver(), kPeer);
+    EXPECT_EQ(r.body.payload(), absl::StrCat("payload ", r.seq));
+  }
+  EXPECT_EQ(peer_->lifetimes(), std::vector<absl::Duration>{absl::Minutes(3)});
+  // What the peer acknowledged is durable there: its outbox copies go.
+  ASSERT_TRUE(WaitUntilCollected(5));
+  EXPECT_TRUE(Outbox().empty());
+  // Queued later, sent on the same stream.
+  Queue(2);
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 7; }));
+  EXPECT_EQ(peer_->opens(), 1);
+  const v1::PeerStatus s = Status();
+  EXPECT_TRUE(s.connected());
+  EXPECT_FALSE(s.halted());
+  EXPECT_EQ(s.last_seq_queued(), 7u);
+  EXPECT_EQ(s.last_error(), "");
+}
+
+// Outbox entries are sealed at rest (they carry personal data until acknowledged): the peer
+// receives, and the signature covers, the plain body.
+TEST_F(SenderTest, SealedOutboxEntriesGoOutOpenedAndSigned) {
+  committer_->SetOutboxKey(std::string(32, 'k'));
+  Queue(3);
+  for (auto it = store_->ScanPrefix(committer_->outbox_cf(), "GT|"); it->Valid(); it->Next()) {
+    v1::EnvelopeBody plain;
+    ASSERT_FALSE(plain.ParseFromArray(it->value().data(), it->value().size()) && plain.seq() > 0 &&
+                 plain.sender() == kSelf)
+        << "outbox entry stored in the clear";
+  }
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 3; }));
+  for (const auto& r : peer_->received()) {
+    EXPECT_TRUE(r.signature_ok) << r.seq;
+    EXPECT_EQ(r.body.payload(), absl::StrCat("payload ", r.seq));
+  }
+}
+
+// A backlog goes out as one burst that the transport may coalesce: every envelope but the
+// last carries the buffer hint, the last one flushes.
+TEST_F(SenderTest, BacklogIsSentAsOneBurstFlushedByItsLastEnvelope) {
+  Queue(10);
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.received_.size() == 10; }));
+  const auto received = peer_->received();
+  for (const auto& r : received) {
+    EXPECT_EQ(r.buffer_hint, r.seq != 10) << "envelope " << r.seq;
+  }
+}
+
+TEST_F(SenderTest, NeverHasMoreThanAWindowUnacknowledged) {
+  options_.window = 4;
+  peer_->ExpectWindow(4);
+  peer_->SetPolicies({StreamPolicy{.ack = false}});
+  Queue(10);
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.received_.size() >= 4; }));
+  peer_->Ack(2);
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.received_.size() >= 6; }));
+  peer_->Ack(6);
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.received_.size() >= 10; }));
+  peer_->Ack(10);
+  ASSERT_TRUE(WaitUntilCollected(10));
+  EXPECT_EQ(Seqs(peer_->received()), Iota(1, 10));
+  EXPECT_TRUE(peer_->window_violations().empty()) << peer_->window_violations()[0];
+}
+
+// --- Retries -------------------------------------------------------------------------------
+
+TEST_F(SenderTest, RetriesAnUnreachablePeerAndShowsWhyMeanwhile) {
+  peer_->SetPolicies(std::vector<StreamPolicy>(1000, StreamPolicy{.refuse_handshake = true}));
+  Queue(3);
+  Start();
+  // The second attempt starts only after the first one's failure was recorded.
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.opens_ >= 2; }));
+  {
+    const v1::PeerStatus s = Status();
+    EXPECT_FALSE(s.connected());
+    EXPECT_TRUE(absl::StrContains(s.last_error(),
+                                  "handshake with GT at gt.example:7443 failed: "
+                                  "UNAVAILABLE: connection refused"))
+        << s.last_error();
+    EXPECT_EQ(s.outbox_depth(), 3u);
+  }
+  peer_->SetPolicies({});  // the peer is back
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 3; }));
+  EXPECT_EQ(Seqs(peer_->received()), Iota(1, 3));
+  EXPECT_EQ(Status().last_error(), "");
+}
+
+// The stream breaks after the peer applied 3 envelopes but before any ack reached the
+// sender: the next stream starts from the peer's watermark, so nothing is applied twice and
+// nothing is skipped.
+TEST_F(SenderTest, ResumesFromThePeersWatermarkAfterABrokenStreamWithLostAcks) {
+  peer_->SetPolicies({StreamPolicy{.ack = false, .end_after = 3}});
+  Queue(8);
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 8; }));
+  const auto received = peer_->received();
+  std::vector<uint64_t> first, second;
+  for (const auto& r : received) (r.stream == 0 ? first : second).push_back(r.seq);
+  EXPECT_EQ(first, Iota(1, 3));
+  EXPECT_EQ(second, Iota(4, 8));
+  EXPECT_EQ(peer_->opens(), 2);
+  ASSERT_TRUE(WaitUntilCollected(8));
+  EXPECT_TRUE(Outbox().empty());
+}
+
+// A peer restored from an older backup (or one that lost its unsynced tail) asks again for
+// what it acknowledged before: the sender resends it if it still has it.
+TEST_F(SenderTest, ResendsFromALowerWatermarkWhileTheOutboxStillHoldsIt) {
+  options_.window = 3;
+  peer_->SetPolicies(
+      {StreamPolicy{.ack = false, .end_after = 3}, StreamPolicy{.claim_applied = 1}});
+  Queue(5);
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 5; }));
+  std::vector<uint64_t> second;
+  for (const auto& r : peer_->received()) {
+    if (r.stream == 1) second.push_back(r.seq);
+  }
+  EXPECT_EQ(second, Iota(2, 5));
+}
+
+// --- Links that must not go on: DATA_LOSS halts them until an operator resumes ------------
+
+// The peer claims to have applied more than this node ever queued for it (its log or ours
+// was restored from a backup): sending would put envelopes under numbers it already holds.
+TEST_F(SenderTest, HaltsWhenThePeerClaimsMoreThanWasEverQueued) {
+  peer_->SetPolicies({StreamPolicy{.claim_applied = 9}});
+  Queue(2);
+  Start();
+  ASSERT_TRUE(WaitUntilHalted(1));
+  v1::PeerStatus s = Status();
+  EXPECT_TRUE(s.halted());
+  EXPECT_FALSE(s.connected());
+  EXPECT_TRUE(absl::StartsWith(s.last_error(), "HALTED: GT says it applied 9 envelopes but only 2"))
+      << s.last_error();
+  EXPECT_EQ(peer_->opens(), 1);
+  EXPECT_TRUE(peer_->received().empty());
+  EXPECT_EQ(Outbox(), Iota(1, 2)) << "the peer's claim must not delete anything";
+  EXPECT_EQ(AuditActions().back(), "federation.link.halted");
+
+  // A restart does not make the link healthy by itself.
+  Restart();
+  ASSERT_TRUE(WaitUntilHalted(2));
+  EXPECT_TRUE(Status().halted());
+  EXPECT_TRUE(absl::StartsWith(Status().last_error(), "HALTED: ")) << Status().last_error();
+  EXPECT_EQ(peer_->opens(), 1) << "a halted link reconnected after a restart";
+
+  // The operator resumes it once the peer is repaired.
+  ASSERT_TRUE(sender_->Resume().ok());
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 2; }));
+  EXPECT_FALSE(Status().halted());
+}
+
+// An ack for an envelope never sent: the peer holds what this node did not send.
+TEST_F(SenderTest, HaltsWhenThePeerAcknowledgesWhatWasNeverSent) {
+  peer_->SetPolicies({StreamPolicy{.ack_beyond_by = 50}});
+  Queue(3);
+  Start();
+  ASSERT_TRUE(WaitUntilHalted(1));
+  const v1::PeerStatus s = Status();
+  EXPECT_TRUE(s.halted());
+  EXPECT_FALSE(s.connected()) << "a halted link is shown connected";
+  EXPECT_TRUE(absl::StrContains(s.last_error(), "HALTED: GT acknowledged envelope 51 but only"))
+      << s.last_error();
+  EXPECT_EQ(s.last_seq_acked(), 0u) << "the bogus ack was taken";
+  EXPECT_EQ(Outbox(), Iota(1, 3)) << "the bogus ack deleted outbox entries";
+  EXPECT_EQ(peer_->opens(), 1);
+}
+
+// A hole in the outbox (a store restored from an old backup): envelope 3 is gone, so 4
+// must never go out under its number or after 2.
+TEST_F(SenderTest, HaltsOnAHoleInTheOutboxAfterSendingWhatPrecedesIt) {
+  Queue(5);
+  storage::WriteBatch hole;
+  hole.Delete(committer_->outbox_cf(), txn::Committer::OutboxKey(kPeer, 3));
+  ASSERT_TRUE(store_->Commit(hole).ok());
+  Start();
+  ASSERT_TRUE(WaitUntilHalted(1));
+  EXPECT_EQ(Seqs(peer_->received()), Iota(1, 2));
+  const v1::PeerStatus s = Status();
+  EXPECT_TRUE(s.halted());
+  EXPECT_FALSE(s.connected()) << "a halted link is shown connected";
+  EXPECT_TRUE(absl::StrContains(s.last_error(), "outbox for GT is missing envelope 3"))
+      << s.last_error();
+}
+
+// A manifest change nudges the sender; one that lands while an attempt is failing must still
+// cut the backoff that follows, or the link sleeps up to max_backoff after the fix arrived.
+TEST_F(SenderTest, NudgeWhileAnAttemptFailsCutsTheBackoffAfterIt) {
+  options_.initial_backoff = absl::Hours(1);
+  options_.max_backoff = absl::Hours(1);
+  peer_->SetPolicies({StreamPolicy{.refuse_handshake = true}});
+  absl::Notification at_backoff, nudged;
+  SyncPoint::GetInstance()->SetCallBack("Sender::Run:Backoff", [&](void*) {
+    if (at_backoff.HasBeenNotified()) return;
+    at_backoff.Notify();
+    nudged.WaitForNotification();
+  });
+  Queue(1);
+  Start();
+  ASSERT_TRUE(at_backoff.WaitForNotificationWithTimeout(kPatience));
+  sender_->Nudge();
+  nudged.Notify();
+  // Without the nudge the next attempt is an hour away.
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 1; }));
+  EXPECT_EQ(peer_->opens(), 2);
+}
+
+// --- Stopping ------------------------------------------------------------------------------
+
+TEST_F(SenderTest, DestroyingTheSenderEndsALiveStream) {
+  peer_->SetPolicies({StreamPolicy{.ack = false}});
+  options_.window = 2;
+  Queue(5);
+  Start();
+  // The sender now waits for acks that never come, with the stream open.
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.received_.size() == 2; }));
+  sender_.reset();  // returns only if the stream was cancelled and the threads joined
+  EXPECT_EQ(peer_->opens(), 1);
+}
+
+}  // namespace
+}  // namespace enlace::federation
