@@ -43,6 +43,8 @@ namespace cv1 = ::enlace::cases::v1;
 std::unique_ptr<grpc::ClientContext> Ctx(absl::Duration d = absl::Seconds(60)) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + d));
+  // A connection still being set up is waited for, not failed fast and retried in a loop.
+  ctx->set_wait_for_ready(true);
   return ctx;
 }
 
@@ -63,9 +65,13 @@ class Bench {
     if (node_ != nullptr) (void)node_->Shutdown(absl::Seconds(10));
   }
 
-  std::shared_ptr<grpc::Channel> Channel() {
-    auto cert = pki_->Client("spiffe://mx.enlace.example/role/supervisor/user/bench");
-    return testing::MakeChannel(node_->api_port(), pki_->ca(), &*cert);
+  // Each caller is its own person (the node limits calls per identity, 500/s by default).
+  std::shared_ptr<grpc::Channel> Channel(const std::string& user = "bench") {
+    auto cert = pki_->Client("spiffe://mx.enlace.example/role/supervisor/user/" + user);
+    auto channel = testing::MakeChannel(node_->api_port(), pki_->ca(), &*cert);
+    // Connected before anything is timed.
+    channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+    return channel;
   }
 
   // Step 1.
@@ -75,8 +81,8 @@ class Bench {
     std::atomic<int> created{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&] {
-        auto stub = xv1::CrisisService::NewStub(Channel());
+      threads.emplace_back([&, t] {
+        auto stub = xv1::CrisisService::NewStub(Channel(absl::StrCat("importer-", t)));
         for (int b; (b = next.fetch_add(500)) < registrations;) {
           xv1::ImportRegistrationsRequest req;
           req.set_parent("countries/MX");
@@ -110,8 +116,8 @@ class Bench {
     std::atomic<int> next_case{0};
     threads.clear();
     for (int t = 0; t < 8; ++t) {
-      threads.emplace_back([&] {
-        auto channel = Channel();
+      threads.emplace_back([&, t] {
+        auto channel = Channel(absl::StrCat("loader-", t));
         auto persons = cv1::PersonService::NewStub(channel);
         auto cases_stub = cv1::CaseService::NewStub(channel);
         for (int i; (i = next_case.fetch_add(1)) < cases;) {
@@ -233,7 +239,7 @@ class Bench {
     const int64_t t0 = NowNanos();
     for (int t = 0; t < callers; ++t) {
       threads.emplace_back([&, t] {
-        auto stub = xv1::CrisisService::NewStub(Channel());
+        auto stub = xv1::CrisisService::NewStub(Channel(absl::StrCat("officer-", t)));
         // Each caller works through its own part of the list, from the end (the least urgent
         // subjects), so the first page the reader asks for stays full of unaccounted people.
         for (size_t i = subjects_.size() - 1 - t; !stop.load() && i < subjects_.size();
@@ -250,18 +256,20 @@ class Bench {
           *n->mutable_observe_time() = ToProtoTime(absl::Now() - absl::Minutes(5));
           xv1::AccountingEntry e;
           const int64_t s = NowNanos();
-          if (stub->RecordWelfareNote(Ctx().get(), req, &e).ok()) {
+          grpc::Status status = stub->RecordWelfareNote(Ctx().get(), req, &e);
+          if (status.ok()) {
             latencies[t].push_back(NowNanos() - s);
             ++notes;
-          } else {
-            ++failed;
+          } else if (failed++ == 0) {
+            std::cerr << "ERROR note: " << status.error_code() << " " << status.error_message()
+                      << "\n";
           }
           if (i < static_cast<size_t>(callers)) break;
         }
       });
     }
     std::thread reader([&] {
-      auto stub = xv1::CrisisService::NewStub(Channel());
+      auto stub = xv1::CrisisService::NewStub(Channel("reader"));
       while (!stop.load()) pages.push_back(first_page(*stub));
     });
     absl::SleepFor(absl::Seconds(seconds));
