@@ -106,6 +106,14 @@ class FakePeer : public ExchangeDialer {
     live_->responses_.push_back(r);
   }
 
+  // The peer ends the live stream (it restarts, say).
+  void EndLive() {
+    absl::MutexLock l(&mu_);
+    ASSERT_NE(live_, nullptr);
+    live_->ended_ = true;
+    live_->end_status_ = absl::UnavailableError("peer restarted");
+  }
+
   // Waits until `done` holds for the peer's state; false if it never does.
   template <typename F>
   bool WaitFor(F done) {
@@ -505,6 +513,21 @@ TEST_F(SenderTest, ResendsFromALowerWatermarkWhileTheOutboxStillHoldsIt) {
     if (r.stream == 1) second.push_back(r.seq);
   }
   EXPECT_EQ(second, Iota(2, 5));
+}
+
+// The known limit of that (docs/federation.md, Known limitations): what the peer acknowledged
+// is gone from the outbox, so a peer that comes back below it cannot be served; the link
+// halts instead of sending later envelopes after a gap.
+TEST_F(SenderTest, PeerBackBelowWhatWasAlreadyCollectedHaltsTheLink) {
+  Queue(5);
+  Start();
+  ASSERT_TRUE(WaitUntilCollected(5));
+  peer_->SetPolicies({StreamPolicy{.claim_applied = 2}});
+  peer_->EndLive();
+  ASSERT_TRUE(WaitUntilHalted(1));
+  EXPECT_TRUE(absl::StrContains(Status().last_error(), "outbox for GT is missing envelope 3"))
+      << Status().last_error();
+  EXPECT_EQ(Seqs(peer_->received()), Iota(1, 5)) << "something was sent after the gap";
 }
 
 // --- Links that must not go on: DATA_LOSS halts them until an operator resumes ------------
