@@ -1,23 +1,20 @@
 #include "services/audit/module.h"
 
+#include "common/status/macros.h"
+
 namespace enlace::audit {
 
-node::ModuleSpec AuditModule::Spec() {
-  // The audit column families belong to the committer (the node's core).
-  return {"audit", [](storage::StoreOptions&) {}, &AuditModule::Create};
-}
-
-absl::StatusOr<std::unique_ptr<node::Module>> AuditModule::Create(const node::ModuleContext& ctx) {
-  auto reader = AuditReader::Create(ctx.store, ctx.committer, ctx.audit_key, ctx.audit_head_file);
-  if (!reader.ok()) return reader.status();
-  auto m = std::make_unique<AuditModule>();
-  m->reader_ = *std::move(reader);
-  m->service_ = std::make_unique<AuditServiceImpl>(m->reader_.get(), ctx.pool, ctx.authorizer);
-  return m;
-}
-
-std::vector<node::Module::Service> AuditModule::Services() {
-  return {{v1::AuditService::service_full_name(), service_.get()}};
+node::ModuleSpec ModuleSpec() {
+  return {"audit", [](storage::StoreOptions&) {},
+          [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
+            // The audit column families belong to the committer (the node's core).
+            ENLACE_ASSIGN_OR_RETURN(
+                auto domain,
+                AuditReader::Create(ctx.store, ctx.committer, ctx.audit_key, ctx.audit_head_file));
+            return std::make_unique<AuditModule>("audit", v1::AuditService::service_full_name(),
+                                                 std::vector<std::string>{}, std::move(domain),
+                                                 ctx);
+          }};
 }
 
 }  // namespace enlace::audit

@@ -12,7 +12,7 @@ namespace enlace::cases {
 // (ModuleContext::registry): every other module opens persons and cases through it.
 class CasesModule final : public node::Module {
  public:
-  static node::ModuleSpec Spec();
+  static node::ModuleSpec Spec();  // also ModuleSpec(), as every module folder has
   static absl::StatusOr<std::unique_ptr<node::Module>> Create(const node::ModuleContext& ctx);
 
   absl::string_view name() const override { return "cases"; }
@@ -22,6 +22,8 @@ class CasesModule final : public node::Module {
   std::unique_ptr<PersonServiceImpl> persons_;
   std::unique_ptr<CaseServiceImpl> cases_;
 };
+
+inline node::ModuleSpec ModuleSpec() { return CasesModule::Spec(); }
 
 }  // namespace enlace::cases
 

@@ -2,22 +2,16 @@
 
 namespace enlace::children {
 
-node::ModuleSpec ChildrenModule::Spec() {
-  return {"children", &ChildRecords::AddColumnFamilies, &ChildrenModule::Create};
-}
-
-absl::StatusOr<std::unique_ptr<node::Module>> ChildrenModule::Create(
-    const node::ModuleContext& ctx) {
-  auto m = std::make_unique<ChildrenModule>();
-  m->domain_ = std::make_unique<ChildRecords>(ctx.store, ctx.committer, ctx.vault, ctx.registry,
-                                              ctx.config->country(), ctx.clock);
-  m->service_ =
-      std::make_unique<ChildProtectionServiceImpl>(m->domain_.get(), ctx.pool, ctx.authorizer);
-  return m;
-}
-
-std::vector<node::Module::Service> ChildrenModule::Services() {
-  return {{v1::ChildProtectionService::service_full_name(), service_.get()}};
+node::ModuleSpec ModuleSpec() {
+  return {"children", &ChildRecords::AddColumnFamilies,
+          [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
+            auto domain =
+                std::make_unique<ChildRecords>(ctx.store, ctx.committer, ctx.vault, ctx.registry,
+                                               ctx.config->country(), ctx.clock);
+            return std::make_unique<ChildrenModule>(
+                "children", v1::ChildProtectionService::service_full_name(),
+                std::vector<std::string>{}, std::move(domain), ctx);
+          }};
 }
 
 }  // namespace enlace::children

@@ -37,7 +37,7 @@ struct ModuleContext {
   txn::Committer* committer = nullptr;
   crypto::KeyVault* vault = nullptr;  // null when sealing is disabled
   authz::Authorizer* authorizer = nullptr;
-  ThreadPool* pool = nullptr;        // runs the work of gRPC calls, off the callback threads
+  ThreadPool* pool = nullptr;  // runs the work of gRPC calls, off the callback threads
   const Clock* clock = nullptr;
   cases::Registry* registry = nullptr;  // persons and cases: the domain every module builds on
   // The node's Ed25519 public key (checks audit checkpoints; null when standalone) and the

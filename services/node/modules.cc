@@ -14,14 +14,14 @@ namespace enlace::node {
 // The one list to edit when adding a module (and its dependency in BUILD.bazel).
 const std::vector<ModuleSpec>& NodeModules() {
   static const auto* modules = new std::vector<ModuleSpec>{
-      cases::CasesModule::Spec(),
-      directory::DirectoryModule::Spec(),
-      notifications::NotificationsModule::Spec(),
-      referrals::ReferralsModule::Spec(),
-      transfers::TransfersModule::Spec(),
-      crisis::CrisisModule::Spec(),
-      children::ChildrenModule::Spec(),
-      audit::AuditModule::Spec(),
+      cases::ModuleSpec(),
+      directory::ModuleSpec(),
+      notifications::ModuleSpec(),
+      referrals::ModuleSpec(),
+      transfers::ModuleSpec(),
+      crisis::ModuleSpec(),
+      children::ModuleSpec(),
+      audit::ModuleSpec(),
   };
   return *modules;
 }

@@ -2,26 +2,16 @@
 
 namespace enlace::transfers {
 
-node::ModuleSpec TransfersModule::Spec() {
-  return {"transfers", &Transfers::AddColumnFamilies, &TransfersModule::Create};
-}
-
-absl::StatusOr<std::unique_ptr<node::Module>> TransfersModule::Create(const node::ModuleContext& ctx) {
-  auto m = std::make_unique<TransfersModule>();
-  m->domain_ = std::make_unique<Transfers>(ctx.store, ctx.committer, ctx.vault, ctx.registry,
-                                          *ctx.config, ctx.peers);
-  m->service_ = std::make_unique<TransferServiceImpl>(m->domain_.get(), ctx.pool, ctx.authorizer);
-  return m;
-}
-
-std::vector<node::Module::Service> TransfersModule::Services() {
-  return {{v1::TransferService::service_full_name(), service_.get()}};
-}
-
-std::vector<node::Module::Handler> TransfersModule::Handlers() {
-  std::vector<Handler> handlers;
-  for (const char* kind : {kOfferKind, kDecisionKind, kErasedKind}) handlers.push_back({kind, domain_.get()});
-  return handlers;
+node::ModuleSpec ModuleSpec() {
+  return {"transfers", &Transfers::AddColumnFamilies,
+          [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
+            auto domain = std::make_unique<Transfers>(ctx.store, ctx.committer, ctx.vault,
+                                                      ctx.registry, *ctx.config, ctx.peers);
+            return std::make_unique<TransfersModule>(
+                "transfers", v1::TransferService::service_full_name(),
+                std::vector<std::string>{kOfferKind, kDecisionKind, kErasedKind}, std::move(domain),
+                ctx);
+          }};
 }
 
 }  // namespace enlace::transfers
