@@ -302,15 +302,7 @@ absl::Status Registry::CloseTransferredCase(const std::string& case_name,
     *after.mutable_close_time() = ToProtoTime(options_.clock());
     *after.mutable_update_time() = after.close_time();
     after.set_etag(ComputeEtag(after));
-    const std::string person_id = PersonIdOf(before.person());
-    v1::Case pub, priv;
-    SplitCase(after, &pub, &priv);
-    auto record = EncodeRecord(pub, priv, person_id, *id);
-    if (!record.ok()) return record.status();
-    txn.batch.Put(cases_, *id, *record);
-    ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
-                   CaseIndexEntries(after, *id, person_id));
-    ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+    ENLACE_RETURN_IF_ERROR(StageCaseVersion(before, after, *id, txn));
     enlace::audit::v1::AuditRecord r;
     r.set_actor(options_.country);
     r.set_action("cases.TransferredOut");

@@ -163,6 +163,11 @@ class Registry {
 
   // Sealing of personal fields.
   absl::StatusOr<std::string> DataKey(const std::string& person_id) const;
+  // The writes of a case's new version `after` of `before` (stored under `id`): its sealed
+  // record, and the diffs of its index entries and counters. The one write sequence of every
+  // case change (UpdateCase, CloseCase, CloseTransferredCase).
+  absl::Status StageCaseVersion(const v1::Case& before, const v1::Case& after,
+                                const std::string& id, txn::Transaction& txn) const;
   absl::StatusOr<std::string> EncodeRecord(const google::protobuf::Message& public_part,
                                            const google::protobuf::Message& personal_part,
                                     const std::string& key_owner, const std::string& aad) const;

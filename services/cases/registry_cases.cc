@@ -350,16 +350,11 @@ absl::StatusOr<v1::Case> Registry::UpdateCase(const v1::UpdateCaseRequest& reque
     if (!erased.ok()) return erased.status();
     if (*erased) return ErasedPersonalText(personal);
   }
-  auto record = EncodeRecord(pub, priv, person_id, *id);
-  if (!record.ok()) return record.status();
   txn::Transaction txn;
-  txn.batch.Put(cases_, *id, *record);
-  ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
-                 CaseIndexEntries(after, *id, person_id));
+  ENLACE_RETURN_IF_ERROR(StageCaseVersion(before, after, *id, txn));
   if (after.post() != before.post()) {
     AddGrant(txn, caller, person_id, after.post(), "a supervisor moved a case to the post");
   }
-  ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
   Audit(txn, caller, "cases.UpdateCase", {after.name()});
   ENLACE_TEST_SYNC_POINT("Registry::UpdateCase:BeforeCommit");
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
@@ -407,16 +402,8 @@ absl::StatusOr<v1::Case> Registry::CloseCase(const v1::CloseCaseRequest& request
   *after.mutable_close_time() = ToProtoTime(now);
   *after.mutable_update_time() = after.close_time();
   after.set_etag(ComputeEtag(after));
-  const std::string person_id = PersonIdOf(before.person());
-  v1::Case pub, priv;
-  SplitCase(after, &pub, &priv);
-  auto record = EncodeRecord(pub, priv, person_id, *id);
-  if (!record.ok()) return record.status();
   txn::Transaction txn;
-  txn.batch.Put(cases_, *id, *record);
-  ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, *id, person_id),
-                 CaseIndexEntries(after, *id, person_id));
-  ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+  ENLACE_RETURN_IF_ERROR(StageCaseVersion(before, after, *id, txn));
   Audit(txn, caller, "cases.CloseCase", {after.name()});
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return after;
@@ -531,6 +518,19 @@ absl::StatusOr<v1::ListActionsResponse> Registry::ListActions(const v1::ListActi
     return s;
   }
   return response;
+}
+
+absl::Status Registry::StageCaseVersion(const v1::Case& before, const v1::Case& after,
+                                        const std::string& id, txn::Transaction& txn) const {
+  const std::string person_id = PersonIdOf(before.person());
+  v1::Case pub, priv;
+  SplitCase(after, &pub, &priv);
+  ENLACE_ASSIGN_OR_RETURN(std::string record, EncodeRecord(pub, priv, person_id, id));
+  txn.batch.Put(cases_, id, record);
+  ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, id, person_id),
+                 CaseIndexEntries(after, id, person_id));
+  ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+  return absl::OkStatus();
 }
 
 }  // namespace enlace::cases
