@@ -13,7 +13,6 @@
 
 namespace enlace::children {
 
-namespace v1 = ::enlace::children::v1;
 
 // A step an officer may take with AdvanceChildRecord (the determination's steps go through
 // RequestDetermination and DecideDetermination). FAILED_PRECONDITION names both states.

@@ -15,7 +15,6 @@
 
 namespace enlace::crisis {
 
-namespace v1 = ::enlace::crisis::v1;
 
 // Cells of the shared picture under this count are withheld (DESIGN.md's suppression rule).
 inline constexpr int64_t kSuppressionThreshold = 5;
