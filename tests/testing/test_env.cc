@@ -3,20 +3,23 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/crypto/key_vault.h"
 #include "common/crypto/signing.h"
 #include "enlace/federation/v1/manifest.pb.h"
@@ -112,24 +115,49 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port, const pki::CertAndKey& serv
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  return grpc::CreateCustomChannel(absl::StrCat("localhost:", port), grpc::SslCredentials(o),
-                                   args);
+  return grpc::CreateCustomChannel(absl::StrCat("localhost:", port), grpc::SslCredentials(o), args);
 }
 
-int PickFreePort() {
+namespace {
+
+// The kernel's range for the local ports of outgoing connections ("32768 60999" by default).
+std::pair<int, int> EphemeralPortRange() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  if (!(in >> low >> high) || low <= 1024) return {32768, 60999};
+  return {low, high};
+}
+
+bool CanBind(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr = {};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return port;
+  return ok;
+}
+
+}  // namespace
+
+// A node's address must stay the same while it is killed and restarted (the manifest and the
+// clients name it). A port from the ephemeral range can meanwhile be taken by any outgoing
+// connection on the machine (another test's client), and the restart then fails with
+// "Address already in use": so ports come from below that range, at random, checked free.
+int PickFreePort() {
+  static std::mt19937 rng(static_cast<uint32_t>(getpid()) * 2654435761u ^
+                          static_cast<uint32_t>(absl::ToUnixNanos(absl::Now())));
+  const auto [low, high] = EphemeralPortRange();
+  (void)high;
+  const int first = 10000, last = std::max(first + 1000, low - 1);
+  std::uniform_int_distribution<int> pick(first, last);
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    const int port = pick(rng);
+    if (CanBind(port)) return port;
+  }
+  return 0;
 }
 
 absl::StatusOr<std::unique_ptr<TestFederation>> TestFederation::Create(
@@ -159,8 +187,8 @@ absl::StatusOr<std::unique_ptr<TestFederation>> TestFederation::Create(
     fed->set_address(absl::StrCat("127.0.0.1:", m->federation_port));
     fed->set_manifest_file(f->manifest_path_);
     fed->set_signing_key_file(m->dir + "/signing.key");
-    auto client = m->pki->Client(
-        absl::StrCat("spiffe://", absl::AsciiStrToLower(country), ".enlace.example/role/operator/user/test"));
+    auto client = m->pki->Client(absl::StrCat("spiffe://", absl::AsciiStrToLower(country),
+                                              ".enlace.example/role/operator/user/test"));
     if (!client.ok()) return client.status();
     m->client = *client;
     f->members_[country] = std::move(m);
@@ -178,9 +206,8 @@ absl::Status TestFederation::WriteManifest(
     auto* e = manifest.add_members();
     e->set_country(c);
     auto o = endpoint_override.find(c);
-    e->set_federation_endpoint(o != endpoint_override.end()
-                                   ? o->second
-                                   : absl::StrCat("127.0.0.1:", m.federation_port));
+    e->set_federation_endpoint(
+        o != endpoint_override.end() ? o->second : absl::StrCat("127.0.0.1:", m.federation_port));
     e->set_node_identity(
         absl::StrCat("spiffe://", absl::AsciiStrToLower(c), ".enlace.example/node"));
     e->set_signing_public_key_pem(m.signing_public_pem);
