@@ -4,8 +4,8 @@
 // Command-line parsing of enlacectl: global flags, subcommands and their `key=value`
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
 // enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1, enlace.notifications.v1,
-// enlace.referrals.v1, enlace.transfers.v1, the `inbox` view over the last three, and
-// enlace.crisis.v1). Pure
+// enlace.referrals.v1, enlace.transfers.v1, the `inbox` view over the last three,
+// enlace.crisis.v1 and enlace.children.v1). Pure
 // (no I/O), so every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc
 // reports it as a usage error (exit code 2) before anything is sent.
 
@@ -195,6 +195,21 @@ enum class Rpc {
   kRequestAssistance,
   kRespondToAssistance,
   kListAssistance,
+  // enlace.children.v1.ChildProtectionService (children_commands.cc). The commands that change
+  // a record read its etag first unless etag= is given; `child update` reads the whole record
+  // (the node replaces every fact) and changes the fields given (Command::fields_given).
+  kCreateChildRecord,
+  kGetChildRecord,
+  kUpdateChildRecord,
+  kAdvanceChildRecord,
+  kAddAssessment,
+  kRequestDetermination,
+  kDecideDetermination,
+  kAddTracingEntry,
+  kUpdateTracingEntry,
+  // `child grant` and `child revoke`: SetChildProtectionGrant, granted true or false.
+  kGrantChildProtection,
+  kRevokeChildProtection,
 };
 
 // `crisis import`: the file and how to read and send it.
@@ -222,6 +237,8 @@ struct Command {
   std::string verify_key_file;
   // kImportRegistrations.
   ImportOptions import;
+  // kUpdateChildRecord: the record's top-level fields given ("care", "concerns", ...).
+  std::vector<std::string> fields_given;
 
   template <typename T>
   const T& As() const {

@@ -25,7 +25,9 @@
 #include "enlace/transfers/v1/transfers.grpc.pb.h"
 #include "tools/enlacectl/client.h"
 #include "tools/enlacectl/crisis_import.h"
+#include "tools/enlacectl/domains.h"
 #include "tools/enlacectl/format.h"
+#include "tools/enlacectl/runners.h"
 
 namespace enlace::cli {
 
@@ -378,28 +380,6 @@ const std::vector<Key>& PageKeys() {
   return *keys;
 }
 // ---------------------------------------------------------------- builders
-
-// A request whose only input is the NAME of its resource (get, accept, ack, ...).
-template <typename R>
-Builder ByName(absl::string_view collection, absl::string_view what) {
-  return [collection, what](BuildInput& in) -> Request {
-    auto req = std::make_unique<R>();
-    req->set_name(ExpandName(in.Name(what), in.context.country, collection));
-    return req;
-  };
-}
-
-// A request on one resource that also takes `keys` (close a case, reject a referral, ...).
-template <typename R>
-Builder ByNameWithKeys(absl::string_view collection, absl::string_view what,
-                       const std::vector<Key>& (*keys)()) {
-  return [collection, what, keys](BuildInput& in) -> Request {
-    auto req = std::make_unique<R>();
-    req->set_name(ExpandName(in.Name(what), in.context.country, collection));
-    ApplyKeys(in.args, keys(), req.get(), in.context, nullptr);
-    return req;
-  };
-}
 
 // A list of incoming or outgoing records: the direction is the positional word.
 template <typename R>
@@ -1251,57 +1231,6 @@ constexpr char kNoTransfers[] =
     "this node does not serve enlace.transfers.v1.TransferService: is it an Enlace node, and "
     "recent enough?";
 
-// A unary method of a generated stub.
-template <typename Stub, typename Req, typename Resp>
-using Method = grpc::Status (Stub::*)(grpc::ClientContext*, const Req&, Resp*);
-
-// One call of `method` with the command's deadline; UNIMPLEMENTED explained by `hint`.
-template <typename Stub, typename Req, typename Resp>
-absl::StatusOr<Resp> Call(Session& s, Method<Stub, Req, Resp> method, const Req& req,
-                          absl::string_view hint) {
-  Stub stub(s.channel);
-  return ExplainOr(CallRpc<Resp>(s.options, [&](grpc::ClientContext* c,
-                                                Resp* r) { return (stub.*method)(c, req, r); }),
-                   hint);
-}
-
-// One call; the answer printed as one resource (`field: value` lines), or as `text(request,
-// response)` says; with --json, the response as one JSON line.
-template <typename Stub, typename Req, typename Resp, typename Text = std::nullptr_t>
-Runner Show(Method<Stub, Req, Resp> method, absl::string_view hint = "", Text text = nullptr) {
-  return [method, hint, text](const Command& command, Session& s) {
-    const auto& req = command.As<Req>();
-    auto response = Call(s, method, req, hint);
-    if constexpr (std::is_same_v<Text, std::nullptr_t>) {
-      return s.printer.Resource(response);
-    } else {
-      if (!response.ok()) return s.printer.Error(response.status());
-      if (s.printer.json()) return s.printer.Json(*response);
-      s.printer.Text(text(req, *response));
-      return 0;
-    }
-  };
-}
-
-// One page, or every page with --all, printed by `table(request, rows)`.
-template <typename Stub, typename Req, typename Resp, typename Table>
-Runner List(Method<Stub, Req, Resp> method, Table table, absl::string_view hint = "") {
-  return [method, table, hint](const Command& command, Session& s) {
-    const auto& req = command.As<Req>();
-    Stub stub(s.channel);
-    return Paged<Resp>(
-        req, command.all_pages, s.options,
-        [&](grpc::ClientContext* c, const Req& r, Resp* out) { return (stub.*method)(c, r, out); },
-        [&](const Resp& rows) { return table(req, rows); }, s.printer, hint);
-  };
-}
-
-// A table of the rows alone.
-template <typename Resp>
-auto Rows(std::string (*table)(const Resp&)) {
-  return [table](const auto&, const Resp& rows) { return table(rows); };
-}
-
 // A table of incoming or outgoing rows, as the request's direction says.
 template <typename Resp, typename Direction>
 auto Directed(std::string (*table)(const Resp&, bool), Direction incoming) {
@@ -1442,20 +1371,11 @@ int RunImportRegistrations(const Command& command, Session& s) {
   return RunImport(command.import, req.parent(), send, io);
 }
 
-// The text of a response that prints as a table (`crisis list`, `board`, ...).
-template <typename Resp>
-auto TextOf(std::string (*text)(const Resp&)) {
-  return [text](const auto&, const Resp& response) { return text(response); };
-}
-
-constexpr bool kPages = true;
-
-}  // namespace
-
 // ---------------------------------------------------------------- the table
 
-const std::vector<CommandSpec>& Commands() {
-  static const auto* commands = new std::vector<CommandSpec>{
+// The core commands; Commands() appends every domain's (domains.h).
+std::vector<CommandSpec> CoreCommands() {
+  return {
       // enlace.cases.v1.PersonService
       {"person", "create", Rpc::kCreatePerson, CreatePerson, Show(&PersonStub::CreatePerson)},
       {"person", "get", Rpc::kGetPerson, ByName<v1::GetPersonRequest>("persons", "person NAME"),
@@ -1624,6 +1544,25 @@ const std::vector<CommandSpec>& Commands() {
        List(&CrisisStub::ListAssistance, Rows(AssistanceTable), kNoCrisis), kPages,
        /*verb_alias=*/"", /*value_options=*/false, /*restart=*/false, /*incoming=*/true},
   };
+}
+
+}  // namespace
+
+const std::vector<const Domain*>& Domains() {
+  static const auto* domains = new std::vector<const Domain*>{
+      &ChildrenDomain(),
+  };
+  return *domains;
+}
+
+const std::vector<CommandSpec>& Commands() {
+  static const auto* commands = [] {
+    auto* all = new std::vector<CommandSpec>(CoreCommands());
+    for (const Domain* d : Domains()) {
+      all->insert(all->end(), d->commands.begin(), d->commands.end());
+    }
+    return all;
+  }();
   return *commands;
 }
 
@@ -1658,6 +1597,11 @@ absl::string_view CanonicalNoun(absl::string_view word) {
   };
   for (const auto& [alias, noun] : *aliases) {
     if (word == alias) return noun;
+  }
+  for (const Domain* d : Domains()) {
+    for (const auto& [alias, noun] : d->noun_aliases) {
+      if (word == alias) return noun;
+    }
   }
   return word;
 }

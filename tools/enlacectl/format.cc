@@ -11,6 +11,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/enlacectl/cli.h"
+#include "tools/enlacectl/domains.h"
 
 namespace enlace::cli {
 namespace {
@@ -733,7 +734,7 @@ v1::Category SubtypeCategory(int subtype) {
 
 std::string HelpText() {
   std::string out = R"(enlacectl: the operator CLI of an Enlace node (cases, directory, federation,
-audit, consular notifications, referrals, transfers, inbox, crises).
+audit, consular notifications, referrals, transfers, inbox, crises, child protection).
 
 Usage: enlacectl [global flags] COMMAND [NAME] [key=value ...]
 
@@ -881,7 +882,10 @@ Crises (MICIC; a crisis is replicated to every member, its accounting stays on e
   crisis assistance [--incoming] [post=..] [page_size=N] [page_token=T] [--all]   asked by this
                    node (--incoming: asked of it), oldest first
 
-  help
+)";
+  // Each domain's section (domains.h), then the rest.
+  for (const Domain* d : Domains()) absl::StrAppend(&out, d->help, "\n");
+  absl::StrAppend(&out, R"(  help
 
 Repeated fields (nationality, doc, language, vulnerability, service, area) take key=a,b or
 the key again; in an update an empty value (vulnerability=) clears the field (an
@@ -907,8 +911,8 @@ verify` found the log tampered with.
 
 Values (lower case, without the enum prefix; a dash may stand for an underscore, as in
 contacted-safe):
-)";
-  const std::vector<std::pair<std::string, const google::protobuf::EnumDescriptor*>> enums = {
+)");
+  std::vector<std::pair<std::string, const google::protobuf::EnumDescriptor*>> enums = {
       {"sex", v1::Sex_descriptor()},
       {"age_band", v1::AgeBand_descriptor()},
       {"doc type", v1::DocumentType_descriptor()},
@@ -936,6 +940,7 @@ contacted-safe):
       {"transport mode", cv1::TransportMode_descriptor()},
       {"assistance state", cv1::AssistanceState_descriptor()},
   };
+  for (const Domain* d : Domains()) enums.insert(enums.end(), d->values.begin(), d->values.end());
   for (const auto& [key, type] : enums) {
     absl::StrAppend(&out, Wrapped(absl::StrCat("  ", key, ": "), EnumValueNames(type)));
   }
