@@ -8,6 +8,7 @@
 #include "services/notifications/module.h"
 #include "services/referrals/module.h"
 #include "services/transfers/module.h"
+#include "services/workers/module.h"
 
 namespace enlace::node {
 
@@ -21,6 +22,7 @@ const std::vector<ModuleSpec>& NodeModules() {
       transfers::ModuleSpec(),
       crisis::ModuleSpec(),
       children::ModuleSpec(),
+      workers::ModuleSpec(),
       audit::ModuleSpec(),
   };
   return *modules;
