@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "common/crypto/sealed_record.h"
 #include "common/ids/ids.h"
+#include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/time/proto_time.h"
@@ -36,15 +37,23 @@ void ChildRecords::AddColumnFamilies(storage::StoreOptions& options) {
 }
 
 ChildRecords::ChildRecords(storage::Store* store, txn::Committer* committer,
-                           crypto::KeyVault* vault, cases::Registry* registry, std::string self,
-                           const Clock* clock)
+                           crypto::KeyVault* vault, cases::Registry* registry,
+                           directory::Directory* directory, std::string self,
+                           std::function<std::vector<std::string>()> peers, const Clock* clock)
     : store_(store),
       committer_(committer),
       vault_(vault),
       registry_(registry),
+      directory_(directory),
       self_(std::move(self)),
+      peers_(std::move(peers)),
       clock_(clock),
-      cf_(store->cf(kCf)) {}
+      cf_(store->cf(kCf)),
+      handovers_({self_, "handovers", "handover", store, cf_, vault, committer,
+                  NodeSecretOrEphemeral(store, "children_handovers_page_token_secret")}),
+      worker_({"children"}, [this] { return SettleAnswers(); }) {}
+
+ChildRecords::~ChildRecords() { worker_.Stop(); }
 
 absl::StatusOr<std::string> ChildRecords::Seal(const std::string& id, const v1::ChildRecord& r,
                                                bool create_key) const {
@@ -63,7 +72,8 @@ absl::StatusOr<ChildRecords::Loaded> ChildRecords::Load(absl::string_view name) 
   l.id = std::string(p[3]);
   ENLACE_ASSIGN_OR_RETURN(auto raw, store_->Get(cf_, RecordKey(l.id)));
   if (!raw.has_value()) return absl::NotFoundError(absl::StrCat(name, " not found"));
-  ENLACE_RETURN_IF_ERROR(crypto::OpenRecord(vault_, *raw, RecordKey(l.id), &l.record).status());
+  ENLACE_ASSIGN_OR_RETURN(bool opened, crypto::OpenRecord(vault_, *raw, RecordKey(l.id), &l.record));
+  l.sealed_part_gone = !opened;
   return l;
 }
 
@@ -134,6 +144,7 @@ absl::StatusOr<v1::ChildRecord> ChildRecords::CreateChildRecord(
   r.clear_assessments();
   r.clear_determination();
   r.clear_tracing();
+  r.clear_return_plan();
   r.clear_content_withheld();
   *r.mutable_create_time() = ToProtoTime(now);
   *r.mutable_update_time() = r.create_time();
@@ -162,7 +173,8 @@ absl::StatusOr<v1::ChildRecord> ChildRecords::GetChildRecord(
 
 absl::StatusOr<v1::ChildRecord> ChildRecords::Change(
     absl::string_view name, absl::string_view etag, const Caller& caller, absl::string_view action,
-    const std::function<absl::Status(v1::ChildRecord&)>& change) {
+    const std::function<absl::Status(v1::ChildRecord&)>& change,
+    const std::function<absl::Status(const v1::ChildRecord&, txn::Transaction&)>& also) {
   if (etag.empty()) return InvalidField("etag", "required: read the record first");
   storage::ScopedKeyLocks lock(locks_, {std::string(name)});
   ENLACE_ASSIGN_OR_RETURN(Loaded l, Load(name));
@@ -184,6 +196,7 @@ absl::StatusOr<v1::ChildRecord> ChildRecords::Change(
   txn.batch.Put(cf_, RecordKey(l.id), sealed);
   txn.Audit(caller.identity, std::string(action), {r.name(), r.case_()})
       .set_detail(v1::WorkflowState_Name(r.state()));
+  if (also) ENLACE_RETURN_IF_ERROR(also(r, txn));
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return r;
 }
@@ -216,12 +229,7 @@ absl::StatusOr<v1::ChildRecord> ChildRecords::AdvanceChildRecord(
   }
   return Change(request.name(), request.etag(), caller, "children.AdvanceChildRecord",
                 [&](v1::ChildRecord& r) {
-                  ENLACE_RETURN_IF_ERROR(CheckStep(r.state(), request.to()));
-                  if (request.to() == v1::WORKFLOW_STATE_RETURN_PLANNED &&
-                      r.determination().status() != v1::DETERMINATION_STATUS_APPROVED) {
-                    return absl::FailedPreconditionError(
-                        "a return is planned only on an approved determination");
-                  }
+                  ENLACE_RETURN_IF_ERROR(CheckAdvance(r, request.to()));
                   r.set_state(request.to());
                   return absl::OkStatus();
                 });

@@ -1,9 +1,12 @@
 #include "services/children/rules.h"
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/geo/geo.h"
 #include "common/text/fold.h"
 #include "common/time/proto_time.h"
@@ -47,6 +50,97 @@ absl::Status CheckStep(v1::WorkflowState from, v1::WorkflowState to) {
                          : ""));
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckAdvance(const v1::ChildRecord& r, v1::WorkflowState to) {
+  if (to == v1::WORKFLOW_STATE_RETURN_PLANNED) {
+    return absl::FailedPreconditionError(
+        "a return is planned with SetReturnPlan, on an approved determination");
+  }
+  if (to == v1::WORKFLOW_STATE_HANDED_OVER) {
+    return absl::FailedPreconditionError(
+        "a child is handed over when the receiving member confirms it received them");
+  }
+  if (r.state() == v1::WORKFLOW_STATE_RETURN_PLANNED && to == v1::WORKFLOW_STATE_SERVICES &&
+      r.return_plan().handover_state() != v1::HANDOVER_STATE_DECLINED) {
+    return absl::FailedPreconditionError(
+        "the return stays planned until the receiving member declines the handover");
+  }
+  return CheckStep(r.state(), to);
+}
+
+absl::Status CheckReturnAllowed(const v1::ChildRecord& r, const enlace::cases::v1::Person& child,
+                                const std::string& receiving_country) {
+  if (r.state() != v1::WORKFLOW_STATE_SERVICES) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a return is planned from SERVICES; the record is ", v1::WorkflowState_Name(r.state())));
+  }
+  const v1::Determination& d = r.determination();
+  if (d.status() != v1::DETERMINATION_STATUS_APPROVED ||
+      (d.decision() != v1::DECISION_RETURN_AND_REUNIFY_IN_ORIGIN &&
+       d.decision() != v1::DECISION_REUNIFY_IN_HOST_OR_THIRD_COUNTRY)) {
+    return absl::FailedPreconditionError(
+        "a return is planned only on an approved determination to return or reunify");
+  }
+  if (d.decision() == v1::DECISION_RETURN_AND_REUNIFY_IN_ORIGIN &&
+      std::find(child.nationalities().begin(), child.nationalities().end(),
+                receiving_country) == child.nationalities().end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the determination is a return to the country of origin; ", receiving_country,
+        " is not a nationality of the child"));
+  }
+  return absl::OkStatus();
+}
+
+void ValidateReturnPlan(const v1::ReturnPlan& plan, absl::Time now, FieldViolations& v) {
+  if (!geo::IsCountryCode(plan.receiving_country())) {
+    v.Add("plan.receiving_country", "an ISO 3166-1 alpha-2 code of a member");
+  }
+  std::vector<absl::string_view> a = absl::StrSplit(plan.authority(), '/');
+  if (a.size() != 4 || a[0] != "countries" || a[1] != plan.receiving_country() ||
+      a[2] != "organisations" || a[3].empty()) {
+    v.Add("plan.authority",
+          "countries/{receiving_country}/organisations/{id}: the receiving authority");
+  }
+  if (plan.reception_point().empty()) v.Add("plan.reception_point", "required");
+  CheckText(plan.reception_point(), 300, "plan.reception_point", v);
+  CheckText(plan.escort(), 300, "plan.escort", v);
+  if (!plan.has_handover_time() || !IsValidProtoTime(plan.handover_time()) ||
+      FromProtoTime(plan.handover_time()) < now - absl::Hours(24 * 30) ||
+      FromProtoTime(plan.handover_time()) > now + absl::Hours(24 * 366)) {
+    v.Add("plan.handover_time", "required: within the last 30 days or the coming year");
+  }
+}
+
+absl::Status CheckHandoverAnswer(v1::HandoverState from, v1::HandoverState to) {
+  const bool ok = (from == v1::HANDOVER_STATE_PROPOSED &&
+                   (to == v1::HANDOVER_STATE_ACCEPTED || to == v1::HANDOVER_STATE_DECLINED)) ||
+                  (from == v1::HANDOVER_STATE_ACCEPTED &&
+                   (to == v1::HANDOVER_STATE_RECEIVED || to == v1::HANDOVER_STATE_DECLINED));
+  if (!ok) {
+    return absl::FailedPreconditionError(absl::StrCat("a handover ", v1::HandoverState_Name(from),
+                                                      " cannot become ",
+                                                      v1::HandoverState_Name(to)));
+  }
+  return absl::OkStatus();
+}
+
+v1::Handover HandoverFor(const enlace::cases::v1::Person& child, const v1::ChildRecord& r,
+                         const v1::ReturnPlan& plan) {
+  v1::Handover h;
+  h.set_to_country(plan.receiving_country());
+  h.set_from_post(r.post());
+  h.set_given_names(child.given_names());
+  h.set_family_names(child.family_names());
+  h.set_birth_date(child.birth_date());
+  h.set_sex(child.sex());
+  h.set_accompaniment(r.accompaniment());
+  h.set_authority(plan.authority());
+  h.set_reception_point(plan.reception_point());
+  h.set_escort(plan.escort());
+  *h.mutable_handover_time() = plan.handover_time();
+  h.set_state(v1::HANDOVER_STATE_PROPOSED);
+  return h;
 }
 
 void ValidateFacts(const v1::ChildRecord& r, absl::Time now, FieldViolations& v,

@@ -19,6 +19,10 @@ namespace enlace::children {
   X(DecideDetermination, DecideDeterminationRequest, ChildRecord)   \
   X(AddTracingEntry, AddTracingEntryRequest, ChildRecord)           \
   X(UpdateTracingEntry, UpdateTracingEntryRequest, ChildRecord)     \
+  X(SetReturnPlan, SetReturnPlanRequest, ChildRecord)               \
+  X(GetHandover, GetHandoverRequest, Handover)                      \
+  X(ListHandovers, ListHandoversRequest, ListHandoversResponse)     \
+  X(RespondToHandover, RespondToHandoverRequest, Handover)          \
   X(SetChildProtectionGrant, SetChildProtectionGrantRequest, ChildProtectionGrant)
 
 // Thin gRPC adapter over ChildRecords.

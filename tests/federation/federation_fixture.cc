@@ -111,12 +111,7 @@ fv1::FederationStatus FederationFixture::Status(const std::string& country) {
 }
 
 bool FederationFixture::WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return condition();
+  return testing::WaitFor(condition, timeout);
 }
 
 }  // namespace enlace::testing

@@ -9,6 +9,7 @@
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/children/v1/children.grpc.pb.h"
+#include "enlace/directory/v1/directory.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/node/node.h"
 #include "tests/testing/test_env.h"
@@ -18,6 +19,7 @@ namespace {
 
 namespace chv1 = ::enlace::children::v1;
 namespace cv1 = ::enlace::cases::v1;
+namespace dv1 = ::enlace::directory::v1;
 
 constexpr char kSupervisor[] = "spiffe://mx.enlace.example/role/supervisor/user/jefa";
 constexpr char kOtherSupervisor[] = "spiffe://mx.enlace.example/role/supervisor/user/titular";
@@ -104,6 +106,31 @@ class ChildrenTest : public ::testing::Test {
     r.set_tracing_consent(true);
     r.set_assent(chv1::ASSENT_GIVEN);
     return r;
+  }
+
+  // An organisation of this node's directory offering `service`; returns its name.
+  std::string Org(const std::string& display_name, dv1::Service service) {
+    dv1::CreateOrganisationRequest req;
+    req.set_parent("countries/MX");
+    auto* o = req.mutable_organisation();
+    o->set_display_name(display_name);
+    o->set_type(dv1::ORGANISATION_TYPE_GOVERNMENT_AGENCY);
+    o->add_services(service);
+    o->add_areas("MX-CHP");
+    o->add_languages("es");
+    dv1::Organisation out;
+    grpc::Status s = dv1::DirectoryService::NewStub(Channel(kSupervisor))
+                         ->CreateOrganisation(Ctx().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.name();
+  }
+
+  chv1::ChildRecord Get(const std::string& name) {
+    chv1::GetChildRecordRequest req;
+    req.set_name(name);
+    chv1::ChildRecord out;
+    Children(kSupervisor)->GetChildRecord(Ctx().get(), req, &out);
+    return out;
   }
 
   void Grant(const std::string& who, bool granted) {
@@ -245,7 +272,60 @@ TEST_F(ChildrenTest, WorkflowDeterminationAndTracing) {
   EXPECT_EQ(r.determination().status(), chv1::DETERMINATION_STATUS_APPROVED);
   EXPECT_EQ(r.determination().decided_by(), kOtherSupervisor);
   ASSERT_TRUE(step(*sup, chv1::WORKFLOW_STATE_SERVICES).ok());
-  ASSERT_TRUE(step(*sup, chv1::WORKFLOW_STATE_RETURN_PLANNED).ok());
+  // A return is planned with SetReturnPlan, never by a step. The child is Mexican and returns
+  // to this member's own authority (DIF), so this node answers its own handover.
+  EXPECT_EQ(step(*sup, chv1::WORKFLOW_STATE_RETURN_PLANNED).error_code(),
+            grpc::FAILED_PRECONDITION);
+  const std::string dif = Org("Sistema Nacional DIF", dv1::SERVICE_CHILD_PROTECTION);
+  const std::string shelter = Org("Albergue Belén", dv1::SERVICE_SHELTER);
+  chv1::SetReturnPlanRequest plan;
+  plan.set_name(r.name());
+  plan.set_etag(r.etag());
+  plan.mutable_plan()->set_receiving_country("MX");
+  plan.mutable_plan()->set_authority(shelter);  // offers no child protection
+  plan.mutable_plan()->set_reception_point("Módulo DIF, aeropuerto de Tapachula");
+  plan.mutable_plan()->set_escort("oficial de protección Marta Ixcoy Tzul");
+  *plan.mutable_plan()->mutable_handover_time() = ToProtoTime(absl::Now() + absl::Hours(30));
+  EXPECT_EQ(sup->SetReturnPlan(Ctx().get(), plan, &out).error_code(), grpc::INVALID_ARGUMENT);
+  plan.mutable_plan()->set_authority(dif);
+  plan.mutable_plan()->set_receiving_country("GT");  // no federation: not a member here
+  EXPECT_EQ(sup->SetReturnPlan(Ctx().get(), plan, &out).error_code(), grpc::INVALID_ARGUMENT);
+  plan.mutable_plan()->set_receiving_country("MX");
+  // The plain officer cannot plan it.
+  EXPECT_EQ(Children(kPlainOfficer)->SetReturnPlan(Ctx().get(), plan, &out).error_code(),
+            grpc::PERMISSION_DENIED);
+  grpc::Status planned = sup->SetReturnPlan(Ctx().get(), plan, &r);
+  ASSERT_TRUE(planned.ok()) << planned.error_message();
+  EXPECT_EQ(r.state(), chv1::WORKFLOW_STATE_RETURN_PLANNED);
+  EXPECT_EQ(r.return_plan().handover_state(), chv1::HANDOVER_STATE_PROPOSED);
+  const std::string handover = r.return_plan().handover();
+  auto answer = [&](chv1::ChildProtectionService::Stub& stub, chv1::HandoverState state,
+                    const std::string& post) {
+    chv1::RespondToHandoverRequest req;
+    req.set_name(handover);
+    req.set_state(state);
+    req.set_post(post);
+    chv1::Handover h;
+    return stub.RespondToHandover(Ctx().get(), req, &h).error_code();
+  };
+  EXPECT_EQ(answer(*sup, chv1::HANDOVER_STATE_RECEIVED, ""), grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(answer(*sup, chv1::HANDOVER_STATE_ACCEPTED, "GT-TAP"), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(answer(*Children(kPlainOfficer), chv1::HANDOVER_STATE_ACCEPTED, ""),
+            grpc::PERMISSION_DENIED);
+  EXPECT_EQ(answer(*sup, chv1::HANDOVER_STATE_ACCEPTED, "MX-TAP"), grpc::OK);
+  // Not handed over before the child is received: no step does it.
+  r = Get(r.name());
+  EXPECT_EQ(step(*sup, chv1::WORKFLOW_STATE_HANDED_OVER).error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(step(*sup, chv1::WORKFLOW_STATE_SERVICES).error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(answer(*sup, chv1::HANDOVER_STATE_RECEIVED, ""), grpc::OK);
+  EXPECT_EQ(answer(*sup, chv1::HANDOVER_STATE_DECLINED, ""), grpc::INVALID_ARGUMENT);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return Get(r.name()).state() == chv1::WORKFLOW_STATE_HANDED_OVER; },
+      absl::Seconds(30)));
+  r = Get(r.name());
+  EXPECT_EQ(r.return_plan().handover_state(), chv1::HANDOVER_STATE_RECEIVED);
+  EXPECT_NE(r.return_plan().received_by().find("MX-TAP"), std::string::npos);
+  ASSERT_TRUE(step(*sup, chv1::WORKFLOW_STATE_FOLLOW_UP).ok());
   // Tracing: entries move forward only (a proposed match may be found wrong).
   chv1::AddTracingEntryRequest trace;
   trace.set_name(r.name());
@@ -277,7 +357,8 @@ TEST_F(ChildrenTest, WorkflowDeterminationAndTracing) {
   const std::string tree = testing::ReadTree(config_.data_dir());
   for (const char* secret :
        {"Petrona Caal Xol", "Comitán de Domínguez", "hermana Lucía Mendoza",
-        "licenciada Yadira Ruiz", "la abuela en Comitán", "la niña lo desea"}) {
+        "licenciada Yadira Ruiz", "la abuela en Comitán", "la niña lo desea",
+        "Marta Ixcoy Tzul"}) {
     EXPECT_EQ(tree.find(secret), std::string::npos) << secret << " stored in clear";
   }
 }

@@ -294,6 +294,15 @@ NodeProcess::~NodeProcess() {
   if (pid_ > 0) Stop(SIGKILL);
 }
 
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return condition();
+}
+
 std::string ReadTree(const std::string& dir) {
   std::string all;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,10 @@ class NodeProcess {
 // Every byte of every regular file under `dir`, files separated by a NUL: for asserting that
 // no file of a store ever held a string in clear.
 std::string ReadTree(const std::string& dir);
+
+// Polls `condition` every 100 ms until it holds or `timeout` passes (for effects another
+// thread or process commits; the timeout only bounds a failing test).
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout);
 
 }  // namespace enlace::testing
 
