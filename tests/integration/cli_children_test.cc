@@ -1,0 +1,304 @@
+// enlacectl's `child` commands end to end: the real binary against a real enlace-node child
+// process over mTLS (as in cli_test.cc). An unaccompanied adolescent's case at MX-TAP gets a
+// child-protection record written by an officer holding the grant; it goes through the
+// workflow, an assessment, a determination requested by that officer and decided by a
+// supervisor, and family tracing. Refused steps print the node's error and exit 1; an officer
+// of the post without the grant sees only that the record exists and its state.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/pki/pki.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_env.h"
+
+extern char** environ;
+
+namespace enlace {
+namespace {
+
+// File stems in the test's --tls_dir and the identities their certificates hold.
+struct Identity {
+  const char* stem;
+  const char* uri;
+};
+constexpr Identity kJefa = {"jefa", "spiffe://mx.enlace.example/role/supervisor/user/jefa"};
+constexpr Identity kTitular = {"titular",
+                               "spiffe://mx.enlace.example/role/supervisor/user/titular"};
+constexpr Identity kPsicologa = {
+    "psicologa", "spiffe://mx.enlace.example/role/officer/post/MX-TAP/user/psicologa"};
+constexpr Identity kOtro = {"otro",
+                            "spiffe://mx.enlace.example/role/officer/post/MX-TAP/user/otro"};
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  return os << "exit " << r.code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The value of the first `key: value` line.
+std::string Field(const std::string& out, const std::string& key) {
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    if (absl::ConsumePrefix(&line, key + ":")) return std::string(absl::StripAsciiWhitespace(line));
+  }
+  return "";
+}
+
+class CliChildrenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("cli_children");
+    auto pki = testing::TestPki::Create(dir_, "MX");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*pki);
+    for (const Identity& who : {kJefa, kTitular, kPsicologa, kOtro}) {
+      auto client = pki_->Client(who.uri);
+      ASSERT_TRUE(client.ok()) << client.status();
+      ASSERT_TRUE(
+          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".pem"), client->cert_pem, 0600).ok());
+      ASSERT_TRUE(
+          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".key"), client->key_pem, 0600).ok());
+    }
+    auto node = testing::NodeProcess::Start(testing::TestNodeConfig(dir_, "MX"), dir_);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+    server_ = absl::StrCat("localhost:", node_->port());
+  }
+
+  void TearDown() override {
+    if (node_) {
+      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
+    }
+  }
+
+  // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
+  Result Run(const Identity& who, const std::vector<std::string>& args) {
+    const std::string binary = testing::RunfilePath("tools/enlacectl/enlacectl");
+    const std::string out_path = absl::StrCat(dir_, "/out.", runs_);
+    const std::string err_path = absl::StrCat(dir_, "/err.", runs_);
+    ++runs_;
+    std::vector<std::string> all = {binary, "--server=" + server_, "--tls_dir=" + dir_,
+                                    absl::StrCat("--identity=", who.stem)};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<std::string> envs;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (!absl::StartsWith(*e, "ENLACE_")) envs.emplace_back(*e);
+    }
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : envs) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(out, 1);
+      dup2(err, 2);
+      execve(binary.c_str(), argv.data(), envp.data());
+      _exit(127);
+    }
+    Result r;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = ReadAll(out_path);
+    r.err = ReadAll(err_path);
+    return r;
+  }
+
+  // A Guatemalan girl of 13 found alone in Tapachula, and her case at MX-TAP.
+  std::string ChildCase() {
+    const int year = absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year() - 13;
+    Result person =
+        Run(kJefa,
+            {"person", "create", "given_names=Rosa Amalia", "family_names=Choc Caal", "sex=female",
+             absl::StrCat("birth_date=", year, "-04-02"), "nationality=MX", "language=es,mam",
+             "protection=none", "vulnerability=unaccompanied_child", "request_id=child-person"});
+    EXPECT_EQ(person.code, 0) << person;
+    Result opened = Run(
+        kJefa, {"case", "create", "person=" + Field(person.out, "name"), "post=MX-TAP",
+                "host_country=MX", "place=Tapachula, Chiapas", "category=migration",
+                "subtype=minor_in_custody", "legal_basis=child_best_interest", "risk=high",
+                "summary=Adolescente no acompañada, en el albergue del DIF", "request_id=case-1"});
+    EXPECT_EQ(opened.code, 0) << opened;
+    return Field(opened.out, "name");
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::TestPki> pki_;
+  std::unique_ptr<testing::NodeProcess> node_;
+  std::string server_;
+  int runs_ = 0;
+};
+
+TEST_F(CliChildrenTest, RecordThroughTheWorkflow) {
+  const std::string kase = ChildCase();
+  ASSERT_TRUE(absl::StartsWith(kase, "countries/MX/cases/")) << kase;
+  const std::vector<std::string> create = {
+      "child",
+      "create",
+      kase.substr(kase.rfind('/') + 1),  // a bare id expands with --country
+      "accompaniment=unaccompanied",
+      "age_basis=declared",
+      "concerns=without_documents,psychosocial_distress",
+      "care=shelter:DIF Chiapas:2026-11-20:Albergue Belén, hermana Lucía Mendoza",
+      "representative=Procuraduría de Protección, licenciada Yadira Ruiz",
+      "heard_language=mam",
+      "tracing_consent=yes",
+      "assent=given",
+      "request_id=child-record-1"};
+
+  // Without the grant the officer of the post cannot write it.
+  Result refused = Run(kPsicologa, create);
+  EXPECT_EQ(refused.code, 1) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.err, "error: PERMISSION_DENIED")) << refused;
+
+  Result granted = Run(kJefa, {"child", "grant", kPsicologa.uri,
+                               "reason=Psicóloga del consulado, capacitada en entrevistas"});
+  ASSERT_EQ(granted.code, 0) << granted;
+  EXPECT_EQ(granted.out, absl::StrCat("granted ", kPsicologa.uri,
+                                      " the child-protection grant (by ", kJefa.uri, ")\n"));
+
+  Result created = Run(kPsicologa, create);
+  ASSERT_EQ(created.code, 0) << created;
+  const std::string name = Field(created.out, "name");
+  ASSERT_TRUE(absl::StartsWith(name, "countries/MX/childRecords/")) << created;
+  EXPECT_EQ(Field(created.out, "case"), kase);
+  EXPECT_EQ(Field(created.out, "post"), "MX-TAP");
+  EXPECT_EQ(Field(created.out, "state"), "new");
+  EXPECT_EQ(Field(created.out, "accompaniment"), "unaccompanied");
+  EXPECT_EQ(Field(created.out, "concerns"), "without_documents,psychosocial_distress");
+  EXPECT_EQ(Field(created.out, "care[0].caregiver"), "Albergue Belén, hermana Lucía Mendoza");
+  EXPECT_EQ(Field(created.out, "views_heard.language"), "mam");
+  // The same request_id again: the same record, nothing twice.
+  Result again = Run(kPsicologa, create);
+  ASSERT_EQ(again.code, 0) << again;
+  EXPECT_EQ(Field(again.out, "name"), name);
+  const std::string id = name.substr(name.rfind('/') + 1);
+
+  // A step the workflow does not have: the node's error, exit 1.
+  Result skip = Run(kPsicologa, {"child", "advance", id, "closed"});
+  EXPECT_EQ(skip.code, 1) << skip;
+  EXPECT_TRUE(absl::StartsWith(skip.err, "error: FAILED_PRECONDITION: ")) << skip;
+  EXPECT_TRUE(absl::StrContains(skip.err, "WORKFLOW_STATE_NEW cannot go to")) << skip;
+  EXPECT_TRUE(skip.out.empty()) << skip;
+  // A stale etag given explicitly.
+  Result stale = Run(kPsicologa, {"child", "advance", id, "assessed", "etag=stale"});
+  EXPECT_EQ(stale.code, 1) << stale;
+  EXPECT_TRUE(absl::StartsWith(stale.err, "error: ABORTED: ")) << stale;
+
+  Result assessed = Run(kPsicologa, {"child", "advance", id, "assessed"});
+  ASSERT_EQ(assessed.code, 0) << assessed;
+  EXPECT_EQ(Field(assessed.out, "state"), "assessed");
+  Result assessment =
+      Run(kPsicologa, {"child", "assess", id, "risk=high",
+                       "recommendation=Reunificación con la abuela en Huehuetenango"});
+  ASSERT_EQ(assessment.code, 0) << assessment;
+  EXPECT_EQ(Field(assessment.out, "assessments[0].risk"), "high");
+  EXPECT_EQ(Field(assessment.out, "assessments[0].assessor"), kPsicologa.uri);
+  ASSERT_EQ(Run(kPsicologa, {"child", "advance", id, "case_plan"}).code, 0);
+
+  // The determination: requested by the officer, decided by a supervisor; never by an officer.
+  Result requested =
+      Run(kPsicologa, {"child", "determination", id, "situation=durable_solution",
+                       "decision=return_and_reunify_in_origin",
+                       "reasoning=Panel: DIF, consulado de Guatemala, ACNUR; la niña lo desea"});
+  ASSERT_EQ(requested.code, 0) << requested;
+  EXPECT_EQ(Field(requested.out, "state"), "determination_pending");
+  EXPECT_EQ(Field(requested.out, "determination.status"), "pending");
+  EXPECT_EQ(Field(requested.out, "determination.requested_by"), kPsicologa.uri);
+  Result by_officer = Run(kPsicologa, {"child", "decide", id, "approve"});
+  EXPECT_EQ(by_officer.code, 1) << by_officer;
+  EXPECT_TRUE(absl::StartsWith(by_officer.err, "error: PERMISSION_DENIED: ")) << by_officer;
+  Result decided =
+      Run(kTitular, {"child", "decide", id, "approve", "note=Aprobado por el titular"});
+  ASSERT_EQ(decided.code, 0) << decided;
+  EXPECT_EQ(Field(decided.out, "state"), "determination_approved");
+  EXPECT_EQ(Field(decided.out, "determination.status"), "approved");
+  EXPECT_EQ(Field(decided.out, "determination.decided_by"), kTitular.uri);
+  EXPECT_EQ(Field(decided.out, "determination.decision_note"), "Aprobado por el titular");
+  ASSERT_EQ(Run(kJefa, {"child", "advance", id, "services"}).code, 0);
+
+  // Family tracing.
+  Result traced = Run(kPsicologa, {"child", "trace", id, "relation=abuela", "name=Petrona Caal Xol",
+                                   "last_place=Huehuetenango"});
+  ASSERT_EQ(traced.code, 0) << traced;
+  EXPECT_EQ(Field(traced.out, "tracing[0].id"), "1");
+  EXPECT_EQ(Field(traced.out, "tracing[0].status"), "open");
+  EXPECT_EQ(Field(traced.out, "tracing[0].name"), "Petrona Caal Xol");
+  Result matched = Run(kPsicologa, {"child", "trace-update", id, "1", "match_proposed"});
+  ASSERT_EQ(matched.code, 0) << matched;
+  EXPECT_EQ(Field(matched.out, "tracing[0].status"), "match_proposed");
+  Result no_entry = Run(kPsicologa, {"child", "trace-update", id, "7", "verified"});
+  EXPECT_EQ(no_entry.code, 1) << no_entry;
+  EXPECT_TRUE(absl::StartsWith(no_entry.err, "error: NOT_FOUND: ")) << no_entry;
+
+  // An update changes the fields given and keeps the others.
+  Result updated = Run(kPsicologa, {"child", "update", id, "concerns=violence"});
+  ASSERT_EQ(updated.code, 0) << updated;
+  EXPECT_EQ(Field(updated.out, "concerns"), "violence");
+  EXPECT_EQ(Field(updated.out, "care[0].caregiver"), "Albergue Belén, hermana Lucía Mendoza");
+  EXPECT_EQ(Field(updated.out, "tracing_consent"), "true");
+  EXPECT_EQ(Field(updated.out, "state"), "services");
+
+  // Another officer of the post, without the grant: existence and state, nothing personal.
+  Result seen = Run(kOtro, {"child", "show", id});
+  ASSERT_EQ(seen.code, 0) << seen;
+  EXPECT_EQ(Field(seen.out, "name"), name);
+  EXPECT_EQ(Field(seen.out, "state"), "services");
+  EXPECT_EQ(Field(seen.out, "content_withheld"), "true");
+  for (const char* hidden : {"Albergue", "Petrona", "Yadira", "abuela", "accompaniment",
+                             "tracing_consent", "assessments", "determination"}) {
+    EXPECT_FALSE(absl::StrContains(seen.out, hidden)) << hidden << "\n" << seen;
+  }
+  EXPECT_TRUE(absl::StrContains(seen.err, "withheld")) << seen;
+  Result json = Run(kOtro, {"--json", "child", "show", id});
+  ASSERT_EQ(json.code, 0) << json;
+  EXPECT_TRUE(absl::StrContains(json.out, "\"contentWithheld\":true")) << json;
+  EXPECT_FALSE(absl::StrContains(json.out, "Albergue")) << json;
+  Result blind = Run(kOtro, {"child", "update", id, "concerns=medical"});
+  EXPECT_EQ(blind.code, 1) << blind;
+  EXPECT_TRUE(absl::StrContains(blind.err, "nothing was sent")) << blind;
+  Result blind_step = Run(kOtro, {"child", "advance", id, "closed"});
+  EXPECT_EQ(blind_step.code, 1) << blind_step;
+  EXPECT_TRUE(absl::StartsWith(blind_step.err, "error: PERMISSION_DENIED: ")) << blind_step;
+
+  // Taking the grant back takes the content away.
+  Result revoked = Run(kJefa, {"child", "revoke", kPsicologa.uri, "reason=Cambio de adscripción"});
+  ASSERT_EQ(revoked.code, 0) << revoked;
+  EXPECT_TRUE(absl::StartsWith(revoked.out, "revoked ")) << revoked;
+  Result after = Run(kPsicologa, {"child", "show", id});
+  ASSERT_EQ(after.code, 0) << after;
+  EXPECT_EQ(Field(after.out, "content_withheld"), "true");
+  EXPECT_FALSE(absl::StrContains(after.out, "Albergue")) << after;
+  // A usage error sends nothing: exit 2.
+  Result usage = Run(kJefa, {"child", "advance", id});
+  EXPECT_EQ(usage.code, 2) << usage;
+}
+
+}  // namespace
+}  // namespace enlace
