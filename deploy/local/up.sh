@@ -20,6 +20,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=deploy/local/crisis.sh
 source "$(dirname "${BASH_SOURCE[0]}")/crisis.sh"
+# shellcheck source=deploy/local/children.sh
+source "$(dirname "${BASH_SOURCE[0]}")/children.sh"
 
 SETUP=1
 BUILD=1
@@ -232,6 +234,10 @@ if [[ $SAMPLE_CRISIS -ne 0 ]]; then
   [[ -s "$RUN/sample.as_of" ]] || date -u +%F >"$RUN/sample.as_of"
   sample_crisis
 fi
+
+# --- sample child-protection records: GT's and HN's consulates in Mexico (deploy/local/children.sh)
+[[ -s "$RUN/sample.as_of" ]] || date -u +%F >"$RUN/sample.as_of"
+sample_children
 
 # --- how to use it --------------------------------------------------------------------------------
 rel() { echo "${1#"$ROOT"/}"; }
