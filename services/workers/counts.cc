@@ -5,9 +5,11 @@
 // Each member is the only writer of its own reports; a higher revision replaces a lower one.
 
 #include <map>
+#include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/time/proto_time.h"
@@ -38,7 +40,8 @@ absl::Status Workers::StageVerifiedCount(v1::SubjectKind kind, const std::string
   txn.batch.AddToCounter(counts_, keys::Verified(kind, subject, type), 1);
   txn.batch.AddToCounter(counts_, keys::Revision(kind, subject), 1);
   const std::string payload = report.SerializeAsString();
-  txn.batch.Put(cf_, keys::Report(kind, subject, self_), payload);
+  if (revision > 0) txn.batch.Delete(cf_, keys::Report(kind, subject, self_, revision));
+  txn.batch.Put(cf_, keys::Report(kind, subject, self_, report.revision()), payload);
   for (const auto& peer : peers_()) txn.envelopes.push_back({peer, kCountsKind, payload});
   return absl::OkStatus();
 }
@@ -105,16 +108,22 @@ absl::StatusOr<v1::EmployerCounts> Workers::GetEmployerCounts(
   v1::EmployerCounts out;
   out.set_kind(employer ? v1::SUBJECT_KIND_EMPLOYER : v1::SUBJECT_KIND_RECRUITER);
   out.set_subject_id(subject);
-  std::map<int, int64_t> totals;
-  auto it = store_->ScanPrefix(cf_, absl::StrCat(keys::Report(out.kind(), subject, ""), ""));
+  // Keys are in member, then revision order: each member's last one is its newest.
+  std::map<std::string, v1::CountsReport> newest;
+  auto it = store_->ScanPrefix(cf_, keys::Reports(out.kind(), subject));
   for (; it->Valid(); it->Next()) {
-    v1::CountsReport* r = out.add_reports();
-    if (!r->ParseFromArray(it->value().data(), it->value().size())) {
+    v1::CountsReport r;
+    if (!r.ParseFromArray(it->value().data(), it->value().size())) {
       return absl::DataLossError("stored counts report corrupt");
     }
-    for (const auto& c : r->counts()) totals[c.type()] += c.count();
+    newest[r.member()] = std::move(r);
   }
   ENLACE_RETURN_IF_ERROR(it->status());
+  std::map<int, int64_t> totals;
+  for (auto& [member, r] : newest) {
+    for (const auto& c : r.counts()) totals[c.type()] += c.count();
+    *out.add_reports() = std::move(r);
+  }
   for (const auto& [type, count] : totals) {
     v1::TypeCount* t = out.add_totals();
     t->set_type(static_cast<v1::ClaimType>(type));
@@ -134,21 +143,34 @@ absl::Status Workers::Apply(const enlace::federation::v1::EnvelopeBody& body,
   }
   ENLACE_RETURN_IF_ERROR(ValidateCountsReport(report, body.sender()));
   if (report.member() == self_) return absl::InvalidArgumentError("counts from ourselves");
-  const std::string key = keys::Report(report.kind(), report.subject_id(), report.member());
-  ENLACE_ASSIGN_OR_RETURN(auto raw, store_->Get(cf_, key));
-  v1::CountsReport have;
-  if (raw.has_value() && have.ParseFromString(*raw) && have.revision() >= report.revision()) {
-    return absl::OkStatus();  // a late copy
+  // What this store already holds (not what an earlier envelope of this batch staged: the
+  // revision in the key keeps the higher of two such reports readable, whatever their order).
+  const std::string prefix = keys::Reports(report.kind(), report.subject_id(), report.member());
+  std::vector<std::string> older;
+  auto it = store_->ScanPrefix(cf_, prefix);
+  for (; it->Valid(); it->Next()) {
+    int64_t revision = 0;
+    if (!absl::SimpleAtoi(it->key().substr(prefix.size()), &revision)) {
+      return absl::DataLossError("stored counts report key corrupt");
+    }
+    if (revision >= report.revision()) return absl::OkStatus();  // a late copy
+    older.emplace_back(it->key());
   }
-  // Envelopes of one link arrive in order: within one batch the later Put wins, as it should.
-  txn.batch.Put(cf_, key, report.SerializeAsString());
+  ENLACE_RETURN_IF_ERROR(it->status());
+  for (const auto& key : older) txn.batch.Delete(cf_, key);
+  txn.batch.Put(cf_,
+                keys::Report(report.kind(), report.subject_id(), report.member(),
+                             report.revision()),
+                report.SerializeAsString());
   return absl::OkStatus();
 }
 
 absl::Status Workers::Bootstrap(const std::string& peer, txn::Transaction& txn) {
   auto it = store_->ScanPrefix(cf_, "P|");
   for (; it->Valid(); it->Next()) {
-    if (!absl::EndsWith(it->key(), absl::StrCat("|", self_))) continue;
+    // P|{kind}|{subject}|{member}|{revision}: this member's own (one per subject).
+    std::vector<absl::string_view> p = absl::StrSplit(it->key(), '|');
+    if (p.size() != 5 || p[3] != self_) continue;
     txn.envelopes.push_back({peer, kCountsKind, std::string(it->value())});
   }
   return it->status();

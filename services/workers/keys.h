@@ -10,7 +10,12 @@
 //   D|{YYYY-MM-DD}|{id}             ClaimDeadline of a claim not yet filed (facts only)
 //   Q|{identity}|{request id}       the name an earlier request produced
 //   O|{post}|{YYYY-MM-DD}|{id}      OutreachEvent (no personal data)
-//   P|{E or R}|{subject}|{member}   CountsReport: each member's verified counts, this one's too
+//   P|{E or R}|{subject}|{member}|{revision, 20 digits}
+//                                   CountsReport: each member's verified counts, this one's too.
+//                                   The revision is in the key so that two reports of one
+//                                   batch of envelopes, applied without seeing each other,
+//                                   leave the higher one readable whatever their order; the
+//                                   lower one is deleted by the next report applied.
 // "workers_counts" (counters, updated in the same commits as the records):
 //   V|{E or R}|{subject}|{type, 2 digits}   this member's verified claims
 //   W|{E or R}|{subject}                    revision of this member's report
@@ -49,9 +54,14 @@ inline std::string Event(absl::string_view post, absl::string_view date, absl::s
 inline const char* Kind(v1::SubjectKind kind) {
   return kind == v1::SUBJECT_KIND_RECRUITER ? "R" : "E";
 }
+// The reports on `subject`, or with `member` one member's.
+inline std::string Reports(v1::SubjectKind kind, absl::string_view subject,
+                           absl::string_view member = "") {
+  return absl::StrCat("P|", Kind(kind), "|", subject, "|", member, member.empty() ? "" : "|");
+}
 inline std::string Report(v1::SubjectKind kind, absl::string_view subject,
-                          absl::string_view member) {
-  return absl::StrCat("P|", Kind(kind), "|", subject, "|", member);
+                          absl::string_view member, int64_t revision) {
+  return absl::StrFormat("P|%s|%s|%s|%020d", Kind(kind), subject, member, revision);
 }
 inline std::string Verified(v1::SubjectKind kind, absl::string_view subject, int type) {
   return absl::StrFormat("V|%s|%s|%02d", Kind(kind), subject, type);
