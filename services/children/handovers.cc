@@ -285,7 +285,7 @@ absl::Status ChildRecords::Apply(const enlace::federation::v1::EnvelopeBody& bod
     // Only the sending member creates a handover, addressed to this node, not yet answered.
     if (from != body.sender() || h.from_country() != body.sender() || h.to_country() != self_ ||
         h.state() != v1::HANDOVER_STATE_PROPOSED || !h.to_post().empty() ||
-        !h.answered_by().empty()) {
+        !h.answered_by().empty() || !IsWellFormedOffer(h)) {
       return absl::InvalidArgumentError("a handover not from its sending member");
     }
     const std::string key = Handovers::InKey(from, id);

@@ -125,6 +125,20 @@ absl::Status CheckHandoverAnswer(v1::HandoverState from, v1::HandoverState to) {
   return absl::OkStatus();
 }
 
+bool IsWellFormedOffer(const v1::Handover& h) {
+  FieldViolations v;
+  CheckText(h.given_names(), 200, "given_names", v);
+  CheckText(h.family_names(), 200, "family_names", v);
+  CheckText(h.authority(), 200, "authority", v);
+  CheckText(h.reception_point(), 300, "reception_point", v);
+  CheckText(h.escort(), 300, "escort", v);
+  CheckText(h.note(), 2000, "note", v);
+  return v.empty() && h.birth_date().size() <= 10 && geo::IsPostCode(h.from_post()) &&
+         v1::Accompaniment_IsValid(h.accompaniment()) &&
+         enlace::cases::v1::Sex_IsValid(h.sex()) &&
+         (!h.has_handover_time() || IsValidProtoTime(h.handover_time()));
+}
+
 v1::Handover HandoverFor(const enlace::cases::v1::Person& child, const v1::ChildRecord& r,
                          const v1::ReturnPlan& plan) {
   v1::Handover h;

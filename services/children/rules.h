@@ -36,6 +36,9 @@ absl::Status CheckHandoverAnswer(v1::HandoverState from, v1::HandoverState to);
 // What the receiving member is sent: who the child is (names, birth date, sex), how they
 // travel, who receives them, where and when. Nothing of the record's concerns, care,
 // assessments, determination or tracing (minimum disclosure).
+// A handover as a peer offers it: the sizes and forms SetReturnPlan would have produced (a
+// member's stolen key must not store anything else here).
+bool IsWellFormedOffer(const v1::Handover& h);
 v1::Handover HandoverFor(const enlace::cases::v1::Person& child, const v1::ChildRecord& r,
                          const v1::ReturnPlan& plan);
 

@@ -171,6 +171,10 @@ TEST(ChildRulesTest, AHandoverCarriesNothingOfTheRecordsContent) {
   EXPECT_EQ(h.given_names(), "Dilcia Marisol");
   EXPECT_EQ(h.from_post(), "GT-TAP");
   EXPECT_EQ(h.state(), v1::HANDOVER_STATE_PROPOSED);
+  EXPECT_TRUE(IsWellFormedOffer(h));
+  v1::Handover huge = h;
+  huge.set_reception_point(std::string(100000, 'x'));  // what a stolen key might send
+  EXPECT_FALSE(IsWellFormedOffer(huge));
   const std::string wire = h.SerializeAsString();
   for (const char* secret : {"Albergue", "Yadira", "riesgo alto", "el panel", "Petrona",
                              "+52 962"}) {
