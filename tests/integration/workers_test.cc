@@ -315,6 +315,46 @@ TEST_F(WorkersTest, ContractAndClaimThroughEveryStepAndRefusal) {
   EXPECT_NE(tree.find(kEmployer), std::string::npos);
 }
 
+TEST_F(WorkersTest, ErasureReachesContractsAndClaims) {
+  const std::string kase = LabourCase();
+  auto sup = Workers(kSupervisor);
+  auto contract = Contract();
+  contract.mutable_employment()->set_post("MX-CHI");
+  wv1::Employment employment;
+  ASSERT_TRUE(sup->CreateEmployment(Ctx().get(), contract, &employment).ok());
+  wv1::LabourClaim claim;
+  ASSERT_TRUE(sup->CreateLabourClaim(Ctx().get(), Claim(kase, employment.name()), &claim).ok());
+  cv1::ErasePersonRequest erase;
+  erase.set_name(person_);
+  erase.set_reason("Solicitud de supresión del titular, oficio 77/2026");
+  cv1::ErasePersonResponse erased;
+  ASSERT_TRUE(cv1::PersonService::NewStub(Channel(kSupervisor))
+                  ->ErasePerson(Ctx().get(), erase, &erased)
+                  .ok());
+  // The facts stay (statistics, the employer's history); the permit and docket are gone.
+  wv1::GetEmploymentRequest ge;
+  ge.set_name(employment.name());
+  wv1::Employment e;
+  ASSERT_TRUE(sup->GetEmployment(Ctx().get(), ge, &e).ok());
+  EXPECT_TRUE(e.permit_number().empty());
+  EXPECT_EQ(e.employer().registry_id(), kEmployer);
+  wv1::GetLabourClaimRequest gl;
+  gl.set_name(claim.name());
+  wv1::LabourClaim c;
+  ASSERT_TRUE(sup->GetLabourClaim(Ctx().get(), gl, &c).ok());
+  EXPECT_TRUE(c.docket_number().empty());
+  EXPECT_EQ(c.type(), wv1::CLAIM_TYPE_UNPAID_WAGES);
+  // A later step never brings the key back.
+  wv1::AdvanceLabourClaimRequest adv;
+  adv.set_name(c.name());
+  adv.set_etag(c.etag());
+  adv.set_to(wv1::CLAIM_STATUS_WITHDRAWN);
+  ASSERT_TRUE(sup->AdvanceLabourClaim(Ctx().get(), adv, &c).ok());
+  ASSERT_TRUE(sup->GetLabourClaim(Ctx().get(), gl, &c).ok());
+  EXPECT_TRUE(c.docket_number().empty());
+  EXPECT_EQ(c.status(), wv1::CLAIM_STATUS_WITHDRAWN);
+}
+
 TEST_F(WorkersTest, DeadlinesWarnBeforeTheyPass) {
   const std::string kase = LabourCase();
   auto officer = Workers(kOfficer);
