@@ -5,7 +5,8 @@
 // function that builds its request from the positional NAME and the `key=value` arguments,
 // and the runner that calls the stub method and prints the answer. ParseCommand (cli.cc) and
 // Execute (client.cc) only look commands up here, so adding a command is one entry in
-// commands.cc (plus its Rpc value, and its line in HelpText). Internal to enlacectl.
+// commands.cc (plus its Rpc value, and its line in HelpText), or in its domain's own file
+// (domains.h: children_commands.cc, ...). Internal to enlacectl.
 
 #include <functional>
 #include <memory>
@@ -63,7 +64,8 @@ struct CommandSpec {
   bool incoming = false;
 };
 
-// Every command, in the order `enlacectl help` and error messages list them.
+// Every command, in the order `enlacectl help` and error messages list them: the core ones
+// of commands.cc, then each domain's (domains.h).
 const std::vector<CommandSpec>& Commands();
 
 // The command `noun verb` (noun already canonical; verb may be the alias), or null.
