@@ -1,8 +1,11 @@
 // Employers' complaint history across real node processes: a Mexican and a Guatemalan worker
 // of the same Illinois employer each win a verified claim; every member then sees both
-// members' counts for that employer, and a newer report replaces the older one. Then the
+// members' counts for that employer, a newer report replaces the older one, and a member that
+// joins later receives every member's newest report. Then the
 // attack: a peer (played by the test with MX's real certificate and signing key) writes
 // Guatemala's counts, or sends a malformed report; both are quarantined and change nothing.
+#include <signal.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/signing.h"
@@ -129,7 +132,7 @@ class WorkersFederationTest : public FederationFixture {
 };
 
 TEST_F(WorkersFederationTest, VerifiedCountsReachEveryMemberWithoutTheWorker) {
-  Init({"MX", "GT"}, {"MX", "GT"});
+  Init({"MX", "GT", "HN"}, {"MX", "GT"});
   StartNode("MX");
   StartNode("GT");
   VerifiedClaim("MX");
@@ -149,7 +152,12 @@ TEST_F(WorkersFederationTest, VerifiedCountsReachEveryMemberWithoutTheWorker) {
   ASSERT_TRUE(Workers("GT")->GetEmployerCounts(Deadline().get(), req, &out).ok());
   ASSERT_EQ(out.totals_size(), 1);
   EXPECT_EQ(out.totals(0).count(), 3);
-  for (const char* c : {"MX", "GT"}) {
+  // Honduras joins: the members it did not hear from send it their newest reports.
+  ASSERT_TRUE(federation_->WriteManifest({"MX", "GT", "HN"}, 2).ok());
+  StartNode("HN");
+  for (const char* c : {"MX", "GT"}) Signal(c, SIGHUP);
+  EXPECT_TRUE(WaitFor([&] { return Counts("HN") == after; }, absl::Seconds(30)));
+  for (const char* c : {"MX", "GT", "HN"}) {
     const auto status = Status(c);
     for (const auto& p : status.peers()) EXPECT_EQ(p.quarantined(), 0) << c;
   }
