@@ -107,7 +107,7 @@ absl::StatusOr<v1::LabourClaim> Workers::CreateLabourClaim(
     c.set_employer_registry_id(e.employer().registry_id());
     c.set_recruiter_licence(e.recruiter().licence());
   }
-  const std::string request_key = keys::Request(caller.identity, request.request_id());
+  const std::string request_key = keys::Request("claim", caller.identity, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {

@@ -41,7 +41,7 @@ absl::StatusOr<v1::Employment> Workers::CreateEmployment(
     return InvalidField("employment.person", "a person of this node: countries/{cc}/persons/{id}");
   }
   ENLACE_RETURN_IF_ERROR(person.status());
-  const std::string request_key = keys::Request(caller.identity, request.request_id());
+  const std::string request_key = keys::Request("employment", caller.identity, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {

@@ -8,7 +8,8 @@
 //   EP|{person id}|{id}             the person's employments
 //   L|{id}                          LabourClaim, personal fields sealed (owner claim:{id})
 //   D|{YYYY-MM-DD}|{id}             ClaimDeadline of a claim not yet filed (facts only)
-//   Q|{identity}|{request id}       the name an earlier request produced
+//   Q|{scope}|{identity}|{request id}  what an earlier request produced (scope: the method's
+//                                   record, so one id reused for another kind is another request)
 //   O|{post}|{YYYY-MM-DD}|{id}      OutreachEvent (no personal data)
 //   P|{E or R}|{subject}|{member}|{revision, 20 digits}
 //                                   CountsReport: each member's verified counts, this one's too.
@@ -45,8 +46,9 @@ inline std::string ClaimOwner(absl::string_view id) { return absl::StrCat("claim
 inline std::string Deadline(absl::string_view date, absl::string_view id) {
   return absl::StrCat("D|", date, "|", id);
 }
-inline std::string Request(absl::string_view identity, absl::string_view request_id) {
-  return request_id.empty() ? "" : absl::StrCat("Q|", identity, "|", request_id);
+inline std::string Request(absl::string_view scope, absl::string_view identity,
+                           absl::string_view request_id) {
+  return request_id.empty() ? "" : absl::StrCat("Q|", scope, "|", identity, "|", request_id);
 }
 inline std::string Event(absl::string_view post, absl::string_view date, absl::string_view id) {
   return absl::StrCat("O|", post, "|", date, "|", id);

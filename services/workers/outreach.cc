@@ -24,7 +24,7 @@ absl::StatusOr<v1::OutreachEvent> Workers::CreateOutreachEvent(
   ValidateOutreachEvent(e, absl::ToCivilDay(now, absl::UTCTimeZone()), v);
   if (!v.empty()) return v.ToStatus();
   ENLACE_ASSIGN_OR_RETURN(const std::string post, PostFor(e.post(), caller, "event.post"));
-  const std::string request_key = keys::Request(caller.identity, request.request_id());
+  const std::string request_key = keys::Request("event", caller.identity, request.request_id());
   storage::ScopedKeyLocks lock(locks_, {request_key});
   ENLACE_ASSIGN_OR_RETURN(std::string earlier, EarlierResult(request_key));
   if (!earlier.empty()) {
