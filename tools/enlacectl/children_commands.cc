@@ -11,6 +11,16 @@
 //   child trace NAME relation=.. name=.. [last_place=..]            Get, AddTracingEntry
 //   child trace-update NAME ID STATUS                               Get, UpdateTracingEntry
 //   child grant|revoke IDENTITY reason=..                           SetChildProtectionGrant
+//   child plan NAME to=CC authority=ORG point=.. [escort=..] at=TIME Get, SetReturnPlan
+//   handover show NAME                                              GetHandover
+//   handover list [--incoming] [post=..] [--all]                    ListHandovers
+//   handover accept NAME [post=..] [note=..]                        RespondToHandover ACCEPTED
+//   handover decline NAME note=..                                   RespondToHandover DECLINED
+//   handover received NAME [note=..]                                RespondToHandover RECEIVED
+//
+// A handover is a resource of its own, `countries/{sending cc}/handovers/{id}`: the receiving
+// member holds it without any child record, so its commands have their own noun (a bare id
+// expands with --country, i.e. to a handover this node sent; a received one is named as listed).
 //
 // Every command that changes a record takes etag=ETAG; without it the record is read first
 // and its etag sent, so a change made meanwhile by someone else is refused (ABORTED) rather
@@ -20,6 +30,7 @@
 #include "tools/enlacectl/children_commands.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +105,28 @@ const std::vector<Key>& TracingKeys() {
       {{"name", "relative"}, "entry.name"},
       {{"last_place"}, "entry.last_place"},
       {{"etag"}, "etag"},
+  };
+  return *keys;
+}
+
+// The return plan: the authority is read apart (a bare id is an organisation of the receiving
+// member's directory).
+const std::vector<Key>& PlanKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"to", "receiving_country"}, "plan.receiving_country", kCountryCode},
+      {{"point", "reception_point"}, "plan.reception_point"},
+      {{"escort"}, "plan.escort"},
+      {{"at", "handover_time"}, "plan.handover_time"},
+      {{"etag"}, "etag"},
+  };
+  return *keys;
+}
+
+const std::vector<Key>& ListHandoverKeys() {
+  static const auto* keys = new std::vector<Key>{
+      {{"post"}, "post", kCountryCode},
+      {{"page_size"}, "page_size"},
+      {{"page_token"}, "page_token"},
   };
   return *keys;
 }
@@ -317,6 +350,75 @@ Builder SetGrant(bool granted) {
   };
 }
 
+// `child plan NAME to=CC authority=ORG point=".." [escort=".."] at=TIME`: the return plan on an
+// approved determination; ORG a bare id is `countries/{to}/organisations/{id}`.
+Request SetReturnPlan(BuildInput& in) {
+  auto req = std::make_unique<chv1::SetReturnPlanRequest>();
+  req->set_name(RecordName(in.Name("record NAME"), in.context));
+  ApplyKeys(in.args, PlanKeys(), req.get(), in.context, nullptr);
+  chv1::ReturnPlan* plan = req->mutable_plan();
+  const std::optional<std::string> authority = in.args.TakeOne({"authority"});
+  if (in.args.ok()) {
+    if (plan->receiving_country().empty()) {
+      in.args.Error("`child plan` needs to=CC (the member that receives the child)");
+    } else if (!IsCountryCode(plan->receiving_country())) {
+      in.args.Error(absl::StrCat("to: \"", plan->receiving_country(),
+                                 "\" is not an ISO 3166-1 alpha-2 code"));
+    }
+    if (!authority.has_value() || authority->empty()) {
+      in.args.Error(
+          "`child plan` needs authority=ORG (the receiving member's child-protection authority "
+          "in the directory: an id or countries/{to}/organisations/{id})");
+    } else if (!plan->receiving_country().empty()) {
+      plan->set_authority(ExpandName(*authority, plan->receiving_country(), "organisations"));
+      if (!absl::StartsWith(plan->authority(),
+                            absl::StrCat("countries/", plan->receiving_country(),
+                                         "/organisations/"))) {
+        in.args.Error(absl::StrCat("authority: \"", plan->authority(),
+                                   "\" is not an organisation of the receiving member (countries/",
+                                   plan->receiving_country(), "/organisations/{id})"));
+      }
+    }
+    if (plan->reception_point().empty()) {
+      in.args.Error("`child plan` needs point=\"..\" (where the child is received)");
+    }
+    if (!plan->has_handover_time()) {
+      in.args.Error("`child plan` needs at=TIME (the handover's time, RFC 3339)");
+    }
+  }
+  return req;
+}
+
+std::string HandoverName(const std::string& word, const ParseContext& context) {
+  return word.empty() ? "" : ExpandName(word, context.country, "handovers");
+}
+
+// `handover list [--incoming] [post=..]`: what this node sent, or (--incoming) is to receive.
+Request ListHandovers(BuildInput& in) {
+  in.NoName();
+  auto req = std::make_unique<chv1::ListHandoversRequest>();
+  req->set_incoming(in.words.incoming);
+  ApplyKeys(in.args, ListHandoverKeys(), req.get(), in.context, nullptr);
+  return req;
+}
+
+// `handover accept|decline|received NAME ...`: the receiving member's answer.
+Builder RespondToHandover(chv1::HandoverState state) {
+  return [state](BuildInput& in) -> Request {
+    auto req = std::make_unique<chv1::RespondToHandoverRequest>();
+    req->set_name(HandoverName(in.Name("handover NAME"), in.context));
+    req->set_state(state);
+    if (state == chv1::HANDOVER_STATE_ACCEPTED) {
+      if (auto post = in.args.TakeOne({"post", "to_post"})) req->set_post(Upper(*post));
+    }
+    if (auto note = in.args.TakeOne({"note"})) req->set_note(*note);
+    if (in.args.ok() && state == chv1::HANDOVER_STATE_DECLINED && req->note().empty()) {
+      in.args.Error("`handover decline` needs note=\"..\" (why the child cannot be received)");
+    }
+    return req;
+  };
+}
+
 // ---------------------------------------------------------------- runners
 
 absl::StatusOr<chv1::ChildRecord> GetRecord(Session& s, const std::string& name) {
@@ -456,6 +558,18 @@ and its state; every change reads the etag first unless etag=ETAG is given):
                    spiffe://mx.enlace.example/role/officer/post/MX-TAP/user/ana) sees and writes
                    the content of its post's records (audited)
   child revoke     IDENTITY reason=".."   takes the grant back
+  child plan       NAME to=GT authority=ORG point=".." [escort=".."] at=RFC3339
+                   the return plan, on an approved return determination in services (ORG: an
+                   id or countries/GT/organisations/ID of the receiving member's directory,
+                   offering child_protection); moves the record to return_planned and sends
+                   the receiving member a handover; handed_over once it says received
+Handovers (countries/{sending cc}/handovers/ID; the receiving member answers; personal fields
+only in `handover show`):
+  handover show    NAME
+  handover list    [--incoming] [post=GT-TAP] [--all]   sent by this node, or to be received
+  handover accept  NAME [post=GT-TAP] [note=".."]   a supervisor names the receiving post
+  handover decline NAME note=".."   the sending member's record goes back to services
+  handover received NAME [note=".."]   after accept: the child was received
 )";
 
 }  // namespace
@@ -477,6 +591,18 @@ std::string ChildRecordText(const chv1::ChildRecord& record) {
     absl::StrAppend(&out, line, "\n");
   }
   return out;
+}
+
+std::string HandoversTable(const chv1::ListHandoversResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const chv1::Handover& h : response.handovers()) {
+    rows.push_back({h.name(), EnumValueName(chv1::HandoverState_descriptor(), h.state()),
+                    !h.from_post().empty() ? h.from_post() : h.from_country(), h.to_country(),
+                    h.to_post(), h.authority(),
+                    h.has_handover_time() ? FormatTime(h.handover_time()) : ""});
+  }
+  return FormatTable({"NAME", "STATE", "FROM", "TO", "TO_POST", "AUTHORITY", "HANDOVER_TIME"},
+                     rows);
 }
 
 const Domain& ChildrenDomain() {
@@ -503,8 +629,26 @@ const Domain& ChildrenDomain() {
            Show(&ChildStub::SetChildProtectionGrant, kNoChildren, GrantText)},
           {"child", "revoke", Rpc::kRevokeChildProtection, SetGrant(false),
            Show(&ChildStub::SetChildProtectionGrant, kNoChildren, GrantText)},
+          {"child", "plan", Rpc::kSetReturnPlan, SetReturnPlan, Change(&ChildStub::SetReturnPlan)},
+          {"handover", "show", Rpc::kGetHandover,
+           ByName<chv1::GetHandoverRequest>("handovers", "handover NAME"),
+           Show(&ChildStub::GetHandover, kNoChildren), /*pages=*/false, /*verb_alias=*/"get"},
+          {"handover", "list", Rpc::kListHandovers, ListHandovers,
+           List(&ChildStub::ListHandovers, Rows(HandoversTable), kNoChildren), kPages,
+           /*verb_alias=*/"", /*value_options=*/false, /*restart=*/false, /*incoming=*/true},
+          {"handover", "accept", Rpc::kAcceptHandover,
+           RespondToHandover(chv1::HANDOVER_STATE_ACCEPTED),
+           Show(&ChildStub::RespondToHandover, kNoChildren)},
+          {"handover", "decline", Rpc::kDeclineHandover,
+           RespondToHandover(chv1::HANDOVER_STATE_DECLINED),
+           Show(&ChildStub::RespondToHandover, kNoChildren)},
+          {"handover", "received", Rpc::kReceiveHandover,
+           RespondToHandover(chv1::HANDOVER_STATE_RECEIVED),
+           Show(&ChildStub::RespondToHandover, kNoChildren), /*pages=*/false,
+           /*verb_alias=*/"receive"},
       },
-      {{"children", "child"}, {"childrecord", "child"}, {"childrecords", "child"}},
+      {{"children", "child"}, {"childrecord", "child"}, {"childrecords", "child"},
+       {"handovers", "handover"}},
       kHelp,
       {
           {"accompaniment", chv1::Accompaniment_descriptor()},
@@ -517,6 +661,7 @@ const Domain& ChildrenDomain() {
           {"situation", chv1::DeterminationSituation_descriptor()},
           {"decision", chv1::Decision_descriptor()},
           {"tracing status", chv1::TracingStatus_descriptor()},
+          {"handover state", chv1::HandoverState_descriptor()},
       },
   };
   return *domain;

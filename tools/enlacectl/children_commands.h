@@ -15,6 +15,11 @@ namespace enlace::cli {
 // only.
 std::string ChildRecordText(const children::v1::ChildRecord& record);
 
+// `handover list`: NAME  STATE  FROM  TO  TO_POST  AUTHORITY  HANDOVER_TIME (FROM the sending
+// post, its country when none; TO_POST once accepted). Nothing personal: names, birth date and
+// escort only in `handover show`.
+std::string HandoversTable(const children::v1::ListHandoversResponse& response);
+
 }  // namespace enlace::cli
 
 #endif  // ENLACE_TOOLS_ENLACECTL_CHILDREN_COMMANDS_H_

@@ -240,6 +240,165 @@ TEST(ChildCommandsTest, GrantAndRevoke) {
                                 "is not a certificate identity"));
 }
 
+TEST(ChildCommandsTest, ReturnPlan) {
+  auto p = Parse(
+      "child plan r1 to=hn authority=06h2org point=Centro|de|Recepción,|San|Pedro|Sula "
+      "escort=Marta|Ixcoy at=2026-12-03T15:00:00-06:00");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->rpc, Rpc::kSetReturnPlan);
+  const auto& req = p->As<chv1::SetReturnPlanRequest>();
+  EXPECT_EQ(req.name(), "countries/GT/childRecords/r1");
+  EXPECT_TRUE(req.etag().empty());  // read first by the runner
+  EXPECT_EQ(req.plan().receiving_country(), "HN");
+  // A bare id is an organisation of the receiving member, not of --country.
+  EXPECT_EQ(req.plan().authority(), "countries/HN/organisations/06h2org");
+  EXPECT_EQ(req.plan().reception_point(), "Centro de Recepción, San Pedro Sula");
+  EXPECT_EQ(req.plan().escort(), "Marta Ixcoy");
+  EXPECT_EQ(req.plan().handover_time().seconds(), 1796331600);
+
+  auto full = Parse(
+      "child plan countries/GT/childRecords/r2 receiving_country=HN "
+      "authority=countries/HN/organisations/o9 reception_point=Aeropuerto handover_time=2026-12-03 "
+      "etag=e7");
+  ASSERT_TRUE(full.ok()) << full.status();
+  const auto& r2 = full->As<chv1::SetReturnPlanRequest>();
+  EXPECT_EQ(r2.name(), "countries/GT/childRecords/r2");
+  EXPECT_EQ(r2.plan().authority(), "countries/HN/organisations/o9");
+  EXPECT_TRUE(r2.plan().escort().empty());
+  EXPECT_EQ(r2.etag(), "e7");
+
+  const std::string none = ErrorOf("child plan r1");
+  for (const char* needed : {"needs to=CC", "needs authority=ORG", "needs point=", "needs at=TIME"}) {
+    EXPECT_TRUE(absl::StrContains(none, needed)) << needed << ": " << none;
+  }
+  EXPECT_TRUE(absl::StrContains(
+      ErrorOf("child plan r1 to=HN authority=countries/GT/organisations/o1 point=X at=2026-12-03"),
+      "is not an organisation of the receiving member"));
+  EXPECT_TRUE(absl::StrContains(ErrorOf("child plan r1 to=HN authority=o1 point=X at=tomorrow"),
+                                "at"));
+  EXPECT_TRUE(absl::StrContains(ErrorOf("child plan to=HN authority=o1 point=X at=2026-12-03"),
+                                "needs exactly one record NAME"));
+}
+
+TEST(ChildCommandsTest, Handovers) {
+  for (const char* line : {"handover show h1", "handover get h1", "handovers show h1"}) {
+    auto c = Parse(line);
+    ASSERT_TRUE(c.ok()) << line << ": " << c.status();
+    EXPECT_EQ(c->rpc, Rpc::kGetHandover);
+    // A bare id: a handover this node sent.
+    EXPECT_EQ(c->As<chv1::GetHandoverRequest>().name(), "countries/GT/handovers/h1");
+  }
+  EXPECT_EQ(Parse("handover show countries/MX/handovers/h2")->As<chv1::GetHandoverRequest>().name(),
+            "countries/MX/handovers/h2");
+
+  auto sent = Parse("handover list");
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(sent->rpc, Rpc::kListHandovers);
+  EXPECT_FALSE(sent->As<chv1::ListHandoversRequest>().incoming());
+  auto incoming = Parse("handover list --incoming post=gt-tap page_size=5 --all");
+  ASSERT_TRUE(incoming.ok()) << incoming.status();
+  const auto& l = incoming->As<chv1::ListHandoversRequest>();
+  EXPECT_TRUE(l.incoming());
+  EXPECT_EQ(l.post(), "GT-TAP");
+  EXPECT_EQ(l.page_size(), 5);
+  EXPECT_TRUE(incoming->all_pages);
+  EXPECT_TRUE(absl::StrContains(ErrorOf("handover list h1"), "handover list"));
+
+  auto accept = Parse("handover accept countries/MX/handovers/h2 post=gt-tap note=Listos");
+  ASSERT_TRUE(accept.ok()) << accept.status();
+  EXPECT_EQ(accept->rpc, Rpc::kAcceptHandover);
+  const auto& a = accept->As<chv1::RespondToHandoverRequest>();
+  EXPECT_EQ(a.name(), "countries/MX/handovers/h2");
+  EXPECT_EQ(a.state(), chv1::HANDOVER_STATE_ACCEPTED);
+  EXPECT_EQ(a.post(), "GT-TAP");
+  EXPECT_EQ(a.note(), "Listos");
+
+  auto decline = Parse("handover decline countries/MX/handovers/h2 note=Sin|cupo");
+  ASSERT_TRUE(decline.ok()) << decline.status();
+  EXPECT_EQ(decline->rpc, Rpc::kDeclineHandover);
+  EXPECT_EQ(decline->As<chv1::RespondToHandoverRequest>().state(),
+            chv1::HANDOVER_STATE_DECLINED);
+  EXPECT_EQ(decline->As<chv1::RespondToHandoverRequest>().note(), "Sin cupo");
+  EXPECT_TRUE(absl::StrContains(ErrorOf("handover decline countries/MX/handovers/h2"),
+                                "`handover decline` needs note="));
+  // Only an acceptance names the receiving post.
+  EXPECT_TRUE(absl::StrContains(ErrorOf("handover decline h2 note=x post=GT-TAP"),
+                                "unknown key \"post\""));
+
+  for (const char* line : {"handover received h2 note=Recibida|por|la|abuela",
+                           "handover receive h2 note=Recibida|por|la|abuela"}) {
+    auto r = Parse(line);
+    ASSERT_TRUE(r.ok()) << line << ": " << r.status();
+    EXPECT_EQ(r->rpc, Rpc::kReceiveHandover);
+    EXPECT_EQ(r->As<chv1::RespondToHandoverRequest>().state(), chv1::HANDOVER_STATE_RECEIVED);
+    EXPECT_EQ(r->As<chv1::RespondToHandoverRequest>().note(), "Recibida por la abuela");
+  }
+  EXPECT_TRUE(absl::StrContains(ErrorOf("handover accept"), "needs exactly one handover NAME"));
+  EXPECT_TRUE(absl::StrContains(ErrorOf("handover accept h1 --incoming"), "--incoming"));
+}
+
+TEST(ChildCommandsTest, HandoversTableHasNothingPersonal) {
+  chv1::ListHandoversResponse list;
+  chv1::Handover* h = list.add_handovers();
+  h->set_name("countries/GT/handovers/h1");
+  h->set_state(chv1::HANDOVER_STATE_ACCEPTED);
+  h->set_from_country("GT");
+  h->set_from_post("GT-TAP");
+  h->set_to_country("HN");
+  h->set_to_post("HN-SPS");
+  h->set_authority("countries/HN/organisations/dinaf");
+  h->set_given_names("Rosa Amalia");
+  h->set_family_names("Choc Caal");
+  h->set_escort("Marta Ixcoy");
+  h->mutable_handover_time()->set_seconds(1796331600);
+  chv1::Handover* p = list.add_handovers();
+  p->set_name("countries/GT/handovers/h2");
+  p->set_state(chv1::HANDOVER_STATE_PROPOSED);
+  p->set_from_country("GT");
+  p->set_to_country("HN");
+  const std::string t = HandoversTable(list);
+  const std::vector<std::string> lines = absl::StrSplit(t, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << t;
+  const std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "STATE", "FROM", "TO", "TO_POST",
+                                              "AUTHORITY", "HANDOVER_TIME"}));
+  const std::vector<std::string> row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(row, (std::vector<std::string>{"countries/GT/handovers/h1", "accepted", "GT-TAP",
+                                           "HN", "HN-SPS", "countries/HN/organisations/dinaf",
+                                           "2026-12-03T21:00:00Z"}));
+  const std::vector<std::string> proposed = absl::StrSplit(lines[2], ' ', absl::SkipEmpty());
+  EXPECT_EQ(proposed, (std::vector<std::string>{"countries/GT/handovers/h2", "proposed", "GT",
+                                                "HN", "-", "-", "-"}));
+  for (const char* personal : {"Rosa", "Choc", "Marta"}) {
+    EXPECT_FALSE(absl::StrContains(t, personal)) << personal << "\n" << t;
+  }
+}
+
+TEST(ChildCommandsTest, RecordShowsItsReturnPlan) {
+  chv1::ChildRecord r;
+  r.set_name("countries/GT/childRecords/r1");
+  r.set_state(chv1::WORKFLOW_STATE_HANDED_OVER);
+  chv1::ReturnPlan* plan = r.mutable_return_plan();
+  plan->set_receiving_country("HN");
+  plan->set_authority("countries/HN/organisations/dinaf");
+  plan->set_reception_point("Centro de Recepción, San Pedro Sula");
+  plan->set_escort("Marta Ixcoy");
+  plan->mutable_handover_time()->set_seconds(1796331600);
+  plan->set_handover("countries/GT/handovers/h1");
+  plan->set_handover_state(chv1::HANDOVER_STATE_RECEIVED);
+  plan->set_received_by("HN-SPS spiffe://hn.enlace.example/role/officer/post/HN-SPS/user/luis");
+  plan->set_answer_note("Recibida por la abuela");
+  const std::string text = ChildRecordText(r);
+  for (const char* line :
+       {"return_plan.receiving_country:", "return_plan.authority:", "return_plan.reception_point:",
+        "return_plan.escort:", "return_plan.handover_time:", "return_plan.handover:",
+        "return_plan.handover_state:", "return_plan.received_by:", "return_plan.answer_note:",
+        "Centro de Recepción, San Pedro Sula", "2026-12-03T21:00:00Z", "received",
+        "Recibida por la abuela", "handed_over"}) {
+    EXPECT_TRUE(absl::StrContains(text, line)) << line << "\n" << text;
+  }
+}
+
 TEST(ChildCommandsTest, RecordPrintsOnlyWhatTheNodeReturned) {
   chv1::ChildRecord full;
   full.set_name("countries/GT/childRecords/r1");
@@ -276,7 +435,9 @@ TEST(ChildCommandsTest, HelpListsTheCommandsAndValues) {
   for (const char* s :
        {"child create", "child show", "child update", "child advance", "child assess",
         "child determination", "child decide", "child trace ", "child trace-update", "child grant",
-        "child revoke", "accompaniment: unaccompanied, separated",
+        "child revoke", "child plan", "handover show", "handover list", "handover accept",
+        "handover decline", "handover received", "handover state: proposed, accepted",
+        "accompaniment: unaccompanied, separated",
         "age_basis: document, declared, assessed", "care type: shelter, foster_family",
         "child state: new, assessed, case_plan", "tracing status: open, match_proposed"}) {
     EXPECT_TRUE(absl::StrContains(h, s)) << s;

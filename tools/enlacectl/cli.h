@@ -210,6 +210,14 @@ enum class Rpc {
   // `child grant` and `child revoke`: SetChildProtectionGrant, granted true or false.
   kGrantChildProtection,
   kRevokeChildProtection,
+  // `child plan`: SetReturnPlan (etag read first). `handover show|list|accept|decline|received`:
+  // GetHandover, ListHandovers, RespondToHandover with state ACCEPTED, DECLINED or RECEIVED.
+  kSetReturnPlan,
+  kGetHandover,
+  kListHandovers,
+  kAcceptHandover,
+  kDeclineHandover,
+  kReceiveHandover,
 };
 
 // `crisis import`: the file and how to read and send it.
