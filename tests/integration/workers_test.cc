@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/storage/store.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/workers/v1/workers.grpc.pb.h"
@@ -313,6 +314,18 @@ TEST_F(WorkersTest, ContractAndClaimThroughEveryStepAndRefusal) {
   }
   // The facts stay readable for scoping and statistics.
   EXPECT_NE(tree.find(kEmployer), std::string::npos);
+  // The monthly statistics moved with each commit: two unpaid-wages claims opened this month,
+  // one recovered and one withdrawn, USD 4,200.00 recovered.
+  auto store = storage::Store::Open(node::NodeStoreOptions(config_.data_dir()));
+  ASSERT_TRUE(store.ok()) << store.status();
+  const storage::ColumnFamily* stats = (*store)->cf("workers_counts");
+  const std::string month =
+      absl::FormatCivilTime(absl::ToCivilMonth(absl::Now(), absl::UTCTimeZone()));
+  auto counter = [&](const std::string& key) { return *(*store)->GetCounter(stats, key); };
+  EXPECT_EQ(counter(absl::StrCat("M|", month, "|01|07")), 1);  // recovered
+  EXPECT_EQ(counter(absl::StrCat("M|", month, "|01|10")), 1);  // withdrawn
+  EXPECT_EQ(counter(absl::StrCat("M|", month, "|01|01")), 0);  // none left in intake
+  EXPECT_EQ(counter(absl::StrCat("R|", month, "|USD")), 420000);
 }
 
 TEST_F(WorkersTest, ErasureReachesContractsAndClaims) {
