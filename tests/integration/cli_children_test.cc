@@ -3,7 +3,9 @@
 // child-protection record written by an officer holding the grant; it goes through the
 // workflow, an assessment, a determination requested by that officer and decided by a
 // supervisor, and family tracing. Refused steps print the node's error and exit 1; an officer
-// of the post without the grant sees only that the record exists and its state.
+// of the post without the grant sees only that the record exists and its state. A Mexican
+// child's return to this member's own authority: `child plan`, `handover list|accept|show|
+// received`, the record handed over.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -298,6 +300,159 @@ TEST_F(CliChildrenTest, RecordThroughTheWorkflow) {
   // A usage error sends nothing: exit 2.
   Result usage = Run(kJefa, {"child", "advance", id});
   EXPECT_EQ(usage.code, 2) << usage;
+}
+
+// The return: a Mexican child's record goes through an approved determination to return and
+// reunify in the country of origin, then `child plan` to this node's own child-protection
+// authority (a directory organisation offering child_protection, made with `org create`), and
+// this node answers its own handover with `handover accept` and `handover received`; the record
+// becomes handed_over. Answers the handover's state does not allow are refused with exit 1.
+TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
+  const std::string kase = ChildCase();
+  ASSERT_TRUE(absl::StartsWith(kase, "countries/MX/cases/")) << kase;
+  Result created =
+      Run(kJefa, {"child", "create", kase, "accompaniment=unaccompanied", "age_basis=declared",
+                  "care=shelter:DIF Chiapas:2026-11-20:Albergue Belén", "tracing_consent=yes",
+                  "assent=given", "request_id=child-record-return"});
+  ASSERT_EQ(created.code, 0) << created;
+  const std::string name = Field(created.out, "name");
+  const std::string id = name.substr(name.rfind('/') + 1);
+  ASSERT_EQ(Run(kJefa, {"child", "advance", id, "assessed"}).code, 0);
+  ASSERT_EQ(Run(kJefa, {"child", "assess", id, "risk=medium",
+                        "recommendation=Reunificación con la madre en Tuxtla"})
+                .code,
+            0);
+  ASSERT_EQ(Run(kJefa, {"child", "advance", id, "case_plan"}).code, 0);
+  ASSERT_EQ(Run(kJefa, {"child", "determination", id, "situation=durable_solution",
+                        "decision=return_and_reunify_in_origin",
+                        "reasoning=Panel: DIF, consulado, ACNUR; la niña lo desea"})
+                .code,
+            0);
+  ASSERT_EQ(Run(kTitular, {"child", "decide", id, "approve", "note=Aprobado"}).code, 0);
+  Result services = Run(kJefa, {"child", "advance", id, "services"});
+  ASSERT_EQ(services.code, 0) << services;
+  EXPECT_EQ(Field(services.out, "state"), "services");
+  EXPECT_TRUE(Field(services.out, "return_plan.handover").empty()) << services;
+
+  // The receiving authority: DIF in this member's directory, offering child protection.
+  Result dif = Run(kJefa, {"org", "create", "display_name=Sistema Nacional DIF",
+                           "type=government_agency", "service=child_protection", "area=MX-CHP",
+                           "language=es", "request_id=dif-1"});
+  ASSERT_EQ(dif.code, 0) << dif;
+  const std::string authority = Field(dif.out, "name");
+  ASSERT_TRUE(absl::StartsWith(authority, "countries/MX/organisations/")) << dif;
+  Result shelter =
+      Run(kJefa, {"org", "create", "display_name=Albergue Belén", "type=shelter",
+                  "service=shelter", "area=MX-CHP", "language=es", "request_id=belen-1"});
+  ASSERT_EQ(shelter.code, 0) << shelter;
+
+  const std::string at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(30),
+                                          absl::UTCTimeZone());
+  auto plan = [&](const std::string& org) -> std::vector<std::string> {
+    return {"child",
+            "plan",
+            id,
+            "to=MX",
+            "authority=" + org,
+            "point=Módulo DIF, aeropuerto de Tapachula",
+            "escort=Oficial de protección Marta Ixcoy Tzul",
+            "at=" + at};
+  };
+  // An organisation without child protection is no receiving authority.
+  const std::string belen = Field(shelter.out, "name");
+  Result not_authority = Run(kJefa, plan(belen.substr(belen.rfind('/') + 1)));
+  EXPECT_EQ(not_authority.code, 1) << not_authority;
+  EXPECT_TRUE(absl::StartsWith(not_authority.err, "error: INVALID_ARGUMENT: ")) << not_authority;
+  EXPECT_TRUE(absl::StrContains(not_authority.err, "plan.authority")) << not_authority;
+  // A usage error sends nothing.
+  Result usage = Run(kJefa, {"child", "plan", id, "to=MX", "authority=x"});
+  EXPECT_EQ(usage.code, 2) << usage;
+  EXPECT_TRUE(absl::StrContains(usage.err, "needs point=")) << usage;
+
+  // The bare id expands to countries/MX/organisations/ID (the receiving member's).
+  Result planned = Run(kJefa, plan(authority.substr(authority.rfind('/') + 1)));
+  ASSERT_EQ(planned.code, 0) << planned;
+  EXPECT_EQ(Field(planned.out, "state"), "return_planned");
+  EXPECT_EQ(Field(planned.out, "return_plan.receiving_country"), "MX");
+  EXPECT_EQ(Field(planned.out, "return_plan.authority"), authority);
+  EXPECT_EQ(Field(planned.out, "return_plan.reception_point"),
+            "Módulo DIF, aeropuerto de Tapachula");
+  EXPECT_EQ(Field(planned.out, "return_plan.escort"), "Oficial de protección Marta Ixcoy Tzul");
+  EXPECT_EQ(Field(planned.out, "return_plan.handover_time"), at);
+  EXPECT_EQ(Field(planned.out, "return_plan.handover_state"), "proposed");
+  const std::string handover = Field(planned.out, "return_plan.handover");
+  ASSERT_TRUE(absl::StartsWith(handover, "countries/MX/handovers/")) << planned;
+
+  // Received before it was accepted: the node's refusal, exit 1.
+  Result early = Run(kJefa, {"handover", "received", handover});
+  EXPECT_EQ(early.code, 1) << early;
+  EXPECT_TRUE(absl::StartsWith(early.err, "error: FAILED_PRECONDITION: ")) << early;
+  EXPECT_TRUE(early.out.empty()) << early;
+
+  // What this node sent: one row, nothing personal. (Returned to this member itself, the
+  // handover is held once, as sent; --incoming lists what other members send.)
+  Result list = Run(kJefa, {"handover", "list"});
+  ASSERT_EQ(list.code, 0) << list;
+  const std::vector<std::string> lines = absl::StrSplit(list.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << list;
+  const std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "STATE", "FROM", "TO", "TO_POST",
+                                              "AUTHORITY", "HANDOVER_TIME"}));
+  const std::vector<std::string> row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(row,
+            (std::vector<std::string>{handover, "proposed", "MX-TAP", "MX", "-", authority, at}))
+      << list;
+  for (const char* personal : {"Rosa", "Choc", "Marta"}) {
+    EXPECT_FALSE(absl::StrContains(list.out, personal)) << personal << "\n" << list;
+  }
+  Result incoming = Run(kJefa, {"handover", "list", "--incoming", "--all"});
+  EXPECT_EQ(incoming.code, 0) << incoming;
+
+  // A supervisor accepts for a post, names the child in `handover show`.
+  Result no_post = Run(kJefa, {"handover", "accept", handover});
+  EXPECT_EQ(no_post.code, 1) << no_post;
+  Result accepted =
+      Run(kJefa, {"handover", "accept", handover, "post=mx-tap", "note=El DIF la espera"});
+  ASSERT_EQ(accepted.code, 0) << accepted;
+  EXPECT_EQ(Field(accepted.out, "state"), "accepted");
+  EXPECT_EQ(Field(accepted.out, "to_post"), "MX-TAP");
+  Result shown = Run(kJefa, {"handover", "show", handover});
+  ASSERT_EQ(shown.code, 0) << shown;
+  EXPECT_EQ(Field(shown.out, "given_names"), "Rosa Amalia");
+  EXPECT_EQ(Field(shown.out, "family_names"), "Choc Caal");
+  EXPECT_EQ(Field(shown.out, "reception_point"), "Módulo DIF, aeropuerto de Tapachula");
+  EXPECT_EQ(Field(shown.out, "state"), "accepted");
+  for (const char* never : {"Albergue", "Reunificación", "Panel", "psychosocial"}) {
+    EXPECT_FALSE(absl::StrContains(shown.out, never)) << never << "\n" << shown;
+  }
+
+  Result received = Run(kJefa, {"handover", "received", handover,
+                                "note=Recibida por su madre en el módulo del DIF"});
+  ASSERT_EQ(received.code, 0) << received;
+  EXPECT_EQ(Field(received.out, "state"), "received");
+  // Nothing after received: declined is refused.
+  Result late = Run(kJefa, {"handover", "decline", handover, "note=Demasiado tarde"});
+  EXPECT_EQ(late.code, 1) << late;
+  EXPECT_TRUE(absl::StartsWith(late.err, "error: ")) << late;
+  // Declining needs why: a usage error, nothing sent.
+  EXPECT_EQ(Run(kJefa, {"handover", "decline", handover}).code, 2);
+
+  // The sending side's record follows: handed over, with the receiver's answer.
+  Result record;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        record = Run(kJefa, {"child", "show", id});
+        return record.code == 0 && Field(record.out, "state") == "handed_over";
+      },
+      absl::Seconds(30)))
+      << record;
+  EXPECT_EQ(Field(record.out, "return_plan.handover"), handover);
+  EXPECT_EQ(Field(record.out, "return_plan.handover_state"), "received");
+  EXPECT_TRUE(absl::StrContains(Field(record.out, "return_plan.received_by"), "MX-TAP"))
+      << record;
+  EXPECT_EQ(Field(record.out, "return_plan.answer_note"),
+            "Recibida por su madre en el módulo del DIF");
+  EXPECT_EQ(Field(record.out, "return_plan.authority"), authority);
 }
 
 }  // namespace
