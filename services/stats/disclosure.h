@@ -1,0 +1,87 @@
+#ifndef ENLACE_SERVICES_STATS_DISCLOSURE_H_
+#define ENLACE_SERVICES_STATS_DISCLOSURE_H_
+
+// Disclosure control of a node's monthly release, before anything leaves the node: pure,
+// no I/O, unit-tested in disclosure_test.cc (which attacks what it publishes).
+//
+// A release is a set of two-way tables that share their columns (e.g. the case categories):
+// each table crosses one dimension (host country, post, sex, age group ...) with the columns,
+// and publishes its cells, its row totals, and the column totals and grand total that all
+// tables share. A cell under its threshold (5; 10 for children, trafficking, deaths and
+// gender-based violence) is withheld: primary suppression. Enough other cells are withheld
+// too (secondary suppression) that the published numbers, the flags and the thresholds tell
+// nothing more about a primary cell than that it lies between 1 and its threshold minus one.
+//
+// The guarantee is proved, cell by cell, by a certificate: a set of withheld cells whose
+// values can all move together (+d, -d around a rectangle of the table; for a shared column
+// total, one such move in every table) keeping every published number and every total equal,
+// and every moved cell inside the range its flag announces, for every value the primary cell
+// could take. Such a move is another table an attacker cannot tell from the true one, so no
+// attacker, however clever, learns more (disclosure_test.cc checks this by enumeration).
+// When a primary cell of a table has no certificate even after suppressing what can be, that
+// table is not published (the others are protected again without it); when a shared column
+// total has none, that column is published nowhere and every total is of the other columns;
+// when the grand total is small, or nothing is left, the whole month is withheld.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace enlace::stats {
+
+enum class Flag {
+  kPublished,
+  kPrimary,    // under its threshold: the value is withheld, known to lie in [1, threshold-1]
+  kSecondary,  // withheld to protect a primary cell; known to be at least its threshold
+  // In a column that is published nowhere this month (its total had no certificate): the
+  // release's row and grand totals are then of the published columns only.
+  kNotPublished,
+};
+
+struct Table {
+  std::string name;               // "host_country"
+  std::vector<std::string> rows;  // "US", "MX" ...
+  // cells[r][c], counts >= 0; every row has one entry per release column.
+  std::vector<std::vector<int64_t>> cells;
+  // The threshold of every cell of this table (10 for a table about children).
+  int64_t threshold = 5;
+};
+
+struct Release {
+  std::vector<std::string> columns;  // shared by every table
+  // Threshold of each column (10 for sensitive categories); a cell's threshold is the larger
+  // of its table's and its column's.
+  std::vector<int64_t> column_thresholds;
+  int64_t base_threshold = 5;  // of the grand total
+  std::vector<Table> tables;
+};
+
+// What is published: each cell's value (0 when withheld) and flag, in the release's shape.
+struct ProtectedTable {
+  // Not published (no certificate for one of its cells): nothing below is meaningful.
+  bool withheld = false;
+  std::vector<std::vector<int64_t>> cells;
+  std::vector<std::vector<Flag>> cell_flags;
+  std::vector<int64_t> row_totals;
+  std::vector<Flag> row_flags;
+};
+struct ProtectedRelease {
+  // The whole month withheld: nothing below is meaningful.
+  bool withheld = false;
+  std::vector<ProtectedTable> tables;
+  std::vector<int64_t> column_totals;
+  std::vector<Flag> column_flags;
+  int64_t grand_total = 0;
+  Flag grand_flag = Flag::kPublished;
+};
+
+// Whether the release is well formed: every table has a row per name and a cell per column,
+// counts are non-negative, thresholds at least 2, columns and thresholds the same length.
+bool IsWellFormed(const Release& release);
+
+// Primary and secondary suppression of a well-formed release (an ill-formed one is withheld).
+ProtectedRelease Protect(const Release& release);
+
+}  // namespace enlace::stats
+
+#endif  // ENLACE_SERVICES_STATS_DISCLOSURE_H_

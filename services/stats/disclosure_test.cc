@@ -1,0 +1,401 @@
+// Disclosure control, attacked. The attacker knows every published number, every flag, the
+// thresholds and how the tables add up (rows to row totals, columns to the shared column
+// totals, everything to the grand total), and enumerates every table consistent with them.
+// A primary cell is disclosed when some value in [1, threshold-1] is impossible: the attacker
+// then knows more than "small". The test fails if any cell is.
+#include "services/stats/disclosure.h"
+
+#include <functional>
+#include <iostream>
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace enlace::stats {
+namespace {
+
+// One unknown or known number of the published release, and the sums that bind them.
+struct Var {
+  int64_t lo, hi;  // lo == hi: published
+  int64_t truth;
+};
+struct Sum {
+  std::vector<std::pair<int, int>> terms;  // (var, +1 or -1), adding up to zero
+};
+
+class Attacker {
+ public:
+  Attacker(const Release& full, const ProtectedRelease& published) {
+    // What the attacker sees: the columns published this month, and totals of those.
+    Release r = full;
+    ProtectedRelease p = published;
+    std::vector<size_t> shown;
+    for (size_t j = 0; j < full.columns.size(); ++j) {
+      if (published.column_flags[j] != Flag::kNotPublished) shown.push_back(j);
+    }
+    auto keep = [&](auto& v) {
+      std::decay_t<decltype(v)> out;
+      for (size_t j : shown) out.push_back(v[j]);
+      v = out;
+    };
+    keep(r.columns);
+    keep(r.column_thresholds);
+    keep(p.column_totals);
+    keep(p.column_flags);
+    for (auto& t : r.tables) {
+      for (auto& row : t.cells) keep(row);
+    }
+    for (auto& t : p.tables) {
+      for (auto& row : t.cells) keep(row);
+      for (auto& row : t.cell_flags) keep(row);
+    }
+    const int c = static_cast<int>(r.columns.size());
+    const int64_t grand = p.grand_total;  // never withheld in a published month
+    auto add = [&](int64_t truth, Flag f, int64_t threshold, int64_t value) {
+      switch (f) {
+        case Flag::kPublished:
+          EXPECT_EQ(value, truth);
+          vars_.push_back({truth, truth, truth});
+          break;
+        case Flag::kPrimary:
+          EXPECT_EQ(value, 0);
+          primaries_.push_back(static_cast<int>(vars_.size()));
+          vars_.push_back({1, threshold - 1, truth});
+          break;
+        case Flag::kSecondary:
+          EXPECT_EQ(value, 0);
+          vars_.push_back({threshold, grand, truth});
+          break;
+        case Flag::kNotPublished:
+          ADD_FAILURE() << "a cell of a published column marked not published";
+          break;
+      }
+      return static_cast<int>(vars_.size()) - 1;
+    };
+    std::vector<int64_t> column_truth(c, 0);
+    for (const auto& row : r.tables[0].cells) {
+      for (int j = 0; j < c; ++j) column_truth[j] += row[j];
+    }
+    std::vector<int> column_vars;
+    int64_t grand_truth = 0;
+    for (int j = 0; j < c; ++j) {
+      column_vars.push_back(add(column_truth[j], p.column_flags[j],
+                                std::max(r.base_threshold, r.column_thresholds[j]),
+                                p.column_totals[j]));
+      grand_truth += column_truth[j];
+    }
+    const int grand_var = add(grand_truth, p.grand_flag, r.base_threshold, p.grand_total);
+    Sum columns_to_grand;
+    for (int v : column_vars) columns_to_grand.terms.push_back({v, +1});
+    columns_to_grand.terms.push_back({grand_var, -1});
+    sums_.push_back(columns_to_grand);
+    for (size_t t = 0; t < r.tables.size(); ++t) {
+      const Table& table = r.tables[t];
+      const ProtectedTable& pt = p.tables[t];
+      if (pt.withheld) continue;  // not published: the attacker has nothing of it
+      std::vector<std::vector<int>> cell_vars;
+      Sum rows_to_grand;
+      for (size_t i = 0; i < table.rows.size(); ++i) {
+        std::vector<int> row_vars;
+        int64_t row_truth = 0;
+        Sum row;
+        for (int j = 0; j < c; ++j) {
+          const int v = add(table.cells[i][j], pt.cell_flags[i][j],
+                            std::max(table.threshold, r.column_thresholds[j]), pt.cells[i][j]);
+          row_vars.push_back(v);
+          row.terms.push_back({v, +1});
+          row_truth += table.cells[i][j];
+        }
+        const int total = add(row_truth, pt.row_flags[i], table.threshold, pt.row_totals[i]);
+        row.terms.push_back({total, -1});
+        sums_.push_back(row);
+        rows_to_grand.terms.push_back({total, +1});
+        cell_vars.push_back(row_vars);
+      }
+      rows_to_grand.terms.push_back({grand_var, -1});
+      sums_.push_back(rows_to_grand);
+      for (int j = 0; j < c; ++j) {
+        Sum column;
+        for (const auto& row_vars : cell_vars) column.terms.push_back({row_vars[j], +1});
+        column.terms.push_back({column_vars[j], -1});
+        sums_.push_back(column);
+      }
+    }
+  }
+
+  // The primary cells, by variable.
+  const std::vector<int>& Primaries() const { return primaries_; }
+  const Var& var(int v) const { return vars_[v]; }
+
+  // Whether some table consistent with everything published has `v` equal to `value`.
+  bool Possible(int v, int64_t value) {
+    std::vector<int64_t> lo(vars_.size()), hi(vars_.size());
+    for (size_t i = 0; i < vars_.size(); ++i) {
+      lo[i] = vars_[i].lo;
+      hi[i] = vars_[i].hi;
+    }
+    lo[v] = hi[v] = value;
+    return Search(lo, hi);
+  }
+
+ private:
+  // Narrows every bound by the sums until nothing changes; false when some sum cannot hold.
+  bool Propagate(std::vector<int64_t>& lo, std::vector<int64_t>& hi) const {
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const Sum& s : sums_) {
+        int64_t min_sum = 0, max_sum = 0;
+        for (const auto& [v, k] : s.terms) {
+          min_sum += k > 0 ? lo[v] : -hi[v];
+          max_sum += k > 0 ? hi[v] : -lo[v];
+        }
+        if (min_sum > 0 || max_sum < 0) return false;
+        for (const auto& [v, k] : s.terms) {
+          // The others' range, and so this term's.
+          const int64_t others_min = min_sum - (k > 0 ? lo[v] : -hi[v]);
+          const int64_t others_max = max_sum - (k > 0 ? hi[v] : -lo[v]);
+          int64_t new_lo, new_hi;
+          if (k > 0) {
+            new_lo = std::max(lo[v], -others_max);
+            new_hi = std::min(hi[v], -others_min);
+          } else {
+            new_lo = std::max(lo[v], others_min);
+            new_hi = std::min(hi[v], others_max);
+          }
+          if (new_lo > new_hi) return false;
+          if (new_lo != lo[v] || new_hi != hi[v]) {
+            lo[v] = new_lo;
+            hi[v] = new_hi;
+            changed = true;
+            min_sum = 0;
+            max_sum = 0;
+            for (const auto& [w, kw] : s.terms) {
+              min_sum += kw > 0 ? lo[w] : -hi[w];
+              max_sum += kw > 0 ? hi[w] : -lo[w];
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+  // Exhaustive: branch on the first undecided variable, value by value.
+  bool Search(std::vector<int64_t> lo, std::vector<int64_t> hi) const {
+    if (!Propagate(lo, hi)) return false;
+    for (size_t v = 0; v < lo.size(); ++v) {
+      if (lo[v] == hi[v]) continue;
+      for (int64_t value = lo[v]; value <= hi[v]; ++value) {
+        auto l = lo, h = hi;
+        l[v] = h[v] = value;
+        if (Search(l, h)) return true;
+      }
+      return false;
+    }
+    return true;  // every variable decided, every sum holds
+  }
+
+  std::vector<Var> vars_;
+  std::vector<Sum> sums_;
+  std::vector<int> primaries_;
+};
+
+// Counts of one month: many small cells, some zeros, some large ones.
+Release RandomRelease(std::mt19937& rng, bool sensitive_column) {
+  Release r;
+  r.columns = {"legal", "labour", "trafficking"};
+  r.column_thresholds = {5, 5, sensitive_column ? 10 : 5};
+  std::uniform_int_distribution<int> kind(0, 9), small(1, 4), large(5, 25);
+  auto draw = [&] {
+    const int k = kind(rng);
+    return k < 2 ? 0 : (k < 6 ? small(rng) : large(rng));
+  };
+  Table host{"host_country", {"US", "MX", "CA"}, {}, 5};
+  for (int i = 0; i < 3; ++i) host.cells.push_back({draw(), draw(), draw()});
+  // The second table splits the same cases by sex: each column's cases divided between two
+  // rows.
+  Table sex{"sex", {"female", "male"}, {}, 5};
+  sex.cells.assign(2, std::vector<int64_t>(3, 0));
+  for (int j = 0; j < 3; ++j) {
+    int64_t column = 0;
+    for (int i = 0; i < 3; ++i) column += host.cells[i][j];
+    std::uniform_int_distribution<int64_t> split(0, column);
+    sex.cells[0][j] = split(rng);
+    sex.cells[1][j] = column - sex.cells[0][j];
+  }
+  r.tables = {host, sex};
+  return r;
+}
+
+TEST(DisclosureTest, NoWithheldCellCanBeNarrowedByAnyAttacker) {
+  std::mt19937 rng(20261130);
+  int published_months = 0, primaries_checked = 0, secondaries = 0, withheld_tables = 0,
+      dropped_columns = 0;
+  for (int round = 0; round < 150; ++round) {
+    const Release r = RandomRelease(rng, round % 3 == 0);
+    const ProtectedRelease p = Protect(r);
+    if (p.withheld) continue;
+    ++published_months;
+    for (Flag f : p.column_flags) dropped_columns += f == Flag::kNotPublished;
+    for (const auto& t : p.tables) {
+      withheld_tables += t.withheld;
+      for (const auto& row : t.cell_flags) {
+        for (Flag f : row) secondaries += f == Flag::kSecondary;
+      }
+    }
+    Attacker attacker(r, p);
+    for (int v : attacker.Primaries()) {
+      ++primaries_checked;
+      for (int64_t value = attacker.var(v).lo; value <= attacker.var(v).hi; ++value) {
+        EXPECT_TRUE(attacker.Possible(v, value))
+            << "round " << round << ": a withheld cell (truly " << attacker.var(v).truth
+            << ") cannot be " << value << ": the attacker narrowed it";
+      }
+    }
+  }
+  // The attack ran on real material.
+  std::cout << published_months << " of 150 months published, " << withheld_tables
+            << " tables withheld, " << dropped_columns << " columns withheld, " << primaries_checked << " primary cells attacked, "
+            << secondaries << " secondary cells\n";
+  EXPECT_GT(published_months, 100);
+  EXPECT_GT(primaries_checked, 200);
+  EXPECT_GT(secondaries, 50);
+}
+
+// Without its secondary cells, the same releases give primary cells away: the attacker above
+// is strong enough to catch a weaker rule.
+TEST(DisclosureTest, PrimarySuppressionAloneIsCaughtByTheAttacker) {
+  std::mt19937 rng(7);
+  int narrowed = 0;
+  for (int round = 0; round < 60; ++round) {
+    const Release r = RandomRelease(rng, false);
+    ProtectedRelease p = Protect(r);
+    if (p.withheld) continue;
+    // Publish every secondary cell again.
+    for (size_t t = 0; t < p.tables.size(); ++t) {
+      if (p.tables[t].withheld) continue;
+      for (size_t i = 0; i < p.tables[t].cells.size(); ++i) {
+        for (size_t j = 0; j < p.tables[t].cells[i].size(); ++j) {
+          if (p.tables[t].cell_flags[i][j] == Flag::kSecondary) {
+            p.tables[t].cell_flags[i][j] = Flag::kPublished;
+            p.tables[t].cells[i][j] = r.tables[t].cells[i][j];
+          }
+        }
+        if (p.tables[t].row_flags[i] == Flag::kSecondary) {
+          int64_t sum = 0;
+          for (size_t j = 0; j < r.columns.size(); ++j) {
+            if (p.column_flags[j] != Flag::kNotPublished) sum += r.tables[t].cells[i][j];
+          }
+          p.tables[t].row_flags[i] = Flag::kPublished;
+          p.tables[t].row_totals[i] = sum;
+        }
+      }
+    }
+    for (size_t j = 0; j < p.column_flags.size(); ++j) {
+      if (p.column_flags[j] == Flag::kSecondary) {
+        int64_t sum = 0;
+        for (const auto& row : r.tables[0].cells) sum += row[j];
+        p.column_flags[j] = Flag::kPublished;
+        p.column_totals[j] = sum;
+      }
+    }
+    Attacker attacker(r, p);
+    for (int v : attacker.Primaries()) {
+      bool pinned = false;
+      for (int64_t value = attacker.var(v).lo; value <= attacker.var(v).hi; ++value) {
+        pinned |= !attacker.Possible(v, value);
+      }
+      narrowed += pinned;
+    }
+  }
+  EXPECT_GT(narrowed, 10);
+}
+
+TEST(DisclosureTest, EveryPublishedCellIsZeroOrAtLeastItsThreshold) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 100; ++round) {
+    const Release r = RandomRelease(rng, true);
+    const ProtectedRelease p = Protect(r);
+    if (p.withheld) continue;
+    for (size_t t = 0; t < p.tables.size(); ++t) {
+      EXPECT_TRUE(!p.tables[t].withheld || p.tables[t].cells.empty());
+      for (size_t i = 0; i < p.tables[t].cells.size(); ++i) {
+        for (size_t j = 0; j < p.tables[t].cells[i].size(); ++j) {
+          const int64_t v = r.tables[t].cells[i][j];
+          const int64_t threshold = std::max(r.tables[t].threshold, r.column_thresholds[j]);
+          if (p.tables[t].cell_flags[i][j] == Flag::kPublished) {
+            EXPECT_TRUE(v == 0 || v >= threshold) << v << " published under " << threshold;
+            EXPECT_EQ(p.tables[t].cells[i][j], v);
+          } else if (p.tables[t].cell_flags[i][j] != Flag::kNotPublished) {
+            EXPECT_EQ(p.tables[t].cells[i][j], 0) << "a withheld value shown";
+            EXPECT_EQ(p.tables[t].cell_flags[i][j] == Flag::kPrimary, v > 0 && v < threshold);
+          }
+        }
+      }
+    }
+    for (size_t j = 0; j < p.column_flags.size(); ++j) {
+      if (p.column_flags[j] == Flag::kPublished) {
+        EXPECT_TRUE(p.column_totals[j] == 0 ||
+                    p.column_totals[j] >= std::max(r.base_threshold, r.column_thresholds[j]));
+      }
+    }
+  }
+}
+
+TEST(DisclosureTest, ASmallRowTotalIsProtectedLikeACell) {
+  Release r;
+  r.columns = {"legal", "labour"};
+  r.column_thresholds = {5, 5};
+  // MX's only case this month: its row total is 1, and so is its cell.
+  r.tables = {Table{"host_country", {"US", "MX", "CA"}, {{40, 30}, {1, 0}, {20, 25}}, 5}};
+  const ProtectedRelease p = Protect(r);
+  ASSERT_FALSE(p.withheld);
+  EXPECT_EQ(p.tables[0].cell_flags[1][0], Flag::kPrimary);
+  EXPECT_EQ(p.tables[0].row_flags[1], Flag::kPrimary);
+  EXPECT_EQ(p.tables[0].cell_flags[1][1], Flag::kPublished);  // a zero stays a zero
+  int secondary = 0;
+  for (const auto& row : p.tables[0].cell_flags) {
+    for (Flag f : row) secondary += f == Flag::kSecondary;
+  }
+  for (Flag f : p.tables[0].row_flags) secondary += f == Flag::kSecondary;
+  EXPECT_GE(secondary, 2);
+  Attacker attacker(r, p);
+  for (int v : attacker.Primaries()) {
+    for (int64_t value = 1; value <= 4; ++value) EXPECT_TRUE(attacker.Possible(v, value));
+  }
+}
+
+TEST(DisclosureTest, ChildrensCellsUseTheirOwnThreshold) {
+  Release r;
+  r.columns = {"legal", "labour"};
+  r.column_thresholds = {5, 5};
+  r.tables = {Table{"unaccompanied_children", {"GT", "HN", "SV"}, {{7, 30}, {40, 12}, {25, 33}},
+                    10}};
+  const ProtectedRelease p = Protect(r);
+  ASSERT_FALSE(p.withheld);
+  EXPECT_EQ(p.tables[0].cell_flags[0][0], Flag::kPrimary);  // 7 < 10
+  EXPECT_EQ(p.tables[0].cells[0][0], 0);
+}
+
+TEST(DisclosureTest, ATinyMonthOrAMalformedReleaseIsWithheldWhole) {
+  Release tiny;
+  tiny.columns = {"legal"};
+  tiny.column_thresholds = {5};
+  tiny.tables = {Table{"host_country", {"US"}, {{3}}, 5}};
+  EXPECT_TRUE(Protect(tiny).withheld);
+  Release ragged = tiny;
+  ragged.tables[0].cells = {{30, 2}};
+  EXPECT_FALSE(IsWellFormed(ragged));
+  EXPECT_TRUE(Protect(ragged).withheld);
+  Release negative = tiny;
+  negative.tables[0].cells = {{-30}};
+  EXPECT_TRUE(Protect(negative).withheld);
+  // Two tables that do not add up to the same columns are not views of one month.
+  Release inconsistent;
+  inconsistent.columns = {"legal"};
+  inconsistent.column_thresholds = {5};
+  inconsistent.tables = {Table{"a", {"x"}, {{30}}, 5}, Table{"b", {"y"}, {{31}}, 5}};
+  EXPECT_TRUE(Protect(inconsistent).withheld);
+}
+
+}  // namespace
+}  // namespace enlace::stats
