@@ -411,6 +411,7 @@ TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
   // A supervisor accepts for a post, names the child in `handover show`.
   Result no_post = Run(kJefa, {"handover", "accept", handover});
   EXPECT_EQ(no_post.code, 1) << no_post;
+  EXPECT_TRUE(absl::StartsWith(no_post.err, "error: INVALID_ARGUMENT: ")) << no_post;
   Result accepted =
       Run(kJefa, {"handover", "accept", handover, "post=mx-tap", "note=El DIF la espera"});
   ASSERT_EQ(accepted.code, 0) << accepted;
@@ -433,7 +434,7 @@ TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
   // Nothing after received: declined is refused.
   Result late = Run(kJefa, {"handover", "decline", handover, "note=Demasiado tarde"});
   EXPECT_EQ(late.code, 1) << late;
-  EXPECT_TRUE(absl::StartsWith(late.err, "error: ")) << late;
+  EXPECT_TRUE(absl::StartsWith(late.err, "error: FAILED_PRECONDITION: ")) << late;
   // Declining needs why: a usage error, nothing sent.
   EXPECT_EQ(Run(kJefa, {"handover", "decline", handover}).code, 2);
 
