@@ -179,6 +179,27 @@ void WriteBatch::Append(const WriteBatch& other) {
   ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
 }
 
+const WriteBatch::Op* WriteBatch::LastWrite(const ColumnFamily* cf, absl::string_view key) const {
+  for (; indexed_ < ops_.size(); ++indexed_) {
+    const Op& op = ops_[indexed_];
+    if (op.type != OpType::kAdd) last_write_[{op.cf, op.key}] = indexed_;
+  }
+  auto it = last_write_.find(std::make_pair(cf, std::string(key)));
+  return it == last_write_.end() ? nullptr : &ops_[it->second];
+}
+
+namespace {
+// The overlays of this thread, innermost last.
+thread_local std::vector<const WriteBatch*>* overlays = nullptr;
+}  // namespace
+
+ScopedReadOverlay::ScopedReadOverlay(const WriteBatch* batch) {
+  if (overlays == nullptr) overlays = new std::vector<const WriteBatch*>();
+  overlays->push_back(batch);
+}
+
+ScopedReadOverlay::~ScopedReadOverlay() { overlays->pop_back(); }
+
 Iterator::Iterator(std::unique_ptr<rocksdb::Iterator> it, std::string lower, std::string upper)
     : lower_(std::move(lower)), upper_(std::move(upper)), it_(std::move(it)) {}
 Iterator::~Iterator() { it_.reset(); }
@@ -331,6 +352,14 @@ const ColumnFamily* Store::cf(absl::string_view name) const {
 absl::StatusOr<std::optional<std::string>> Store::Get(const ColumnFamily* cf,
                                                       absl::string_view key) const {
   if (db_ == nullptr) return absl::FailedPreconditionError("store is closed");
+  if (overlays != nullptr) {
+    for (auto it = overlays->rbegin(); it != overlays->rend(); ++it) {
+      if (const WriteBatch::Op* op = (*it)->LastWrite(cf, key)) {
+        if (op->type == WriteBatch::OpType::kDelete) return std::optional<std::string>();
+        return std::optional<std::string>(op->value);
+      }
+    }
+  }
   std::string value;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), cf->handle_, rocksdb::Slice(key.data(), key.size()),

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -59,6 +60,10 @@ class WriteBatch {
 
  private:
   friend class Store;
+  struct Op;
+  // The batch's last Put or Delete of `key`, null when it has none (counters are not tracked).
+  // Indexed lazily, so a batch nobody reads before commit pays nothing.
+  const Op* LastWrite(const ColumnFamily* cf, absl::string_view key) const;
   // Operations are recorded, not encoded: batches of concurrent transactions can then be
   // merged cheaply into one group commit (see Committer).
   enum class OpType { kPut, kDelete, kAdd };
@@ -69,6 +74,21 @@ class WriteBatch {
     std::string value;
   };
   std::vector<Op> ops_;
+  mutable absl::flat_hash_map<std::pair<const ColumnFamily*, std::string>, size_t> last_write_;
+  mutable size_t indexed_ = 0;
+};
+
+// While alive, Store::Get on this thread sees `batch`'s puts and deletes as if committed
+// (the newest overlay first). The inbox applies a batch of envelopes in one transaction:
+// with the overlay, the handler of the second envelope reads what the first one wrote (a
+// revision check, a state machine's step) though nothing is committed yet. Scans and
+// counters do not see overlays; nest them in the order the writes happen.
+class ScopedReadOverlay {
+ public:
+  explicit ScopedReadOverlay(const WriteBatch* batch);
+  ~ScopedReadOverlay();
+  ScopedReadOverlay(const ScopedReadOverlay&) = delete;
+  ScopedReadOverlay& operator=(const ScopedReadOverlay&) = delete;
 };
 
 // Forward iteration over [lower, upper) of one column family, on a consistent snapshot.

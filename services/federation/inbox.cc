@@ -172,8 +172,15 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
         reason = absl::StrCat("unknown kind \"", body.kind().substr(0, 64), "\"");
       } else {
         // The handler writes into a scratch transaction, so a refusal leaves no trace of it.
+        // It reads what the batch's earlier envelopes (and it itself) wrote, though nothing
+        // is committed yet: a revision check or a step of a state machine sees their effect.
         txn::Transaction effect;
-        absl::Status s = h->second->Apply(body, effect);
+        absl::Status s;
+        {
+          storage::ScopedReadOverlay earlier(&txn.batch);
+          storage::ScopedReadOverlay own(&effect.batch);
+          s = h->second->Apply(body, effect);
+        }
         if (s.ok()) {
           txn.Absorb(std::move(effect));
           ++applied_now;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/signing.h"
 #include "common/testing/sync_point.h"
@@ -28,10 +29,13 @@ std::string TempDir() {
 
 // A module's handler: payload "put:K" writes K to the "things" family; "invalid:",
 // "precondition:" and "denied:" refuse with that code after writing a partial effect;
-// "internal:" fails as storage trouble would; "reply:K" also queues an envelope back.
+// "internal:" fails as storage trouble would; "reply:K" also queues an envelope back;
+// "next:K" reads K as a number (0 when absent) and writes it plus one, as a revision check
+// or a state machine's step reads before it writes.
 class RecordingHandler : public EnvelopeHandler {
  public:
-  explicit RecordingHandler(const storage::ColumnFamily* things) : things_(things) {}
+  RecordingHandler(const storage::Store* store, const storage::ColumnFamily* things)
+      : store_(store), things_(things) {}
 
   absl::Status Apply(const v1::EnvelopeBody& body, txn::Transaction& txn) override {
     {
@@ -42,6 +46,14 @@ class RecordingHandler : public EnvelopeHandler {
     const std::string key = p.substr(p.find(':') + 1);
     if (absl::StartsWith(p, "put:")) {
       txn.batch.Put(things_, key, absl::StrCat(body.sender(), " seq ", body.seq()));
+      return absl::OkStatus();
+    }
+    if (absl::StartsWith(p, "next:")) {
+      auto now = store_->Get(things_, key);
+      if (!now.ok()) return now.status();
+      int n = 0;
+      if (now->has_value() && !absl::SimpleAtoi(**now, &n)) return absl::InternalError("junk");
+      txn.batch.Put(things_, key, absl::StrCat(n + 1));
       return absl::OkStatus();
     }
     if (absl::StartsWith(p, "reply:")) {
@@ -66,6 +78,7 @@ class RecordingHandler : public EnvelopeHandler {
   }
 
  private:
+  const storage::Store* store_;
   const storage::ColumnFamily* things_;
   mutable absl::Mutex mu_;
   std::vector<uint64_t> calls_ ABSL_GUARDED_BY(mu_);
@@ -118,7 +131,7 @@ class InboxTest : public ::testing::Test {
     ASSERT_TRUE(committer.ok()) << committer.status();
     committer_ = *std::move(committer);
     inbox_ = std::make_unique<Inbox>(store_.get(), committer_.get(), kSelf, &clock_);
-    handler_ = std::make_unique<RecordingHandler>(store_->cf("things"));
+    handler_ = std::make_unique<RecordingHandler>(store_.get(), store_->cf("things"));
     inbox_->RegisterHandler("test.thing", handler_.get());
   }
 
@@ -240,6 +253,23 @@ TEST_F(InboxTest, AppliesInOrderAndCommitsTheEffectWithTheWatermark) {
   EXPECT_EQ(Watermark(), 3u);
   EXPECT_EQ(Things(), (Strings{"k1", "k2", "k3"}));
   EXPECT_EQ(Applied(), 3);
+}
+
+// The batch commits once, at its end: a handler must still read what the envelopes before it
+// in the batch wrote, or two steps of one record in one batch would both start from the old
+// state (the second overwriting the first, or refused as a skipped step).
+TEST_F(InboxTest, AHandlerReadsWhatEarlierEnvelopesOfItsBatchWrote) {
+  std::vector<v1::Envelope> batch;
+  for (uint64_t s = 1; s <= 3; ++s) batch.push_back(FromGt(s, "next:counter"));
+  ASSERT_TRUE(ApplyFromGt(batch).ok());
+  auto v = store_->Get(store_->cf("things"), "counter");
+  ASSERT_TRUE(v.ok() && v->has_value());
+  EXPECT_EQ(**v, "3");
+  // A refused envelope's writes are not seen by the next one.
+  ASSERT_TRUE(ApplyFromGt({FromGt(4, "invalid:counter"), FromGt(5, "next:partial-counter")}).ok());
+  auto partial = store_->Get(store_->cf("things"), "partial-counter");
+  ASSERT_TRUE(partial.ok() && partial->has_value());
+  EXPECT_EQ(**partial, "1");
 }
 
 TEST_F(InboxTest, ReplayedBatchIsADuplicateAndChangesNothing) {
