@@ -11,7 +11,13 @@
 #      of her mother (match proposed) and grandmother;
 #   GT-TEN (Tenosique): Byron, 16, separated from his uncle in a raid near the border; at La 72
 #      shelter; assessed (medium risk), case plan; tracing of the uncle;
-#   HN-TAP (Tapachula): Dayana, 15, unaccompanied and pregnant, age assessed by the DIF; new.
+#   HN-TAP (Tapachula): Dayana, 15, unaccompanied and pregnant, age assessed by the DIF; new;
+#   GT-TEN (Tenosique): Kevin, 13, a Honduran boy alone at La 72 (Honduras has no consulate in
+#      Tenosique, so Guatemala's acts for him); a determination for return to his mother in San
+#      Pedro Sula approved, services, and (with HN running) the return plan GT -> HN: received
+#      by DINAF, which HN publishes in the shared directory first (GT holds it a few seconds
+#      later). The handover is left proposed at HN: `handover list --incoming` there, then
+#      `handover accept ... post=HN-TAP` and `handover received`.
 #
 # GT's consulate psychologist in Tapachula gets the child-protection grant (an officer's
 # identity; the local PKI has no certificate for her, so it only shows in the audit log).
@@ -55,12 +61,14 @@ record_state() { json_str state "$1" WORKFLOW_STATE_ | sed 's/^WORKFLOW_STATE_//
 #   accompaniment age_basis concerns care representative heard_language assent
 #   risk recommendation determination (situation:decision:reasoning, or empty) goal
 #   tracing (relation|name|last_place|status, one a line; status open or match_proposed)
+#   nationality (default cc); plan (to|authority|reception point|escort|time: the return plan
+#   once the record is in services, or empty)
 sample_child() {
   local person kase record state
   local -a docarg=()
   [[ -z "$doc" ]] || docarg=("doc=$doc")
   cp_step "$cc's person create ($key)" "$cc" sampleload person create given_names="$given" \
-    family_names="$family" sex="$sex" birth_date="$birth" nationality="$cc" language="$language" \
+    family_names="$family" sex="$sex" birth_date="$birth" nationality="${nationality:-$cc}" language="$language" \
     protection=none vulnerability="${accompaniment}_child" "${docarg[@]}" \
     request_id="sample-child-person-$key"
   person="$(json_str name "$CP_OUT" "countries/$cc/persons/")"
@@ -126,7 +134,37 @@ sample_child() {
         "$n" match_proposed
     fi
   done <<<"$tracing"
+  # The return plan (SetReturnPlan), once: a rerun finds the record return_planned or later.
+  if [[ -n "$plan" && "$state" == SERVICES ]]; then
+    local to authority point escort at
+    IFS='|' read -r to authority point escort at <<<"$plan"
+    cp_step "$cc's child plan ($key)" "$cc" sampleload child plan "$record" to="$to" \
+      authority="$authority" point="$point" escort="$escort" at="$at"
+    state="$(record_state "$CP_OUT")"
+  fi
   CHILD_RECORDS+=("$record ($(lower "$state"))")
+}
+
+# HN's child-protection authority (DINAF) in the shared directory, once GT holds it too: its
+# name in DINAF. Empty (and a note) when GT has not received it within a minute.
+sample_dinaf() {
+  DINAF=""
+  cp_step "HN's org create (DINAF)" HN sampleload org create \
+    display_name="Dirección de Niñez, Adolescencia y Familia (DINAF)" type=government_agency \
+    service=child_protection area=HN language=es phone="+504 2237 0000" \
+    request_id=sample-child-protection-dinaf
+  local name
+  name="$(json_str name "$CP_OUT" "countries/HN/organisations/")"
+  [[ -n "$name" ]] || die "sample children: no organisation name in HN's answer: $CP_OUT"
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if cp_ctl GT sampleload org get "$name" >/dev/null 2>&1; then
+      DINAF="$name"
+      return 0
+    fi
+    sleep 1
+  done
+  say "sample children: GT does not hold HN's DINAF ($name) after 60 s; no return plan (rerun up.sh)"
 }
 
 sample_children() {
@@ -148,7 +186,7 @@ sample_children() {
 
   local cc post key given family sex birth language place subtype summary doc accompaniment
   local age_basis concerns care representative heard_language assent risk recommendation
-  local determination goal tracing
+  local determination goal tracing nationality="" plan=""
   if [[ -n "${API[GT]:-}" ]]; then
     # Given once (each grant is audited): run/children/grant.done.
     if [[ ! -f "$RUN/children/grant.done" ]]; then
@@ -185,6 +223,28 @@ madre|Rosa Cojtí Tzul|Houston, Texas|open"
     determination="" goal=CASE_PLAN
     tracing="tío|Edgar Rolando Xitumul Pop|Estación migratoria de Villahermosa|open"
     sample_child
+
+    # A Honduran boy: the return plan GT -> HN needs HN's node (its DINAF) running.
+    plan=""
+    if [[ -n "${API[HN]:-}" ]]; then
+      sample_dinaf
+      [[ -z "$DINAF" ]] || plan="HN|$DINAF|Centro de Atención al Migrante Retornado (CAMR), San Pedro Sula|Oficial de protección consular Marta Ixcoy Tzul; trabajadora social del DIF Tabasco|$(date -u -d "$as_of +3 days" +%F)T09:00:00-06:00"
+    fi
+    cc=GT post=GT-TEN key=gt-3 nationality=HN given="Kevin Josué" family="Zelaya Banegas"
+    sex=male birth="$((year - 13))-02-17" language=es doc=""
+    place="La 72, Hogar-Refugio para Personas Migrantes, Tenosique, Tabasco"
+    subtype=minor_in_custody
+    summary="Niño hondureño de 13 años no acompañado; Honduras no tiene consulado en Tenosique y el de Guatemala actúa por él"
+    accompaniment=unaccompanied age_basis=declared concerns=without_documents
+    care="shelter:DIF Tabasco:$(days_ago 5):La 72, Hogar-Refugio para Personas Migrantes"
+    representative="Procuraduría de Protección de Niñas, Niños y Adolescentes de Tabasco"
+    heard_language=es assent=given risk=medium
+    recommendation="Retorno con su madre en San Pedro Sula, con acompañamiento de la DINAF"
+    determination="durable_solution:return_and_reunify_in_origin:Panel del DIF Tabasco, el consulado de Guatemala y ACNUR: el niño desea volver con su madre, localizada por la DINAF"
+    goal=SERVICES
+    tracing="madre|Glenda Patricia Banegas Ruiz|San Pedro Sula, Cortés|match_proposed"
+    sample_child
+    nationality="" plan=""
   fi
   if [[ -n "${API[HN]:-}" ]]; then
     cc=HN post=HN-TAP key=hn-1 given="Dayana Gissel" family="Mejía Banegas" sex=female
@@ -198,5 +258,7 @@ madre|Rosa Cojtí Tzul|Houston, Texas|open"
     sample_child
   fi
   printf '%s\n' "${CHILD_RECORDS[@]}" >"$RUN/children/records"
-  say "sample children: ${#CHILD_RECORDS[@]} child-protection records (${CHILD_RECORDS[*]}); grant for GT-TAP's psychologist"
+  local returned=""
+  [[ -z "${DINAF:-}" ]] || returned="; a return plan GT -> HN (DINAF $DINAF; the handover waits at HN: handover list --incoming)"
+  say "sample children: ${#CHILD_RECORDS[@]} child-protection records (${CHILD_RECORDS[*]}); grant for GT-TAP's psychologist$returned"
 }
