@@ -568,7 +568,7 @@ only in `handover show`):
   handover show    NAME
   handover list    [--incoming] [post=GT-TAP] [--all]   sent by this node, or to be received
   handover accept  NAME [post=GT-TAP] [note=".."]   a supervisor names the receiving post
-  handover decline NAME note=".."   the sending member's record goes back to services
+  handover decline NAME note=".."   why; the sender may then take its record back to services
   handover received NAME [note=".."]   after accept: the child was received
 )";
 
