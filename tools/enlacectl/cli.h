@@ -5,7 +5,7 @@
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
 // enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1, enlace.notifications.v1,
 // enlace.referrals.v1, enlace.transfers.v1, the `inbox` view over the last three,
-// enlace.crisis.v1 and enlace.children.v1). Pure
+// enlace.crisis.v1, enlace.children.v1 and enlace.workers.v1). Pure
 // (no I/O), so every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc
 // reports it as a usage error (exit code 2) before anything is sent.
 
@@ -218,6 +218,21 @@ enum class Rpc {
   kAcceptHandover,
   kDeclineHandover,
   kReceiveHandover,
+  // enlace.workers.v1.TemporaryWorkersService (workers_commands.cc). `claim advance` and `claim
+  // verify` read the claim's etag first unless etag= is given; `employer counts` and `recruiter
+  // counts` are both GetEmployerCounts.
+  kCreateEmployment,
+  kGetEmployment,
+  kListEmployments,
+  kCreateLabourClaim,
+  kGetLabourClaim,
+  kAdvanceLabourClaim,
+  kVerifyLabourClaim,
+  kListClaimDeadlines,
+  kGetEmployerCounts,
+  kGetRecruiterCounts,
+  kCreateOutreachEvent,
+  kListOutreachEvents,
 };
 
 // `crisis import`: the file and how to read and send it.

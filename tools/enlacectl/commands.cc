@@ -1551,6 +1551,7 @@ std::vector<CommandSpec> CoreCommands() {
 const std::vector<const Domain*>& Domains() {
   static const auto* domains = new std::vector<const Domain*>{
       &ChildrenDomain(),
+      &WorkersDomain(),
   };
   return *domains;
 }

@@ -35,6 +35,10 @@ const std::vector<const Domain*>& Domains();
 // (children_commands.cc).
 const Domain& ChildrenDomain();
 
+// enlace.workers.v1.TemporaryWorkersService: `employment`, `claim`, `employer|recruiter counts`,
+// `outreach` (workers_commands.cc).
+const Domain& WorkersDomain();
+
 }  // namespace enlace::cli
 
 #endif  // ENLACE_TOOLS_ENLACECTL_DOMAINS_H_

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "tools/enlacectl/cli.h"
 #include "tools/enlacectl/domains.h"
+#include "tools/enlacectl/workers_commands.h"
 
 namespace enlace::cli {
 namespace {
@@ -69,6 +70,11 @@ bool AsOneValue(const Message& m, std::string* out) {
   }
   if (type == "enlace.cases.v1.IdentityDocument") {
     *out = FormatDocument(static_cast<const v1::IdentityDocument&>(m));
+    return true;
+  }
+  if (type == "enlace.workers.v1.Money") {
+    // CUR:AMOUNT in major units, as typed (workers_commands.h).
+    *out = FormatMoney(static_cast<const workers::v1::Money&>(m));
     return true;
   }
   if (type == "google.protobuf.FieldMask") {
