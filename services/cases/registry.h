@@ -145,6 +145,13 @@ class Registry {
       const std::string& person_id, const std::vector<std::string>& linked_key_owners,
       txn::Transaction& txn)>;
   void AddErasureHook(ErasureHook hook) { erasure_hooks_.push_back(std::move(hook)); }
+  // Called with every case version the registry stages (a new case: `before` null and its
+  // person given; a change: `person` null), adding to the same transaction what must move
+  // with the case, e.g. the statistics module's counters. An error aborts the change.
+  // Register every hook before the registry serves requests.
+  using CaseHook = std::function<absl::Status(const v1::Case* before, const v1::Case& after,
+                                              const v1::Person* person, txn::Transaction& txn)>;
+  void AddCaseHook(CaseHook hook) { case_hooks_.push_back(std::move(hook)); }
   // True once the person was erased.
   absl::StatusOr<bool> IsErased(const std::string& person_id) const;
 
@@ -234,6 +241,7 @@ class Registry {
   // guard can never meet the same stripe twice.
   mutable storage::KeyLocks person_guards_;
   std::vector<ErasureHook> erasure_hooks_;
+  std::vector<CaseHook> case_hooks_;
 };
 
 }  // namespace enlace::cases

@@ -146,6 +146,7 @@ absl::StatusOr<v1::Case> Registry::CreateCase(const v1::CreateCaseRequest& reque
   // The post handling the case may see its person.
   AddGrant(txn, caller, person_id, c.post(), grant_basis);
   ApplyCounterDiff(txn.batch, counters_, {}, CaseCounterKeys(c));
+  for (const auto& hook : case_hooks_) ENLACE_RETURN_IF_ERROR(hook(nullptr, c, &**person, txn));
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + id);
   Audit(txn, caller, "cases.CreateCase", {c.name(), c.person()});
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
@@ -530,6 +531,7 @@ absl::Status Registry::StageCaseVersion(const v1::Case& before, const v1::Case& 
   ApplyIndexDiff(txn.batch, index_, CaseIndexEntries(before, id, person_id),
                  CaseIndexEntries(after, id, person_id));
   ApplyCounterDiff(txn.batch, counters_, CaseCounterKeys(before), CaseCounterKeys(after));
+  for (const auto& hook : case_hooks_) ENLACE_RETURN_IF_ERROR(hook(&before, after, nullptr, txn));
   return absl::OkStatus();
 }
 

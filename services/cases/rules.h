@@ -66,6 +66,10 @@ absl::Status ApplyCaseMask(const google::protobuf::FieldMask& mask, const v1::Ca
 std::string ComputeEtag(const google::protobuf::Message& resource);
 
 
+// Whether the person is under 18 at `now`, from the birth date (a partial one counts from its
+// latest possible day: the presumption of minority) or, without one, the age band.
+bool IsUnder18(const v1::Person& person, absl::Time now);
+
 }  // namespace enlace::cases
 
 #endif  // ENLACE_SERVICES_CASES_RULES_H_

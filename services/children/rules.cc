@@ -221,29 +221,6 @@ void ValidateDetermination(const v1::Determination& d, FieldViolations& v) {
   CheckText(d.reasoning(), 8000, "determination.reasoning", v);
 }
 
-bool IsUnder18(const enlace::cases::v1::Person& person, absl::Time now) {
-  int year = 0, month = 0, day = 0;
-  const std::string& b = person.birth_date();
-  if (b.size() >= 4 && absl::SimpleAtoi(b.substr(0, 4), &year)) {
-    if (b.size() >= 7) (void)absl::SimpleAtoi(b.substr(5, 2), &month);
-    if (b.size() >= 10) (void)absl::SimpleAtoi(b.substr(8, 2), &day);
-    // Presumption of minority: a partial date counts from its latest possible day, so a person
-    // who may still be a child is treated as one.
-    absl::CivilDay born;
-    if (month == 0) {
-      born = absl::CivilDay(year, 12, 31);
-    } else if (day == 0) {
-      born = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
-    } else {
-      born = absl::CivilDay(year, month, day);
-    }
-    const absl::CivilDay eighteen(born.year() + 18, born.month(), born.day());
-    return absl::ToCivilDay(now, absl::UTCTimeZone()) < eighteen;
-  }
-  return person.age_band() == enlace::cases::v1::AGE_BAND_CHILD_0_11 ||
-         person.age_band() == enlace::cases::v1::AGE_BAND_ADOLESCENT_12_17;
-}
-
 v1::ChildRecord Withheld(const v1::ChildRecord& r) {
   v1::ChildRecord out;
   out.set_name(r.name());

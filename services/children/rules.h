@@ -10,6 +10,7 @@
 #include "common/status/errors.h"
 #include "enlace/cases/v1/person.pb.h"
 #include "enlace/children/v1/children.pb.h"
+#include "services/cases/rules.h"
 
 namespace enlace::children {
 
@@ -48,8 +49,8 @@ void ValidateFacts(const v1::ChildRecord& r, absl::Time now, FieldViolations& v,
 void ValidateAssessment(const v1::Assessment& a, absl::Time now, FieldViolations& v);
 void ValidateDetermination(const v1::Determination& d, FieldViolations& v);
 
-// Whether the person is under 18 at `now`, from the birth date or, without one, the age band.
-bool IsUnder18(const enlace::cases::v1::Person& person, absl::Time now);
+// Whether the person is under 18 at `now` (the presumption of minority): in the cases rules.
+using ::enlace::cases::IsUnder18;
 
 // The record as a caller without the grant sees it: that it exists, its case and state.
 v1::ChildRecord Withheld(const v1::ChildRecord& r);

@@ -1,6 +1,7 @@
 #include "services/node/config.h"
 
 #include <fstream>
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -77,6 +78,14 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& c) {
   if (c.api_tls().client_ca_file().empty()) v.Add("api_tls.client_ca_file", "required");
   if (c.worker_threads() < 0 || c.worker_threads() > 256) v.Add("worker_threads", "0-256");
   if (c.drain_seconds() < 0 || c.drain_seconds() > 600) v.Add("drain_seconds", "0-600");
+  // Statistics may be protected more strictly than the region's rule, never less.
+  const int64_t threshold = c.stats().threshold() == 0 ? 5 : c.stats().threshold();
+  if (threshold < 5 || threshold > 1000) v.Add("stats.threshold", "0 (5) or 5-1000");
+  if (c.stats().sensitive_threshold() != 0 &&
+      (c.stats().sensitive_threshold() < std::max<int64_t>(10, threshold) ||
+       c.stats().sensitive_threshold() > 1000)) {
+    v.Add("stats.sensitive_threshold", "0 (10) or at least 10 and at least stats.threshold");
+  }
   return v.ToStatus();
 }
 

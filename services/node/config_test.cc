@@ -42,5 +42,18 @@ TEST(ConfigTest, NamesEveryBadField) {
   EXPECT_NE(s.message().find("posts[0].areas[1]"), std::string::npos);
 }
 
+TEST(ConfigTest, StatisticsAreNeverProtectedLessThanTheRegionsRule) {
+  auto c = ParseNodeConfig(kGood);
+  ASSERT_TRUE(c.ok());
+  c->mutable_stats()->set_threshold(20);
+  c->mutable_stats()->set_sensitive_threshold(20);
+  EXPECT_TRUE(ValidateNodeConfig(*c).ok());  // stricter is allowed
+  c->mutable_stats()->set_threshold(3);
+  c->mutable_stats()->set_sensitive_threshold(9);
+  absl::Status s = ValidateNodeConfig(*c);
+  EXPECT_NE(s.message().find("stats.threshold"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("stats.sensitive_threshold"), std::string::npos) << s;
+}
+
 }  // namespace
 }  // namespace enlace::node

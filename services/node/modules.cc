@@ -7,6 +7,7 @@
 #include "services/directory/module.h"
 #include "services/notifications/module.h"
 #include "services/referrals/module.h"
+#include "services/stats/module.h"
 #include "services/transfers/module.h"
 #include "services/workers/module.h"
 
@@ -16,6 +17,7 @@ namespace enlace::node {
 const std::vector<ModuleSpec>& NodeModules() {
   static const auto* modules = new std::vector<ModuleSpec>{
       cases::ModuleSpec(),
+      stats::ModuleSpec(),
       directory::ModuleSpec(),
       notifications::ModuleSpec(),
       referrals::ModuleSpec(),

@@ -120,6 +120,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
   options.vault = node->vault_.get();
   options.audit_reads = !sec.disable_read_audit();
+  // The node's one clock (a file a test moves, NodeConfig.testing_clock_file): cases carry
+  // the same times the modules that count and expire them read.
+  options.clock = [clock = node->clock_] { return clock->Now(); };
   auto registry =
       cases::Registry::Create(std::move(options), node->store_.get(), node->committer_.get());
   if (!registry.ok()) return registry.status();

@@ -1,0 +1,218 @@
+#include "services/stats/stats.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/time/proto_time.h"
+#include "services/cases/rules.h"
+
+namespace enlace::stats {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+
+constexpr char kFactsCf[] = "stats";
+constexpr char kCountersCf[] = "stats_counters";
+constexpr char kOpened[] = "cases_opened";
+constexpr char kClosed[] = "cases_closed";
+// The dimensions of the facts, in key order after the month: each becomes a table.
+constexpr int kPost = 0, kHost = 1, kCategory = 2, kSex = 3, kAge = 4;
+
+std::string Month(absl::Time t) { return absl::FormatTime("%Y-%m", t, absl::UTCTimeZone()); }
+
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+std::string SexOf(const cv1::Person& p) {
+  if (p.sex() == cv1::SEX_UNSPECIFIED) return "unknown";
+  std::string s = cv1::Sex_Name(p.sex()).substr(4);  // SEX_FEMALE -> female
+  return absl::AsciiStrToLower(s);
+}
+
+std::string AgeOf(const cv1::Person& p, absl::Time at) {
+  if (p.birth_date().empty() && p.age_band() == cv1::AGE_BAND_UNSPECIFIED) return "unknown";
+  return cases::IsUnder18(p, at) ? "child" : "adult";
+}
+
+// A month that has ended, as YYYY-MM.
+bool IsEndedMonth(absl::string_view month, absl::Time now) {
+  int y = 0, m = 0;
+  if (month.size() != 7 || month[4] != '-' || !absl::SimpleAtoi(month.substr(0, 4), &y) ||
+      !absl::SimpleAtoi(month.substr(5, 2), &m) || y < 2000 || m < 1 || m > 12) {
+    return false;
+  }
+  return month < Month(now);
+}
+
+v1::Flag ToProto(Flag f) {
+  switch (f) {
+    case Flag::kPublished:
+      return v1::FLAG_PUBLISHED;
+    case Flag::kPrimary:
+      return v1::FLAG_PRIMARY;
+    case Flag::kSecondary:
+      return v1::FLAG_SECONDARY;
+    case Flag::kNotPublished:
+      return v1::FLAG_NOT_PUBLISHED;
+  }
+  return v1::FLAG_UNSPECIFIED;
+}
+
+v1::Cell CellOf(int64_t value, Flag flag) {
+  v1::Cell c;
+  c.set_value(value);
+  c.set_flag(ToProto(flag));
+  return c;
+}
+
+}  // namespace
+
+void Stats::AddColumnFamilies(storage::StoreOptions& options) {
+  if (std::find(options.column_families.begin(), options.column_families.end(), kFactsCf) ==
+      options.column_families.end()) {
+    options.column_families.push_back(kFactsCf);
+    options.counter_families.push_back(kCountersCf);
+  }
+}
+
+Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
+             enlace::node::v1::StatsConfig config, const Clock* clock)
+    : store_(store),
+      committer_(committer),
+      self_(std::move(self)),
+      threshold_(std::max<int64_t>(5, config.threshold())),
+      sensitive_threshold_(std::max<int64_t>({10, config.sensitive_threshold(), threshold_})),
+      clock_(clock),
+      facts_(store->cf(kFactsCf)),
+      counters_(store->cf(kCountersCf)) {}
+
+absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& after,
+                                  const cv1::Person* person, txn::Transaction& txn) {
+  const std::string id = IdOf(after.name());
+  if (before == nullptr) {
+    if (person == nullptr) return absl::InternalError("a new case without its person");
+    const absl::Time opened = FromProtoTime(after.create_time());
+    const std::string facts =
+        absl::StrJoin({after.post(), after.host_country(), cv1::Category_Name(after.category()),
+                       SexOf(*person), AgeOf(*person, opened)},
+                      "|");
+    txn.batch.Put(facts_, absl::StrCat("F|", id), facts);
+    txn.batch.AddToCounter(counters_, absl::StrCat("O|", Month(opened), "|", facts), 1);
+    return absl::OkStatus();
+  }
+  if (before->status() == cv1::STATUS_CLOSED || after.status() != cv1::STATUS_CLOSED) {
+    return absl::OkStatus();
+  }
+  ENLACE_ASSIGN_OR_RETURN(auto facts, store_->Get(facts_, absl::StrCat("F|", id)));
+  // A case opened before statistics were kept: what the case itself says.
+  const std::string known =
+      facts.has_value() ? *facts
+                        : absl::StrJoin({after.post(), after.host_country(),
+                                         cv1::Category_Name(after.category()), std::string("unknown"),
+                                         std::string("unknown")},
+                                        "|");
+  const absl::Time closed = after.has_close_time() ? FromProtoTime(after.close_time())
+                                                   : FromProtoTime(after.update_time());
+  txn.batch.AddToCounter(counters_, absl::StrCat("X|", Month(closed), "|", known), 1);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
+                                            absl::string_view measure) const {
+  Release r;
+  r.base_threshold = threshold_;
+  std::map<std::string, int> column_of;
+  for (int c = cv1::Category_MIN + 1; c <= cv1::Category_MAX; ++c) {
+    if (!cv1::Category_IsValid(c)) continue;
+    column_of[cv1::Category_Name(static_cast<cv1::Category>(c))] =
+        static_cast<int>(r.columns.size());
+    r.columns.push_back(cv1::Category_Name(static_cast<cv1::Category>(c)));
+    r.column_thresholds.push_back(threshold_);
+  }
+  // dimension -> row key -> counts by column
+  const std::vector<std::pair<int, std::string>> dimensions = {
+      {kHost, "host_country"}, {kPost, "post"}, {kSex, "sex"}, {kAge, "age_group"}};
+  std::vector<std::map<std::string, std::vector<int64_t>>> rows(dimensions.size());
+  const std::string prefix = absl::StrCat(measure == kClosed ? "X|" : "O|", month, "|");
+  for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+    const std::string key(it->key());
+    std::vector<std::string> f = absl::StrSplit(key.substr(prefix.size()), '|');
+    auto column = f.size() == 5 ? column_of.find(f[kCategory]) : column_of.end();
+    if (column == column_of.end()) continue;  // not a cell of this release
+    ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+    if (n <= 0) continue;
+    for (size_t d = 0; d < dimensions.size(); ++d) {
+      auto& counts = rows[d][f[dimensions[d].first]];
+      counts.resize(r.columns.size(), 0);
+      counts[column->second] += n;
+    }
+  }
+  for (size_t d = 0; d < dimensions.size(); ++d) {
+    Table t;
+    t.name = dimensions[d].second;
+    // Whether a child: the stricter threshold for every cell of that table.
+    t.threshold = dimensions[d].first == kAge ? sensitive_threshold_ : threshold_;
+    for (auto& [key, counts] : rows[d]) {
+      t.rows.push_back(key);
+      t.cells.push_back(counts);
+    }
+    r.tables.push_back(std::move(t));
+  }
+  return r;
+}
+
+absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
+    const v1::GetMonthlyReleaseRequest& request, const Caller& caller) {
+  if (!IsEndedMonth(request.month(), clock_->Now())) {
+    return InvalidField("month", "YYYY-MM of a month that has ended");
+  }
+  const std::string measure = request.measure().empty() ? kOpened : request.measure();
+  if (measure != kOpened && measure != kClosed) {
+    return InvalidField("measure", "cases_opened or cases_closed");
+  }
+  ENLACE_ASSIGN_OR_RETURN(Release r, BuildRelease(request.month(), measure));
+  const ProtectedRelease p = Protect(r);
+  v1::MonthlyRelease out;
+  out.set_country(self_);
+  out.set_month(request.month());
+  out.set_measure(measure);
+  out.set_withheld(p.withheld);
+  if (!p.withheld) {
+    for (size_t j = 0; j < r.columns.size(); ++j) {
+      out.add_columns(r.columns[j]);
+      out.add_column_thresholds(r.column_thresholds[j]);
+      *out.add_column_totals() = CellOf(p.column_totals[j], p.column_flags[j]);
+    }
+    *out.mutable_grand_total() = CellOf(p.grand_total, p.grand_flag);
+    for (size_t t = 0; t < r.tables.size(); ++t) {
+      v1::Table* table = out.add_tables();
+      table->set_dimension(r.tables[t].name);
+      table->set_withheld(p.tables[t].withheld);
+      if (p.tables[t].withheld) continue;
+      for (size_t i = 0; i < r.tables[t].rows.size(); ++i) {
+        v1::Row* row = table->add_rows();
+        row->set_key(r.tables[t].rows[i]);
+        row->set_threshold(r.tables[t].threshold);
+        for (size_t j = 0; j < r.columns.size(); ++j) {
+          *row->add_cells() = CellOf(p.tables[t].cells[i][j], p.tables[t].cell_flags[i][j]);
+        }
+        *row->mutable_total() = CellOf(p.tables[t].row_totals[i], p.tables[t].row_flags[i]);
+      }
+    }
+  }
+  txn::Transaction txn;
+  txn.Audit(caller.identity, "stats.GetMonthlyRelease", {})
+      .set_detail(absl::StrCat(measure, " ", request.month(), p.withheld ? " withheld" : ""));
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
+  return out;
+}
+
+}  // namespace enlace::stats

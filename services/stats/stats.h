@@ -1,0 +1,59 @@
+#ifndef ENLACE_SERVICES_STATS_STATS_H_
+#define ENLACE_SERVICES_STATS_STATS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/identity/caller.h"
+#include "common/storage/store.h"
+#include "common/time/clock.h"
+#include "common/txn/committer.h"
+#include "enlace/cases/v1/case.pb.h"
+#include "enlace/cases/v1/person.pb.h"
+#include "enlace/node/v1/config.pb.h"
+#include "enlace/stats/v1/stats.pb.h"
+#include "services/stats/disclosure.h"
+
+namespace enlace::stats {
+
+// A node's monthly statistics. Counters move with the cases, in the registry's own commits
+// (its case hook, OnCaseVersion): a case opened counts in its month, by post, host country,
+// category, the person's sex and whether a child; closed, it counts again in the month it
+// closed, by the same facts as when it opened. A release is built from the counters of one
+// ended month and protected before it leaves (disclosure.h); nothing reads a case or a
+// person to answer.
+//
+// Keys: "stats" family: F|{case id} -> the facts the case opened with ("post|host|category|
+// sex|age"). "stats_counters" (counters): {O or X}|{YYYY-MM}|{post}|{host}|{category}|{sex}|
+// {age}: opened, closed.
+class Stats {
+ public:
+  static void AddColumnFamilies(storage::StoreOptions& options);
+  Stats(storage::Store* store, txn::Committer* committer, std::string self,
+        enlace::node::v1::StatsConfig config, const Clock* clock);
+
+  // The registry's case hook (Registry::AddCaseHook).
+  absl::Status OnCaseVersion(const enlace::cases::v1::Case* before,
+                             const enlace::cases::v1::Case& after,
+                             const enlace::cases::v1::Person* person, txn::Transaction& txn);
+
+  absl::StatusOr<v1::MonthlyRelease> GetMonthlyRelease(const v1::GetMonthlyReleaseRequest& request,
+                                                       const Caller& caller);
+
+  // The release before protection (for tests and benchmarks).
+  absl::StatusOr<Release> BuildRelease(absl::string_view month, absl::string_view measure) const;
+
+ private:
+  storage::Store* store_;
+  txn::Committer* committer_;
+  const std::string self_;
+  const int64_t threshold_;
+  const int64_t sensitive_threshold_;
+  const Clock* clock_;
+  const storage::ColumnFamily* facts_;
+  const storage::ColumnFamily* counters_;
+};
+
+}  // namespace enlace::stats
+
+#endif  // ENLACE_SERVICES_STATS_STATS_H_

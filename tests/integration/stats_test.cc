@@ -1,0 +1,232 @@
+// A node's monthly statistics over real gRPC: the counters move with the cases (opened in
+// October, closed in November), a month's release adds up to what was done, every small cell
+// is withheld with enough others that the totals do not give it away, the release holds no
+// person, and only supervisors and the secretariat read it, for months that have ended.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/time/clock.h"
+#include "common/time/proto_time.h"
+#include "enlace/cases/v1/case_service.grpc.pb.h"
+#include "enlace/cases/v1/person_service.grpc.pb.h"
+#include "enlace/stats/v1/stats.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "services/node/node.h"
+#include "tests/testing/test_env.h"
+
+namespace enlace {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+namespace sv1 = ::enlace::stats::v1;
+
+constexpr char kSupervisor[] = "spiffe://mx.enlace.example/role/supervisor/user/jefa";
+constexpr char kSecretariat[] = "spiffe://mx.enlace.example/role/secretariat/user/crm";
+constexpr char kOfficer[] = "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana";
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  return ctx;
+}
+
+absl::Time Day(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()) + absl::Hours(15);
+}
+
+class StatsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("stats");
+    auto pki = testing::TestPki::Create(dir_, "MX");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*pki);
+    clock_file_ = dir_ + "/clock";
+    ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 10, 5)));
+    config_ = testing::TestNodeConfig(dir_, "MX");
+    config_.set_testing_clock_file(clock_file_);
+    auto node = node::Node::Start(config_);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+  }
+  void TearDown() override {
+    if (node_ != nullptr) EXPECT_TRUE(node_->Shutdown(absl::Seconds(5)).ok());
+  }
+  std::shared_ptr<grpc::Channel> Channel(const std::string& who) {
+    auto cert = pki_->Client(who);
+    return testing::MakeChannel(node_->api_port(), pki_->ca(), &*cert);
+  }
+
+  // A person (a child when `child`) and a case of `category` at `post`; returns the case.
+  cv1::Case Open(const std::string& post, const std::string& host, cv1::Subtype subtype,
+                 cv1::Sex sex, bool child) {
+    auto ch = Channel(kSupervisor);
+    cv1::CreatePersonRequest cp;
+    cp.set_parent("countries/MX");
+    auto* p = cp.mutable_person();
+    p->set_given_names(absl::StrCat("Persona ", ++n_));
+    p->set_family_names("Hernández Cruz");
+    p->set_sex(sex);
+    p->set_birth_date(child ? "2012-02-02" : "1988-06-30");
+    p->add_nationalities("MX");
+    p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
+    cv1::Person person;
+    EXPECT_TRUE(cv1::PersonService::NewStub(ch)->CreatePerson(Ctx().get(), cp, &person).ok());
+    cv1::CreateCaseRequest cc;
+    cc.set_parent("countries/MX");
+    auto* c = cc.mutable_case_();
+    c->set_person(person.name());
+    c->set_post(post);
+    c->set_host_country(host);
+    c->set_place("Consulado");
+    c->set_category(cases::CategoryOfSubtype(subtype));
+    c->set_subtype(subtype);
+    c->set_legal_basis(child ? cv1::LEGAL_BASIS_CHILD_BEST_INTEREST
+                             : cv1::LEGAL_BASIS_VITAL_INTEREST);
+    cv1::Case out;
+    grpc::Status s = cv1::CaseService::NewStub(ch)->CreateCase(Ctx().get(), cc, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  grpc::Status Release(const std::string& who, const std::string& month,
+                       const std::string& measure, sv1::MonthlyRelease* out) {
+    sv1::GetMonthlyReleaseRequest req;
+    req.set_month(month);
+    req.set_measure(measure);
+    return sv1::StatsService::NewStub(Channel(who))->GetMonthlyRelease(Ctx().get(), req, out);
+  }
+
+  static const sv1::Table& TableOf(const sv1::MonthlyRelease& r, const std::string& dimension) {
+    for (const auto& t : r.tables()) {
+      if (t.dimension() == dimension) return t;
+    }
+    static const sv1::Table none;
+    ADD_FAILURE() << "no table " << dimension;
+    return none;
+  }
+
+  std::string dir_, clock_file_;
+  std::unique_ptr<testing::TestPki> pki_;
+  enlace::node::v1::NodeConfig config_;
+  std::unique_ptr<node::Node> node_;
+  int n_ = 0;
+};
+
+TEST_F(StatsTest, AMonthsReleaseAddsUpAndWithholdsWhatIsSmall) {
+  // October at MX-LAX (US): 30 labour cases and 24 detentions; at MX-GUA (GT): 12 labour
+  // cases and 3 detentions (a small cell); 2 unaccompanied children at MX-TAP.
+  std::vector<cv1::Case> opened;
+  auto open = [&](int n, const std::string& post, const std::string& host, cv1::Subtype st,
+                  bool child = false) {
+    for (int i = 0; i < n; ++i) {
+      opened.push_back(Open(post, host, st, i % 2 ? cv1::SEX_MALE : cv1::SEX_FEMALE, child));
+    }
+  };
+  open(30, "MX-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES);
+  open(24, "MX-LAX", "US", cv1::SUBTYPE_IMMIGRATION_DETENTION);
+  open(12, "MX-GUA", "GT", cv1::SUBTYPE_UNPAID_WAGES);
+  open(3, "MX-GUA", "GT", cv1::SUBTYPE_IMMIGRATION_DETENTION);
+  open(2, "MX-TAP", "MX", cv1::SUBTYPE_IMMIGRATION_DETENTION, /*child=*/true);
+  ASSERT_EQ(opened.size(), 71u);
+
+  sv1::MonthlyRelease r;
+  // October has not ended yet.
+  EXPECT_EQ(Release(kSecretariat, "2026-10", "", &r).error_code(), grpc::INVALID_ARGUMENT);
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 11, 3)));
+  EXPECT_EQ(Release(kSecretariat, "2026-13", "", &r).error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(Release(kSecretariat, "2026-10", "people", &r).error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(Release(kOfficer, "2026-10", "", &r).error_code(), grpc::PERMISSION_DENIED);
+  grpc::Status s = Release(kSecretariat, "2026-10", "", &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_FALSE(r.withheld());
+  EXPECT_EQ(r.country(), "MX");
+  EXPECT_EQ(r.grand_total().flag(), sv1::FLAG_PUBLISHED);
+  EXPECT_EQ(r.grand_total().value(), 71);
+
+  // By host country: the US row is published in full; GT's 3 detentions are withheld, and
+  // so is at least one more cell of GT's row and of the migration column.
+  const sv1::Table& host = TableOf(r, "host_country");
+  ASSERT_FALSE(host.withheld());
+  std::map<std::string, const sv1::Row*> rows;
+  for (const auto& row : host.rows()) rows[row.key()] = &row;
+  ASSERT_EQ(rows.count("US"), 1u);
+  int labour = -1, migration = -1;
+  for (int j = 0; j < r.columns_size(); ++j) {
+    if (r.columns(j) == "CATEGORY_LABOUR") labour = j;
+    if (r.columns(j) == "CATEGORY_MIGRATION") migration = j;
+  }
+  ASSERT_GE(labour, 0);
+  ASSERT_GE(migration, 0);
+  const sv1::Row& gt = *rows.at("GT");
+  EXPECT_EQ(gt.cells(migration).flag(), sv1::FLAG_PRIMARY);
+  EXPECT_EQ(gt.cells(migration).value(), 0);
+  int withheld_in_gt_row = 0;
+  for (int j = 0; j < gt.cells_size(); ++j) withheld_in_gt_row += gt.cells(j).flag() != sv1::FLAG_PUBLISHED;
+  withheld_in_gt_row += gt.total().flag() != sv1::FLAG_PUBLISHED;
+  EXPECT_GE(withheld_in_gt_row, 2) << "GT's 3 would be its row total minus the rest";
+  // Every published number is true, and zero or at least its threshold.
+  int64_t published_sum = 0;
+  for (const auto& row : host.rows()) {
+    for (const auto& cell : row.cells()) {
+      if (cell.flag() == sv1::FLAG_PUBLISHED) {
+        EXPECT_TRUE(cell.value() == 0 || cell.value() >= row.threshold()) << row.key();
+        published_sum += cell.value();
+      } else {
+        EXPECT_EQ(cell.value(), 0) << "a withheld value shown";
+      }
+    }
+  }
+  EXPECT_LE(published_sum, 71);
+  if (rows.at("US")->cells(labour).flag() == sv1::FLAG_PUBLISHED) {
+    EXPECT_EQ(rows.at("US")->cells(labour).value(), 30);
+  }
+  // The two children: under the children's threshold of 10, never shown.
+  const sv1::Table& age = TableOf(r, "age_group");
+  for (const auto& row : age.rows()) {
+    EXPECT_EQ(row.threshold(), 10);
+    if (row.key() == "child") {
+      for (const auto& cell : row.cells()) {
+        EXPECT_TRUE(cell.flag() != sv1::FLAG_PUBLISHED || cell.value() == 0);
+      }
+      EXPECT_NE(row.total().flag(), sv1::FLAG_PUBLISHED);
+    }
+  }
+  // Counts only: no person, no case.
+  const std::string wire = r.SerializeAsString();
+  for (const auto& c : opened) {
+    EXPECT_EQ(wire.find(c.name()), std::string::npos);
+    EXPECT_EQ(wire.find(c.person()), std::string::npos);
+  }
+  EXPECT_EQ(wire.find("Persona"), std::string::npos);
+  EXPECT_EQ(wire.find("Hernández"), std::string::npos);
+
+  // November: 20 of October's US labour cases close; they count in November's closures.
+  auto cases = cv1::CaseService::NewStub(Channel(kSupervisor));
+  for (int i = 0; i < 20; ++i) {
+    cv1::CloseCaseRequest close;
+    close.set_name(opened[i].name());
+    close.set_etag(opened[i].etag());
+    close.set_resolution(cv1::RESOLUTION_RESOLVED);
+    cv1::Case closed;
+    grpc::Status cs = cases->CloseCase(Ctx().get(), close, &closed);
+    ASSERT_TRUE(cs.ok()) << cs.error_message();
+  }
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 12, 1)));
+  sv1::MonthlyRelease closures;
+  ASSERT_TRUE(Release(kSupervisor, "2026-11", "cases_closed", &closures).ok());
+  ASSERT_FALSE(closures.withheld());
+  EXPECT_EQ(closures.grand_total().value(), 20);
+  sv1::MonthlyRelease november_opened;
+  ASSERT_TRUE(Release(kSupervisor, "2026-11", "cases_opened", &november_opened).ok());
+  EXPECT_TRUE(november_opened.withheld()) << "nothing was opened in November";
+  // October's release is the same after November's work: fixed periods.
+  sv1::MonthlyRelease again;
+  ASSERT_TRUE(Release(kSecretariat, "2026-10", "", &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), r.SerializeAsString());
+}
+
+}  // namespace
+}  // namespace enlace
