@@ -22,6 +22,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/crisis.sh"
 # shellcheck source=deploy/local/children.sh
 source "$(dirname "${BASH_SOURCE[0]}")/children.sh"
+# shellcheck source=deploy/local/workers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/workers.sh"
 
 SETUP=1
 BUILD=1
@@ -238,6 +240,10 @@ fi
 # --- sample child-protection records: GT's and HN's consulates in Mexico (deploy/local/children.sh)
 [[ -s "$RUN/sample.as_of" ]] || date -u +%F >"$RUN/sample.as_of"
 sample_children
+
+# --- sample temporary workers: MX's SAWP workers in Ontario and H-2A workers in Georgia, their
+# contracts, labour claims and Labor Rights Week events (deploy/local/workers.sh)
+sample_workers
 
 # --- how to use it --------------------------------------------------------------------------------
 rel() { echo "${1#"$ROOT"/}"; }
