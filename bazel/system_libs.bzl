@@ -15,6 +15,7 @@ def _system_libs_impl(ctx):
     absl = _pkg_libs(ctx, ["absl_flags", "absl_flags_parse", "absl_strings", "absl_synchronization", "absl_status", "absl_statusor", "absl_time", "absl_random_random", "absl_hash", "absl_str_format"])
     ssl = _pkg_libs(ctx, ["openssl"])
     icu = _pkg_libs(ctx, ["icu-uc"])
+    httplib = _pkg_libs(ctx, ["cpp-httplib"])
     ctx.file("BUILD.bazel", """
 package(default_visibility = ["//visibility:public"])
 
@@ -35,10 +36,23 @@ cc_library(name = "openssl", linkopts = {ssl})
 # ICU: Unicode normalisation (NFC) and character properties for names (common/text).
 cc_library(name = "icu", linkopts = {icu})
 
+# cpp-httplib 0.11 (Debian's split build: the library was compiled with these macros, so every
+# includer must define them too or the classes' layout differs): the secretariat's dashboard.
+cc_library(
+    name = "httplib",
+    defines = [
+        "CPPHTTPLIB_OPENSSL_SUPPORT",
+        "CPPHTTPLIB_ZLIB_SUPPORT",
+        "CPPHTTPLIB_BROTLI_SUPPORT",
+    ],
+    linkopts = {httplib},
+    deps = [":openssl"],
+)
+
 cc_library(name = "gtest", linkopts = ["-lgmock", "-lgtest", "-lpthread"])
 
 cc_library(name = "gtest_main", linkopts = ["-lgmock_main", "-lgmock", "-lgtest", "-lpthread"])
-""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl), icu = repr(icu)))
+""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl), icu = repr(icu), httplib = repr(httplib)))
 
 system_libs = repository_rule(
     implementation = _system_libs_impl,

@@ -24,6 +24,9 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # buf CLI (npm) and browser tests
   nodejs npm chromium
+  # the secretariat's dashboard: HTTPS server (cpp-httplib); the browser test's client
+  # certificate goes into chromium's NSS database (certutil, pk12util)
+  libcpp-httplib-dev libnss3-tools
 )
 
 say() { echo "setup: $*"; }
@@ -112,6 +115,31 @@ else
     exit 1
   fi
   say "buf $BUF_VERSION: installed at $BUF"
+fi
+
+# --- web dependencies (npm: uplot, world-atlas, playwright-core, axe-core) ---------------------
+# Pinned by web/package-lock.json and installed with `npm ci` into $ENLACE_WEB_DEPS (default
+# /usr/local/lib/enlace-web/node_modules): the dashboard serves uPlot from there (never from the
+# internet) and tests/browser drives chromium with playwright-core and axe-core from there.
+# Reinstalled only when the lock file changed.
+WEB_DEPS="${ENLACE_WEB_DEPS:-/usr/local/lib/enlace-web}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if cmp -s "$here/web/package-lock.json" "$WEB_DEPS/package-lock.json" \
+    && [[ -f "$WEB_DEPS/node_modules/uplot/dist/uPlot.iife.min.js" ]] \
+    && [[ -f "$WEB_DEPS/node_modules/playwright-core/package.json" ]] \
+    && [[ -f "$WEB_DEPS/node_modules/axe-core/axe.min.js" ]]; then
+  say "web dependencies: present in $WEB_DEPS"
+else
+  [[ -w "$(dirname "$WEB_DEPS")" || -w "$WEB_DEPS" ]] || need_root "installing web dependencies"
+  say "web dependencies: npm ci into $WEB_DEPS"
+  tmp="$(mktemp -d "${WEB_DEPS}.tmp.XXXXXX")"
+  cp "$here/web/package.json" "$here/web/package-lock.json" "$tmp/"
+  (cd "$tmp" && npm ci --no-fund --no-audit --ignore-scripts >/dev/null)
+  rm -rf "$WEB_DEPS.old"
+  [[ -e "$WEB_DEPS" ]] && mv "$WEB_DEPS" "$WEB_DEPS.old"
+  mv "$tmp" "$WEB_DEPS"
+  rm -rf "$WEB_DEPS.old"
+  say "web dependencies: installed in $WEB_DEPS"
 fi
 
 say "done"
