@@ -1,0 +1,267 @@
+#include "services/secretariat/dashboard/fake_data.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace enlace::secretariat::dashboard {
+namespace {
+
+namespace v1 = ::enlace::secretariat::v1;
+namespace stats = ::enlace::stats::v1;
+
+const char* const kColumns[] = {"CATEGORY_MIGRATION", "CATEGORY_CRIMINAL", "CATEGORY_LABOUR",
+                                "CATEGORY_HUMAN_RIGHTS", "CATEGORY_CIVIL_FAMILY"};
+constexpr int kNumColumns = 5;
+
+// Deterministic pseudo-counts.
+int64_t Count(const std::string& seed, int scale) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : seed) h = (h ^ c) * 16777619u;
+  return static_cast<int64_t>(h % static_cast<uint32_t>(scale));
+}
+
+// A row from true counts: cells under `threshold` primary, and for each row with a primary
+// cell the smallest published cell secondary (so the row total cannot reveal it).
+stats::Row MakeRow(const std::string& key, const std::vector<int64_t>& counts, int64_t threshold,
+                   const std::vector<bool>& published_columns) {
+  stats::Row row;
+  row.set_key(key);
+  row.set_threshold(threshold);
+  int64_t total = 0;
+  int primaries = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    stats::Cell* c = row.add_cells();
+    if (!published_columns[i]) {
+      c->set_flag(stats::FLAG_NOT_PUBLISHED);
+      continue;
+    }
+    total += counts[i];
+    if (counts[i] > 0 && counts[i] < threshold) {
+      c->set_flag(stats::FLAG_PRIMARY);
+      ++primaries;
+    } else {
+      c->set_flag(stats::FLAG_PUBLISHED);
+      c->set_value(counts[i]);
+    }
+  }
+  if (primaries == 1) {
+    int best = -1;
+    for (int i = 0; i < row.cells_size(); ++i) {
+      if (row.cells(i).flag() != stats::FLAG_PUBLISHED || row.cells(i).value() == 0) continue;
+      if (best < 0 || row.cells(i).value() < row.cells(best).value()) best = i;
+    }
+    if (best >= 0) {
+      row.mutable_cells(best)->set_value(0);
+      row.mutable_cells(best)->set_flag(stats::FLAG_SECONDARY);
+    }
+  }
+  if (total > 0 && total < threshold) {
+    row.mutable_total()->set_flag(stats::FLAG_PRIMARY);
+  } else {
+    row.mutable_total()->set_flag(stats::FLAG_PUBLISHED);
+    row.mutable_total()->set_value(total);
+  }
+  return row;
+}
+
+stats::MonthlyRelease MakeRelease(const std::string& country, const std::string& month,
+                                  const std::string& measure, int scale) {
+  stats::MonthlyRelease r;
+  r.set_country(country);
+  r.set_month(month);
+  r.set_measure(measure);
+  std::vector<bool> published(kNumColumns, true);
+  // Human rights is published nowhere by GT in the sample (a NOT_PUBLISHED column).
+  if (country == "GT") published[3] = false;
+  for (int i = 0; i < kNumColumns; ++i) {
+    r.add_columns(kColumns[i]);
+    r.add_column_thresholds(5);
+  }
+  std::vector<std::string> hosts = {"US", "MX", "CA"};
+  if (country == "MX") hosts = {"US", "CA", "GT"};
+  const std::string seed = absl::StrCat(country, month, measure);
+  std::vector<int64_t> col_totals(kNumColumns, 0);
+  stats::Table* host = r.add_tables();
+  host->set_dimension("host_country");
+  std::vector<std::vector<int64_t>> host_counts;
+  for (size_t h = 0; h < hosts.size(); ++h) {
+    std::vector<int64_t> counts;
+    for (int i = 0; i < kNumColumns; ++i) {
+      int s = h == 0 ? scale : scale / 6;
+      int64_t v = Count(absl::StrCat(seed, hosts[h], i), s);
+      // Every month of every member has at least one small cell (1..4): primary.
+      if (h == 1 && i == 2) v = 1 + Count(absl::StrCat(seed, "small"), 4);
+      counts.push_back(v);
+      if (published[i]) col_totals[i] += v;
+    }
+    *host->add_rows() = MakeRow(hosts[h], counts, 5, published);
+    host_counts.push_back(counts);
+  }
+  // sex: split each column's total.
+  stats::Table* sex = r.add_tables();
+  sex->set_dimension("sex");
+  std::vector<int64_t> female, male;
+  for (int i = 0; i < kNumColumns; ++i) {
+    int64_t f = col_totals[i] * (35 + Count(absl::StrCat(seed, "f", i), 20)) / 100;
+    female.push_back(f);
+    male.push_back(col_totals[i] - f);
+  }
+  *sex->add_rows() = MakeRow("female", female, 5, published);
+  *sex->add_rows() = MakeRow("male", male, 5, published);
+  // age_group: children at threshold 10.
+  stats::Table* age = r.add_tables();
+  age->set_dimension("age_group");
+  std::vector<int64_t> child, adult;
+  for (int i = 0; i < kNumColumns; ++i) {
+    int64_t c = std::min<int64_t>(col_totals[i], Count(absl::StrCat(seed, "c", i), 30));
+    child.push_back(c);
+    adult.push_back(col_totals[i] - c);
+  }
+  *age->add_rows() = MakeRow("adult", adult, 5, published);
+  *age->add_rows() = MakeRow("child", child, 10, published);
+  int64_t grand = 0;
+  for (int i = 0; i < kNumColumns; ++i) {
+    stats::Cell* c = r.add_column_totals();
+    if (!published[i]) {
+      c->set_flag(stats::FLAG_NOT_PUBLISHED);
+      continue;
+    }
+    c->set_flag(stats::FLAG_PUBLISHED);
+    c->set_value(col_totals[i]);
+    grand += col_totals[i];
+  }
+  r.mutable_grand_total()->set_flag(stats::FLAG_PUBLISHED);
+  r.mutable_grand_total()->set_value(grand);
+  return r;
+}
+
+void AddTo(v1::RegionalCell* sum, const stats::Cell& cell, const std::string& country) {
+  if (cell.flag() == stats::FLAG_PUBLISHED) {
+    sum->set_value(sum->value() + cell.value());
+  } else {
+    sum->set_complete(false);
+    sum->add_incomplete_members(country);
+  }
+}
+
+void Incomplete(v1::RegionalCell* sum, const std::vector<std::string>& missing) {
+  for (const auto& m : missing) {
+    sum->set_complete(false);
+    sum->add_incomplete_members(m);
+  }
+}
+
+}  // namespace
+
+FakeDashboardData FakeDashboardData::Sample() {
+  FakeDashboardData d;
+  d.SetFederation({"GT", "HN", "MX", "SV"});
+  const std::vector<std::string> months = {"2026-05", "2026-06", "2026-07", "2026-08",
+                                           "2026-09", "2026-10"};
+  for (const auto& month : months) {
+    for (const char* measure : {"cases_opened", "cases_closed"}) {
+      d.Add(MakeRelease("MX", month, measure, 900));
+      d.Add(MakeRelease("GT", month, measure, 120));
+      // HN has not sent October yet.
+      if (month != "2026-10") d.Add(MakeRelease("HN", month, measure, 80));
+    }
+  }
+  return d;
+}
+
+void FakeDashboardData::Add(const stats::MonthlyRelease& release) {
+  absl::MutexLock l(&mu_);
+  releases_[{release.measure(), release.month(), release.country()}] = release;
+}
+
+absl::StatusOr<v1::ListMonthsResponse> FakeDashboardData::ListMonths(
+    const v1::ListMonthsRequest& request) {
+  absl::MutexLock l(&mu_);
+  ++calls_;
+  const std::string measure = request.measure().empty() ? "cases_opened" : request.measure();
+  std::set<std::string, std::greater<>> months;
+  for (const auto& [key, r] : releases_) {
+    if (std::get<0>(key) == measure) months.insert(std::get<1>(key));
+  }
+  v1::ListMonthsResponse out;
+  for (const auto& m : months) out.add_months(m);
+  return out;
+}
+
+absl::StatusOr<v1::RegionalRelease> FakeDashboardData::GetRegionalRelease(
+    const v1::GetRegionalReleaseRequest& request) {
+  absl::MutexLock l(&mu_);
+  ++calls_;
+  const std::string measure = request.measure().empty() ? "cases_opened" : request.measure();
+  std::vector<std::string> wanted(request.members().begin(), request.members().end());
+  if (wanted.empty()) wanted = federation_;
+  for (const auto& m : wanted) {
+    if (std::find(federation_.begin(), federation_.end(), m) == federation_.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(m, " is not a member of the federation"));
+    }
+  }
+  v1::RegionalRelease out;
+  out.set_month(request.month());
+  out.set_measure(measure);
+  std::vector<std::string> missing;
+  for (const auto& m : wanted) {
+    auto it = releases_.find({measure, request.month(), m});
+    if (it == releases_.end()) {
+      missing.push_back(m);
+      out.add_missing_members(m);
+      continue;
+    }
+    v1::MemberRelease* mr = out.add_members();
+    mr->set_country(m);
+    mr->set_revision(1);
+    mr->mutable_receive_time()->set_seconds(1790000000);
+    *mr->mutable_release() = it->second;
+  }
+  if (out.members().empty()) {
+    return absl::NotFoundError(absl::StrCat("no member sent ", request.month()));
+  }
+  const auto& first = out.members(0).release();
+  for (const auto& c : first.columns()) out.add_columns(c);
+  auto fresh = [&](v1::RegionalCell* c) {
+    c->set_complete(true);
+    Incomplete(c, missing);
+  };
+  for (int i = 0; i < out.columns_size(); ++i) fresh(out.add_column_totals());
+  fresh(out.mutable_grand_total());
+  std::map<std::string, std::map<std::string, v1::RegionalRow>> tables;
+  std::vector<std::string> dims;
+  for (const auto& mr : out.members()) {
+    const auto& r = mr.release();
+    for (int i = 0; i < r.column_totals_size(); ++i) {
+      AddTo(out.mutable_column_totals(i), r.column_totals(i), mr.country());
+    }
+    AddTo(out.mutable_grand_total(), r.grand_total(), mr.country());
+    for (const auto& t : r.tables()) {
+      if (std::find(dims.begin(), dims.end(), t.dimension()) == dims.end()) {
+        dims.push_back(t.dimension());
+      }
+      for (const auto& row : t.rows()) {
+        auto& rr = tables[t.dimension()][row.key()];
+        if (rr.key().empty()) {
+          rr.set_key(row.key());
+          for (int i = 0; i < out.columns_size(); ++i) fresh(rr.add_cells());
+          fresh(rr.mutable_total());
+        }
+        for (int i = 0; i < row.cells_size(); ++i) {
+          AddTo(rr.mutable_cells(i), row.cells(i), mr.country());
+        }
+        AddTo(rr.mutable_total(), row.total(), mr.country());
+      }
+    }
+  }
+  for (const auto& d : dims) {
+    v1::RegionalTable* t = out.add_tables();
+    t->set_dimension(d);
+    for (auto& [key, row] : tables[d]) *t->add_rows() = row;
+  }
+  return out;
+}
+
+}  // namespace enlace::secretariat::dashboard
