@@ -19,8 +19,8 @@
 // URI SAN that common/identity's ParseIdentity accepts with the secretariat role, otherwise 403.
 //
 // Static files: "/" is assets_dir/index.html; other paths are files under assets_dir
-// (letters, digits, '-', '_', '.', '/' only; no "..", no dot files; resolved path must stay
-// inside assets_dir) with a known extension, served with its content type. "/vendor/..." is a
+// (letters, digits, '-', '_', '.', '/' only; no "..", no dot files; the path must stay
+// inside assets_dir lexically; symlinks in it are followed) with a known extension, served with its content type. "/vendor/..." is a
 // fixed list of npm files (uPlot) from vendor_dir, installed by deploy/setup.sh. Every
 // response carries a restrictive Content-Security-Policy (same origin only, no inline
 // scripts or styles), nosniff, no-referrer and frame-ancestors 'none'.

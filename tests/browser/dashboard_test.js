@@ -1,0 +1,318 @@
+// Drives Debian's chromium (playwright-core) against a running DashboardServer. The client
+// certificate is chromium's own: it sits in the NSS database under $HOME/.pki/nssdb (made by
+// dashboard_browser_test.cc) and chromium selects it for the dashboard's origin through the
+// profile's AutoSelectCertificateForUrls content setting, so the TLS handshake the server sees
+// is the browser's. The server's certificate is verified against the test CA (trusted in the
+// same NSS database): no certificate errors are ignored.
+//
+// Environment: DASHBOARD_URL, WEB_DEPS (node_modules), HOME_SECRETARIAT, HOME_OFFICER,
+// HOME_NONE (NSS homes), WORK_DIR (profiles, downloads), SCREENSHOT_DIR.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const assert = require('assert');
+const { chromium } = require(path.join(process.env.WEB_DEPS, 'playwright-core'));
+const AXE = fs.readFileSync(path.join(process.env.WEB_DEPS, 'axe-core', 'axe.min.js'), 'utf8');
+
+const URL_BASE = process.env.DASHBOARD_URL.replace(/\/$/, '');
+const ORIGIN = new URL(URL_BASE).origin;
+const WORK = process.env.WORK_DIR;
+const SHOTS = process.env.SCREENSHOT_DIR;
+let failures = 0;
+const consoleErrors = [];
+let currentPage = null;
+let checks = 0;
+
+function ok(cond, what) {
+  checks++;
+  if (!cond) {
+    failures++;
+    console.log('FAIL: ' + what);
+  }
+}
+
+async function launch(name, home) {
+  const dir = path.join(WORK, 'profile-' + name);
+  fs.mkdirSync(path.join(dir, 'Default'), { recursive: true });
+  // Chromium's content setting behind the AutoSelectCertificateForUrls policy, for this origin
+  // only: without it, chromium would wait on its certificate-selection dialog.
+  fs.writeFileSync(path.join(dir, 'Default', 'Preferences'), JSON.stringify({
+    profile: { content_settings: { exceptions: { auto_select_certificate: {
+      [ORIGIN + ',*']: { setting: { filters: [{}] } } } } } },
+  }));
+  const args = [];
+  if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+  return chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args,
+    env: Object.assign({}, process.env, { HOME: home }),
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    locale: 'es-ES',
+  });
+}
+
+// Every shown number cell of the page: {table, member, row, col, shown, value, flag}.
+async function domCells(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const id of ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table']) {
+      for (const tr of document.querySelectorAll('#' + id + ' tbody tr')) {
+        for (const td of tr.querySelectorAll('td[data-flag]')) {
+          out.push({ table: id, member: tr.dataset.member, row: tr.dataset.row || '', col: td.dataset.col || '',
+                     shown: (td.querySelector('.v') || td).textContent, value: td.dataset.value || '', flag: td.dataset.flag });
+        }
+      }
+    }
+    return out;
+  });
+}
+
+// What each cell must show, computed from the API's JSON with the page's own language:
+// published numbers formatted, primary "<threshold", secondary "—", not published "n.p.",
+// regional sums "≥n" when incomplete.
+async function expectedCells(page, params) {
+  return page.evaluate(async (params) => {
+    const lang = document.documentElement.lang;
+    const nf = new Intl.NumberFormat(lang);
+    const get = async (q) => {
+      const r = await fetch('/api/release?' + q.toString());
+      if (r.status === 404) return null;
+      if (!r.ok) throw new Error('api ' + r.status);
+      return r.json();
+    };
+    const base = new URLSearchParams();
+    base.set('measure', params.measure);
+    for (const m of params.members) base.append('member', m);
+    const q = new URLSearchParams(base); q.set('month', params.month);
+    const rel = await get(q);
+    const cat = params.category;
+    const cols = rel.columns.map((c, i) => i).filter((i) => !cat || rel.columns[i] === cat);
+    const member = (cell, thr) => {
+      switch (cell.flag) {
+        case 'FLAG_PUBLISHED': return { shown: nf.format(Number(cell.value)), flag: 'published', value: String(Number(cell.value)) };
+        case 'FLAG_PRIMARY': return { shown: '<' + thr, flag: 'primary', value: '' };
+        case 'FLAG_SECONDARY': return { shown: '—', flag: 'secondary', value: '' };
+        case 'FLAG_NOT_PUBLISHED': return { shown: 'n.p.', flag: 'not_published', value: '' };
+      }
+      return { shown: '?', flag: 'unknown', value: '' };
+    };
+    const region = (c) => ({ shown: (c.complete ? '' : '≥') + nf.format(Number(c.value)),
+                            flag: c.complete ? 'complete' : 'incomplete', value: String(Number(c.value)) });
+    const out = [];
+    const push = (table, m, row, col, e) => out.push(Object.assign({ table, member: m, row, col }, e));
+    for (const m of rel.members) {
+      const r = m.release;
+      cols.forEach((i) => push('summary-table', m.country, 'TOTAL', rel.columns[i], member(r.columnTotals[i], Number(r.columnThresholds[i]))));
+      push('summary-table', m.country, 'TOTAL', 'TOTAL', member(r.grandTotal, 5));
+    }
+    cols.forEach((i) => push('summary-table', 'REGION', 'TOTAL', rel.columns[i], region(rel.columnTotals[i])));
+    push('summary-table', 'REGION', 'TOTAL', 'TOTAL', region(rel.grandTotal));
+    // Trend: the 12 months up to the chosen one.
+    const mq = await (await fetch('/api/months?measure=' + params.measure)).json();
+    const idx = mq.months.indexOf(params.month);
+    for (const month of mq.months.slice(idx, idx + 12).reverse()) {
+      const qq = new URLSearchParams(base); qq.set('month', month);
+      const tr = await get(qq);
+      if (!tr) continue;
+      cols.forEach((i) => push('trend-table', 'REGION', month, rel.columns[i], region(tr.columnTotals[tr.columns.indexOf(rel.columns[i])])));
+      push('trend-table', 'REGION', month, 'TOTAL', region(tr.grandTotal));
+    }
+    const dims = [['corridor-table', 'host_country', null], ['children-table', 'age_group', 'child'], ['sex-table', 'sex', null]];
+    for (const [table, dim, only] of dims) {
+      for (const m of rel.members) {
+        const t = m.release.tables.find((x) => x.dimension === dim);
+        for (const row of t.rows) {
+          if (only && row.key !== only) continue;
+          const thr = Number(row.threshold);
+          cols.forEach((i) => push(table, m.country, row.key, rel.columns[i], member(row.cells[i], thr)));
+          push(table, m.country, row.key, 'TOTAL', member(row.total, thr));
+        }
+      }
+      const rt = rel.tables.find((x) => x.dimension === dim);
+      for (const row of rt.rows) {
+        if (only && row.key !== only) continue;
+        cols.forEach((i) => push(table, 'REGION', row.key, rel.columns[i], region(row.cells[i])));
+        push(table, 'REGION', row.key, 'TOTAL', region(row.total));
+      }
+    }
+    return out;
+  }, params);
+}
+
+const key = (c) => [c.table, c.member, c.row, c.col].join('|');
+
+async function compareWithApi(page, params, label) {
+  const dom = await domCells(page);
+  const want = await expectedCells(page, params);
+  ok(dom.length === want.length, `${label}: ${dom.length} cells shown, the API has ${want.length}`);
+  const byKey = new Map(dom.map((c) => [key(c), c]));
+  let bad = 0;
+  for (const w of want) {
+    const d = byKey.get(key(w));
+    if (!d || d.shown !== w.shown || d.flag !== w.flag || d.value !== w.value) {
+      if (bad++ < 5) console.log(`  ${label}: ${key(w)} shows ${JSON.stringify(d)}, API says ${JSON.stringify(w)}`);
+    }
+  }
+  ok(bad === 0, `${label}: ${bad} cells differ from the API's JSON`);
+  console.log(`${label}: ${dom.length} cells equal the API's JSON`);
+  return dom;
+}
+
+async function ready(page, after) {
+  await page.waitForFunction((n) => Number(document.body.dataset.ready || 0) > n && !document.body.hasAttribute('aria-busy'), after, { timeout: 20000 });
+  return page.evaluate(() => Number(document.body.dataset.ready));
+}
+
+async function axe(page, label) {
+  // Evaluated through the DevTools protocol: the page's CSP forbids injected script tags.
+  await page.evaluate(AXE + '\n;void 0');
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of res.violations) {
+    console.log(`  axe ${label}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join('; ')}`);
+  }
+  ok(serious.length === 0, `${label}: axe-core found ${serious.length} serious or critical violations`);
+}
+
+async function main() {
+  const ctx = await launch('secretariat', process.env.HOME_SECRETARIAT);
+  const page = ctx.pages()[0] || await ctx.newPage();
+  const foreign = [];
+  currentPage = page;
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.type() + ': ' + m.text());
+    else if (m.type() === 'warning') console.log('  console warning (not counted): ' + m.text().split('\n')[0]);
+  });
+  page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
+  page.on('requestfailed', (r) => consoleErrors.push('requestfailed: ' + r.url() + ' ' + (r.failure() || {}).errorText));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(ORIGIN + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+  });
+
+  // 1. The page loads over mTLS with the browser's own certificate.
+  const t0 = Date.now();
+  const resp = await page.goto(URL_BASE + '/', { waitUntil: 'load' });
+  ok(resp.status() === 200, 'the page loads (status ' + resp.status() + ')');
+  ok((resp.headers()['content-security-policy'] || '').includes("default-src 'none'"), 'the page carries its CSP');
+  let n = await ready(page, 0);
+  console.log(`first render with data in ${Date.now() - t0} ms`);
+  ok(await page.evaluate(() => typeof window.uPlot === 'function'), 'uPlot is served by the process');
+  ok(await page.locator('#chart canvas').count() > 0, 'the trend chart is drawn');
+
+  const state = await page.evaluate(() => ({ month: window.enlaceDashboard.state.month, known: window.enlaceDashboard.state.known }));
+  let dom = await compareWithApi(page, { month: state.month, measure: 'cases_opened', members: [], category: '' }, 'es, all members');
+  const flags = new Set(dom.map((c) => c.flag));
+  for (const f of ['published', 'primary', 'secondary', 'not_published', 'incomplete']) {
+    ok(flags.has(f), `a ${f} cell is shown`);
+  }
+  ok(dom.some((c) => c.flag === 'primary' && c.shown === '<10' && c.table === 'children-table'), 'a withheld children cell shows <10');
+  ok(dom.filter((c) => c.flag === 'primary' || c.flag === 'secondary').every((c) => c.value === '' && !/\d{2,}/.test(c.shown.replace(/^<\d+$/, ''))),
+     'withheld cells show no value');
+  ok((await page.textContent('#missing')).includes('SV') || (await page.textContent('#missing')).length > 0, 'members that sent nothing are named');
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-es.png'), fullPage: true });
+  await axe(page, 'es');
+
+  // 2. Keyboard: the skip link and the filters are reachable with Tab.
+  await page.keyboard.press('Tab');
+  ok(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'Tab reaches the skip link first');
+  const focusable = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    focusable.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
+  }
+  for (const id of ['f-measure', 'f-month', 'f-category', 'csv']) ok(focusable.includes(id), `Tab reaches #${id}`);
+
+  // 3. Filters: one member, an earlier month, one category, the other measure.
+  for (const c of state.known) {
+    if (c !== 'MX') {
+      await page.uncheck('#m-' + c);
+      n = await ready(page, n);
+    }
+  }
+  dom = await compareWithApi(page, { month: state.month, measure: 'cases_opened', members: ['MX'], category: '' }, 'member MX');
+  ok(dom.every((c) => c.member === 'MX' || c.member === 'REGION'), 'only MX rows with the member filter');
+  ok(dom.some((c) => c.member === 'REGION' && c.flag === 'complete'), 'a complete regional sum is shown (one member, all published)');
+  const months = await page.evaluate(() => window.enlaceDashboard.state.months);
+  await page.selectOption('#f-month', months[2]);
+  n = await ready(page, n);
+  await compareWithApi(page, { month: months[2], measure: 'cases_opened', members: ['MX'], category: '' }, 'member MX, ' + months[2]);
+  await page.check('#m-GT');
+  n = await ready(page, n);
+  await page.selectOption('#f-measure', 'cases_closed');
+  n = await ready(page, n);
+  await page.selectOption('#f-category', 'CATEGORY_LABOUR');
+  await page.waitForTimeout(200);
+  dom = await compareWithApi(page, { month: months[2], measure: 'cases_closed', members: ['GT', 'MX'], category: 'CATEGORY_LABOUR' },
+    'MX+GT, cases closed, labour');
+  ok(dom.every((c) => c.col === 'CATEGORY_LABOUR' || c.col === 'TOTAL'), 'only the labour column with the category filter');
+
+  // 4. CSV of what is shown.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  const csvPath = path.join(WORK, 'shown.csv');
+  await download.saveAs(csvPath);
+  const lines = fs.readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+  ok(lines[0] === 'section,month,measure,member,row,category,shown,value,flag', 'CSV header: ' + lines[0]);
+  ok(lines.length - 1 === dom.length, `CSV has ${lines.length - 1} rows, the page shows ${dom.length} cells`);
+  const csvRows = new Set(lines.slice(1));
+  const sectionOf = (t) => t.replace('-table', '');
+  let csvBad = 0;
+  const m2 = months[2];
+  for (const c of dom) {
+    const month = c.table === 'trend-table' ? c.row : m2;
+    const row = c.table === 'trend-table' ? 'TOTAL' : c.row;
+    const line = [sectionOf(c.table), month, 'cases_closed', c.member, row, c.col, c.shown, c.value, c.flag].join(',');
+    if (!csvRows.has(line)) { if (csvBad++ < 3) console.log('  not in the CSV: ' + line); }
+  }
+  ok(csvBad === 0, `${csvBad} shown cells missing from the CSV`);
+  ok(download.suggestedFilename() === `enlace-cases_closed-${m2}.csv`, 'CSV file name ' + download.suggestedFilename());
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-filtered.png'), fullPage: true });
+
+  // 5. English.
+  await page.selectOption('#f-category', '');
+  await page.click('button[data-lang="en"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  ok((await page.textContent('h1')) === 'Consular protection in the region', 'the heading is in English');
+  ok((await page.getAttribute('button[data-lang="en"]', 'aria-pressed')) === 'true', 'the language switch says English is on');
+  await compareWithApi(page, { month: m2, measure: 'cases_closed', members: ['GT', 'MX'], category: '' }, 'en');
+  for (const c of state.known) if (!(await page.isChecked('#m-' + c))) { await page.check('#m-' + c); n = await ready(page, n); }
+  await page.selectOption('#f-measure', 'cases_opened');
+  n = await ready(page, n);
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-en.png'), fullPage: true });
+  await axe(page, 'en');
+  await page.click('button[data-lang="es"]');
+
+  ok(consoleErrors.length === 0, 'no console errors: ' + JSON.stringify(consoleErrors));
+  ok(foreign.length === 0, 'no request leaves the dashboard\'s origin: ' + JSON.stringify(foreign));
+  await ctx.close();
+
+  // 6. Another role's certificate: 403, and no data.
+  const officer = await launch('officer', process.env.HOME_OFFICER);
+  const op = officer.pages()[0] || await officer.newPage();
+  const r403 = await op.goto(URL_BASE + '/api/months');
+  ok(r403.status() === 403, 'an officer certificate gets 403 (got ' + r403.status() + ')');
+  ok((await op.textContent('body')).includes('secretariat role'), 'the 403 says why');
+  await officer.close();
+
+  // 7. No certificate at all: the TLS handshake fails.
+  const none = await launch('none', process.env.HOME_NONE);
+  const np = none.pages()[0] || await none.newPage();
+  let err = '';
+  try { await np.goto(URL_BASE + '/', { timeout: 15000 }); } catch (e) { err = e.message; }
+  ok(/ERR_/.test(err), 'without a client certificate the page does not load: ' + err.split('\n')[0]);
+  await none.close();
+
+  console.log(`${checks - failures} of ${checks} browser checks passed`);
+  process.exit(failures ? 1 : 0);
+}
+
+main().catch(async (e) => {
+  console.log('FAIL: ' + (e.stack || e));
+  console.log('console: ' + JSON.stringify(consoleErrors, null, 1));
+  if (currentPage) {
+    try { console.log('status line: ' + await currentPage.textContent('#status')); } catch (e2) { /* closed */ }
+  }
+  process.exit(1);
+});
