@@ -18,6 +18,17 @@ bool IsCountryCode(absl::string_view code) {
                             [](absl::string_view a, absl::string_view b) { return a < b; });
 }
 
+bool IsUserAssignedCode(absl::string_view code) {
+  if (code.size() != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z') {
+    return false;
+  }
+  return code == "AA" || code == "ZZ" || code[0] == 'X' || (code[0] == 'Q' && code[1] >= 'M');
+}
+
+bool IsMemberCode(absl::string_view code) {
+  return IsCountryCode(code) || IsUserAssignedCode(code);
+}
+
 bool IsSubdivisionCode(absl::string_view code) {
   if (code.size() < 4 || code.size() > 6 || code[2] != '-') return false;
   if (!IsCountryCode(code.substr(0, 2))) return false;

@@ -8,6 +8,12 @@ namespace enlace::geo {
 // True for an assigned ISO 3166-1 alpha-2 code in upper case ("MX", "GT").
 bool IsCountryCode(absl::string_view code);
 
+// ISO 3166-1's user-assigned codes (AA, QM-QZ, XA-XZ, ZZ): never a country, so a body that
+// is not a state (the regional secretariat, "XS") can be a member without posing as one.
+bool IsUserAssignedCode(absl::string_view code);
+// A member state's code or a user-assigned one (what a federation member may be named).
+bool IsMemberCode(absl::string_view code);
+
 // True for an ISO 3166-2 subdivision code shape: a country code, '-', 1-3 letters or digits.
 bool IsSubdivisionCode(absl::string_view code);
 

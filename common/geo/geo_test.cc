@@ -22,5 +22,16 @@ TEST(GeoTest, Codes) {
   EXPECT_FALSE(IsPostCode("mx|lax"));
 }
 
+TEST(GeoTest, UserAssignedCodesAreNeverCountries) {
+  for (const char* c : {"XS", "XA", "XZ", "AA", "ZZ", "QM", "QZ"}) {
+    EXPECT_TRUE(IsUserAssignedCode(c)) << c;
+    EXPECT_FALSE(IsCountryCode(c)) << c;
+    EXPECT_TRUE(IsMemberCode(c)) << c;
+  }
+  for (const char* c : {"MX", "QA", "QL", "xs", "X", "XSS"}) EXPECT_FALSE(IsUserAssignedCode(c)) << c;
+  EXPECT_TRUE(IsMemberCode("MX"));
+  EXPECT_FALSE(IsMemberCode("XSS"));
+}
+
 }  // namespace
 }  // namespace enlace::geo

@@ -63,7 +63,7 @@ absl::StatusOr<Caller> ParseIdentity(absl::string_view uri) {
   if (!absl::ConsumeSuffix(&domain, kDomainSuffix) || domain.size() != 2) return bad();
   Caller c;
   c.country = absl::AsciiStrToUpper(domain);
-  if (!geo::IsCountryCode(c.country)) return bad();
+  if (!geo::IsMemberCode(c.country)) return bad();
   // One identity, one spelling: SPIFFE trust domains are lower case, and rate buckets,
   // request ids and audit actors key on the URI. "MX.enlace.example" is refused rather than
   // folded, so no comparison of raw URIs (e.g. the manifest's) can disagree with ours.

@@ -146,6 +146,10 @@ class ExchangeService::Reactor
     if (peer->member.country() == service_->self_) {
       return absl::PermissionDeniedError("a node does not federate with itself");
     }
+    // The secretariat sends nothing: a link from it is refused wherever it connects.
+    if (peer->member.kind() == v1::MEMBER_KIND_SECRETARIAT) {
+      return absl::PermissionDeniedError("the secretariat sends nothing to the members");
+    }
     peer_ = peer;
     peer_country_ = peer->member.country();
     return absl::OkStatus();

@@ -123,8 +123,10 @@ void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
       std::cerr << "federation: " << s << "\n";
     }
     std::set<std::string> wanted;
+    // The secretariat only receives: it has no links of its own.
+    const bool self_is_secretariat = snapshot->IsSecretariat(options_.self);
     for (const auto& country : snapshot->Countries()) {
-      if (country == options_.self) continue;
+      if (country == options_.self || self_is_secretariat) continue;
       wanted.insert(country);
       const auto* peer = snapshot->Find(country);
       auto it = senders_.find(country);
@@ -153,7 +155,11 @@ void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
 
 absl::Status Federation::BootstrapNewPeers(const ManifestSnapshot& snapshot) {
   for (const auto& country : snapshot.Countries()) {
-    if (country == options_.self) continue;
+    // What members replicate to each other is not the secretariat's to hold.
+    if (country == options_.self || snapshot.IsSecretariat(country) ||
+        snapshot.IsSecretariat(options_.self)) {
+      continue;
+    }
     const std::string key = absl::StrCat(kKnownPrefix, country);
     auto known = store_->Get(store_->cf("meta"), key);
     if (!known.ok()) return known.status();
@@ -178,8 +184,18 @@ absl::Status Federation::BootstrapNewPeers(const ManifestSnapshot& snapshot) {
 
 std::vector<std::string> Federation::Peers() const {
   std::vector<std::string> out;
-  for (const auto& c : watcher_->Current()->Countries()) {
-    if (c != options_.self) out.push_back(c);
+  auto snapshot = watcher_->Current();
+  for (const auto& c : snapshot->Countries()) {
+    if (c != options_.self && !snapshot->IsSecretariat(c)) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> Federation::Secretariats() const {
+  std::vector<std::string> out;
+  auto snapshot = watcher_->Current();
+  for (const auto& c : snapshot->Countries()) {
+    if (c != options_.self && snapshot->IsSecretariat(c)) out.push_back(c);
   }
   return out;
 }

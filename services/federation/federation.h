@@ -60,6 +60,9 @@ class Federation final : public FederationAdmin {
   std::shared_ptr<const ManifestSnapshot> manifest() const { return watcher_->Current(); }
   // Peers of the current manifest (every member but this node).
   std::vector<std::string> Peers() const;
+  // The regional secretariat's members (MEMBER_KIND_SECRETARIAT): they receive statistics
+  // releases and nothing else; Peers() never lists them.
+  std::vector<std::string> Secretariats() const;
   absl::Status ReloadManifest() { return watcher_->Reload(); }
   absl::StatusOr<v1::FederationStatus> Status() const;
 

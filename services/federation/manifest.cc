@@ -45,8 +45,15 @@ absl::StatusOr<std::shared_ptr<const ManifestSnapshot>> ManifestSnapshot::Build(
   for (int i = 0; i < manifest.members_size(); ++i) {
     const auto& m = manifest.members(i);
     const std::string f = absl::StrCat("members[", i, "].");
-    if (!geo::IsCountryCode(m.country())) {
-      v.Add(f + "country", "must be an ISO 3166-1 alpha-2 code");
+    // A member state is named by its country; the secretariat by a user-assigned code.
+    const bool secretariat = m.kind() == v1::MEMBER_KIND_SECRETARIAT;
+    if (secretariat ? !geo::IsUserAssignedCode(m.country()) : !geo::IsCountryCode(m.country())) {
+      v.Add(f + "country", secretariat ? "a user-assigned ISO 3166-1 code (e.g. XS)"
+                                       : "must be an ISO 3166-1 alpha-2 code");
+      continue;
+    }
+    if (!v1::MemberKind_IsValid(m.kind())) {
+      v.Add(f + "kind", "unknown member kind");
       continue;
     }
     if (snap->peers_.count(m.country())) {
@@ -83,6 +90,11 @@ const ManifestSnapshot::Peer* ManifestSnapshot::FindByIdentity(const std::string
     if (p.member.node_identity() == uri) return &p;
   }
   return nullptr;
+}
+
+bool ManifestSnapshot::IsSecretariat(const std::string& country) const {
+  const Peer* p = Find(country);
+  return p != nullptr && p->member.kind() == v1::MEMBER_KIND_SECRETARIAT;
 }
 
 std::vector<std::string> ManifestSnapshot::Countries() const {

@@ -34,6 +34,8 @@ class ManifestSnapshot {
   // The member whose node identity is `uri`, or nullptr.
   const Peer* FindByIdentity(const std::string& uri) const;
   std::vector<std::string> Countries() const;
+  // Whether `country` is the regional secretariat (MEMBER_KIND_SECRETARIAT).
+  bool IsSecretariat(const std::string& country) const;
   // Every member's TLS CA, concatenated: the federation listener's client roots.
   std::string AllCaPem() const;
 

@@ -50,8 +50,17 @@ absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
 
 absl::Status ValidateNodeConfig(const v1::NodeConfig& c) {
   FieldViolations v;
-  if (!geo::IsCountryCode(c.country())) v.Add("country", "must be an ISO 3166-1 alpha-2 code");
-  if (c.posts_size() == 0) v.Add("posts", "at least one consular post is required");
+  if (c.secretariat() ? !geo::IsUserAssignedCode(c.country()) : !geo::IsCountryCode(c.country())) {
+    v.Add("country", c.secretariat() ? "the secretariat's user-assigned code (e.g. XS)"
+                                     : "must be an ISO 3166-1 alpha-2 code");
+  }
+  if (c.posts_size() == 0 && !c.secretariat()) {
+    v.Add("posts", "at least one consular post is required");
+  }
+  if (c.secretariat() && c.posts_size() > 0) v.Add("posts", "the secretariat has no posts");
+  if (c.secretariat() && !c.has_federation()) {
+    v.Add("federation", "the secretariat receives the members' releases through it");
+  }
   std::set<std::string> codes;
   for (int i = 0; i < c.posts_size(); ++i) {
     const auto& p = c.posts(i);

@@ -16,6 +16,7 @@
 #include "common/audit/audit_log.h"
 #include "common/crypto/signing.h"
 #include "services/node/config.h"
+#include "services/node/modules.h"
 #include "services/node/node.h"
 
 ABSL_FLAG(std::string, config, "", "Path of the text-format NodeConfig.");
@@ -65,6 +66,17 @@ int main(int argc, char** argv) {
   }
   auto config = enlace::node::LoadNodeConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) return Fail(config.status());
+  // One binary per kind of member, so neither runs as the other by a configuration mistake.
+#ifdef ENLACE_SECRETARIAT_BINARY
+  constexpr bool kSecretariat = true;
+#else
+  constexpr bool kSecretariat = false;
+#endif
+  if (config->secretariat() != kSecretariat) {
+    return Fail(absl::InvalidArgumentError(
+        kSecretariat ? "enlace-secretariat runs a config with `secretariat: true`"
+                     : "a config with `secretariat: true` is run by enlace-secretariat"));
+  }
   if (!absl::GetFlag(FLAGS_data_dir).empty()) config->set_data_dir(absl::GetFlag(FLAGS_data_dir));
   if (!absl::GetFlag(FLAGS_api_address).empty()) {
     config->set_api_address(absl::GetFlag(FLAGS_api_address));
@@ -125,8 +137,14 @@ int main(int argc, char** argv) {
   }
 
   if (absl::GetFlag(FLAGS_check)) {
-    auto store = enlace::storage::Store::Open(enlace::node::NodeStoreOptions(config->data_dir()));
+    auto store = enlace::storage::Store::Open(enlace::node::NodeStoreOptions(config->data_dir(),
+                                                                    enlace::node::ModulesFor(*config)));
     if (!store.ok()) return Fail(store.status());
+    // The secretariat's store holds releases only: opening it is the check.
+    if (config->secretariat()) {
+      std::cout << "consistent\n";
+      return 0;
+    }
     enlace::cases::Registry::Options options;
     options.country = config->country();
     for (const auto& p : config->posts()) options.post_codes.push_back(p.code());

@@ -46,6 +46,8 @@ struct ModuleContext {
   std::string audit_head_file;
   // The federation's members other than this node (empty when standalone).
   std::function<std::vector<std::string>()> peers;
+  // The regional secretariat's members (MEMBER_KIND_SECRETARIAT): statistics go there only.
+  std::function<std::vector<std::string>()> secretariats;
   // A module created earlier in the list, by name; null if absent.
   std::function<Module*(absl::string_view name)> find;
 };

@@ -7,6 +7,7 @@
 #include "services/directory/module.h"
 #include "services/notifications/module.h"
 #include "services/referrals/module.h"
+#include "services/secretariat/module.h"
 #include "services/stats/module.h"
 #include "services/transfers/module.h"
 #include "services/workers/module.h"
@@ -28,6 +29,18 @@ const std::vector<ModuleSpec>& NodeModules() {
       audit::ModuleSpec(),
   };
   return *modules;
+}
+
+const std::vector<ModuleSpec>& SecretariatModules() {
+  static const auto* modules = new std::vector<ModuleSpec>{
+      secretariat::ModuleSpec(),
+      audit::ModuleSpec(),
+  };
+  return *modules;
+}
+
+const std::vector<ModuleSpec>& ModulesFor(const enlace::node::v1::NodeConfig& config) {
+  return config.secretariat() ? SecretariatModules() : NodeModules();
 }
 
 }  // namespace enlace::node

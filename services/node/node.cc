@@ -46,7 +46,7 @@ storage::StoreOptions NodeStoreOptions(const std::string& path,
 }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
-  return Start(config, NodeModules());
+  return Start(config, ModulesFor(config));
 }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
@@ -115,18 +115,21 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   if (sec.rate_per_second() > 0) ao.rate_per_second = sec.rate_per_second();
   if (sec.rate_burst() > 0) ao.burst = sec.rate_burst();
   node->authorizer_ = std::make_unique<authz::Authorizer>(ao, node->committer_.get());
-  cases::Registry::Options options;
-  options.country = config.country();
-  for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
-  options.vault = node->vault_.get();
-  options.audit_reads = !sec.disable_read_audit();
-  // The node's one clock (a file a test moves, NodeConfig.testing_clock_file): cases carry
-  // the same times the modules that count and expire them read.
-  options.clock = [clock = node->clock_] { return clock->Now(); };
-  auto registry =
-      cases::Registry::Create(std::move(options), node->store_.get(), node->committer_.get());
-  if (!registry.ok()) return registry.status();
-  node->registry_ = *std::move(registry);
+  // The secretariat holds no person and no case: it has no registry at all.
+  if (!config.secretariat()) {
+    cases::Registry::Options options;
+    options.country = config.country();
+    for (const auto& p : config.posts()) options.post_codes.push_back(p.code());
+    options.vault = node->vault_.get();
+    options.audit_reads = !sec.disable_read_audit();
+    // The node's one clock (a file a test moves, NodeConfig.testing_clock_file): cases carry
+    // the same times the modules that count and expire them read.
+    options.clock = [clock = node->clock_] { return clock->Now(); };
+    auto registry =
+        cases::Registry::Create(std::move(options), node->store_.get(), node->committer_.get());
+    if (!registry.ok()) return registry.status();
+    node->registry_ = *std::move(registry);
+  }
   node->pool_ =
       std::make_unique<ThreadPool>(config.worker_threads() > 0 ? config.worker_threads() : 32);
   if (config.has_federation()) {
@@ -194,6 +197,9 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
   ctx.audit_key = audit_key_.get();
   ctx.audit_head_file = audit_head_file;
   ctx.peers = [fed]() { return fed ? fed->Peers() : std::vector<std::string>(); };
+  ctx.secretariats = [fed]() {
+    return fed ? fed->Secretariats() : std::vector<std::string>();
+  };
   ctx.find = [this](absl::string_view name) -> Module* {
     for (const auto& m : modules_) {
       if (m->name() == name) return m.get();
@@ -212,9 +218,11 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
     Module* module = m.get();
     // An erasure tells every member that received a copy about the person, in the
     // erasure's own transaction (invariant 9).
-    registry_->AddErasureHook(
-        [module](const std::string& person, const std::vector<std::string>& linked,
-                 txn::Transaction& txn) { return module->OnPersonErased(person, linked, txn); });
+    if (registry_ != nullptr) {
+      registry_->AddErasureHook(
+          [module](const std::string& person, const std::vector<std::string>& linked,
+                   txn::Transaction& txn) { return module->OnPersonErased(person, linked, txn); });
+    }
     module->Start();
   }
   if (fed == nullptr) return absl::OkStatus();

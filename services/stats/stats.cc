@@ -84,7 +84,8 @@ void Stats::AddColumnFamilies(storage::StoreOptions& options) {
 }
 
 Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
-             enlace::node::v1::StatsConfig config, const Clock* clock)
+             enlace::node::v1::StatsConfig config, const Clock* clock,
+             std::function<std::vector<std::string>()> secretariats)
     : store_(store),
       committer_(committer),
       self_(std::move(self)),
@@ -92,7 +93,12 @@ Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
       sensitive_threshold_(std::max<int64_t>({10, config.sensitive_threshold(), threshold_})),
       clock_(clock),
       facts_(store->cf(kFactsCf)),
-      counters_(store->cf(kCountersCf)) {}
+      counters_(store->cf(kCountersCf)),
+      secretariats_(std::move(secretariats)),
+      // A month ends by the clock, not by a commit: polled (the pass reads a few keys).
+      worker_({"stats", absl::Seconds(2)}, [this] { return PushReleases().status(); }) {}
+
+Stats::~Stats() { worker_.Stop(); }
 
 absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& after,
                                   const cv1::Person* person, txn::Transaction& txn) {
@@ -106,6 +112,7 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
                       "|");
     txn.batch.Put(facts_, absl::StrCat("F|", id), facts);
     txn.batch.AddToCounter(counters_, absl::StrCat("O|", Month(opened), "|", facts), 1);
+    txn.batch.AddToCounter(counters_, absl::StrCat("V|O|", Month(opened)), 1);
     return absl::OkStatus();
   }
   if (before->status() == cv1::STATUS_CLOSED || after.status() != cv1::STATUS_CLOSED) {
@@ -122,6 +129,7 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
   const absl::Time closed = after.has_close_time() ? FromProtoTime(after.close_time())
                                                    : FromProtoTime(after.update_time());
   txn.batch.AddToCounter(counters_, absl::StrCat("X|", Month(closed), "|", known), 1);
+  txn.batch.AddToCounter(counters_, absl::StrCat("V|X|", Month(closed)), 1);
   return absl::OkStatus();
 }
 
@@ -169,6 +177,40 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
   return r;
 }
 
+absl::StatusOr<v1::MonthlyRelease> Stats::ProtectedReleaseOf(absl::string_view month,
+                                                             absl::string_view measure) const {
+  ENLACE_ASSIGN_OR_RETURN(Release r, BuildRelease(month, measure));
+  const ProtectedRelease p = Protect(r);
+  v1::MonthlyRelease out;
+  out.set_country(self_);
+  out.set_month(std::string(month));
+  out.set_measure(std::string(measure));
+  out.set_withheld(p.withheld);
+  if (p.withheld) return out;
+  for (size_t j = 0; j < r.columns.size(); ++j) {
+    out.add_columns(r.columns[j]);
+    out.add_column_thresholds(r.column_thresholds[j]);
+    *out.add_column_totals() = CellOf(p.column_totals[j], p.column_flags[j]);
+  }
+  *out.mutable_grand_total() = CellOf(p.grand_total, p.grand_flag);
+  for (size_t t = 0; t < r.tables.size(); ++t) {
+    v1::Table* table = out.add_tables();
+    table->set_dimension(r.tables[t].name);
+    table->set_withheld(p.tables[t].withheld);
+    if (p.tables[t].withheld) continue;
+    for (size_t i = 0; i < r.tables[t].rows.size(); ++i) {
+      v1::Row* row = table->add_rows();
+      row->set_key(r.tables[t].rows[i]);
+      row->set_threshold(r.tables[t].threshold);
+      for (size_t j = 0; j < r.columns.size(); ++j) {
+        *row->add_cells() = CellOf(p.tables[t].cells[i][j], p.tables[t].cell_flags[i][j]);
+      }
+      *row->mutable_total() = CellOf(p.tables[t].row_totals[i], p.tables[t].row_flags[i]);
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
     const v1::GetMonthlyReleaseRequest& request, const Caller& caller) {
   if (!IsEndedMonth(request.month(), clock_->Now())) {
@@ -178,41 +220,59 @@ absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
   if (measure != kOpened && measure != kClosed) {
     return InvalidField("measure", "cases_opened or cases_closed");
   }
-  ENLACE_ASSIGN_OR_RETURN(Release r, BuildRelease(request.month(), measure));
-  const ProtectedRelease p = Protect(r);
-  v1::MonthlyRelease out;
-  out.set_country(self_);
-  out.set_month(request.month());
-  out.set_measure(measure);
-  out.set_withheld(p.withheld);
-  if (!p.withheld) {
-    for (size_t j = 0; j < r.columns.size(); ++j) {
-      out.add_columns(r.columns[j]);
-      out.add_column_thresholds(r.column_thresholds[j]);
-      *out.add_column_totals() = CellOf(p.column_totals[j], p.column_flags[j]);
-    }
-    *out.mutable_grand_total() = CellOf(p.grand_total, p.grand_flag);
-    for (size_t t = 0; t < r.tables.size(); ++t) {
-      v1::Table* table = out.add_tables();
-      table->set_dimension(r.tables[t].name);
-      table->set_withheld(p.tables[t].withheld);
-      if (p.tables[t].withheld) continue;
-      for (size_t i = 0; i < r.tables[t].rows.size(); ++i) {
-        v1::Row* row = table->add_rows();
-        row->set_key(r.tables[t].rows[i]);
-        row->set_threshold(r.tables[t].threshold);
-        for (size_t j = 0; j < r.columns.size(); ++j) {
-          *row->add_cells() = CellOf(p.tables[t].cells[i][j], p.tables[t].cell_flags[i][j]);
-        }
-        *row->mutable_total() = CellOf(p.tables[t].row_totals[i], p.tables[t].row_flags[i]);
-      }
-    }
-  }
+  ENLACE_ASSIGN_OR_RETURN(v1::MonthlyRelease out, ProtectedReleaseOf(request.month(), measure));
   txn::Transaction txn;
   txn.Audit(caller.identity, "stats.GetMonthlyRelease", {})
-      .set_detail(absl::StrCat(measure, " ", request.month(), p.withheld ? " withheld" : ""));
+      .set_detail(absl::StrCat(measure, " ", request.month(), out.withheld() ? " withheld" : ""));
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
   return out;
+}
+
+absl::StatusOr<int> Stats::PushReleases() {
+  const std::vector<std::string> secretariats =
+      secretariats_ ? secretariats_() : std::vector<std::string>();
+  if (secretariats.empty()) return 0;
+  const absl::Time now = clock_->Now();
+  int pushed = 0;
+  std::vector<std::string> months;
+  for (auto it = store_->ScanPrefix(counters_, "V|"); it->Valid(); it->Next()) {
+    months.emplace_back(it->key());
+  }
+  for (const std::string& key : months) {
+    // "V|{O or X}|{YYYY-MM}"
+    if (key.size() != 11) continue;
+    const std::string code = key.substr(2, 1), month = key.substr(4);
+    if (!IsEndedMonth(month, now)) continue;
+    const std::string measure = code == "X" ? kClosed : kOpened;
+    ENLACE_ASSIGN_OR_RETURN(int64_t version, store_->GetCounter(counters_, key));
+    for (const std::string& secretariat : secretariats) {
+      const std::string sent_key = absl::StrCat("S|", secretariat, "|", code, "|", month);
+      ENLACE_ASSIGN_OR_RETURN(auto sent, store_->Get(facts_, sent_key));
+      int64_t sent_version = -1, revision = 0;
+      if (sent.has_value()) {
+        std::vector<std::string> parts = absl::StrSplit(*sent, ' ');
+        if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &sent_version) ||
+            !absl::SimpleAtoi(parts[1], &revision)) {
+          sent_version = -1;
+        }
+      }
+      if (sent_version >= version) continue;
+      // The version is read before the counts: a change in between is pushed next pass.
+      ENLACE_ASSIGN_OR_RETURN(v1::MonthlyRelease release, ProtectedReleaseOf(month, measure));
+      v1::ReleaseEnvelope envelope;
+      envelope.set_revision(revision + 1);
+      *envelope.mutable_release() = std::move(release);
+      txn::Transaction txn;
+      txn.batch.Put(facts_, sent_key, absl::StrCat(version, " ", revision + 1));
+      txn.envelopes.push_back({secretariat, kReleaseKind, envelope.SerializeAsString()});
+      txn.Audit(self_, "stats.release_sent", {})
+          .set_detail(absl::StrCat(measure, " ", month, " revision ", revision + 1, " to ",
+                                   secretariat));
+      ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
+      ++pushed;
+    }
+  }
+  return pushed;
 }
 
 }  // namespace enlace::stats

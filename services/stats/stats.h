@@ -3,7 +3,11 @@
 
 #include <string>
 
+#include <functional>
+#include <vector>
+
 #include "absl/status/statusor.h"
+#include "common/replication/follow_up_worker.h"
 #include "common/identity/caller.h"
 #include "common/storage/store.h"
 #include "common/time/clock.h"
@@ -16,6 +20,8 @@
 
 namespace enlace::stats {
 
+inline constexpr char kReleaseKind[] = "stats.release";
+
 // A node's monthly statistics. Counters move with the cases, in the registry's own commits
 // (its case hook, OnCaseVersion): a case opened counts in its month, by post, host country,
 // category, the person's sex and whether a child; closed, it counts again in the month it
@@ -23,14 +29,27 @@ namespace enlace::stats {
 // ended month and protected before it leaves (disclosure.h); nothing reads a case or a
 // person to answer.
 //
+// Every ended month's release is pushed to the secretariat through the federation (kind
+// "stats.release"), and pushed again, a higher revision, when its counts change after.
+//
 // Keys: "stats" family: F|{case id} -> the facts the case opened with ("post|host|category|
-// sex|age"). "stats_counters" (counters): {O or X}|{YYYY-MM}|{post}|{host}|{category}|{sex}|
-// {age}: opened, closed.
+// sex|age"); S|{secretariat}|{O or X}|{YYYY-MM} -> "version revision" last pushed.
+// "stats_counters" (counters): {O or X}|{YYYY-MM}|{post}|{host}|{category}|{sex}|{age}:
+// opened, closed; V|{O or X}|{YYYY-MM}: changes to that month (what is pushed follows it).
 class Stats {
  public:
   static void AddColumnFamilies(storage::StoreOptions& options);
+  // `secretariats`: the federation's secretariat members (none when standalone).
   Stats(storage::Store* store, txn::Committer* committer, std::string self,
-        enlace::node::v1::StatsConfig config, const Clock* clock);
+        enlace::node::v1::StatsConfig config, const Clock* clock,
+        std::function<std::vector<std::string>()> secretariats = {});
+  ~Stats();
+
+  void Start() { worker_.Start(); }
+  void Stop() { worker_.Stop(); }
+  // One pass of the push: every ended month whose counts changed since it was last pushed
+  // to a secretariat (or never was) is protected and queued to it. Returns how many.
+  absl::StatusOr<int> PushReleases();
 
   // The registry's case hook (Registry::AddCaseHook).
   absl::Status OnCaseVersion(const enlace::cases::v1::Case* before,
@@ -42,6 +61,9 @@ class Stats {
 
   // The release before protection (for tests and benchmarks).
   absl::StatusOr<Release> BuildRelease(absl::string_view month, absl::string_view measure) const;
+  // The protected release as published.
+  absl::StatusOr<v1::MonthlyRelease> ProtectedReleaseOf(absl::string_view month,
+                                                       absl::string_view measure) const;
 
  private:
   storage::Store* store_;
@@ -52,6 +74,8 @@ class Stats {
   const Clock* clock_;
   const storage::ColumnFamily* facts_;
   const storage::ColumnFamily* counters_;
+  const std::function<std::vector<std::string>()> secretariats_;
+  replication::FollowUpWorker worker_;
 };
 
 }  // namespace enlace::stats

@@ -182,6 +182,10 @@ absl::StatusOr<std::unique_ptr<TestFederation>> TestFederation::Create(
     m->api_port = PickFreePort();
     m->federation_port = PickFreePort();
     m->config = TestNodeConfig(m->dir, country);
+    if (country == kSecretariatCode) {
+      m->config.set_secretariat(true);
+      m->config.clear_posts();
+    }
     m->config.set_api_address(absl::StrCat("127.0.0.1:", m->api_port));
     auto* fed = m->config.mutable_federation();
     fed->set_address(absl::StrCat("127.0.0.1:", m->federation_port));
@@ -212,6 +216,7 @@ absl::Status TestFederation::WriteManifest(
         absl::StrCat("spiffe://", absl::AsciiStrToLower(c), ".enlace.example/node"));
     e->set_signing_public_key_pem(m.signing_public_pem);
     e->set_tls_ca_pem(m.pki->ca().cert_pem);
+    if (c == kSecretariatCode) e->set_kind(enlace::federation::v1::MEMBER_KIND_SECRETARIAT);
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(manifest, &text);
@@ -233,7 +238,8 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
   unlink(config.port_file().c_str());
   auto p = absl::WrapUnique(new NodeProcess());
   p->log_path_ = work_dir + "/node.log";
-  const std::string binary = RunfilePath("services/node/enlace-node");
+  const std::string binary = RunfilePath(config.secretariat() ? "services/node/enlace-secretariat"
+                                                              : "services/node/enlace-node");
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {

@@ -53,6 +53,11 @@ std::string RunfilePath(const std::string& relative);
 int PickFreePort();
 
 // Several country nodes' worth of PKI, signing keys, configs and one manifest.
+// In a TestFederation, the member of this code is the regional secretariat: its config says
+// `secretariat: true` (no posts), the manifest MEMBER_KIND_SECRETARIAT, and NodeProcess runs
+// enlace-secretariat for it (a data dependency of the test).
+inline constexpr char kSecretariatCode[] = "XS";
+
 class TestFederation {
  public:
   struct Member {

@@ -1,0 +1,144 @@
+#include "services/secretariat/rules.h"
+
+#include "gtest/gtest.h"
+
+namespace enlace::secretariat {
+namespace {
+
+namespace sv1 = ::enlace::stats::v1;
+
+sv1::Cell C(int64_t v, sv1::Flag f = sv1::FLAG_PUBLISHED) {
+  sv1::Cell c;
+  c.set_value(f == sv1::FLAG_PUBLISHED ? v : 0);
+  c.set_flag(f);
+  return c;
+}
+
+// MX's October: US 30 labour / 24 migration, GT 12 / a withheld 3.
+sv1::MonthlyRelease Mx() {
+  sv1::MonthlyRelease r;
+  r.set_country("MX");
+  r.set_month("2026-10");
+  r.set_measure("cases_opened");
+  for (const char* c : {"CATEGORY_LABOUR", "CATEGORY_MIGRATION"}) {
+    r.add_columns(c);
+    r.add_column_thresholds(5);
+  }
+  *r.add_column_totals() = C(42);
+  *r.add_column_totals() = C(0, sv1::FLAG_SECONDARY);
+  *r.mutable_grand_total() = C(69);
+  sv1::Table* t = r.add_tables();
+  t->set_dimension("host_country");
+  sv1::Row* us = t->add_rows();
+  us->set_key("US");
+  us->set_threshold(5);
+  *us->add_cells() = C(30);
+  *us->add_cells() = C(0, sv1::FLAG_SECONDARY);
+  *us->mutable_total() = C(54);
+  sv1::Row* gt = t->add_rows();
+  gt->set_key("GT");
+  gt->set_threshold(5);
+  *gt->add_cells() = C(12);
+  *gt->add_cells() = C(0, sv1::FLAG_PRIMARY);
+  *gt->mutable_total() = C(0, sv1::FLAG_SECONDARY);
+  return r;
+}
+
+TEST(SecretariatRulesTest, AProtectedReleaseFromItsMemberIsKept) {
+  EXPECT_TRUE(CheckRelease(Mx(), "MX", "2026-11").ok());
+}
+
+// What a member's stolen node key might try to send the secretariat.
+TEST(SecretariatRulesTest, AnythingElseIsRefused) {
+  auto refused = [](const sv1::MonthlyRelease& r, const std::string& sender = "MX") {
+    return CheckRelease(r, sender, "2026-11").code() == absl::StatusCode::kInvalidArgument;
+  };
+  EXPECT_TRUE(refused(Mx(), "GT")) << "another member's release";
+  sv1::MonthlyRelease current = Mx();
+  current.set_month("2026-11");
+  EXPECT_TRUE(refused(current)) << "a month not over";
+  sv1::MonthlyRelease small = Mx();
+  *small.mutable_tables(0)->mutable_rows(1)->mutable_cells(1) = C(3);
+  EXPECT_TRUE(refused(small)) << "a small cell published";
+  sv1::MonthlyRelease shown = Mx();
+  shown.mutable_tables(0)->mutable_rows(1)->mutable_cells(1)->set_value(3);
+  EXPECT_TRUE(refused(shown)) << "a withheld cell's value";
+  sv1::MonthlyRelease named = Mx();
+  named.mutable_tables(0)->mutable_rows(0)->set_key("Juana Pérez Cruz");
+  EXPECT_TRUE(refused(named)) << "a row key that is not a country code";
+  sv1::MonthlyRelease column = Mx();
+  column.set_columns(0, "Juana Pérez Cruz");
+  EXPECT_TRUE(refused(column)) << "a column that is not a category";
+  sv1::MonthlyRelease lax = Mx();
+  lax.mutable_tables(0)->mutable_rows(0)->set_threshold(2);
+  EXPECT_TRUE(refused(lax)) << "a threshold under the region's rule";
+  sv1::MonthlyRelease children = Mx();
+  children.mutable_tables(0)->set_dimension("age_group");
+  children.mutable_tables(0)->mutable_rows(0)->set_key("child");
+  children.mutable_tables(0)->mutable_rows(1)->set_key("adult");
+  EXPECT_TRUE(refused(children)) << "children's cells at 5 instead of 10";
+  sv1::MonthlyRelease ragged = Mx();
+  ragged.mutable_tables(0)->mutable_rows(0)->mutable_cells()->RemoveLast();
+  EXPECT_TRUE(refused(ragged));
+  sv1::MonthlyRelease post = Mx();
+  post.mutable_tables(0)->set_dimension("post");
+  post.mutable_tables(0)->mutable_rows(0)->set_key("GT-TAP");  // another member's post
+  post.mutable_tables(0)->mutable_rows(1)->set_key("MX-GUA");
+  EXPECT_TRUE(refused(post));
+  sv1::MonthlyRelease withheld;
+  withheld.set_country("MX");
+  withheld.set_month("2026-10");
+  withheld.set_measure("cases_opened");
+  withheld.set_withheld(true);
+  EXPECT_TRUE(CheckRelease(withheld, "MX", "2026-11").ok());
+  *withheld.mutable_grand_total() = C(3);
+  withheld.add_columns("CATEGORY_LABOUR");
+  EXPECT_TRUE(refused(withheld)) << "a withheld month with numbers";
+}
+
+TEST(SecretariatRulesTest, RegionalSumsSayWhenTheyAreComplete) {
+  v1::MemberRelease mx;
+  mx.set_country("MX");
+  *mx.mutable_release() = Mx();
+  v1::MemberRelease gt;
+  gt.set_country("GT");
+  sv1::MonthlyRelease g = Mx();
+  g.set_country("GT");
+  g.mutable_tables(0)->mutable_rows(1)->set_key("MX");
+  *g.mutable_column_totals(1) = C(20);
+  *g.mutable_tables(0)->mutable_rows(0)->mutable_cells(1) = C(8);
+  *gt.mutable_release() = g;
+  const v1::RegionalRelease r =
+      RegionalView("2026-10", "cases_opened", {mx, gt}, {"MX", "GT", "HN"});
+  ASSERT_EQ(r.missing_members_size(), 1);
+  EXPECT_EQ(r.missing_members(0), "HN");
+  ASSERT_EQ(r.columns_size(), 2);
+  // Labour: 42 + 42 published, but HN sent nothing: a lower bound.
+  EXPECT_EQ(r.column_totals(0).value(), 84);
+  EXPECT_FALSE(r.column_totals(0).complete());
+  const v1::RegionalRelease two = RegionalView("2026-10", "cases_opened", {mx, gt}, {"MX", "GT"});
+  EXPECT_EQ(two.column_totals(0).value(), 84);
+  EXPECT_TRUE(two.column_totals(0).complete());
+  // Migration: MX withheld its total: GT's 20 only, incomplete, naming MX.
+  EXPECT_EQ(two.column_totals(1).value(), 20);
+  EXPECT_FALSE(two.column_totals(1).complete());
+  ASSERT_EQ(two.column_totals(1).incomplete_members_size(), 1);
+  EXPECT_EQ(two.column_totals(1).incomplete_members(0), "MX");
+  // Rows by host country: US from both; GT only from MX (GT's own has no such row: zero).
+  ASSERT_EQ(two.tables_size(), 1);
+  for (const auto& row : two.tables(0).rows()) {
+    if (row.key() == "US") {
+      EXPECT_EQ(row.cells(0).value(), 60);
+      EXPECT_TRUE(row.cells(0).complete());
+      EXPECT_EQ(row.cells(1).value(), 8);
+      EXPECT_FALSE(row.cells(1).complete());
+    }
+    if (row.key() == "GT") {
+      EXPECT_EQ(row.cells(0).value(), 12);
+      EXPECT_TRUE(row.cells(0).complete());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace enlace::secretariat

@@ -1,0 +1,190 @@
+// The regional secretariat (enlace-secretariat, member XS of kind SECRETARIAT) with two real
+// member nodes: when October ends by the nodes' clocks, each pushes its protected release;
+// the secretariat stores it and serves the regional view, sums marked complete; a correction
+// (more October cases recorded late) arrives as a higher revision; nothing the members
+// replicate to each other reaches it, and nothing it stores or serves names a person.
+#include <signal.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/time/clock.h"
+#include "common/time/proto_time.h"
+#include "enlace/cases/v1/case_service.grpc.pb.h"
+#include "enlace/cases/v1/person_service.grpc.pb.h"
+#include "enlace/secretariat/v1/secretariat.grpc.pb.h"
+#include "enlace/stats/v1/stats.grpc.pb.h"
+#include "services/cases/rules.h"
+#include "tests/federation/federation_fixture.h"
+
+namespace enlace::testing {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+namespace sv1 = ::enlace::stats::v1;
+namespace xv1 = ::enlace::secretariat::v1;
+
+absl::Time Day(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()) + absl::Hours(15);
+}
+
+class SecretariatTest : public FederationFixture {
+ protected:
+  void SetUp() override {
+    Init({"MX", "GT", kSecretariatCode}, {"MX", "GT", kSecretariatCode});
+    for (const char* c : {"MX", "GT"}) {
+      clocks_[c] = absl::StrCat(dir_, "/", c, ".clock");
+      ASSERT_TRUE(FileClock::Write(clocks_[c], Day(2026, 10, 6)));
+      federation_->member(c).config.set_testing_clock_file(clocks_[c]);
+    }
+    for (const char* c : {"MX", "GT", kSecretariatCode}) StartNode(c);
+  }
+  std::shared_ptr<grpc::Channel> Channel(const std::string& country, const std::string& who) {
+    auto& m = federation_->member(country);
+    auto cert = m.pki->Client(
+        absl::StrCat("spiffe://", absl::AsciiStrToLower(country), ".enlace.example/", who));
+    return MakeChannel(m.api_port, m.pki->ca(), &*cert);
+  }
+  void Open(const std::string& country, int n, const std::string& post, const std::string& host,
+            cv1::Subtype subtype) {
+    auto ch = Channel(country, "role/supervisor/user/jefa");
+    for (int i = 0; i < n; ++i) {
+      cv1::CreatePersonRequest cp;
+      cp.set_parent(absl::StrCat("countries/", country));
+      auto* p = cp.mutable_person();
+      p->set_given_names(absl::StrCat("Nombre", ++n_));
+      p->set_family_names("Apellidoúnico");
+      p->set_sex(i % 2 ? cv1::SEX_MALE : cv1::SEX_FEMALE);
+      p->set_birth_date("1990-01-01");
+      p->add_nationalities(country);
+      p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
+      cv1::Person person;
+      ASSERT_TRUE(cv1::PersonService::NewStub(ch)->CreatePerson(Deadline().get(), cp, &person).ok());
+      names_.push_back(person.name());
+      cv1::CreateCaseRequest cc;
+      cc.set_parent(absl::StrCat("countries/", country));
+      auto* c = cc.mutable_case_();
+      c->set_person(person.name());
+      c->set_post(post);
+      c->set_host_country(host);
+      c->set_place("Consulado");
+      c->set_category(cases::CategoryOfSubtype(subtype));
+      c->set_subtype(subtype);
+      c->set_legal_basis(cv1::LEGAL_BASIS_VITAL_INTEREST);
+      cv1::Case out;
+      grpc::Status s = cv1::CaseService::NewStub(ch)->CreateCase(Deadline().get(), cc, &out);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      names_.push_back(out.name());
+    }
+  }
+  xv1::RegionalRelease Regional(const std::string& month) {
+    xv1::GetRegionalReleaseRequest req;
+    req.set_month(month);
+    xv1::RegionalRelease out;
+    auto stub = xv1::SecretariatService::NewStub(
+        Channel(kSecretariatCode, "role/secretariat/user/crm"));
+    grpc::Status s = stub->GetRegionalRelease(Deadline().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+  static const xv1::MemberRelease* Member(const xv1::RegionalRelease& r, const std::string& c) {
+    for (const auto& m : r.members()) {
+      if (m.country() == c) return &m;
+    }
+    return nullptr;
+  }
+
+  std::map<std::string, std::string> clocks_;
+  std::vector<std::string> names_;
+  int n_ = 0;
+};
+
+TEST_F(SecretariatTest, EndedMonthsArePushedCorrectedAndNeverNameAPerson) {
+  Open("MX", 30, "MX-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES);
+  Open("MX", 12, "MX-GUA", "GT", cv1::SUBTYPE_IMMIGRATION_DETENTION);
+  Open("MX", 2, "MX-TAP", "MX", cv1::SUBTYPE_UNPAID_WAGES);  // small: withheld
+  Open("GT", 25, "GT-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES);
+  // A member the secretariat is not: it learns nothing the members replicate to each other.
+  ASSERT_FALSE(CreateOrg("MX", "Albergue Belén").empty());
+  // October is not over: nothing is pushed.
+  xv1::RegionalRelease early = Regional("2026-10");
+  EXPECT_EQ(early.members_size(), 0);
+  EXPECT_EQ(early.missing_members_size(), 2);
+
+  for (const char* c : {"MX", "GT"}) ASSERT_TRUE(FileClock::Write(clocks_[c], Day(2026, 11, 2)));
+  ASSERT_TRUE(WaitFor([&] { return Regional("2026-10").members_size() == 2; }, absl::Seconds(60)));
+  xv1::RegionalRelease r = Regional("2026-10");
+  EXPECT_EQ(r.missing_members_size(), 0);
+  EXPECT_TRUE(r.grand_total().complete());
+  EXPECT_EQ(r.grand_total().value(), 44 + 25);
+  // What the secretariat holds is exactly what each node publishes for the month.
+  for (const char* c : {"MX", "GT"}) {
+    sv1::GetMonthlyReleaseRequest req;
+    req.set_month("2026-10");
+    sv1::MonthlyRelease own;
+    auto stats = sv1::StatsService::NewStub(Channel(c, "role/secretariat/user/crm"));
+    ASSERT_TRUE(stats->GetMonthlyRelease(Deadline().get(), req, &own).ok());
+    const xv1::MemberRelease* held = Member(r, c);
+    ASSERT_NE(held, nullptr);
+    EXPECT_EQ(held->release().SerializeAsString(), own.SerializeAsString()) << c;
+    EXPECT_EQ(held->revision(), 1);
+  }
+  // MX's 2 cases at MX-TAP are withheld in the regional view too.
+  for (const auto& t : r.tables()) {
+    if (t.dimension() != "post") continue;
+    for (const auto& row : t.rows()) {
+      if (row.key() == "MX-TAP") {
+        EXPECT_FALSE(row.total().complete());
+        EXPECT_EQ(row.total().value(), 0);
+      }
+    }
+  }
+
+  // Six October cases recorded late at GT (its clock set back): a correction, revision 2.
+  ASSERT_TRUE(FileClock::Write(clocks_["GT"], Day(2026, 10, 28)));
+  Open("GT", 6, "GT-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES);
+  ASSERT_TRUE(FileClock::Write(clocks_["GT"], Day(2026, 11, 3)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const xv1::RegionalRelease now = Regional("2026-10");
+        const xv1::MemberRelease* gt = Member(now, "GT");
+        return gt != nullptr && gt->revision() == 2;
+      },
+      absl::Seconds(60)));
+  EXPECT_EQ(Regional("2026-10").grand_total().value(), 44 + 31);
+
+  // Only secretariat identities read it; the members' nodes answer the secretariat nothing
+  // else: its identity is refused by their case services.
+  xv1::GetRegionalReleaseRequest req;
+  req.set_month("2026-10");
+  xv1::RegionalRelease out;
+  auto as_operator = xv1::SecretariatService::NewStub(
+      Channel(kSecretariatCode, "role/operator/user/ops"));
+  EXPECT_EQ(as_operator->GetRegionalRelease(Deadline().get(), req, &out).error_code(),
+            grpc::PERMISSION_DENIED);
+  // Nothing was quarantined anywhere: no member sent the secretariat anything else.
+  for (const char* c : {"MX", "GT", kSecretariatCode}) {
+    const auto status = Status(c);
+    for (const auto& peer : status.peers()) {
+      EXPECT_EQ(peer.quarantined(), 0) << c << " <- " << peer.country();
+    }
+  }
+  const std::string served = Regional("2026-10").SerializeAsString();
+
+  // Everything the secretariat stores and serves: no person, no case, no organisation.
+  ASSERT_EQ(StopNode(kSecretariatCode, SIGTERM), 0);
+  const std::string stored = ReadTree(federation_->member(kSecretariatCode).config.data_dir());
+  ASSERT_FALSE(stored.empty());
+  for (const std::string& needle :
+       std::vector<std::string>{"Apellidoúnico", "Nombre1", "Albergue Belén"}) {
+    EXPECT_EQ(stored.find(needle), std::string::npos) << needle << " stored at the secretariat";
+    EXPECT_EQ(served.find(needle), std::string::npos) << needle << " served by the secretariat";
+  }
+  for (const std::string& name : names_) {
+    const std::string id = name.substr(name.rfind('/') + 1);
+    EXPECT_EQ(stored.find(id), std::string::npos) << name << " stored at the secretariat";
+    EXPECT_EQ(served.find(id), std::string::npos) << name << " served by the secretariat";
+  }
+}
+
+}  // namespace
+}  // namespace enlace::testing
