@@ -89,6 +89,9 @@
     return idx;
   }
 
+  // With a category chosen, the totals are still over every published category: say so.
+  const totalHeader = () => (state.category ? t('total_all') : t('total'));
+
   function table(id, caption, headers, rows) {
     const tb = $(id);
     tb.replaceChildren();
@@ -104,7 +107,7 @@
   function renderSummary(rel) {
     const cols = shownColumns(rel.columns || []);
     const headers = [{ text: t('member') }].concat(cols.map((i) => ({ text: t(rel.columns[i]) })),
-      [{ text: t('total') }]);
+      [{ text: totalHeader() }]);
     const rows = [];
     for (const m of rel.members || []) {
       const r = m.release || {};
@@ -133,7 +136,7 @@
     const headers = [{ text: t('member') }];
     if (keyHeader) headers.push({ text: keyHeader });
     cols.forEach((i) => headers.push({ text: t(rel.columns[i]) }));
-    headers.push({ text: t('total') });
+    headers.push({ text: totalHeader() });
     const label = (k) => (dimension === 'host_country' ? countryName(k) : t(k));
     const rows = [];
     for (const m of rel.members || []) {
@@ -173,7 +176,7 @@
     const columns = withData.length ? withData[withData.length - 1].release.columns || [] : [];
     const cols = shownColumns(columns);
     const headers = [{ text: t('month_col') }].concat(cols.map((i) => ({ text: t(columns[i]) })),
-      [{ text: t('total') }]);
+      [{ text: totalHeader() }]);
     const rows = [];
     for (const { month, release } of state.trend) {
       const tr = el('tr', { 'data-member': 'REGION', 'data-row': month }, [th(monthLabel(month), 'row')]);
@@ -216,7 +219,8 @@
     state.chart = new window.uPlot({
       width, height: 280, series,
       scales: { x: { time: true } },
-      axes: [{ values: (u, splits) => splits.map((s) => monthLabel(new Date(s * 1000).toISOString().slice(0, 7))) },
+      // One tick per month shown (uPlot would otherwise pick several per month).
+      axes: [{ splits: () => xs, values: (u, splits) => splits.map((s) => monthLabel(new Date(s * 1000).toISOString().slice(0, 7))) },
              { values: (u, splits) => splits.map((s) => fmt(s)) }],
     }, data, box);
   }
