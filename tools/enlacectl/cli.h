@@ -233,6 +233,13 @@ enum class Rpc {
   kGetRecruiterCounts,
   kCreateOutreachEvent,
   kListOutreachEvents,
+  // enlace.stats.v1.StatsService and enlace.secretariat.v1.SecretariatService
+  // (stats_commands.cc). `stats import FILE`: the request is empty; the runner reads FILE
+  // (Command::import.file) and sends one ImportHistory per (month, measure).
+  kGetMonthlyRelease,
+  kImportHistory,
+  kListRegionalMonths,
+  kGetRegionalRelease,
 };
 
 // `crisis import`: the file and how to read and send it.

@@ -1552,6 +1552,7 @@ const std::vector<const Domain*>& Domains() {
   static const auto* domains = new std::vector<const Domain*>{
       &ChildrenDomain(),
       &WorkersDomain(),
+      &StatsDomain(),
   };
   return *domains;
 }

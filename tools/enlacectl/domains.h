@@ -39,6 +39,10 @@ const Domain& ChildrenDomain();
 // `outreach` (workers_commands.cc).
 const Domain& WorkersDomain();
 
+// enlace.stats.v1.StatsService and the secretariat's enlace.secretariat.v1.SecretariatService:
+// `stats release|import`, `regional months|release` (stats_commands.cc).
+const Domain& StatsDomain();
+
 }  // namespace enlace::cli
 
 #endif  // ENLACE_TOOLS_ENLACECTL_DOMAINS_H_
