@@ -51,4 +51,27 @@ grpc::ServerUnaryReactor* DispatchUnary(grpc::CallbackServerContext* context, Th
 
 }  // namespace enlace
 
+// A module's thin adapter lists its methods once, as an X-macro of (Method, Request,
+// Response) in package `v1`; these two expand it into the overrides' declarations (in the
+// class) and their definitions (in the .cc), each one DispatchUnary to the domain's method of
+// the same name:
+//   #define ENLACE_FOO_METHODS(X) X(GetFoo, GetFooRequest, Foo) ...
+//   class FooServiceImpl final : public v1::FooService::CallbackService {
+//     ENLACE_FOO_METHODS(ENLACE_DECLARE_UNARY)
+//     ... Foos* foos_; ThreadPool* pool_; authz::Authorizer* authorizer_;
+//   };
+//   #define ENLACE_DEFINE(M, Rq, Rs) ENLACE_DEFINE_UNARY(FooServiceImpl, v1::FooService, Foos, foos_, M, Rq, Rs)
+//   ENLACE_FOO_METHODS(ENLACE_DEFINE)
+#define ENLACE_DECLARE_UNARY(Method, Request, Response)               \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
+                                   const v1::Request* request, v1::Response* response) override;
+
+#define ENLACE_DEFINE_UNARY(Adapter, Service, Domain, domain, Method, Request, Response)       \
+  grpc::ServerUnaryReactor* Adapter::Method(grpc::CallbackServerContext* context,              \
+                                            const v1::Request* request, v1::Response* response) { \
+    static const std::string rpc = std::string(Service::service_full_name()) + "/" #Method;  \
+    return ::enlace::DispatchUnary(context, pool_, authorizer_, rpc.c_str(), domain, request,  \
+                                   response, &Domain::Method);                                 \
+  }
+
 #endif  // ENLACE_COMMON_GRPCUTIL_DISPATCH_H_

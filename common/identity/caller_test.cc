@@ -18,6 +18,10 @@ TEST(CallerTest, ParsesEveryShape) {
   auto n = ParseIdentity("spiffe://hn.enlace.example/node");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->role, Role::kNode);
+  // The secretariat's identities carry its user-assigned member code.
+  auto x = ParseIdentity("spiffe://xs.enlace.example/role/secretariat/user/crm");
+  ASSERT_TRUE(x.ok());
+  EXPECT_EQ(x->country, "XS");
   EXPECT_EQ(n->country, "HN");
   // Unknown roles and officers without a post parse, but as kUnknown (denied by policy).
   EXPECT_EQ(ParseIdentity("spiffe://mx.enlace.example/role/janitor/user/x")->role,
@@ -28,7 +32,7 @@ TEST(CallerTest, ParsesEveryShape) {
 
 TEST(CallerTest, RejectsMalformed) {
   for (const char* bad : {"", "https://mx.enlace.example/node", "spiffe://mx.evil.example/node",
-                          "spiffe://xx.enlace.example/node", "spiffe://mx.enlace.example/",
+                          "spiffe://yy.enlace.example/node", "spiffe://mx.enlace.example/",
                           "spiffe://mx.enlace.example/role/officer/post/mx|lax/user/a",
                           "spiffe://mx.enlace.example/role/officer/user/a/extra",
                           "spiffe://mx.enlace.example/role//user/a"}) {

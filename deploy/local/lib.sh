@@ -24,7 +24,7 @@ lower() { tr '[:upper:]' '[:lower:]' <<<"$1"; }
 
 node_dir() { echo "$RUN/$(lower "$1")"; }
 
-# The pid of country $1's node when it is running (pid file and a live enlace-node process whose
+# The pid of country $1's node (or of the secretariat's process) when it is running (pid file and a live enlace-node process whose
 # command line names this node's data directory, so a recycled pid is not mistaken for it).
 node_pid() {
   local dir pid
@@ -35,7 +35,8 @@ node_pid() {
   [[ -r "/proc/$pid/cmdline" ]] || return 1
   local cmdline
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
-  [[ "$cmdline" == *enlace-node* && "$cmdline" == *"--data_dir=$dir/data"* ]] || return 1
+  [[ "$cmdline" == *enlace-node* || "$cmdline" == *enlace-secretariat* ]] || return 1
+  [[ "$cmdline" == *"--data_dir=$dir/data"* ]] || return 1
   echo "$pid"
 }
 

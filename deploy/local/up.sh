@@ -14,6 +14,8 @@
 #   ENLACE_SAMPLE_ORGANISATIONS=10  directory organisations per country
 #   ENLACE_SAMPLE_SEED=1
 #   ENLACE_SAMPLE_CRISIS=1        0: no sample crisis (deploy/local/crisis.sh; needs MX, GT, HN)
+#   ENLACE_SECRETARIAT=XS         the regional secretariat's member code; empty: none
+#   ENLACE_SAMPLE_HISTORY_MONTHS=36  months of sample statistics from before the nodes
 # Options: --no-setup (skip deploy/setup.sh), --no-build (use the binaries already in run/bin).
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
@@ -43,16 +45,19 @@ PERSONS="${ENLACE_SAMPLE_PERSONS:-300}"
 ORGANISATIONS="${ENLACE_SAMPLE_ORGANISATIONS:-10}"
 SEED="${ENLACE_SAMPLE_SEED:-1}"
 SAMPLE_CRISIS="${ENLACE_SAMPLE_CRISIS:-1}"
+SECRETARIAT="$(tr '[:lower:]' '[:upper:]' <<<"${ENLACE_SECRETARIAT-XS}")"
+HISTORY_MONTHS="${ENLACE_SAMPLE_HISTORY_MONTHS:-36}"
 # Seconds for a node to listen (RocksDB open and WAL replay; fast, but slow disks exist).
 START_TIMEOUT="${ENLACE_START_TIMEOUT:-60}"
 
-TARGETS=(//services/node:enlace-node //tools/devpki:enlace-devpki
+TARGETS=(//services/node:enlace-node //services/node:enlace-secretariat //tools/devpki:enlace-devpki
          //tools/sampleload:enlace-sample-load //tools/enlacectl:enlacectl)
-BINARIES=(services/node/enlace-node tools/devpki/enlace-devpki
+BINARIES=(services/node/enlace-node services/node/enlace-secretariat tools/devpki/enlace-devpki
           tools/sampleload/enlace-sample-load tools/enlacectl/enlacectl)
 
 [[ ${#COUNTRIES[@]} -gt 0 ]] || die "ENLACE_COUNTRIES is empty"
-for n in "$API_PORT" "$FEDERATION_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED" "$SAMPLE_CRISIS"; do
+for n in "$API_PORT" "$FEDERATION_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED" "$SAMPLE_CRISIS" \
+         "$HISTORY_MONTHS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "ports, sample sizes and seed must be numbers (got '$n')"
 done
 declare -A API=() FED=()
@@ -66,7 +71,19 @@ for cc in "${COUNTRIES[@]}"; do
   FED[$cc]=$((FEDERATION_PORT + i))
   i=$((i + 1))
 done
+# The secretariat runs beside the nodes (its own process, ports after theirs); MEMBERS is all.
+MEMBERS=("${COUNTRIES[@]}")
+if [[ -n "$SECRETARIAT" ]]; then
+  [[ "$SECRETARIAT" =~ ^(X[A-Z]|Q[M-Z]|AA|ZZ)$ ]] ||
+    die "ENLACE_SECRETARIAT: '$SECRETARIAT' is not a user-assigned ISO 3166-1 code (e.g. XS)"
+  [[ -z "${API[$SECRETARIAT]:-}" ]] || die "ENLACE_SECRETARIAT: $SECRETARIAT is also a country"
+  API[$SECRETARIAT]=$((API_PORT + i))
+  FED[$SECRETARIAT]=$((FEDERATION_PORT + i))
+  MEMBERS+=("$SECRETARIAT")
+fi
 CSV="$(IFS=,; echo "${COUNTRIES[*]}")"
+MEMBERS_CSV="$(IFS=,; echo "${MEMBERS[*]}")"
+is_secretariat() { [[ -n "$SECRETARIAT" && "$1" == "$SECRETARIAT" ]]; }
 
 config_of() { echo "$ROOT/deploy/config/$(lower "$1").textproto"; }
 
@@ -74,7 +91,7 @@ port_in_use() { [[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
 
 # --- what is running already ------------------------------------------------------------------
 missing=()
-for cc in "${COUNTRIES[@]}"; do
+for cc in "${MEMBERS[@]}"; do
   if pid="$(node_pid "$cc")"; then
     ports="$(tr '\n' ' ' <"$(node_dir "$cc")/ports" 2>/dev/null || true)"
     say "$cc: already running (pid $pid, ports ${ports% })"
@@ -83,7 +100,7 @@ for cc in "${COUNTRIES[@]}"; do
   fi
 done
 for cc in $(known_countries); do
-  if [[ " ${COUNTRIES[*]} " != *" $cc "* ]] && pid="$(node_pid "$cc")"; then
+  if [[ " ${MEMBERS[*]} " != *" $cc "* ]] && pid="$(node_pid "$cc")"; then
     say "warning: $cc is running (pid $pid) but not in ENLACE_COUNTRIES; it is left alone"
   fi
 done
@@ -113,19 +130,20 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 
   # --- PKI and manifest -----------------------------------------------------------------------
   endpoints=()
-  for cc in "${COUNTRIES[@]}"; do endpoints+=("$cc=127.0.0.1:${FED[$cc]}"); done
-  say "dev PKI for $CSV in run/pki, manifest run/manifest.textproto"
+  for cc in "${MEMBERS[@]}"; do endpoints+=("$cc=127.0.0.1:${FED[$cc]}"); done
+  say "dev PKI for $MEMBERS_CSV in run/pki, manifest run/manifest.textproto"
   # Idempotent: existing keys and certificates are kept, the manifest is rewritten (with a new
   # version) only when its members change. "kept" lines are left out to keep the output short.
-  devpki_out="$("$RUN/bin/enlace-devpki" --out="$RUN/pki" --countries="$CSV" \
-    --clients='admin=spiffe://{cc}.enlace.example/role/supervisor/user/admin,sampleload=spiffe://{cc}.enlace.example/role/supervisor/user/sample-load' \
+  devpki_out="$("$RUN/bin/enlace-devpki" --out="$RUN/pki" --countries="$MEMBERS_CSV" \
+    --secretariat="$SECRETARIAT" \
+    --clients='admin=spiffe://{cc}.enlace.example/role/supervisor/user/admin,sampleload=spiffe://{cc}.enlace.example/role/supervisor/user/sample-load,crm=spiffe://{cc}.enlace.example/role/secretariat/user/crm' \
     --manifest="$RUN/manifest.textproto" \
     --federation_endpoints="$(IFS=,; echo "${endpoints[*]}")")" || die "enlace-devpki failed"
   grep -v '^kept ' <<<"$devpki_out" || true
   # Running nodes poll the manifest every second anyway; SIGHUP makes them trust a new member's
   # CA before that member starts dialling them (else its first handshakes fail and are retried).
   if grep -q "^wrote .*manifest" <<<"$devpki_out"; then
-    for cc in "${COUNTRIES[@]}"; do
+    for cc in "${MEMBERS[@]}"; do
       if pid="$(node_pid "$cc")"; then
         kill -HUP "$pid" && say "$cc: SIGHUP (re-read the manifest)"
       fi
@@ -165,8 +183,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
       ENLACE_MASTER_KEY="$(grep -v '^#' "$dir/master.key" | paste -sd, -)"
       export ENLACE_MASTER_KEY
       # shellcheck disable=SC2016  # expanded by the inner shell
+      binary="$RUN/bin/enlace-node"
+      is_secretariat "$cc" && binary="$RUN/bin/enlace-secretariat"
       setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/node.pid" \
-        "$RUN/bin/enlace-node" \
+        "$binary" \
         --config="$(config_of "$cc")" \
         --data_dir="$dir/data" \
         --api_address="localhost:${API[$cc]}" \
@@ -186,7 +206,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
       pid="$(cat "$dir/node.pid" 2>/dev/null || true)"
       if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
         tail -n 20 "$dir/node.log" >&2
-        die "$cc: enlace-node exited during start; log: run/$(lower "$cc")/node.log"
+        die "$cc: $(is_secretariat "$cc" && echo enlace-secretariat || echo enlace-node) exited during start; log: run/$(lower "$cc")/node.log"
       fi
       [[ $SECONDS -lt $deadline ]] || die "$cc: no port file after ${START_TIMEOUT}s; log: run/$(lower "$cc")/node.log"
     done
@@ -202,7 +222,7 @@ if [[ $PERSONS -gt 0 || $ORGANISATIONS -gt 0 ]]; then
   as_of="$(cat "$RUN/sample.as_of")"
   for cc in "${COUNTRIES[@]}"; do
     dir="$(node_dir "$cc")"
-    want="persons=$PERSONS organisations=$ORGANISATIONS seed=$SEED as_of=$as_of"
+    want="persons=$PERSONS organisations=$ORGANISATIONS seed=$SEED as_of=$as_of history=$HISTORY_MONTHS"
     if [[ "$(cat "$dir/sample.done" 2>/dev/null || true)" == "$want" ]]; then
       say "$cc: sample data already loaded ($want)"
       continue
@@ -210,7 +230,7 @@ if [[ $PERSONS -gt 0 || $ORGANISATIONS -gt 0 ]]; then
     "$RUN/bin/enlace-sample-load" --server="localhost:${API[$cc]}" --tls_dir="$RUN/pki/$cc" \
       --identity=sampleload --config="$(config_of "$cc")" --persons="$PERSONS" \
       --cases_per_person=1.5 --actions_per_case=2 --organisations="$ORGANISATIONS" \
-      --seed="$SEED" --as_of="$as_of" --parallel=8 ||
+      --seed="$SEED" --as_of="$as_of" --parallel=8 --history_months="$HISTORY_MONTHS" ||
       die "$cc: sample load failed (it is safe to rerun up.sh); log: run/$(lower "$cc")/node.log"
     echo "$want" >"$dir/sample.done"
   done
@@ -256,6 +276,13 @@ for cc in "${COUNTRIES[@]}"; do
   echo "  $cc  API localhost:${API[$cc]}  federation 127.0.0.1:${FED[$cc]}  pid $(node_pid "$cc" || echo '?')  log $(rel "$dir")/node.log"
   echo "      run/bin/enlacectl --server localhost:${API[$cc]} --tls_dir run/pki/$cc --country $cc case list post=$post page_size=5"
 done
+if [[ -n "$SECRETARIAT" ]]; then
+  dir="$(node_dir "$SECRETARIAT")"
+  echo
+  echo "  $SECRETARIAT  the regional secretariat (enlace-secretariat): API localhost:${API[$SECRETARIAT]}  pid $(node_pid "$SECRETARIAT" || echo '?')  log $(rel "$dir")/node.log"
+  echo "      receives each member's protected monthly statistics once the month ends ($HISTORY_MONTHS months of sample history are there already);"
+  echo "      its identity for queries: run/pki/$SECRETARIAT/crm.pem (role secretariat). See docs/secretariat.md."
+fi
 first="${COUNTRIES[0]}"
 echo
 echo "  Directory (shared by all members) and federation links, as one node sees them:"

@@ -3,6 +3,7 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/children/v1/children.grpc.pb.h"
 #include "services/children/children.h"
 
@@ -31,11 +32,7 @@ class ChildProtectionServiceImpl final : public v1::ChildProtectionService::Call
   ChildProtectionServiceImpl(ChildRecords* records, ThreadPool* pool, authz::Authorizer* authorizer)
       : records_(records), pool_(pool), authorizer_(authorizer) {}
 
-#define ENLACE_DECLARE(Method, Request, Response)                        \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
-                                   const v1::Request* request, v1::Response* response) override;
-  ENLACE_CHILDREN_METHODS(ENLACE_DECLARE)
-#undef ENLACE_DECLARE
+  ENLACE_CHILDREN_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   ChildRecords* records_;

@@ -3,6 +3,7 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/crisis/v1/crisis.grpc.pb.h"
 #include "services/crisis/crisis.h"
 
@@ -36,11 +37,7 @@ class CrisisServiceImpl final : public v1::CrisisService::CallbackService {
   CrisisServiceImpl(Crises* crises, ThreadPool* pool, authz::Authorizer* authorizer)
       : crises_(crises), pool_(pool), authorizer_(authorizer) {}
 
-#define ENLACE_DECLARE(Method, Request, Response)                        \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
-                                   const v1::Request* request, v1::Response* response) override;
-  ENLACE_CRISIS_METHODS(ENLACE_DECLARE)
-#undef ENLACE_DECLARE
+  ENLACE_CRISIS_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Crises* crises_;

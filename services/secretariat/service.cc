@@ -4,15 +4,9 @@
 
 namespace enlace::secretariat {
 
-#define ENLACE_DISPATCH(Method, Request, Response)                                                \
-  grpc::ServerUnaryReactor* SecretariatServiceImpl::Method(                                       \
-      grpc::CallbackServerContext* context, const v1::Request* request, v1::Response* response) { \
-    static const std::string rpc =                                                                \
-        std::string(v1::SecretariatService::service_full_name()) + "/" #Method;                   \
-    return DispatchUnary(context, pool_, authorizer_, rpc.c_str(), regional_, request, response,  \
-                         &Regional::Method);                                                      \
-  }
-ENLACE_SECRETARIAT_METHODS(ENLACE_DISPATCH)
-#undef ENLACE_DISPATCH
+#define ENLACE_DEFINE(Method, Request, Response) \
+  ENLACE_DEFINE_UNARY(SecretariatServiceImpl, v1::SecretariatService, Regional, regional_, Method, Request, Response)
+ENLACE_SECRETARIAT_METHODS(ENLACE_DEFINE)
+#undef ENLACE_DEFINE
 
 }  // namespace enlace::secretariat

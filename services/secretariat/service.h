@@ -3,6 +3,7 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/secretariat/v1/secretariat.grpc.pb.h"
 #include "services/secretariat/regional.h"
 
@@ -19,11 +20,7 @@ class SecretariatServiceImpl final : public v1::SecretariatService::CallbackServ
   SecretariatServiceImpl(Regional* regional, ThreadPool* pool, authz::Authorizer* authorizer)
       : regional_(regional), pool_(pool), authorizer_(authorizer) {}
 
-#define ENLACE_DECLARE(Method, Request, Response)                        \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
-                                   const v1::Request* request, v1::Response* response) override;
-  ENLACE_SECRETARIAT_METHODS(ENLACE_DECLARE)
-#undef ENLACE_DECLARE
+  ENLACE_SECRETARIAT_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Regional* regional_;

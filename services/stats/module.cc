@@ -5,9 +5,11 @@ namespace enlace::stats {
 node::ModuleSpec ModuleSpec() {
   return {"stats", &Stats::AddColumnFamilies,
           [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
-            auto domain =
-                std::make_unique<Stats>(ctx.store, ctx.committer, ctx.config->country(),
-                                        ctx.config->stats(), ctx.clock, ctx.secretariats);
+            std::vector<std::string> posts;
+            for (const auto& p : ctx.config->posts()) posts.push_back(p.code());
+            auto domain = std::make_unique<Stats>(ctx.store, ctx.committer,
+                                                  ctx.config->country(), ctx.config->stats(),
+                                                  ctx.clock, ctx.secretariats, std::move(posts));
             Stats* stats = domain.get();
             // Registered before the node serves; the registry outlives no module it calls.
             ctx.registry->AddCaseHook([stats](const cases::v1::Case* before,

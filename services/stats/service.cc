@@ -4,15 +4,9 @@
 
 namespace enlace::stats {
 
-#define ENLACE_DISPATCH(Method, Request, Response)                                                \
-  grpc::ServerUnaryReactor* StatsServiceImpl::Method(                                             \
-      grpc::CallbackServerContext* context, const v1::Request* request, v1::Response* response) { \
-    static const std::string rpc =                                                                \
-        std::string(v1::StatsService::service_full_name()) + "/" #Method;                         \
-    return DispatchUnary(context, pool_, authorizer_, rpc.c_str(), stats_, request, response,     \
-                         &Stats::Method);                                                         \
-  }
-ENLACE_STATS_METHODS(ENLACE_DISPATCH)
-#undef ENLACE_DISPATCH
+#define ENLACE_DEFINE(Method, Request, Response) \
+  ENLACE_DEFINE_UNARY(StatsServiceImpl, v1::StatsService, Stats, stats_, Method, Request, Response)
+ENLACE_STATS_METHODS(ENLACE_DEFINE)
+#undef ENLACE_DEFINE
 
 }  // namespace enlace::stats

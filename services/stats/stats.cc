@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "common/geo/geo.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/time/proto_time.h"
@@ -85,7 +87,8 @@ void Stats::AddColumnFamilies(storage::StoreOptions& options) {
 
 Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
              enlace::node::v1::StatsConfig config, const Clock* clock,
-             std::function<std::vector<std::string>()> secretariats)
+             std::function<std::vector<std::string>()> secretariats,
+             std::vector<std::string> posts)
     : store_(store),
       committer_(committer),
       self_(std::move(self)),
@@ -95,6 +98,7 @@ Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
       facts_(store->cf(kFactsCf)),
       counters_(store->cf(kCountersCf)),
       secretariats_(std::move(secretariats)),
+      posts_(std::move(posts)),
       // A month ends by the clock, not by a commit: polled (the pass reads a few keys).
       worker_({"stats", absl::Seconds(2)}, [this] { return PushReleases().status(); }) {}
 
@@ -149,18 +153,22 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
   const std::vector<std::pair<int, std::string>> dimensions = {
       {kHost, "host_country"}, {kPost, "post"}, {kSex, "sex"}, {kAge, "age_group"}};
   std::vector<std::map<std::string, std::vector<int64_t>>> rows(dimensions.size());
-  const std::string prefix = absl::StrCat(measure == kClosed ? "X|" : "O|", month, "|");
-  for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
-    const std::string key(it->key());
-    std::vector<std::string> f = absl::StrSplit(key.substr(prefix.size()), '|');
-    auto column = f.size() == 5 ? column_of.find(f[kCategory]) : column_of.end();
-    if (column == column_of.end()) continue;  // not a cell of this release
-    ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
-    if (n <= 0) continue;
-    for (size_t d = 0; d < dimensions.size(); ++d) {
-      auto& counts = rows[d][f[dimensions[d].first]];
-      counts.resize(r.columns.size(), 0);
-      counts[column->second] += n;
+  // The counters kept with the cases, and the counts imported from before the node.
+  const std::string code = measure == kClosed ? "X" : "O";
+  for (const std::string& prefix : {absl::StrCat(code, "|", month, "|"),
+                                    absl::StrCat("H", code, "|", month, "|")}) {
+    for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+      const std::string key(it->key());
+      std::vector<std::string> f = absl::StrSplit(key.substr(prefix.size()), '|');
+      auto column = f.size() == 5 ? column_of.find(f[kCategory]) : column_of.end();
+      if (column == column_of.end()) continue;  // not a cell of this release
+      ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+      if (n <= 0) continue;
+      for (size_t d = 0; d < dimensions.size(); ++d) {
+        auto& counts = rows[d][f[dimensions[d].first]];
+        counts.resize(r.columns.size(), 0);
+        counts[column->second] += n;
+      }
     }
   }
   for (size_t d = 0; d < dimensions.size(); ++d) {
@@ -225,6 +233,71 @@ absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
   txn.Audit(caller.identity, "stats.GetMonthlyRelease", {})
       .set_detail(absl::StrCat(measure, " ", request.month(), out.withheld() ? " withheld" : ""));
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
+  return out;
+}
+
+absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
+    const v1::ImportHistoryRequest& request, const Caller& caller) {
+  if (!IsEndedMonth(request.month(), clock_->Now())) {
+    return InvalidField("month", "YYYY-MM of a month that has ended");
+  }
+  const std::string measure = request.measure().empty() ? kOpened : request.measure();
+  if (measure != kOpened && measure != kClosed) {
+    return InvalidField("measure", "cases_opened or cases_closed");
+  }
+  static const auto* sexes =
+      new std::set<std::string>{"female", "male", "other", "undisclosed", "unknown"};
+  static const auto* ages = new std::set<std::string>{"child", "adult", "unknown"};
+  FieldViolations v;
+  if (request.cells_size() > 100000) v.Add("cells", "at most 100000 per month");
+  std::map<std::string, int64_t> cells;
+  v1::ImportHistoryResponse out;
+  for (int i = 0; i < request.cells_size() && i < 100000; ++i) {
+    const v1::HistoryCell& c = request.cells(i);
+    const std::string f = absl::StrCat("cells[", i, "].");
+    enlace::cases::v1::Category category;
+    if (std::find(posts_.begin(), posts_.end(), c.post()) == posts_.end()) {
+      v.Add(f + "post", "a post of this node");
+    }
+    if (!geo::IsCountryCode(c.host_country())) v.Add(f + "host_country", "ISO 3166-1 alpha-2");
+    if (!cv1::Category_Parse(c.category(), &category) || category == cv1::CATEGORY_UNSPECIFIED) {
+      v.Add(f + "category", "a case category, e.g. CATEGORY_LABOUR");
+    }
+    if (!sexes->count(c.sex())) v.Add(f + "sex", "female, male, other, undisclosed or unknown");
+    if (!ages->count(c.age_group())) v.Add(f + "age_group", "child, adult or unknown");
+    if (c.count() < 0 || c.count() > 1000000) v.Add(f + "count", "0 to 1000000");
+    if (!v.empty()) continue;
+    cells[absl::StrJoin({c.post(), c.host_country(), c.category(), c.sex(), c.age_group()},
+                        "|")] += c.count();
+    out.set_total(out.total() + c.count());
+  }
+  if (!v.empty()) return v.ToStatus();
+  const std::string code = measure == kClosed ? "X" : "O";
+  const std::string version_key = absl::StrCat("V|", code, "|", request.month());
+  storage::ScopedKeyLocks lock(locks_, {version_key});
+  // Counted here already: imported counts would count the same cases twice.
+  for (auto it = store_->ScanPrefix(counters_, absl::StrCat(code, "|", request.month(), "|"));
+       it->Valid(); it->Next()) {
+    ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, it->key()));
+    if (n != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this node recorded cases in ", request.month(), ": its counts are the node's own"));
+    }
+  }
+  txn::Transaction txn;
+  const std::string prefix = absl::StrCat("H", code, "|", request.month(), "|");
+  for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+    txn.batch.Delete(counters_, it->key());
+  }
+  for (const auto& [facts, n] : cells) {
+    if (n > 0) txn.batch.AddToCounter(counters_, prefix + facts, n);
+  }
+  txn.batch.AddToCounter(counters_, version_key, 1);
+  txn.Audit(caller.identity, "stats.ImportHistory", {})
+      .set_detail(absl::StrCat(measure, " ", request.month(), ": ", out.total(), " in ",
+                               cells.size(), " cells"));
+  ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
+  out.set_cells(static_cast<int64_t>(cells.size()));
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "common/replication/follow_up_worker.h"
 #include "common/identity/caller.h"
+#include "common/storage/key_locks.h"
 #include "common/storage/store.h"
 #include "common/time/clock.h"
 #include "common/txn/committer.h"
@@ -35,14 +36,17 @@ inline constexpr char kReleaseKind[] = "stats.release";
 // Keys: "stats" family: F|{case id} -> the facts the case opened with ("post|host|category|
 // sex|age"); S|{secretariat}|{O or X}|{YYYY-MM} -> "version revision" last pushed.
 // "stats_counters" (counters): {O or X}|{YYYY-MM}|{post}|{host}|{category}|{sex}|{age}:
-// opened, closed; V|{O or X}|{YYYY-MM}: changes to that month (what is pushed follows it).
+// opened, closed; V|{O or X}|{YYYY-MM}: changes to that month (what is pushed follows it);
+// H{O or X}|{YYYY-MM}|{facts}: counts imported from before the node (ImportHistory), one
+// month replaced as a whole.
 class Stats {
  public:
   static void AddColumnFamilies(storage::StoreOptions& options);
   // `secretariats`: the federation's secretariat members (none when standalone).
   Stats(storage::Store* store, txn::Committer* committer, std::string self,
         enlace::node::v1::StatsConfig config, const Clock* clock,
-        std::function<std::vector<std::string>()> secretariats = {});
+        std::function<std::vector<std::string>()> secretariats = {},
+        std::vector<std::string> posts = {});
   ~Stats();
 
   void Start() { worker_.Start(); }
@@ -58,6 +62,8 @@ class Stats {
 
   absl::StatusOr<v1::MonthlyRelease> GetMonthlyRelease(const v1::GetMonthlyReleaseRequest& request,
                                                        const Caller& caller);
+  absl::StatusOr<v1::ImportHistoryResponse> ImportHistory(const v1::ImportHistoryRequest& request,
+                                                          const Caller& caller);
 
   // The release before protection (for tests and benchmarks).
   absl::StatusOr<Release> BuildRelease(absl::string_view month, absl::string_view measure) const;
@@ -75,6 +81,8 @@ class Stats {
   const storage::ColumnFamily* facts_;
   const storage::ColumnFamily* counters_;
   const std::function<std::vector<std::string>()> secretariats_;
+  const std::vector<std::string> posts_;
+  storage::KeyLocks locks_;
   replication::FollowUpWorker worker_;
 };
 

@@ -4,15 +4,9 @@
 
 namespace enlace::workers {
 
-#define ENLACE_DISPATCH(Method, Request, Response)                                                \
-  grpc::ServerUnaryReactor* TemporaryWorkersServiceImpl::Method(                                  \
-      grpc::CallbackServerContext* context, const v1::Request* request, v1::Response* response) { \
-    static const std::string rpc =                                                                \
-        std::string(v1::TemporaryWorkersService::service_full_name()) + "/" #Method;              \
-    return DispatchUnary(context, pool_, authorizer_, rpc.c_str(), workers_, request, response,   \
-                         &Workers::Method);                                                       \
-  }
-ENLACE_WORKERS_METHODS(ENLACE_DISPATCH)
-#undef ENLACE_DISPATCH
+#define ENLACE_DEFINE(Method, Request, Response) \
+  ENLACE_DEFINE_UNARY(TemporaryWorkersServiceImpl, v1::TemporaryWorkersService, Workers, workers_, Method, Request, Response)
+ENLACE_WORKERS_METHODS(ENLACE_DEFINE)
+#undef ENLACE_DEFINE
 
 }  // namespace enlace::workers

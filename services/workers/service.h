@@ -3,6 +3,7 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/workers/v1/workers.grpc.pb.h"
 #include "services/workers/workers.h"
 
@@ -28,11 +29,7 @@ class TemporaryWorkersServiceImpl final : public v1::TemporaryWorkersService::Ca
   TemporaryWorkersServiceImpl(Workers* workers, ThreadPool* pool, authz::Authorizer* authorizer)
       : workers_(workers), pool_(pool), authorizer_(authorizer) {}
 
-#define ENLACE_DECLARE(Method, Request, Response)                        \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
-                                   const v1::Request* request, v1::Response* response) override;
-  ENLACE_WORKERS_METHODS(ENLACE_DECLARE)
-#undef ENLACE_DECLARE
+  ENLACE_WORKERS_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Workers* workers_;

@@ -68,6 +68,7 @@
 #include "grpcpp/server_builder.h"
 #include "services/cases/registry.h"
 #include "services/node/config.h"
+#include "services/node/modules.h"
 #include "services/node/node.h"
 #include "tests/testing/test_env.h"
 
@@ -114,6 +115,9 @@ ABSL_FLAG(uint64_t, seed, 2024, "Seed of the sample data generator.");
 ABSL_FLAG(bool, absl_deadlock_detection, true,
           "Keep Abseil's mutex deadlock detection on (as the enlace-node binary does today); "
           "false measures what turning it off would buy, for the echo and the node alike.");
+ABSL_FLAG(std::string, without_modules, "",
+          "Node step: start the node without these modules (comma-separated names, e.g. "
+          "children,workers,stats), to measure what they cost CreateCase and GetCase.");
 ABSL_FLAG(std::string, parts, "node,echo,rocksdb,million",
           "Which parts to run (e.g. only `node` while profiling).");
 
@@ -1605,7 +1609,23 @@ int Main() {
 
   // The node first (needs its persons), to size the echo payload on the real requests.
   config.set_data_dir(work + "/node-data");
-  auto node = node::Node::Start(config);
+  std::vector<node::ModuleSpec> modules;
+  {
+    const std::vector<std::string> without =
+        absl::StrSplit(absl::GetFlag(FLAGS_without_modules), ',', absl::SkipEmpty());
+    for (const node::ModuleSpec& spec : node::NodeModules()) {
+      if (std::find(without.begin(), without.end(), spec.name) == without.end()) {
+        modules.push_back(spec);
+      }
+    }
+    std::cerr << "node modules:";
+    for (const auto& m : modules) std::cerr << " " << m.name;
+    std::cerr << "\n";
+    std::cout << "node modules: " << modules.size() << " of " << node::NodeModules().size()
+              << (without.empty() ? "" : absl::StrCat(" (without ", absl::GetFlag(FLAGS_without_modules), ")"))
+              << "\n";
+  }
+  auto node = node::Node::Start(config, modules);
   if (!node.ok()) {
     std::cerr << "cases_bench: " << node.status() << "\n";
     return 1;

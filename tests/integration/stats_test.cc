@@ -228,5 +228,57 @@ TEST_F(StatsTest, AMonthsReleaseAddsUpAndWithholdsWhatIsSmall) {
   EXPECT_EQ(again.SerializeAsString(), r.SerializeAsString());
 }
 
+TEST_F(StatsTest, HistoryFromBeforeTheNodeIsImportedMonthByMonth) {
+  auto stats = sv1::StatsService::NewStub(Channel(kSupervisor));
+  sv1::ImportHistoryRequest req;
+  req.set_month("2025-06");
+  auto cell = [&](const std::string& post, const std::string& host, const std::string& category,
+                  int64_t count) {
+    auto* c = req.add_cells();
+    c->set_post(post);
+    c->set_host_country(host);
+    c->set_category(category);
+    c->set_sex("female");
+    c->set_age_group("adult");
+    c->set_count(count);
+  };
+  cell("MX-LAX", "US", "CATEGORY_LABOUR", 140);
+  cell("MX-LAX", "US", "CATEGORY_MIGRATION", 95);
+  cell("MX-CHI", "US", "CATEGORY_LABOUR", 60);
+  cell("MX-CHI", "US", "CATEGORY_MIGRATION", 33);
+  sv1::ImportHistoryResponse done;
+  // Only supervisors import; every bad cell is named.
+  EXPECT_EQ(sv1::StatsService::NewStub(Channel(kOfficer))
+                ->ImportHistory(Ctx().get(), req, &done)
+                .error_code(),
+            grpc::PERMISSION_DENIED);
+  sv1::ImportHistoryRequest bad = req;
+  bad.mutable_cells(0)->set_post("GT-LAX");
+  bad.mutable_cells(1)->set_sex("Juana");
+  grpc::Status refused = stats->ImportHistory(Ctx().get(), bad, &done);
+  EXPECT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("cells[0].post"), std::string::npos);
+  EXPECT_NE(refused.error_message().find("cells[1].sex"), std::string::npos);
+  ASSERT_TRUE(stats->ImportHistory(Ctx().get(), req, &done).ok());
+  EXPECT_EQ(done.total(), 328);
+  sv1::MonthlyRelease r;
+  ASSERT_TRUE(Release(kSecretariat, "2025-06", "", &r).ok());
+  ASSERT_FALSE(r.withheld());
+  EXPECT_EQ(r.grand_total().value(), 328);
+  // A second import of the month replaces the first.
+  req.mutable_cells(0)->set_count(150);
+  ASSERT_TRUE(stats->ImportHistory(Ctx().get(), req, &done).ok());
+  ASSERT_TRUE(Release(kSecretariat, "2025-06", "", &r).ok());
+  EXPECT_EQ(r.grand_total().value(), 338);
+  // A month the node itself recorded cases in is its own.
+  Open("MX-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES, cv1::SEX_FEMALE, false);
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 11, 3)));
+  req.set_month("2026-10");
+  EXPECT_EQ(stats->ImportHistory(Ctx().get(), req, &done).error_code(),
+            grpc::FAILED_PRECONDITION);
+  req.set_month("2026-11");  // not over
+  EXPECT_EQ(stats->ImportHistory(Ctx().get(), req, &done).error_code(), grpc::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace enlace

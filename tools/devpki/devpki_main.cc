@@ -53,6 +53,9 @@ ABSL_FLAG(std::string, countries, "MX", "Comma-separated ISO 3166-1 alpha-2 code
 ABSL_FLAG(std::string, clients, "admin=spiffe://{cc}.enlace.example/role/supervisor/user/admin",
           "Comma-separated name=URI client identities issued under every country's CA; "
           "{cc} in a URI becomes the lower-case country code.");
+ABSL_FLAG(std::string, secretariat, "",
+          "The regional secretariat's code among --countries (a user-assigned code such as XS): "
+          "its manifest entry is of kind MEMBER_KIND_SECRETARIAT.");
 ABSL_FLAG(bool, force, false, "Regenerate every file, even those that already exist.");
 ABSL_FLAG(absl::Duration, ca_validity, absl::Hours(24 * 365 * 10), "Validity of each CA.");
 ABSL_FLAG(absl::Duration, cert_validity, absl::Hours(24 * 365), "Validity of each leaf.");
@@ -88,6 +91,7 @@ struct Config {
   fs::path manifest;                                        // empty: no manifest
   std::map<std::string, std::string> federation_endpoints;  // country -> host:port
   int64_t manifest_version = 0;                             // 0: automatic
+  std::string secretariat;                                  // empty: none
 };
 
 // The node identity every member's federation certificate carries (devpki's node.pem URI SAN).
@@ -116,10 +120,15 @@ absl::StatusOr<Config> ParseConfig() {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return absl::InvalidArgumentError("--out is required");
   config.out = out;
+  config.secretariat = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_secretariat));
+  if (!config.secretariat.empty() && !geo::IsUserAssignedCode(config.secretariat)) {
+    return absl::InvalidArgumentError(
+        "--secretariat: a user-assigned ISO 3166-1 code (AA, QM-QZ, XA-XZ, ZZ), e.g. XS");
+  }
   for (absl::string_view cc :
        absl::StrSplit(absl::GetFlag(FLAGS_countries), ',', absl::SkipWhitespace())) {
     const std::string code = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(cc));
-    if (!geo::IsCountryCode(code)) {
+    if (!geo::IsCountryCode(code) && code != config.secretariat) {
       return absl::InvalidArgumentError(
           absl::StrCat("--countries: \"", cc, "\" is not an ISO 3166-1 alpha-2 code"));
     }
@@ -164,7 +173,7 @@ absl::StatusOr<Config> ParseConfig() {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(absl::StripAsciiWhitespace(entry), absl::MaxSplits('=', 1));
     const std::string cc = absl::AsciiStrToUpper(kv.first);
-    if (!geo::IsCountryCode(cc) || !IsValidEndpoint(kv.second)) {
+    if (!geo::IsMemberCode(cc) || !IsValidEndpoint(kv.second)) {
       return absl::InvalidArgumentError(
           absl::StrCat("--federation_endpoints: \"", entry, "\" is not CC=host:port"));
     }
@@ -429,6 +438,9 @@ absl::Status PlanManifest(const Config& config, Plan& plan) {
     member->set_node_identity(NodeIdentity(cc));
     member->set_signing_public_key_pem(m.signing_public_pem);
     member->set_tls_ca_pem(m.ca_pem);
+    if (cc == config.secretariat) {
+      member->set_kind(enlace::federation::v1::MEMBER_KIND_SECRETARIAT);
+    }
   }
 
   std::string previous_text;

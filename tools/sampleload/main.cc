@@ -44,8 +44,10 @@
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
 #include "enlace/federation/v1/admin.grpc.pb.h"
+#include "enlace/stats/v1/stats.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "tools/sampleload/history.h"
 #include "services/node/config.h"
 #include "tools/sampleload/organisations.h"
 #include "tools/sampleload/plan.h"
@@ -79,6 +81,10 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of every call.")
 ABSL_FLAG(absl::Duration, retry_for, absl::Seconds(30),
           "How long a call is retried while the node answers UNAVAILABLE, RESOURCE_EXHAUSTED "
           "(rate limit) or DEADLINE_EXCEEDED.");
+ABSL_FLAG(int, history_months, 0,
+          "Also import this many months of sample statistics from before the node, ending "
+          "with the month before --as_of (enlace.stats.v1.ImportHistory; replaces earlier "
+          "imports of those months). 0: none.");
 ABSL_FLAG(bool, check_directory, false,
           "Load nothing: list the directory and print its entries per owning member, and the "
           "node's federation links.");
@@ -404,6 +410,9 @@ int Load() {
     std::cerr << kProgram << ": " << channel.status().message() << "\n";
     return 2;
   }
+  const enlace::node::v1::NodeConfig config = options->config;
+  const absl::Time as_of = options->as_of;
+  const uint64_t seed = options->seed;
   Loader loader(*std::move(options), *channel);
   absl::Status s = loader.Run();
   if (!s.ok()) {
@@ -412,6 +421,32 @@ int Load() {
     return 1;
   }
   std::cout << kProgram << ": " << loader.Summary() << "\n";
+  const int history = absl::GetFlag(FLAGS_history_months);
+  if (history < 0 || history > 240) {
+    std::cerr << kProgram << ": --history_months must be 0-240\n";
+    return 2;
+  }
+  if (history > 0) {
+    // Months before the one the sample cases are in (those are the node's own).
+    const absl::CivilMonth last =
+        absl::CivilMonth(absl::ToCivilDay(as_of, absl::UTCTimeZone())) - 1;
+    auto stats = enlace::stats::v1::StatsService::NewStub(*channel);
+    int64_t total = 0;
+    for (const auto& req : HistoryPlan(config, last, history, seed)) {
+      enlace::stats::v1::ImportHistoryResponse done;
+      absl::Status imported = Call([&](grpc::ClientContext* ctx) {
+        return stats->ImportHistory(ctx, req, &done);
+      });
+      if (!imported.ok()) {
+        std::cerr << kProgram << ": history " << req.measure() << " " << req.month() << ": "
+                  << Describe(imported) << "\n";
+        return 1;
+      }
+      if (req.measure() == "cases_opened") total += done.total();
+    }
+    std::cout << kProgram << ": statistics history: " << history << " months, " << total
+              << " cases opened\n";
+  }
   return 0;
 }
 
