@@ -246,6 +246,12 @@ TEST_F(CliStatsTest, AnEndedMonthsReleaseWithItsSmallCellWithheld) {
   Result officer = Run(kAna, {"stats", "release", "2026-10"});
   EXPECT_EQ(officer.code, 1) << officer;
   EXPECT_TRUE(absl::StrContains(officer.err, "PERMISSION_DENIED")) << officer;
+
+  // `regional` asks the secretariat: a member node does not serve it, and says so.
+  Result regional = Run(kJefa, {"regional", "months"});
+  EXPECT_EQ(regional.code, 1) << regional;
+  EXPECT_TRUE(absl::StrContains(regional.err, "secretariat's API")) << regional;
+  EXPECT_EQ(Run(kJefa, {"regional", "release", "2026-10", "members=Mexico"}).code, 2);
 }
 
 TEST_F(CliStatsTest, HistoryImportedFromACsvThenReleased) {
