@@ -5,7 +5,8 @@
 // arguments, turned into the request each subcommand sends (enlace.cases.v1,
 // enlace.directory.v1, enlace.federation.v1 admin, enlace.audit.v1, enlace.notifications.v1,
 // enlace.referrals.v1, enlace.transfers.v1, the `inbox` view over the last three,
-// enlace.crisis.v1, enlace.children.v1 and enlace.workers.v1). Pure
+// enlace.crisis.v1, enlace.children.v1, enlace.workers.v1, enlace.stats.v1 and the
+// secretariat's enlace.secretariat.v1). Pure
 // (no I/O), so every rule is unit-tested. A bad command line is INVALID_ARGUMENT here; main.cc
 // reports it as a usage error (exit code 2) before anything is sent.
 

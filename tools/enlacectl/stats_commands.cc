@@ -181,7 +181,7 @@ node's release, supervisors import; `regional` asks the secretariat: --server is
                    earlier import of it
   regional months  [measure=opened|closed]   the months some member sent, newest first
   regional release MONTH [measure=opened|closed] [members=MX,GT]   each member's revision and
-                   receive time, the missing members, the regional sums: >= marks a sum with
+                   receive time, the missing members, the regional sums: ≥N marks a sum with
                    a member's part withheld or missing, named in a footnote
 )";
 
