@@ -281,7 +281,15 @@ if [[ -n "$SECRETARIAT" ]]; then
   echo
   echo "  $SECRETARIAT  the regional secretariat (enlace-secretariat): API localhost:${API[$SECRETARIAT]}  pid $(node_pid "$SECRETARIAT" || echo '?')  log $(rel "$dir")/node.log"
   echo "      receives each member's protected monthly statistics once the month ends ($HISTORY_MONTHS months of sample history are there already);"
-  echo "      its identity for queries: run/pki/$SECRETARIAT/crm.pem (role secretariat). See docs/secretariat.md."
+  # The secretariat user's certificate bundled for a browser (empty password, development only).
+  p12="$RUN/pki/$SECRETARIAT/crm.p12"
+  if [[ ! -s "$p12" ]]; then
+    openssl pkcs12 -export -in "$RUN/pki/$SECRETARIAT/crm.pem" -inkey "$RUN/pki/$SECRETARIAT/crm.key" \
+      -name enlace-secretariat -out "$p12" -passout pass: 2>/dev/null || true
+  fi
+  dash="$(grep -o 'address: "[^"]*"' "$(config_of "$SECRETARIAT")" | head -1 | cut -d'"' -f2)"
+  echo "      dashboard: https://$dash/  (import $(rel "$p12") into the browser, empty password, and"
+  echo "      trust $(rel "$RUN/pki/$SECRETARIAT/ca.pem") for websites; docs/secretariat.md says how)"
 fi
 first="${COUNTRIES[0]}"
 echo

@@ -58,6 +58,10 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& c) {
     v.Add("posts", "at least one consular post is required");
   }
   if (c.secretariat() && c.posts_size() > 0) v.Add("posts", "the secretariat has no posts");
+  if (!c.dashboard().address().empty()) {
+    if (!c.secretariat()) v.Add("dashboard", "served by the secretariat only");
+    if (c.dashboard().assets_dir().empty()) v.Add("dashboard.assets_dir", "required");
+  }
   if (c.secretariat() && !c.has_federation()) {
     v.Add("federation", "the secretariat receives the members' releases through it");
   }

@@ -1,15 +1,87 @@
 #include "services/secretariat/module.h"
 
+#include <iostream>
+#include <memory>
+
+#include "services/secretariat/dashboard/data.h"
+#include "services/secretariat/dashboard/server.h"
+#include "services/secretariat/regional.h"
+#include "services/secretariat/service.h"
+
 namespace enlace::secretariat {
+namespace {
+
+// The dashboard reads what SecretariatService answers. The server has checked the client
+// certificate (secretariat role); the audit names the dashboard as the reader.
+class RegionalDashboardData final : public dashboard::DashboardData {
+ public:
+  RegionalDashboardData(Regional* regional, std::string self)
+      : regional_(regional), reader_(SystemCaller(self, "dashboard")) {}
+  absl::StatusOr<v1::ListMonthsResponse> ListMonths(const v1::ListMonthsRequest& r) override {
+    return regional_->ListMonths(r, reader_);
+  }
+  absl::StatusOr<v1::RegionalRelease> GetRegionalRelease(
+      const v1::GetRegionalReleaseRequest& r) override {
+    return regional_->GetRegionalRelease(r, reader_);
+  }
+
+ private:
+  Regional* regional_;
+  const Caller reader_;
+};
+
+class SecretariatModule final : public node::Module {
+ public:
+  explicit SecretariatModule(const node::ModuleContext& ctx)
+      : config_(*ctx.config),
+        regional_(std::make_unique<Regional>(ctx.store, ctx.committer, ctx.peers, ctx.clock)),
+        service_(std::make_unique<SecretariatServiceImpl>(regional_.get(), ctx.pool,
+                                                          ctx.authorizer)),
+        data_(regional_.get(), ctx.config->country()) {}
+
+  absl::string_view name() const override { return "secretariat"; }
+  std::vector<Service> Services() override {
+    return {{std::string(v1::SecretariatService::service_full_name()), service_.get()}};
+  }
+  std::vector<Handler> Handlers() override { return {{"stats.release", regional_.get()}}; }
+  void Start() override {
+    const auto& d = config_.dashboard();
+    if (d.address().empty()) return;
+    dashboard::DashboardServer::Options o;
+    o.address = d.address();
+    o.cert_file = config_.api_tls().cert_file();
+    o.key_file = config_.api_tls().key_file();
+    o.client_ca_file = config_.api_tls().client_ca_file();
+    o.assets_dir = d.assets_dir();
+    if (!d.vendor_dir().empty()) o.vendor_dir = d.vendor_dir();
+    auto server = dashboard::DashboardServer::Start(o, &data_);
+    if (!server.ok()) {
+      // The releases keep arriving and the API keeps answering without it.
+      std::cerr << "secretariat: dashboard not served: " << server.status() << "\n";
+      return;
+    }
+    dashboard_ = *std::move(server);
+    std::cerr << "secretariat: dashboard on https://" << d.address() << " (port "
+              << dashboard_->port() << ")\n";
+  }
+  void Stop() override {
+    if (dashboard_ != nullptr) dashboard_->Stop();
+  }
+
+ private:
+  const enlace::node::v1::NodeConfig config_;
+  std::unique_ptr<Regional> regional_;
+  std::unique_ptr<SecretariatServiceImpl> service_;
+  RegionalDashboardData data_;
+  std::unique_ptr<dashboard::DashboardServer> dashboard_;
+};
+
+}  // namespace
 
 node::ModuleSpec ModuleSpec() {
   return {"secretariat", &Regional::AddColumnFamilies,
           [](const node::ModuleContext& ctx) -> absl::StatusOr<std::unique_ptr<node::Module>> {
-            auto domain =
-                std::make_unique<Regional>(ctx.store, ctx.committer, ctx.peers, ctx.clock);
-            return std::make_unique<SecretariatModule>(
-                "secretariat", v1::SecretariatService::service_full_name(),
-                std::vector<std::string>{"stats.release"}, std::move(domain), ctx);
+            return std::make_unique<SecretariatModule>(ctx);
           }};
 }
 

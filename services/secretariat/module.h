@@ -1,15 +1,12 @@
 #ifndef ENLACE_SERVICES_SECRETARIAT_MODULE_H_
 #define ENLACE_SERVICES_SECRETARIAT_MODULE_H_
 
-#include "services/node/domain_module.h"
 #include "services/node/module.h"
-#include "services/secretariat/regional.h"
-#include "services/secretariat/service.h"
 
 namespace enlace::secretariat {
 
-// The secretariat's one module (services/node/modules.cc SecretariatModules()).
-using SecretariatModule = node::DomainModule<Regional, SecretariatServiceImpl>;
+// The secretariat's one module (services/node/modules.cc SecretariatModules()): the releases'
+// store and its envelope handler, SecretariatService, and the dashboard when configured.
 node::ModuleSpec ModuleSpec();
 
 }  // namespace enlace::secretariat

@@ -2,8 +2,11 @@
 // member nodes: when October ends by the nodes' clocks, each pushes its protected release;
 // the secretariat stores it and serves the regional view, sums marked complete; a correction
 // (more October cases recorded late) arrives as a higher revision; nothing the members
-// replicate to each other reaches it, and nothing it stores or serves names a person.
+// replicate to each other reaches it, and nothing it stores or serves names a person; its
+// dashboard's JSON is the API's answer, for secretariat certificates only.
 #include <signal.h>
+
+#include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +16,9 @@
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/secretariat/v1/secretariat.grpc.pb.h"
 #include "enlace/stats/v1/stats.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "httplib.h"
 #include "services/cases/rules.h"
 #include "tests/federation/federation_fixture.h"
 
@@ -36,8 +42,33 @@ class SecretariatTest : public FederationFixture {
       ASSERT_TRUE(FileClock::Write(clocks_[c], Day(2026, 10, 6)));
       federation_->member(c).config.set_testing_clock_file(clocks_[c]);
     }
+    // The secretariat also serves its dashboard (HTTPS, secretariat certificates only).
+    dashboard_port_ = PickFreePort();
+    auto* d = federation_->member(kSecretariatCode).config.mutable_dashboard();
+    d->set_address(absl::StrCat("127.0.0.1:", dashboard_port_));
+    d->set_assets_dir(RunfilePath("web/dashboard"));
     for (const char* c : {"MX", "GT", kSecretariatCode}) StartNode(c);
   }
+  // GET `path` from the dashboard as `who` of the secretariat; {status, body}.
+  std::pair<int, std::string> Dashboard(const std::string& path, const std::string& who) {
+    auto& m = federation_->member(kSecretariatCode);
+    auto cert = m.pki->Client(absl::StrCat("spiffe://xs.enlace.example/", who));
+    if (!cert.ok()) return {0, ""};
+    const std::string base = absl::StrCat(dir_, "/dash-", ++files_);
+    std::ofstream(base + ".pem") << cert->cert_pem;
+    std::ofstream(base + ".key") << cert->key_pem;
+    std::ofstream(base + ".ca") << m.pki->ca().cert_pem;
+    httplib::SSLClient client("127.0.0.1", dashboard_port_, base + ".pem", base + ".key");
+    client.set_ca_cert_path((base + ".ca").c_str());
+    client.enable_server_certificate_verification(true);
+    client.set_connection_timeout(5, 0);
+    client.set_read_timeout(10, 0);
+    auto res = client.Get(path.c_str());
+    if (!res) return {0, ""};
+    return {res->status, res->body};
+  }
+  int dashboard_port_ = 0;
+  int files_ = 0;
   std::shared_ptr<grpc::Channel> Channel(const std::string& country, const std::string& who) {
     auto& m = federation_->member(country);
     auto cert = m.pki->Client(
@@ -168,7 +199,18 @@ TEST_F(SecretariatTest, EndedMonthsArePushedCorrectedAndNeverNameAPerson) {
       EXPECT_EQ(peer.quarantined(), 0) << c << " <- " << peer.country();
     }
   }
-  const std::string served = Regional("2026-10").SerializeAsString();
+  const xv1::RegionalRelease by_grpc = Regional("2026-10");
+  const std::string served = by_grpc.SerializeAsString();
+  // The dashboard's numbers are the API's: the same message, as JSON.
+  const auto [status, json] = Dashboard("/api/release?month=2026-10", "role/secretariat/user/crm");
+  ASSERT_EQ(status, 200) << json;
+  xv1::RegionalRelease by_https;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &by_https).ok()) << json;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(by_https, by_grpc));
+  EXPECT_EQ(Dashboard("/api/release?month=2026-10", "role/operator/user/ops").first, 403);
+  const auto page = Dashboard("/", "role/secretariat/user/crm");
+  EXPECT_EQ(page.first, 200);
+  EXPECT_NE(page.second.find("<html"), std::string::npos);
 
   // Everything the secretariat stores and serves: no person, no case, no organisation.
   ASSERT_EQ(StopNode(kSecretariatCode, SIGTERM), 0);
