@@ -7,6 +7,9 @@
 // copy.
 #include <signal.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/time/proto_time.h"
@@ -277,6 +280,16 @@ TEST_F(ChildrenHandoverTest, OnlyTheReceiverConfirmsAndAKilledReceiverHandsOverO
                now.given_names().empty();
       },
       absl::Seconds(60)));
+
+  // Neither node's log ever held who she is, who cares for her or who escorted her.
+  for (const char* c : {"GT", "HN"}) {
+    std::ifstream in(nodes_.at(c)->log_path());
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(log.empty()) << c;
+    for (const char* secret : {"Dilcia", "Arzú Castillo", "Buen Pastor", "Ixcoy Tzul", "Yadira"}) {
+      EXPECT_EQ(log.find(secret), std::string::npos) << secret << " in " << c << "'s log";
+    }
+  }
 }
 
 }  // namespace
