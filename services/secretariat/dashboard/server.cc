@@ -6,10 +6,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -434,11 +436,24 @@ absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(const Op
     server->port_ = port;
   }
   server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  // httplib's stop() does nothing until the accept loop runs: a Stop() (or a destructor)
+  // right after Start would then leave the loop running and the join waiting forever (the
+  // CI saw it once in server_test). Return only once the loop runs.
+  server->WaitUntilRunning();
   return server;
 }
 
+void DashboardServer::WaitUntilRunning() {
+  for (int i = 0; i < 30000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 void DashboardServer::Stop() {
-  if (server_ != nullptr) server_->stop();
+  if (server_ != nullptr) {
+    if (thread_.joinable()) WaitUntilRunning();  // see Start
+    server_->stop();
+  }
   if (thread_.joinable()) thread_.join();
 }
 

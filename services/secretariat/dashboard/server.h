@@ -68,6 +68,8 @@ class DashboardServer {
 
  private:
   DashboardServer() = default;
+  // httplib's stop() is a no-op until its accept loop runs: waits (up to 30 s) for it.
+  void WaitUntilRunning();
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
   int port_ = 0;
