@@ -27,6 +27,9 @@ PACKAGES=(
   # the secretariat's dashboard: HTTPS server (cpp-httplib); the browser test's client
   # certificate goes into chromium's NSS database (certutil, pk12util)
   libcpp-httplib-dev libnss3-tools
+  # operations (issue 13): the ops port's metrics (prometheus-cpp), checked by promtool and
+  # scraped by a real Prometheus in a test; the offline container image (umoci, skopeo)
+  prometheus-cpp-dev prometheus umoci skopeo
 )
 
 say() { echo "setup: $*"; }
