@@ -25,6 +25,7 @@
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
 
 namespace enlace::storage {
@@ -122,6 +123,113 @@ std::vector<std::string> WalFiles(const std::string& path) {
 }
 
 }  // namespace
+
+namespace {
+
+absl::Status MakeOwnerOnly(const std::string& path);
+
+// Backups are read through a read-only engine: listing, verifying and restoring never change
+// the backup directory (and may run beside a node that writes new backups into it).
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackupsReadOnly(
+    const std::string& backup_dir) {
+  struct stat st;
+  if (stat(backup_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::NotFoundError(absl::StrCat("no backup directory at ", backup_dir));
+  }
+  rocksdb::BackupEngineReadOnly* engine = nullptr;
+  rocksdb::IOStatus s = rocksdb::BackupEngineReadOnly::Open(
+      rocksdb::BackupEngineOptions(backup_dir), rocksdb::Env::Default(), &engine);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open backups at ", backup_dir));
+  return absl::WrapUnique(engine);
+}
+
+BackupInfo ToBackupInfo(const rocksdb::BackupInfo& b) {
+  BackupInfo info;
+  info.id = b.backup_id;
+  info.unix_seconds = b.timestamp;
+  info.bytes = b.size;
+  info.files = b.number_files;
+  info.metadata = b.app_metadata;
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir) {
+  auto engine = OpenBackupsReadOnly(backup_dir);
+  if (!engine.ok()) {
+    if (engine.status().code() == absl::StatusCode::kNotFound) return std::vector<BackupInfo>();
+    return engine.status();
+  }
+  std::vector<rocksdb::BackupInfo> infos;
+  (*engine)->GetBackupInfo(&infos);
+  std::vector<BackupInfo> out;
+  for (const auto& b : infos) out.push_back(ToBackupInfo(b));
+  std::sort(out.begin(), out.end(),
+            [](const BackupInfo& a, const BackupInfo& b) { return a.id < b.id; });
+  return out;
+}
+
+absl::Status VerifyBackup(const std::string& backup_dir, uint32_t id) {
+  ENLACE_ASSIGN_OR_RETURN(auto engine, OpenBackupsReadOnly(backup_dir));
+  rocksdb::BackupInfo info;
+  if (!engine->GetBackupInfo(id, &info).ok()) {
+    return absl::NotFoundError(absl::StrCat("no backup ", id, " in ", backup_dir));
+  }
+  rocksdb::IOStatus s = engine->VerifyBackup(id, /*verify_with_checksum=*/true);
+  if (s.ok()) return absl::OkStatus();
+  // A missing file, a wrong size or a checksum mismatch: the backup cannot be trusted.
+  return absl::DataLossError(
+      absl::StrCat("backup ", id, " in ", backup_dir, " is damaged: ", s.ToString()));
+}
+
+absl::Status RestoreBackup(const std::string& backup_dir, uint32_t id,
+                           const std::string& db_dir) {
+  if (DIR* dir = opendir(db_dir.c_str()); dir != nullptr) {
+    bool empty = true;
+    while (dirent* e = readdir(dir)) {
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = false;
+    }
+    closedir(dir);
+    if (!empty) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          db_dir, " is not empty: a restore writes only into a new or empty directory"));
+    }
+  }
+  ENLACE_RETURN_IF_ERROR(VerifyBackup(backup_dir, id));
+  ENLACE_ASSIGN_OR_RETURN(auto engine, OpenBackupsReadOnly(backup_dir));
+  ENLACE_RETURN_IF_ERROR(MakeOwnerOnly(db_dir));
+  rocksdb::IOStatus s = engine->RestoreDBFromBackup(id, db_dir, db_dir);
+  return FromRocks(s, absl::StrCat("restore backup ", id, " into ", db_dir));
+}
+
+absl::StatusOr<BackupInfo> Store::CreateBackup(const std::string& backup_dir,
+                                               absl::string_view metadata, int keep) {
+  absl::MutexLock lock(&backup_mu_);
+  if (db_ == nullptr) return absl::FailedPreconditionError("store is closed");
+  if (keep < 0) return absl::InvalidArgumentError("keep must be >= 0");
+  ENLACE_RETURN_IF_ERROR(MakeOwnerOnly(backup_dir));
+  rocksdb::BackupEngine* raw = nullptr;
+  rocksdb::IOStatus s = rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(backup_dir),
+                                                    rocksdb::Env::Default(), &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open backups at ", backup_dir));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  rocksdb::CreateBackupOptions options;
+  // Flushed first, so the backup holds SST files plus at most a short WAL tail; the live WAL
+  // is copied too, which keeps column families consistent with each other (no atomic flush).
+  options.flush_before_backup = true;
+  rocksdb::BackupID id = 0;
+  s = engine->CreateNewBackupWithMetadata(options, db_.get(), std::string(metadata), &id);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("backup into ", backup_dir));
+  if (keep > 0) {
+    s = engine->PurgeOldBackups(static_cast<uint32_t>(keep));
+    if (!s.ok()) return FromRocks(s, absl::StrCat("purge old backups in ", backup_dir));
+  }
+  rocksdb::BackupInfo info;
+  rocksdb::Status is = engine->GetBackupInfo(id, &info);
+  if (!is.ok()) return FromRocks(is, "backup info");
+  return ToBackupInfo(info);
+}
 
 std::string CorruptionAdvice(absl::string_view path) {
   return absl::StrCat(

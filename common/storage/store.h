@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -124,6 +125,26 @@ struct StoreOptions {
   size_t block_cache_bytes = 64 << 20;
 };
 
+// One backup in a backup directory (RocksDB's BackupEngine: shared, checksummed files, so
+// successive backups copy only new SST files).
+struct BackupInfo {
+  uint32_t id = 0;
+  int64_t unix_seconds = 0;  // when it was taken
+  uint64_t bytes = 0;
+  uint32_t files = 0;
+  // What the caller attached at creation (e.g. which vault backup goes with it).
+  std::string metadata;
+};
+
+// Backups in `backup_dir`, oldest first (empty when the directory holds none).
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_dir);
+// Re-reads every file of backup `id` and checks its size and checksum. NOT_FOUND for an unknown
+// id, DATA_LOSS naming the problem when a file is missing or damaged.
+absl::Status VerifyBackup(const std::string& backup_dir, uint32_t id);
+// Writes backup `id` as a store at `db_dir`, which must not exist or be empty (a restore never
+// overwrites data). The backup is verified first.
+absl::Status RestoreBackup(const std::string& backup_dir, uint32_t id, const std::string& db_dir);
+
 // What an operator must do about a store that failed to open with corruption (for messages of
 // tools that open the files themselves).
 std::string CorruptionAdvice(absl::string_view path);
@@ -162,12 +183,21 @@ class Store {
   // the WAL files holding them are dropped) and rewrites `cf`'s SST files without them.
   absl::Status Purge(const ColumnFamily* cf);
 
+  // An online backup into `backup_dir` (created if missing) while writers go on: memtables are
+  // flushed and the files plus the live WAL copied, so the backup holds exactly a prefix of
+  // the commits (every commit acknowledged before the call started, none half). Then only the
+  // newest `keep` backups are kept (0 = all). Calls are serialised per Store.
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir,
+                                          absl::string_view metadata, int keep);
+
   // Approximate live data size in bytes of a column family.
   uint64_t ApproximateSize(const ColumnFamily* cf) const;
 
  private:
   Store() = default;
   bool sync_ = true;
+  // BackupEngine allows one writer per backup directory.
+  absl::Mutex backup_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::map<std::string, std::unique_ptr<ColumnFamily>, std::less<>> families_;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -312,6 +313,132 @@ TEST(StoreCorruptionTest, SigkilledWriterLosesNoAcknowledgedWrite) {
   auto v = (*store)->Get((*store)->cf("things"), CrashKey(kCrashWrites - 1));
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->has_value());
+}
+
+// A backup taken while a writer commits holds every commit acknowledged before it started,
+// and only whole commits: each key of the "things" family has its index entry, and the counter
+// counts exactly the keys present.
+TEST(StoreBackupTest, BackupUnderWritesHoldsWholeCommitsAndEveryEarlierOne) {
+  const std::string dir = TempDir();
+  const std::string backups = TempDir() + "/backups";
+  auto store = OpenAt(dir);
+  std::atomic<int> acked{0};
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      WriteBatch b;
+      const std::string key = absl::StrFormat("k%08d", i);
+      b.Put(store->cf("things"), key, "v");
+      b.Put(store->cf("index"), "i|" + key, "");
+      b.AddToCounter(store->cf("counters"), "n", 1);
+      ASSERT_TRUE(store->Commit(b).ok());
+      acked.store(i + 1);
+    }
+  });
+  // Ordering, not time: the backup starts once some commits are acknowledged.
+  while (acked.load() < 200) std::this_thread::yield();
+  const int acked_before = acked.load();
+  auto info = store->CreateBackup(backups, "meta-1", /*keep=*/0);
+  stop.store(true);
+  writer.join();
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->metadata, "meta-1");
+  ASSERT_TRUE(VerifyBackup(backups, info->id).ok());
+
+  const std::string restored = TempDir() + "/restored";
+  ASSERT_TRUE(RestoreBackup(backups, info->id, restored).ok());
+  auto copy = OpenAt(restored);
+  for (int i = 0; i < acked_before; ++i) {
+    auto v = copy->Get(copy->cf("things"), absl::StrFormat("k%08d", i));
+    ASSERT_TRUE(v.ok() && v->has_value()) << "acknowledged write " << i << " missing";
+  }
+  int64_t keys = 0;
+  for (auto it = copy->ScanPrefix(copy->cf("things"), "k"); it->Valid(); it->Next()) {
+    ++keys;
+    auto idx = copy->Get(copy->cf("index"), absl::StrCat("i|", it->key()));
+    ASSERT_TRUE(idx.ok() && idx->has_value()) << "half a commit: " << it->key();
+  }
+  EXPECT_GE(keys, acked_before);
+  EXPECT_EQ(*copy->GetCounter(copy->cf("counters"), "n"), keys);
+}
+
+TEST(StoreBackupTest, RetentionKeepsTheNewestAndListsOldestFirst) {
+  const std::string backups = TempDir() + "/backups";
+  auto store = OpenAt(TempDir());
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    WriteBatch b;
+    b.Put(store->cf("things"), absl::StrCat("t", i), "x");
+    ASSERT_TRUE(store->Commit(b).ok());
+    auto info = store->CreateBackup(backups, absl::StrCat("m", i), /*keep=*/2);
+    ASSERT_TRUE(info.ok()) << info.status();
+    ids.push_back(info->id);
+  }
+  auto list = ListBackups(backups);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, ids[1]);
+  EXPECT_EQ((*list)[1].id, ids[2]);
+  EXPECT_EQ((*list)[1].metadata, "m2");
+  EXPECT_GT((*list)[1].files, 0u);
+  EXPECT_EQ(VerifyBackup(backups, ids[0]).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store->CreateBackup(backups, "", -1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // A directory that was never a backup directory lists nothing.
+  auto none = ListBackups(TempDir() + "/absent");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(StoreBackupTest, DamagedFileFailsVerifyAndRestore) {
+  const std::string backups = TempDir() + "/backups";
+  auto store = OpenAt(TempDir());
+  WriteBatch b;
+  b.Put(store->cf("things"), "t", std::string(4096, 'x'));
+  ASSERT_TRUE(store->Commit(b).ok());
+  auto info = store->CreateBackup(backups, "", 0);
+  ASSERT_TRUE(info.ok()) << info.status();
+  // Flip one byte in the middle of the largest shared file (an SST), keeping its size.
+  std::string victim;
+  uintmax_t largest = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(backups)) {
+    if (e.is_regular_file() && e.path().string().find("shared") != std::string::npos &&
+        e.file_size() > largest) {
+      largest = e.file_size();
+      victim = e.path().string();
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(largest / 2);
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x5a;
+    f.seekp(largest / 2);
+    f.write(&c, 1);
+  }
+  EXPECT_EQ(VerifyBackup(backups, info->id).code(), absl::StatusCode::kDataLoss);
+  const std::string restored = TempDir() + "/restored";
+  EXPECT_FALSE(RestoreBackup(backups, info->id, restored).ok());
+}
+
+TEST(StoreBackupTest, RestoreRefusesANonEmptyDirectoryAndLeavesItAlone) {
+  const std::string backups = TempDir() + "/backups";
+  auto store = OpenAt(TempDir());
+  auto info = store->CreateBackup(backups, "", 0);
+  ASSERT_TRUE(info.ok()) << info.status();
+  const std::string target = TempDir();
+  { std::ofstream(target + "/precious") << "keep me"; }
+  absl::Status s = RestoreBackup(backups, info->id, target);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(target)) {
+    (void)e;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1u);
+  EXPECT_EQ(RestoreBackup(backups, 999, TempDir() + "/x").code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace
