@@ -16,6 +16,7 @@ def _system_libs_impl(ctx):
     ssl = _pkg_libs(ctx, ["openssl"])
     icu = _pkg_libs(ctx, ["icu-uc"])
     httplib = _pkg_libs(ctx, ["cpp-httplib"])
+    prometheus = _pkg_libs(ctx, ["prometheus-cpp-core"])
     ctx.file("BUILD.bazel", """
 package(default_visibility = ["//visibility:public"])
 
@@ -49,10 +50,13 @@ cc_library(
     deps = [":openssl"],
 )
 
+# prometheus-cpp 1.0 core (registry, metric families, text exposition): the ops port's metrics.
+cc_library(name = "prometheus", linkopts = {prometheus})
+
 cc_library(name = "gtest", linkopts = ["-lgmock", "-lgtest", "-lpthread"])
 
 cc_library(name = "gtest_main", linkopts = ["-lgmock_main", "-lgmock", "-lgtest", "-lpthread"])
-""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl), icu = repr(icu), httplib = repr(httplib)))
+""".format(grpc = repr(grpc), absl = repr(absl), ssl = repr(ssl), icu = repr(icu), httplib = repr(httplib), prometheus = repr(prometheus)))
 
 system_libs = repository_rule(
     implementation = _system_libs_impl,
