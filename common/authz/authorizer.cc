@@ -30,6 +30,7 @@ absl::StatusOr<Caller> Authorizer::Authorize(absl::string_view method,
   // The token is taken before the policy is consulted: a refused call costs the caller as
   // much as an accepted one, so denials cannot be sent at line rate.
   if (!TakeToken(actor, now)) {
+    rate_limited_.fetch_add(1, std::memory_order_relaxed);
     absl::Status s = absl::ResourceExhaustedError(
         absl::StrCat("rate limit of ", options_.rate_per_second,
                      " calls per second exceeded for this identity; retry later"));

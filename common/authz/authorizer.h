@@ -1,6 +1,7 @@
 #ifndef ENLACE_COMMON_AUTHZ_AUTHORIZER_H_
 #define ENLACE_COMMON_AUTHZ_AUTHORIZER_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -53,6 +54,9 @@ class Authorizer {
   // `all`). Also done on later calls; the node calls it with `all` before closing the store.
   void FlushDenialSummaries(bool all = false);
 
+  // Calls refused by the rate limit since start (the ops port's metrics).
+  int64_t rate_limited() const { return rate_limited_.load(std::memory_order_relaxed); }
+
  private:
   struct Bucket {
     double tokens;
@@ -84,6 +88,7 @@ class Authorizer {
 
   const AuthorizerOptions options_;
   txn::Committer* committer_;
+  std::atomic<int64_t> rate_limited_{0};
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, DenialWindow> denials_ ABSL_GUARDED_BY(mu_);

@@ -91,6 +91,7 @@ TEST_F(AuthorizerTest, DenialFloodIsRateLimitedAndAuditBounded) {
   // Denials took tokens: only the burst plus one second's refill were even considered.
   EXPECT_LE(denied, 20 + 10 + 1);
   EXPECT_GE(exhausted, 1000 - 31);
+  EXPECT_EQ(a->rate_limited(), exhausted);  // the ops port's enlace_rate_limited_total
   // The flood did not grow the log: the first 5 denials one by one, the rest counted.
   EXPECT_EQ(AuditLog().size(), 5u);
   // The window ends; the next call (by anyone) writes one summary counting the rest.

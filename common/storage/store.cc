@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -25,6 +26,7 @@
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/transaction_log.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
 
@@ -554,6 +556,47 @@ uint64_t Store::ApproximateSize(const ColumnFamily* cf) const {
   uint64_t size = 0;
   db_->GetIntProperty(cf->handle_, "rocksdb.estimate-live-data-size", &size);
   return size;
+}
+
+absl::StatusOr<Store::Stats> Store::GetStats() const {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  Stats stats;
+  rocksdb::VectorLogPtr wals;
+  if (db_->GetSortedWalFiles(wals).ok()) {
+    for (const auto& w : wals) {
+      if (w->Type() == rocksdb::kAliveLogFile) stats.wal_bytes += w->SizeFileBytes();
+    }
+  }
+  uint64_t v = 0;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &v)) {
+    stats.write_stopped = v != 0;
+  }
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &v)) {
+    stats.delayed_write_rate = v;
+  }
+  for (const auto& [name, cf] : families_) {
+    Stats::Family f;
+    f.name = name;
+    db_->GetIntProperty(cf->handle_, rocksdb::DB::Properties::kTotalSstFilesSize, &f.sst_bytes);
+    db_->GetIntProperty(cf->handle_, rocksdb::DB::Properties::kCurSizeAllMemTables,
+                        &f.memtable_bytes);
+    db_->GetIntProperty(cf->handle_, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+                        &f.pending_compaction_bytes);
+    std::map<std::string, std::string> cfstats;
+    if (db_->GetMapProperty(cf->handle_, rocksdb::DB::Properties::kCFStats, &cfstats)) {
+      uint64_t n = 0;
+      if (auto it = cfstats.find("io_stalls.total_slowdown");
+          it != cfstats.end() && absl::SimpleAtoi(it->second, &n)) {
+        f.stalls_slowdown = n;
+      }
+      if (auto it = cfstats.find("io_stalls.total_stop");
+          it != cfstats.end() && absl::SimpleAtoi(it->second, &n)) {
+        f.stalls_stop = n;
+      }
+    }
+    stats.families.push_back(std::move(f));
+  }
+  return stats;
 }
 
 }  // namespace enlace::storage

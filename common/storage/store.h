@@ -193,6 +193,24 @@ class Store {
   // Approximate live data size in bytes of a column family.
   uint64_t ApproximateSize(const ColumnFamily* cf) const;
 
+  // RocksDB figures an operator watches (the ops port's metrics), read from the live store.
+  struct Stats {
+    struct Family {
+      std::string name;
+      uint64_t sst_bytes = 0;                 // SST files of the current version
+      uint64_t memtable_bytes = 0;            // active and immutable memtables
+      uint64_t pending_compaction_bytes = 0;  // estimate of what compaction must rewrite
+      uint64_t stalls_slowdown = 0;           // write slowdowns since open (all causes)
+      uint64_t stalls_stop = 0;               // write stops since open (all causes)
+    };
+    uint64_t wal_bytes = 0;  // live write-ahead log files
+    bool write_stopped = false;
+    uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed, else 0
+    std::vector<Family> families;     // by name
+  };
+  // FAILED_PRECONDITION once closed.
+  absl::StatusOr<Stats> GetStats() const;
+
  private:
   Store() = default;
   bool sync_ = true;

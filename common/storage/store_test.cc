@@ -443,3 +443,39 @@ TEST(StoreBackupTest, RestoreRefusesANonEmptyDirectoryAndLeavesItAlone) {
 
 }  // namespace
 }  // namespace enlace::storage
+
+namespace enlace::storage {
+namespace {
+
+TEST(StoreStatsTest, WalSstAndFamiliesAreReportedUntilClosed) {
+  auto store = OpenAt(TempDir());
+  const ColumnFamily* cf = store->cf("things");
+  WriteBatch b;
+  for (int i = 0; i < 100; ++i) b.Put(cf, absl::StrCat("k", i), std::string(1000, 'x'));
+  ASSERT_TRUE(store->Commit(b).ok());
+  auto stats = store->GetStats();
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_GT(stats->wal_bytes, 100000u);  // the synced write is in the live WAL
+  EXPECT_FALSE(stats->write_stopped);
+  const Store::Stats::Family* a = nullptr;
+  for (const auto& f : stats->families) {
+    if (f.name == "things") a = &f;
+  }
+  ASSERT_NE(a, nullptr);
+  EXPECT_GT(a->memtable_bytes, 100000u);
+  EXPECT_EQ(a->sst_bytes, 0u);  // nothing flushed yet
+  // Purge flushes every memtable: the data moves to SST files.
+  ASSERT_TRUE(store->Purge(cf).ok());
+  stats = store->GetStats();
+  ASSERT_TRUE(stats.ok());
+  for (const auto& f : stats->families) {
+    if (f.name == "things") {
+      EXPECT_GT(f.sst_bytes, 0u);
+    }
+  }
+  ASSERT_TRUE(store->Close().ok());
+  EXPECT_EQ(store->GetStats().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace enlace::storage

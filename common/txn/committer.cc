@@ -208,7 +208,11 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
   for (const auto& [peer, seq] : touched) {
     combined.Put(meta_, absl::StrCat(kOutboxLastPrefix, peer), Be64(seq));
   }
+  const absl::Time write_start = absl::Now();
   absl::Status s = combined.empty() ? absl::OkStatus() : store_->Commit(combined);
+  if (observer_ && s.ok() && !combined.empty()) {
+    observer_(static_cast<int>(group.size()), absl::Now() - write_start);
+  }
   if (s.ok()) std::move(rollback).Cancel();
   return s;
 }

@@ -94,6 +94,12 @@ class Committer {
                                               absl::string_view key) const;
   static std::string OutboxKey(const std::string& peer, uint64_t seq);
 
+  // Called by each group commit after its store write, with the number of transactions it
+  // merged and how long the synced write took (the ops port's metrics). Set once, before the
+  // first commit; must be quick.
+  using CommitObserver = std::function<void(int transactions, absl::Duration write)>;
+  void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
+
   // Audit log.
   const storage::ColumnFamily* audit_cf() const { return audit_; }
   uint64_t LastAuditSeq() const;
@@ -118,6 +124,7 @@ class Committer {
   storage::Store* store_;
   std::string self_;
   std::string outbox_key_;
+  CommitObserver observer_;
   const storage::ColumnFamily* outbox_;
   const storage::ColumnFamily* audit_;
   const storage::ColumnFamily* meta_;

@@ -36,6 +36,13 @@ TEST(CommitterTest, ConcurrentTransactionsGetGapFreeSequencesAndAChainedAudit) {
     auto store = Open(dir);
     auto committer = Committer::Create(store.get(), "MX");
     ASSERT_TRUE(committer.ok());
+    // The ops port's commit metrics: every transaction is in exactly one observed group.
+    std::atomic<int> observed_txns{0}, groups{0};
+    (*committer)->SetCommitObserver([&](int transactions, absl::Duration write) {
+      observed_txns += transactions;
+      ++groups;
+      EXPECT_GE(write, absl::ZeroDuration());
+    });
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
@@ -56,6 +63,9 @@ TEST(CommitterTest, ConcurrentTransactionsGetGapFreeSequencesAndAChainedAudit) {
     EXPECT_EQ((*committer)->LastQueued("GT"), 800u);
     EXPECT_EQ((*committer)->LastQueued("HN"), 400u);
     EXPECT_EQ((*committer)->LastAuditSeq(), 800u);
+    EXPECT_EQ(observed_txns.load(), 800);
+    EXPECT_GE(groups.load(), 1);
+    EXPECT_LE(groups.load(), 800);
   }
   // After reopening, numbering continues and the stored log is complete and chained.
   auto store = Open(dir);

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/geo/geo.h"
 #include "common/status/errors.h"
@@ -98,6 +99,21 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& c) {
       (c.stats().sensitive_threshold() < std::max<int64_t>(10, threshold) ||
        c.stats().sensitive_threshold() > 1000)) {
     v.Add("stats.sensitive_threshold", "0 (10) or at least 10 and at least stats.threshold");
+  }
+  if (!c.ops().address().empty()) {
+    const std::string& a = c.ops().address();
+    const size_t colon = a.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(a.substr(colon + 1), &port) || port < 0 || port > 65535) {
+      v.Add("ops.address", "host:port (port 0-65535; 0 picks a free one)");
+    }
+  } else if (!c.ops().port_file().empty()) {
+    v.Add("ops.port_file", "needs ops.address");
+  }
+  if (!c.ops().log_format().empty() && c.ops().log_format() != "text" &&
+      c.ops().log_format() != "json") {
+    v.Add("ops.log_format", "\"text\" (default) or \"json\"");
   }
   return v.ToStatus();
 }

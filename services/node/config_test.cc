@@ -1,5 +1,6 @@
 #include "services/node/config.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace enlace::node {
@@ -53,6 +54,22 @@ TEST(ConfigTest, StatisticsAreNeverProtectedLessThanTheRegionsRule) {
   absl::Status s = ValidateNodeConfig(*c);
   EXPECT_NE(s.message().find("stats.threshold"), std::string::npos) << s;
   EXPECT_NE(s.message().find("stats.sensitive_threshold"), std::string::npos) << s;
+}
+
+TEST(ConfigTest, OpsAddressAndLogFormat) {
+  auto c = ParseNodeConfig(absl::StrCat(
+      kGood, "ops { address: \"127.0.0.1:0\" port_file: \"/tmp/p\" log_format: \"json\" }"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(ValidateNodeConfig(*c).ok());
+  c->mutable_ops()->set_address("9464");
+  c->mutable_ops()->set_log_format("yaml");
+  absl::Status s = ValidateNodeConfig(*c);
+  EXPECT_NE(s.message().find("ops.address"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("ops.log_format"), std::string::npos) << s;
+  c->mutable_ops()->set_address("");
+  c->mutable_ops()->set_log_format("text");
+  s = ValidateNodeConfig(*c);
+  EXPECT_NE(s.message().find("ops.port_file: needs ops.address"), std::string::npos) << s;
 }
 
 }  // namespace
