@@ -254,4 +254,9 @@ int KeyVault::wrapped_with_current() const {
   return n;
 }
 
+absl::StatusOr<storage::BackupInfo> KeyVault::CreateBackup(const std::string& backup_dir,
+                                                           absl::string_view metadata, int keep) {
+  return store_->CreateBackup(backup_dir, metadata, keep);
+}
+
 }  // namespace enlace::crypto

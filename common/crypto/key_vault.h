@@ -49,6 +49,12 @@ class KeyVault {
   // Highest master-key version loaded.
   int current_version() const;
 
+  // An online backup of the vault's own store (storage::Store::CreateBackup). The keys stay
+  // wrapped by the master key, which is never in a backup. A backup keeps keys destroyed
+  // after it was taken: restoring it brings back erased persons (docs/operations.md).
+  absl::StatusOr<storage::BackupInfo> CreateBackup(const std::string& backup_dir,
+                                                   absl::string_view metadata, int keep);
+
  private:
   KeyVault() = default;
   absl::StatusOr<std::string> Unwrap(const std::string& owner, absl::string_view stored) const

@@ -15,6 +15,7 @@
 #include "common/audit/audit_head.h"
 #include "common/audit/audit_log.h"
 #include "common/crypto/signing.h"
+#include "services/backup/backups.h"
 #include "services/node/config.h"
 #include "services/node/modules.h"
 #include "services/node/node.h"
@@ -37,6 +38,13 @@ ABSL_FLAG(bool, check, false,
 ABSL_FLAG(bool, verify_audit, false,
           "With the node stopped: verify the audit log (hash chain and checkpoint signatures), "
           "print the report, and exit 0 when clean, 3 when not.");
+ABSL_FLAG(std::string, restore_from, "",
+          "With the node stopped: restore backup --backup_id from this directory of data store "
+          "backups (and its key vault backup from --restore_vault_from, default the config's "
+          "backup.vault_dir or DIR.vault) into the config's data_dir and keys_dir, which must be "
+          "new or empty, and exit. Then run --check and --verify_audit.");
+ABSL_FLAG(std::string, restore_vault_from, "", "Key vault backups for --restore_from.");
+ABSL_FLAG(int64_t, backup_id, 0, "The backup --restore_from restores (enlacectl backup list).");
 
 namespace {
 
@@ -102,6 +110,31 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_signing_key).empty()) {
     config->mutable_federation()->set_signing_key_file(absl::GetFlag(FLAGS_signing_key));
+  }
+
+  if (!absl::GetFlag(FLAGS_restore_from).empty()) {
+    if (absl::GetFlag(FLAGS_backup_id) <= 0) {
+      std::cerr << "enlace-node: --restore_from needs --backup_id=N (enlacectl backup list)\n";
+      return 2;
+    }
+    enlace::backup::RestoreRequest request;
+    request.from.dir = absl::GetFlag(FLAGS_restore_from);
+    request.from.vault_dir = !absl::GetFlag(FLAGS_restore_vault_from).empty()
+                                 ? absl::GetFlag(FLAGS_restore_vault_from)
+                                 : !config->backup().vault_dir().empty()
+                                       ? config->backup().vault_dir()
+                                       : request.from.dir + ".vault";
+    request.backup_id = static_cast<uint32_t>(absl::GetFlag(FLAGS_backup_id));
+    request.data_dir = config->data_dir();
+    if (!config->security().disable_sealing()) request.keys_dir = enlace::node::KeysDir(*config);
+    auto restored = enlace::backup::RestoreNode(request);
+    if (!restored.ok()) return Fail(restored.status());
+    std::cout << "restored backup " << restored->id() << " (vault backup " << restored->vault_id()
+              << ", audit head " << restored->audit_head_seq() << ") into " << request.data_dir
+              << (request.keys_dir.empty() ? "" : " and " + request.keys_dir)
+              << "\nnext: --check, --verify_audit, then start the node (docs/operations.md, "
+                 "\"Restore\")\n";
+    return 0;
   }
 
   if (absl::GetFlag(FLAGS_verify_audit)) {

@@ -1,6 +1,7 @@
 #include "services/node/modules.h"
 
 #include "services/audit/module.h"
+#include "services/backup/module.h"
 #include "services/cases/module.h"
 #include "services/children/module.h"
 #include "services/crisis/module.h"
@@ -27,6 +28,7 @@ const std::vector<ModuleSpec>& NodeModules() {
       children::ModuleSpec(),
       workers::ModuleSpec(),
       audit::ModuleSpec(),
+      backup::ModuleSpec(),
   };
   return *modules;
 }
@@ -35,6 +37,7 @@ const std::vector<ModuleSpec>& SecretariatModules() {
   static const auto* modules = new std::vector<ModuleSpec>{
       secretariat::ModuleSpec(),
       audit::ModuleSpec(),
+      backup::ModuleSpec(),
   };
   return *modules;
 }
