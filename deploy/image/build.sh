@@ -4,10 +4,10 @@
 # CA bundle, nss files and a non-root user (65532). Nothing is pulled from a registry and nothing
 # is downloaded: the files come from this Debian 12 machine (umoci and skopeo from Debian).
 #
-#   bash deploy/image/build.sh                       # bazel-builds the binaries, writes out/image/
+#   bash deploy/image/build.sh                       # bazel-builds the binaries, writes run/image/
 #   bash deploy/image/build.sh --node BIN --secretariat BIN --out DIR [--tag TAG]
 #
-# Writes, under --out (default: the repository's out/image):
+# Writes, under --out (default: the repository's run/image, gitignored):
 #   oci/                     the OCI image layout (umoci; tag TAG, default "latest")
 #   enlace-TAG.oci.tar       the same as an oci-archive (skopeo), for `skopeo copy`/`podman load`
 #   enlace-TAG.docker.tar    a docker-archive (`docker load -i ...`), image enlace:TAG
@@ -42,7 +42,7 @@ if [[ -z "$node_bin" || -z "$secretariat_bin" ]]; then
 fi
 [[ -x "$node_bin" ]] || die "$node_bin is not an executable"
 [[ -x "$secretariat_bin" ]] || die "$secretariat_bin is not an executable"
-out="${out:-$root/out/image}"
+out="${out:-$root/run/image}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
