@@ -15,6 +15,7 @@
 #include "common/audit/audit_head.h"
 #include "common/audit/audit_log.h"
 #include "common/crypto/signing.h"
+#include "common/log/log.h"
 #include "services/backup/backups.h"
 #include "services/node/config.h"
 #include "services/node/modules.h"
@@ -57,7 +58,7 @@ void OnSignal(int signo) {
 }
 
 int Fail(const absl::Status& s) {
-  std::cerr << "enlace-node: " << s << "\n";
+  enlace::log::Error("enlace-node", "error", s.ToString());
   return 1;
 }
 
@@ -74,6 +75,10 @@ int main(int argc, char** argv) {
   }
   auto config = enlace::node::LoadNodeConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) return Fail(config.status());
+  // Every line from here on is in the configured format (text, or JSON for collectors).
+  auto log_format = enlace::log::ParseFormat(config->ops().log_format());
+  if (!log_format.ok()) return Fail(log_format.status());
+  enlace::log::SetFormat(*log_format);
   // One binary per kind of member, so neither runs as the other by a configuration mistake.
 #ifdef ENLACE_SECRETARIAT_BINARY
   constexpr bool kSecretariat = true;
@@ -225,10 +230,14 @@ int main(int argc, char** argv) {
     }
     std::rename(tmp.c_str(), config->port_file().c_str());
   }
-  std::cerr << "enlace-node: country " << config->country() << ", " << config->posts_size()
-            << " posts, API (mTLS) on port " << port << ", federation on port "
-            << (*node)->federation_port() << ", ready in "
-            << absl::ToInt64Milliseconds(absl::Now() - started) << " ms\n";
+  enlace::log::Info(
+      "enlace-node", "ready",
+      absl::StrCat("country ", config->country(), ", ", config->posts_size(),
+                   " posts, API (mTLS) on port ", port, ", federation on port ",
+                   (*node)->federation_port(),
+                   (*node)->ops_port() > 0 ? absl::StrCat(", ops on port ", (*node)->ops_port())
+                                           : std::string(),
+                   ", ready in ", absl::ToInt64Milliseconds(absl::Now() - started), " ms"));
 
   char c = 0;
   while (true) {
@@ -240,15 +249,20 @@ int main(int argc, char** argv) {
     // SIGHUP: re-read the federation manifest and the master key file now.
     if ((*node)->federation() != nullptr) {
       absl::Status s = (*node)->federation()->ReloadManifest();
-      std::cerr << "enlace-node: SIGHUP, manifest reload: " << s << "\n";
+      enlace::log::Write({s.ok() ? enlace::log::Level::kInfo : enlace::log::Level::kError,
+                          "enlace-node", "manifest_reload",
+                          absl::StrCat("SIGHUP, manifest reload: ", s.ToString())});
     }
     absl::Status keys = (*node)->ReloadMasterKeys();
-    std::cerr << "enlace-node: SIGHUP, master keys: " << keys << "\n";
+    enlace::log::Write({keys.ok() ? enlace::log::Level::kInfo : enlace::log::Level::kError,
+                        "enlace-node", "master_keys_reload",
+                        absl::StrCat("SIGHUP, master keys: ", keys.ToString())});
   }
-  std::cerr << "enlace-node: signal " << static_cast<int>(c) << ", draining\n";
+  enlace::log::Info("enlace-node", "draining",
+                    absl::StrCat("signal ", static_cast<int>(c), ", draining"));
   const int drain = config->drain_seconds() > 0 ? config->drain_seconds() : 10;
   absl::Status s = (*node)->Shutdown(absl::Seconds(drain));
   if (!s.ok()) return Fail(s);
-  std::cerr << "enlace-node: store closed cleanly\n";
+  enlace::log::Info("enlace-node", "stopped", "store closed cleanly");
   return 0;
 }

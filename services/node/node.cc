@@ -2,12 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit_head.h"
 #include "common/authz/policy.h"
 #include "common/crypto/key_file.h"
+#include "common/ops/rpc_observer.h"
 #include "common/status/macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -17,6 +19,7 @@
 #include "grpcpp/server_builder.h"
 #include "services/node/config.h"
 #include "services/node/modules.h"
+#include "services/node/node_metrics.h"
 
 namespace enlace::node {
 
@@ -71,6 +74,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
 
   auto node = absl::WrapUnique(new Node());
   node->specs_ = std::move(modules);
+  ENLACE_RETURN_IF_ERROR(node->StartOps(config));
   if (!config.testing_clock_file().empty()) {
     node->testing_clock_ = std::make_unique<FileClock>(config.testing_clock_file());
     node->clock_ = node->testing_clock_.get();
@@ -81,6 +85,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   auto committer = txn::Committer::Create(node->store_.get(), config.country());
   if (!committer.ok()) return committer.status();
   node->committer_ = *std::move(committer);
+  node->committer_->SetCommitObserver(
+      [metrics = node->metrics_.get()](int transactions, absl::Duration write) {
+        metrics->ObserveCommit(transactions, write);
+      });
   const auto& sec = config.security();
   if (!sec.disable_sealing()) {
     auto keys = crypto::LoadMasterKeys(sec.master_key_file());
@@ -180,7 +188,70 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   node->checkpointer_ = *std::move(checkpointer);
   node->checkpointer_->Start();
   ENLACE_RETURN_IF_ERROR(node->Serve(config));
+  node->AddCollectors();
+  node->phase_ = Phase::kServing;
   return node;
+}
+
+absl::Status Node::StartOps(const v1::NodeConfig& config) {
+  metrics_ = std::make_unique<ops::Metrics>();
+  if (config.ops().address().empty()) return absl::OkStatus();
+  ops::OpsHandlers handlers;
+  handlers.ready = [this] { return Readiness(); };
+  handlers.metrics = [this] { return metrics_->Render(); };
+  auto server = ops::OpsServer::Start(config.ops().address(), std::move(handlers));
+  if (!server.ok()) return server.status();
+  ops_server_ = *std::move(server);
+  if (!config.ops().port_file().empty()) {
+    // Written atomically so a watcher never reads a half-written port.
+    const std::string& path = config.ops().port_file();
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << ops_server_->port() << "\n";
+      if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      return absl::UnavailableError(absl::StrCat("cannot write ", path));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Node::AddCollectors() {
+  metrics_->AddCollector([this] {
+    return NodeFamilies(committer_->LastAuditSeq(), authorizer_->rate_limited(),
+                        Readiness().ok());
+  });
+  metrics_->AddCollector([this] {
+    auto stats = store_->GetStats();
+    return stats.ok() ? StoreFamilies(*stats) : std::vector<ops::PulledFamily>();
+  });
+  if (federation_ != nullptr) {
+    metrics_->AddCollector([this] {
+      auto status = federation_->Status();
+      return status.ok() ? FederationFamilies(*status) : std::vector<ops::PulledFamily>();
+    });
+  }
+}
+
+absl::Status Node::Readiness() const {
+  switch (phase_.load()) {
+    case Phase::kStarting:
+      return absl::UnavailableError("starting (opening the store and vault, loading the manifest)");
+    case Phase::kServing:
+      return absl::OkStatus();
+    case Phase::kDraining:
+      return absl::UnavailableError("draining");
+    case Phase::kStopped:
+      return absl::UnavailableError("stopped");
+  }
+  return absl::UnavailableError("unknown");
+}
+
+void Node::BeginDrain() {
+  phase_ = Phase::kDraining;
+  if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
 }
 
 absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string& audit_head_file) {
@@ -277,6 +348,11 @@ absl::Status Node::Serve(const v1::NodeConfig& config) {
     builder.RegisterService(federation_admin_.get());
     served.push_back(federation::v1::FederationAdminService::service_full_name());
   }
+  // Every call is counted and timed by method and code (and logged in the JSON format).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> observers;
+  observers.push_back(
+      std::make_unique<ops::RpcObserverFactory>(metrics_.get(), ops::MethodsOf(served)));
+  builder.experimental().SetInterceptorCreators(std::move(observers));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || api_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.api_address()));
@@ -309,7 +385,7 @@ absl::Status Node::ReloadMasterKeys() {
 absl::Status Node::Shutdown(absl::Duration drain) {
   if (shut_down_) return absl::OkStatus();
   shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  BeginDrain();
   // In-flight calls get `drain` to finish; later ones are cancelled.
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   server_->Wait();
@@ -319,7 +395,11 @@ absl::Status Node::Shutdown(absl::Duration drain) {
   authorizer_->FlushDenialSummaries(/*all=*/true);  // counts of denials not audited one by one
   // The last checkpoint seals everything the node wrote, so a clean stop leaves no unsealed tail.
   absl::Status sealed = checkpointer_->Stop();
+  // A scrape must not read the store while it closes; /healthz stays up until the end.
+  metrics_->ClearCollectors();
   absl::Status closed = store_->Close();
+  phase_ = Phase::kStopped;
+  if (ops_server_ != nullptr) ops_server_->Stop();
   return sealed.ok() ? closed : sealed;
 }
 

@@ -1,6 +1,7 @@
 #ifndef ENLACE_SERVICES_NODE_NODE_H_
 #define ENLACE_SERVICES_NODE_NODE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/ops/metrics.h"
+#include "common/ops/ops_server.h"
 #include "common/storage/store.h"
 #include "enlace/node/v1/config.pb.h"
 #include "grpcpp/server.h"
@@ -36,6 +39,13 @@ class Node {
   ~Node();
 
   int api_port() const { return api_port_; }
+  // The ops port (/healthz, /readyz, /metrics); 0 without NodeConfig.ops.address.
+  int ops_port() const { return ops_server_ ? ops_server_->port() : 0; }
+  // OK when serving; otherwise why not (the ops port's /readyz answers 503 with it).
+  absl::Status Readiness() const;
+  // The first step of Shutdown, on its own: health turns NOT_SERVING and /readyz 503, so
+  // load balancers and probes take the node out before calls are refused.
+  void BeginDrain();
   // 0 when the node is standalone.
   int federation_port() const { return federation_ ? federation_->port() : 0; }
   federation::Federation* federation() { return federation_.get(); }
@@ -50,6 +60,14 @@ class Node {
 
  private:
   Node() = default;
+  enum class Phase { kStarting, kServing, kDraining, kStopped };
+  // Starts the ops port (before the store opens, so /healthz answers during a long start).
+  absl::Status StartOps(const enlace::node::v1::NodeConfig& config);
+  // What /metrics reads at each scrape, once everything it reads exists.
+  void AddCollectors();
+  // First, so that it outlives everything that reports to it.
+  std::unique_ptr<ops::Metrics> metrics_;
+  std::atomic<Phase> phase_{Phase::kStarting};
   // Creates every module of NodeModules() and wires what each declares.
   std::vector<ModuleSpec> specs_;
   absl::Status StartModules(const enlace::node::v1::NodeConfig& config,
@@ -77,6 +95,8 @@ class Node {
   int api_port_ = 0;
   std::string master_key_file_;
   bool shut_down_ = false;
+  // Last, so that it is destroyed first: its handlers read the members above.
+  std::unique_ptr<ops::OpsServer> ops_server_;
 };
 
 // Every column family a node's store holds.
