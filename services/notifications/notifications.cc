@@ -38,8 +38,6 @@ std::string PostKey(const std::string& post, const std::string& host, const std:
   return absl::StrCat("p|", post, "|", host, "|", id);
 }
 
-google::protobuf::Timestamp Now() { return enlace::ToProtoTime(absl::Now()); }
-
 // name = countries/{host}/notifications/{id}
 bool ParseName(absl::string_view name, std::string* host, std::string* id) {
   std::vector<absl::string_view> p = absl::StrSplit(name, '/');
@@ -111,18 +109,21 @@ void Notifications::AddColumnFamilies(storage::StoreOptions& options) {
       options.column_families.push_back(cf);
     }
   }
+  stats::Tally::AddColumnFamilies(options);
 }
 
 Notifications::Notifications(storage::Store* store, txn::Committer* committer,
                              crypto::KeyVault* vault, cases::Registry* registry,
-                             enlace::node::v1::NodeConfig config,
+                             enlace::node::v1::NodeConfig config, const Clock* clock,
                              std::function<std::vector<std::string>()> peers)
     : store_(store),
       committer_(committer),
       vault_(vault),
       registry_(registry),
       config_(std::move(config)),
+      clock_(clock),
       peers_(std::move(peers)),
+      tally_(store),
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
       page_tokens_(NodeSecretOrEphemeral(store, "notifications_page_token_secret")),
@@ -203,7 +204,7 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
     v.Add("notification.national_country", "not a member of the federation");
   }
   if (n.event() == 0 || !v1::Event_IsValid(n.event())) v.Add("notification.event", "required");
-  cases::ValidatePerson(n.person(), absl::Now(), v, "notification.person.");
+  cases::ValidatePerson(n.person(), clock_->Now(), v, "notification.person.");
   if (std::find(n.person().nationalities().begin(), n.person().nationalities().end(),
                 n.national_country()) == n.person().nationalities().end()) {
     v.Add("notification.person.nationalities", "must include national_country");
@@ -218,7 +219,7 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
     v.Add("notification.authority", "required, at most 200 bytes");
   }
   if (!n.has_event_time() || !enlace::IsValidProtoTime(n.event_time()) ||
-      enlace::FromProtoTime(n.event_time()) > absl::Now() + absl::Minutes(5)) {
+      enlace::FromProtoTime(n.event_time()) > clock_->Now() + absl::Minutes(5)) {
     v.Add("notification.event_time", "required, not in the future");
   }
   if (n.has_rights_informed_time() && !enlace::IsValidProtoTime(n.rights_informed_time())) {
@@ -262,7 +263,7 @@ absl::StatusOr<v1::Notification> Notifications::SendNotification(
   v1::Notification out = n;
   out.set_name(absl::StrCat("countries/", self, "/notifications/", id));
   out.set_host_country(self);
-  *out.mutable_create_time() = Now();
+  *out.mutable_create_time() = enlace::ToProtoTime(clock_->Now());
   out.set_created_by(caller.identity);
   out.clear_post();
   out.clear_case_();
@@ -329,16 +330,23 @@ absl::Status Notifications::Apply(const enlace::federation::v1::EnvelopeBody& bo
                                          "protection (or of unknown status) refused");
   }
   FieldViolations v;
-  cases::ValidatePerson(n.person(), absl::Now(), v, "person.");
+  cases::ValidatePerson(n.person(), clock_->Now(), v, "person.");
   if (!v.empty()) return absl::InvalidArgumentError(v.ToStatus().message());
   auto existing = store_->Get(cf_, InKey(host, id));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return absl::OkStatus();  // same notification again: no effect
   n.set_post(RoutePost(n.area(), host));
-  *n.mutable_receive_time() = Now();
+  const absl::Time received = clock_->Now();
+  *n.mutable_receive_time() = enlace::ToProtoTime(received);
   auto stored = Encode(n, id, /*first_write=*/true);
   if (!stored.ok()) return stored.status();
   txn.batch.Put(cf_, InKey(host, id), *stored);
+  // Counted in the month received, as not acknowledged until it is; the facts are kept for
+  // the acknowledgement (the record's person may be erased before it).
+  const stats::Facts facts{n.post(), host, stats::kNotAcknowledged, stats::SexOf(n.person()),
+                           stats::AgeGroupOf(n.person(), received)};
+  tally_.Add(txn, *stats::FindMeasure(stats::kNotifications), stats::MonthOf(received), facts);
+  tally_.Remember(txn, absl::StrCat("n|", host, "/", id), stats::MonthOf(received), facts);
   txn.batch.Put(cf_, WaitKey(host, id), "");
   txn.batch.Put(cf_, PostKey(n.post(), host, id), "");
   auto& r = txn.Audit(body.sender(), "notifications.received", {n.name()});
@@ -495,16 +503,30 @@ absl::StatusOr<v1::Notification> Notifications::AcknowledgeNotification(
   if (host == config_.country()) {
     return absl::FailedPreconditionError("only the receiving state acknowledges a notification");
   }
+  storage::ScopedKeyLocks lock(locks_, {absl::StrCat(host, "/", id)});
   auto n = Load(InKey(host, id), id);
   if (!n.ok()) return n.status();
   if (!n->has_value()) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
   ENLACE_RETURN_IF_ERROR(CheckAccess(**n, true, caller));
   if ((*n)->has_acknowledge_time()) return **n;  // acknowledging twice changes nothing
-  *(*n)->mutable_acknowledge_time() = Now();
+  const absl::Time now = clock_->Now();
+  *(*n)->mutable_acknowledge_time() = enlace::ToProtoTime(now);
   auto stored = Encode(**n, id);
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, InKey(host, id), *stored);
+  // The count moves from "not acknowledged" to its timeliness, in the month received.
+  ENLACE_ASSIGN_OR_RETURN(auto counted, tally_.Recall(absl::StrCat("n|", host, "/", id)));
+  if (counted.has_value()) {
+    const stats::Measure& measure = *stats::FindMeasure(stats::kNotifications);
+    stats::Facts facts = counted->facts;
+    tally_.Add(txn, measure, counted->month, facts, -1);
+    facts.column = now - enlace::FromProtoTime((*n)->receive_time()) <= absl::Hours(24)
+                       ? stats::kAcknowledgedWithin24h
+                       : stats::kAcknowledgedLater;
+    tally_.Add(txn, measure, counted->month, facts, 1);
+    tally_.Forget(txn, absl::StrCat("n|", host, "/", id));
+  }
   v1::NotificationReceipt receipt;
   receipt.set_name((*n)->name());
   *receipt.mutable_acknowledge_time() = (*n)->acknowledge_time();

@@ -14,12 +14,15 @@
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
 #include "common/replication/follow_up_worker.h"
+#include "common/storage/key_locks.h"
 #include "common/storage/store.h"
+#include "common/time/clock.h"
 #include "common/txn/committer.h"
 #include "enlace/node/v1/config.pb.h"
 #include "enlace/notifications/v1/notifications.pb.h"
 #include "services/cases/registry.h"
 #include "services/federation/inbox.h"
+#include "services/stats/tally.h"
 
 namespace enlace::notifications {
 
@@ -40,7 +43,7 @@ class Notifications : public federation::EnvelopeHandler {
   static void AddColumnFamilies(storage::StoreOptions& options);
   Notifications(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
                 cases::Registry* registry, enlace::node::v1::NodeConfig config,
-                std::function<std::vector<std::string>()> peers);
+                const Clock* clock, std::function<std::vector<std::string>()> peers);
   ~Notifications();
 
   // Starts the worker that opens cases for received notifications.
@@ -83,7 +86,12 @@ class Notifications : public federation::EnvelopeHandler {
   crypto::KeyVault* vault_;
   cases::Registry* registry_;
   const enlace::node::v1::NodeConfig config_;
+  const Clock* clock_;  // the node's one clock: receipt and acknowledgement times
   std::function<std::vector<std::string>()> peers_;
+  // Statistics: received notifications by when they were acknowledged.
+  const stats::Tally tally_;
+  // One acknowledgement of a notification at a time (it moves a count).
+  storage::KeyLocks locks_;
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* requests_;
   PageTokenCodec page_tokens_;

@@ -57,6 +57,7 @@ void Referrals::AddColumnFamilies(storage::StoreOptions& options) {
       options.column_families.push_back(cf);
     }
   }
+  stats::Tally::AddColumnFamilies(options);
 }
 
 Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
@@ -74,7 +75,8 @@ Referrals::Referrals(storage::Store* store, txn::Committer* committer, crypto::K
       cf_(store->cf(kCf)),
       requests_(store->cf(kRequestsCf)),
       records_({config_.country(), "referrals", "referral", store, store->cf(kCf), vault, committer,
-                NodeSecretOrEphemeral(store, "referrals_page_token_secret")}) {}
+                NodeSecretOrEphemeral(store, "referrals_page_token_secret")}),
+      tally_(store) {}
 
 Referrals::~Referrals() { Stop(); }
 
@@ -230,6 +232,10 @@ absl::StatusOr<v1::Referral> Referrals::CreateReferral(const v1::CreateReferralR
   registry_->LinkToPerson(txn, **guard, records_.KeyOwner(self, id));
   txn.batch.Put(cf_, Records::OutPostKey(r.from_post(), id), "");
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, id);
+  // What the referral counts under when it ends (kept apart: the person may be erased first).
+  tally_.Remember(txn, absl::StrCat("r|", id), stats::MonthOf(now),
+                  {c->post(), c->host_country(), "", stats::SexOf(*person),
+                   stats::AgeGroupOf(*person, now)});
   if (to_member) {
     v1::Referral wire = r;
     wire.clear_case_();  // the receiver learns the person and the need, not our case file
@@ -336,6 +342,7 @@ absl::StatusOr<v1::Referral> Referrals::Transition(const std::string& name, v1::
   if (!stored.ok()) return stored.status();
   txn::Transaction txn;
   txn.batch.Put(cf_, l->key, *stored);
+  if (!l->incoming) ENLACE_RETURN_IF_ERROR(CountIfEnded(l->record, r, txn));
   Stage(*l, r, txn, false);
   txn.Audit(caller.identity, absl::StrCat("referrals.", action), {name});
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
@@ -488,7 +495,7 @@ absl::Status Referrals::Apply(const enlace::federation::v1::EnvelopeBody& body,
     auto stored = Encode(r, l->key);
     if (!stored.ok()) return stored.status();
     txn.batch.Put(cf_, l->key, *stored);
-    return absl::OkStatus();
+    return CountIfEnded(l->record, r, txn);
   }
   if (body.kind() == kErasedKind) {
     // The referrer erased the person: this copy's personal data dies too, whatever its state.
@@ -571,6 +578,30 @@ absl::StatusOr<int> Referrals::PurgeExpired() {
     ++purged;
   }
   return purged;
+}
+
+absl::Status Referrals::CountIfEnded(const v1::Referral& before, const v1::Referral& after,
+                                     txn::Transaction& txn) const {
+  auto ended = [](v1::State s) {
+    return s == v1::STATE_REJECTED || s == v1::STATE_DONE || s == v1::STATE_REVOKED;
+  };
+  if (ended(before.state()) || !ended(after.state())) return absl::OkStatus();
+  std::string from, id;
+  if (!records_.ParseName(after.name(), &from, &id) || from != config_.country()) {
+    return absl::OkStatus();  // the receiving side's copy: counted where it was made
+  }
+  ENLACE_ASSIGN_OR_RETURN(auto made, tally_.Recall(absl::StrCat("r|", id)));
+  if (!made.has_value()) return absl::OkStatus();  // made before statistics were kept
+  stats::Facts facts = made->facts;
+  facts.column = after.state() == v1::STATE_REVOKED ? std::string("REVOKED")
+                 : after.outcome() == v1::OUTCOME_UNSPECIFIED
+                     ? std::string("OUTCOME_OTHER")
+                     : v1::Outcome_Name(after.outcome());
+  tally_.Add(txn, *stats::FindMeasure(stats::kReferralsEnded), stats::MonthOf(clock_->Now()),
+             facts);
+  // Once: a receiver bouncing the state back and forth (a stolen key) counts nothing more.
+  tally_.Forget(txn, absl::StrCat("r|", id));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> Referrals::DecidePendingRevokeLocked(Located* l) {

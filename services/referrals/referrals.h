@@ -23,6 +23,7 @@
 #include "services/cases/registry.h"
 #include "services/directory/directory.h"
 #include "services/federation/inbox.h"
+#include "services/stats/tally.h"
 
 namespace enlace::referrals {
 
@@ -106,6 +107,10 @@ class Referrals : public federation::EnvelopeHandler {
   absl::StatusOr<bool> DecidePendingRevokeLocked(Located* l);
   // Decides every recorded revoke request; returns how many.
   absl::StatusOr<int> DecidePendingRevokes();
+  // Statistics: a referral that ends (rejected, done, revoked) counts at the referring member,
+  // in the month it ends by this node's clock, by outcome, with the facts it was made with.
+  absl::Status CountIfEnded(const v1::Referral& before, const v1::Referral& after,
+                            txn::Transaction& txn) const;
 
   storage::Store* store_;
   txn::Committer* committer_;
@@ -120,6 +125,7 @@ class Referrals : public federation::EnvelopeHandler {
   // Both members' copies: keys, lookup, post scoping, listing.
   Records records_;
   storage::KeyLocks locks_;
+  const stats::Tally tally_;
 
   // Follow-up work (revoke requests, expiry), woken by the commit of what needs it.
   replication::FollowUpWorker worker_{{"referrals", absl::Seconds(1)},

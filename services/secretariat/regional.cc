@@ -11,6 +11,7 @@
 #include "common/time/proto_time.h"
 #include "enlace/stats/v1/stats.pb.h"
 #include "services/secretariat/rules.h"
+#include "services/stats/measures.h"
 
 namespace enlace::secretariat {
 namespace {
@@ -23,11 +24,9 @@ std::string Key(absl::string_view measure, absl::string_view month, absl::string
 }
 
 absl::StatusOr<std::string> Measure(const std::string& requested) {
-  if (requested.empty()) return std::string("cases_opened");
-  if (requested != "cases_opened" && requested != "cases_closed") {
-    return InvalidField("measure", "cases_opened or cases_closed");
-  }
-  return requested;
+  const stats::Measure* measure = stats::FindMeasure(requested);
+  if (measure == nullptr) return InvalidField("measure", stats::MeasureNames());
+  return measure->name;
 }
 
 }  // namespace

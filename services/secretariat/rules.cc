@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/geo/geo.h"
 #include "enlace/cases/v1/case.pb.h"
+#include "services/stats/measures.h"
 
 namespace enlace::secretariat {
 namespace {
@@ -76,9 +77,11 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
                           const std::string& current_month) {
   if (r.country() != sender) return Bad("a member publishes only its own release");
   if (!IsMonth(r.month()) || r.month() >= current_month) return Bad("month: an ended YYYY-MM");
-  if (r.measure() != "cases_opened" && r.measure() != "cases_closed") return Bad("measure");
+  const stats::Measure* measure = stats::FindMeasure(r.measure());
+  if (measure == nullptr || r.measure().empty()) return Bad("measure");
   if (r.withheld()) {
-    if (r.columns_size() > 0 || r.tables_size() > 0 || r.column_totals_size() > 0) {
+    if (r.columns_size() > 0 || r.tables_size() > 0 || r.column_totals_size() > 0 ||
+        r.column_medians_size() > 0 || r.has_median()) {
       return Bad("a withheld month carries no numbers");
     }
     return absl::OkStatus();
@@ -87,17 +90,40 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
   if (columns == 0 || r.column_thresholds_size() != columns || r.column_totals_size() != columns) {
     return Bad("columns, their thresholds and totals");
   }
+  const std::set<std::string> known(measure->columns.begin(), measure->columns.end());
   std::set<std::string> seen;
   for (int j = 0; j < columns; ++j) {
-    enlace::cases::v1::Category c;
-    if (!enlace::cases::v1::Category_Parse(r.columns(j), &c) ||
-        c == enlace::cases::v1::CATEGORY_UNSPECIFIED || !seen.insert(r.columns(j)).second) {
-      return Bad("columns: case categories, once each");
+    if (!known.count(r.columns(j)) || !seen.insert(r.columns(j)).second) {
+      return Bad("columns: the measure's own, once each");
     }
     if (r.column_thresholds(j) < 5) return Bad("column thresholds: at least 5");
     if (!CellOk(r.column_totals(j), r.column_thresholds(j))) return Bad("a column total");
   }
   if (!CellOk(r.grand_total(), 5)) return Bad("the grand total");
+  // A median says something about a group only when the group's count is published and at
+  // least its threshold.
+  if (!measure->has_medians) {
+    if (r.column_medians_size() > 0 || r.has_median()) return Bad("medians of this measure");
+  } else {
+    if (r.column_medians_size() != 0 && r.column_medians_size() != columns) {
+      return Bad("a median per column");
+    }
+    auto median_ok = [](const sv1::Cell& median, const sv1::Cell& count, int64_t threshold) {
+      if (median.flag() != sv1::FLAG_PUBLISHED) {
+        return median.value() == 0 && median.flag() == sv1::FLAG_NOT_PUBLISHED;
+      }
+      return median.value() >= 0 && median.value() <= 99999 &&
+             count.flag() == sv1::FLAG_PUBLISHED && count.value() >= threshold;
+    };
+    for (int j = 0; j < r.column_medians_size(); ++j) {
+      if (!median_ok(r.column_medians(j), r.column_totals(j), r.column_thresholds(j))) {
+        return Bad("a median of a column whose count is not published");
+      }
+    }
+    if (r.has_median() && !median_ok(r.median(), r.grand_total(), 5)) {
+      return Bad("a median of a total that is not published");
+    }
+  }
   std::set<std::string> dimensions;
   for (const auto& t : r.tables()) {
     if (!dimensions.insert(t.dimension()).second) return Bad("a dimension twice");

@@ -96,6 +96,41 @@ TEST(SecretariatRulesTest, AnythingElseIsRefused) {
   EXPECT_TRUE(refused(withheld)) << "a withheld month with numbers";
 }
 
+// Every measure of the catalogue has its own columns, and medians only where they belong.
+TEST(SecretariatRulesTest, MeasuresKeepTheirOwnColumnsAndMedians) {
+  auto check = [](const sv1::MonthlyRelease& r) { return CheckRelease(r, "MX", "2026-11"); };
+  sv1::MonthlyRelease notifications = Mx();
+  notifications.set_measure("notifications");
+  EXPECT_FALSE(check(notifications).ok()) << "categories are not a notification's columns";
+  notifications.set_columns(0, "acknowledged_within_24h");
+  notifications.set_columns(1, "not_acknowledged");
+  EXPECT_TRUE(check(notifications).ok());
+  notifications.set_columns(1, "acknowledged_within_24h");
+  EXPECT_FALSE(check(notifications).ok()) << "a column twice";
+  sv1::MonthlyRelease unknown = Mx();
+  unknown.set_measure("persons_by_name");
+  EXPECT_FALSE(check(unknown).ok());
+
+  sv1::MonthlyRelease closed = Mx();
+  closed.set_measure("cases_closed");
+  *closed.add_column_medians() = C(31);
+  *closed.add_column_medians() = C(0, sv1::FLAG_NOT_PUBLISHED);
+  *closed.mutable_median() = C(29);
+  EXPECT_TRUE(check(closed).ok());
+  sv1::MonthlyRelease beside_withheld = closed;
+  *beside_withheld.mutable_column_medians(1) = C(12);  // its column total is withheld
+  EXPECT_FALSE(check(beside_withheld).ok()) << "a median of a withheld count";
+  sv1::MonthlyRelease shown = closed;
+  shown.mutable_column_medians(1)->set_value(12);
+  EXPECT_FALSE(check(shown).ok()) << "a withheld median's value";
+  sv1::MonthlyRelease ragged = closed;
+  ragged.mutable_column_medians()->RemoveLast();
+  EXPECT_FALSE(check(ragged).ok());
+  sv1::MonthlyRelease opened = Mx();
+  *opened.mutable_median() = C(29);
+  EXPECT_FALSE(check(opened).ok()) << "cases opened carry no median";
+}
+
 TEST(SecretariatRulesTest, RegionalSumsSayWhenTheyAreComplete) {
   v1::MemberRelease mx;
   mx.set_country("MX");

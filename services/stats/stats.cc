@@ -16,32 +16,32 @@
 #include "common/status/macros.h"
 #include "common/time/proto_time.h"
 #include "services/cases/rules.h"
+#include "services/stats/measures.h"
 
 namespace enlace::stats {
 namespace {
 
 namespace cv1 = ::enlace::cases::v1;
 
-constexpr char kFactsCf[] = "stats";
-constexpr char kCountersCf[] = "stats_counters";
-constexpr char kOpened[] = "cases_opened";
-constexpr char kClosed[] = "cases_closed";
 // The dimensions of the facts, in key order after the month: each becomes a table.
-constexpr int kPost = 0, kHost = 1, kCategory = 2, kSex = 3, kAge = 4;
+constexpr int kPost = 0, kHost = 1, kColumn = 2, kSex = 3, kAge = 4;
+// Days from opening to closing are counted up to this (longer: counted as this).
+constexpr int64_t kMaxDays = 99999;
 
-std::string Month(absl::Time t) { return absl::FormatTime("%Y-%m", t, absl::UTCTimeZone()); }
+std::string Month(absl::Time t) { return MonthOf(t); }
 
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
-std::string SexOf(const cv1::Person& p) {
-  if (p.sex() == cv1::SEX_UNSPECIFIED) return "unknown";
-  std::string s = cv1::Sex_Name(p.sex()).substr(4);  // SEX_FEMALE -> female
-  return absl::AsciiStrToLower(s);
-}
+std::string AgeOf(const cv1::Person& p, absl::Time at) { return AgeGroupOf(p, at); }
 
-std::string AgeOf(const cv1::Person& p, absl::Time at) {
-  if (p.birth_date().empty() && p.age_band() == cv1::AGE_BAND_UNSPECIFIED) return "unknown";
-  return cases::IsUnder18(p, at) ? "child" : "adult";
+// The lower median of counts by value.
+int64_t MedianOf(const std::map<int64_t, int64_t>& by_value, int64_t n) {
+  int64_t seen = 0;
+  for (const auto& [value, count] : by_value) {
+    seen += count;
+    if (2 * seen >= n) return value;
+  }
+  return 0;
 }
 
 // A month that has ended, as YYYY-MM.
@@ -78,11 +78,7 @@ v1::Cell CellOf(int64_t value, Flag flag) {
 }  // namespace
 
 void Stats::AddColumnFamilies(storage::StoreOptions& options) {
-  if (std::find(options.column_families.begin(), options.column_families.end(), kFactsCf) ==
-      options.column_families.end()) {
-    options.column_families.push_back(kFactsCf);
-    options.counter_families.push_back(kCountersCf);
-  }
+  Tally::AddColumnFamilies(options);
 }
 
 Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
@@ -95,8 +91,9 @@ Stats::Stats(storage::Store* store, txn::Committer* committer, std::string self,
       threshold_(std::max<int64_t>(5, config.threshold())),
       sensitive_threshold_(std::max<int64_t>({10, config.sensitive_threshold(), threshold_})),
       clock_(clock),
-      facts_(store->cf(kFactsCf)),
-      counters_(store->cf(kCountersCf)),
+      tally_(store),
+      facts_(tally_.facts()),
+      counters_(tally_.counters()),
       secretariats_(std::move(secretariats)),
       posts_(std::move(posts)),
       // A month ends by the clock, not by a commit: polled (the pass reads a few keys).
@@ -117,6 +114,15 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
     txn.batch.Put(facts_, absl::StrCat("F|", id), facts);
     txn.batch.AddToCounter(counters_, absl::StrCat("O|", Month(opened), "|", facts), 1);
     txn.batch.AddToCounter(counters_, absl::StrCat("V|O|", Month(opened)), 1);
+    // Persons assisted: one marker per person and month, counted at release, with the facts
+    // of the person's first case that month. A marker is a Put, never a count: two cases of
+    // one person opened at once leave one marker (with either's facts), never two.
+    const std::string marker = absl::StrCat("M|", Month(opened), "|", IdOf(after.person()));
+    ENLACE_ASSIGN_OR_RETURN(auto known, store_->Get(facts_, marker));
+    if (!known.has_value()) {
+      txn.batch.Put(facts_, marker, facts);
+      txn.batch.AddToCounter(counters_, absl::StrCat("V|P|", Month(opened)), 1);
+    }
     return absl::OkStatus();
   }
   if (before->status() == cv1::STATUS_CLOSED || after.status() != cv1::STATUS_CLOSED) {
@@ -134,40 +140,60 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
                                                    : FromProtoTime(after.update_time());
   txn.batch.AddToCounter(counters_, absl::StrCat("X|", Month(closed), "|", known), 1);
   txn.batch.AddToCounter(counters_, absl::StrCat("V|X|", Month(closed)), 1);
+  // Days to close, by category: the medians of the month's cases_closed release.
+  if (after.has_create_time()) {
+    const int64_t days = std::clamp<int64_t>(
+        absl::ToInt64Hours(closed - FromProtoTime(after.create_time())) / 24, 0, kMaxDays);
+    txn.batch.AddToCounter(counters_,
+                           absl::StrCat("D|", Month(closed), "|",
+                                        cv1::Category_Name(after.category()), "|",
+                                        absl::Dec(days, absl::kZeroPad5)),
+                           1);
+  }
   return absl::OkStatus();
 }
 
 absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
-                                            absl::string_view measure) const {
+                                            absl::string_view measure_name) const {
+  const Measure* measure = FindMeasure(measure_name);
+  if (measure == nullptr) return InvalidField("measure", MeasureNames());
   Release r;
   r.base_threshold = threshold_;
   std::map<std::string, int> column_of;
-  for (int c = cv1::Category_MIN + 1; c <= cv1::Category_MAX; ++c) {
-    if (!cv1::Category_IsValid(c)) continue;
-    column_of[cv1::Category_Name(static_cast<cv1::Category>(c))] =
-        static_cast<int>(r.columns.size());
-    r.columns.push_back(cv1::Category_Name(static_cast<cv1::Category>(c)));
+  for (const std::string& c : measure->columns) {
+    column_of[c] = static_cast<int>(r.columns.size());
+    r.columns.push_back(c);
     r.column_thresholds.push_back(threshold_);
   }
   // dimension -> row key -> counts by column
   const std::vector<std::pair<int, std::string>> dimensions = {
       {kHost, "host_country"}, {kPost, "post"}, {kSex, "sex"}, {kAge, "age_group"}};
   std::vector<std::map<std::string, std::vector<int64_t>>> rows(dimensions.size());
-  // The counters kept with the cases, and the counts imported from before the node.
-  const std::string code = measure == kClosed ? "X" : "O";
-  for (const std::string& prefix : {absl::StrCat(code, "|", month, "|"),
-                                    absl::StrCat("H", code, "|", month, "|")}) {
-    for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
-      const std::string key(it->key());
-      std::vector<std::string> f = absl::StrSplit(key.substr(prefix.size()), '|');
-      auto column = f.size() == 5 ? column_of.find(f[kCategory]) : column_of.end();
-      if (column == column_of.end()) continue;  // not a cell of this release
-      ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
-      if (n <= 0) continue;
-      for (size_t d = 0; d < dimensions.size(); ++d) {
-        auto& counts = rows[d][f[dimensions[d].first]];
-        counts.resize(r.columns.size(), 0);
-        counts[column->second] += n;
+  auto count = [&](absl::string_view facts, int64_t n) {
+    std::vector<std::string> f = absl::StrSplit(facts, '|');
+    auto column = f.size() == 5 ? column_of.find(f[kColumn]) : column_of.end();
+    if (column == column_of.end() || n <= 0) return;  // not a cell of this release
+    for (size_t d = 0; d < dimensions.size(); ++d) {
+      auto& counts = rows[d][f[dimensions[d].first]];
+      counts.resize(r.columns.size(), 0);
+      counts[column->second] += n;
+    }
+  };
+  if (measure->name == kPersonsAssisted) {
+    // One marker per person: distinct by construction.
+    const std::string prefix = absl::StrCat("M|", month, "|");
+    for (auto it = store_->ScanPrefix(facts_, prefix); it->Valid(); it->Next()) {
+      count(it->value(), 1);
+    }
+  } else {
+    // The counters kept with the records, and the counts imported from before the node.
+    const std::string code(1, measure->code);
+    for (const std::string& prefix : {absl::StrCat(code, "|", month, "|"),
+                                      absl::StrCat("H", code, "|", month, "|")}) {
+      for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+        const std::string key(it->key());
+        ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+        count(absl::string_view(key).substr(prefix.size()), n);
       }
     }
   }
@@ -183,6 +209,21 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
     r.tables.push_back(std::move(t));
   }
   return r;
+}
+
+absl::StatusOr<std::map<std::string, std::map<int64_t, int64_t>>> Stats::DaysToClose(
+    absl::string_view month) const {
+  std::map<std::string, std::map<int64_t, int64_t>> out;
+  const std::string prefix = absl::StrCat("D|", month, "|");
+  for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+    const std::string key(it->key());
+    std::vector<std::string> f = absl::StrSplit(key.substr(prefix.size()), '|');
+    int64_t days = 0;
+    if (f.size() != 2 || !absl::SimpleAtoi(f[1], &days)) continue;
+    ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+    if (n > 0) out[f[0]][days] += n;
+  }
+  return out;
 }
 
 absl::StatusOr<v1::MonthlyRelease> Stats::ProtectedReleaseOf(absl::string_view month,
@@ -201,6 +242,31 @@ absl::StatusOr<v1::MonthlyRelease> Stats::ProtectedReleaseOf(absl::string_view m
     *out.add_column_totals() = CellOf(p.column_totals[j], p.column_flags[j]);
   }
   *out.mutable_grand_total() = CellOf(p.grand_total, p.grand_flag);
+  const Measure* m = FindMeasure(measure);
+  if (m != nullptr && m->has_medians) {
+    // A median is published only beside a published count of at least its threshold, of
+    // the cases it is the median of (imported history has no days: those must be enough).
+    ENLACE_ASSIGN_OR_RETURN(auto days, DaysToClose(month));
+    std::map<int64_t, int64_t> all;
+    int64_t all_n = 0;
+    for (size_t j = 0; j < r.columns.size(); ++j) {
+      const auto& by_days = days[r.columns[j]];
+      int64_t n = 0;
+      for (const auto& [d, c] : by_days) {
+        n += c;
+        all[d] += c;
+      }
+      all_n += n;
+      const bool shown = p.column_flags[j] == Flag::kPublished &&
+                         p.column_totals[j] >= r.column_thresholds[j] &&
+                         n >= r.column_thresholds[j];
+      *out.add_column_medians() = shown ? CellOf(MedianOf(by_days, n), Flag::kPublished)
+                                        : CellOf(0, Flag::kNotPublished);
+    }
+    const bool shown = p.grand_flag == Flag::kPublished && all_n >= threshold_;
+    *out.mutable_median() =
+        shown ? CellOf(MedianOf(all, all_n), Flag::kPublished) : CellOf(0, Flag::kNotPublished);
+  }
   for (size_t t = 0; t < r.tables.size(); ++t) {
     v1::Table* table = out.add_tables();
     table->set_dimension(r.tables[t].name);
@@ -224,10 +290,9 @@ absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
   if (!IsEndedMonth(request.month(), clock_->Now())) {
     return InvalidField("month", "YYYY-MM of a month that has ended");
   }
-  const std::string measure = request.measure().empty() ? kOpened : request.measure();
-  if (measure != kOpened && measure != kClosed) {
-    return InvalidField("measure", "cases_opened or cases_closed");
-  }
+  const Measure* m = FindMeasure(request.measure());
+  if (m == nullptr) return InvalidField("measure", MeasureNames());
+  const std::string& measure = m->name;
   ENLACE_ASSIGN_OR_RETURN(v1::MonthlyRelease out, ProtectedReleaseOf(request.month(), measure));
   txn::Transaction txn;
   txn.Audit(caller.identity, "stats.GetMonthlyRelease", {})
@@ -241,9 +306,10 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
   if (!IsEndedMonth(request.month(), clock_->Now())) {
     return InvalidField("month", "YYYY-MM of a month that has ended");
   }
-  const std::string measure = request.measure().empty() ? kOpened : request.measure();
-  if (measure != kOpened && measure != kClosed) {
-    return InvalidField("measure", "cases_opened or cases_closed");
+  const std::string measure = request.measure().empty() ? kCasesOpened : request.measure();
+  if (measure != kCasesOpened && measure != kCasesClosed) {
+    return InvalidField("measure", "cases_opened or cases_closed (the other measures start "
+                                   "with the node)");
   }
   static const auto* sexes =
       new std::set<std::string>{"female", "male", "other", "undisclosed", "unknown"};
@@ -272,7 +338,7 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
     out.set_total(out.total() + c.count());
   }
   if (!v.empty()) return v.ToStatus();
-  const std::string code = measure == kClosed ? "X" : "O";
+  const std::string code = measure == kCasesClosed ? "X" : "O";
   const std::string version_key = absl::StrCat("V|", code, "|", request.month());
   storage::ScopedKeyLocks lock(locks_, {version_key});
   // Counted here already: imported counts would count the same cases twice.
@@ -316,7 +382,9 @@ absl::StatusOr<int> Stats::PushReleases() {
     if (key.size() != 11) continue;
     const std::string code = key.substr(2, 1), month = key.substr(4);
     if (!IsEndedMonth(month, now)) continue;
-    const std::string measure = code == "X" ? kClosed : kOpened;
+    const Measure* m = FindMeasureByCode(code[0]);
+    if (m == nullptr) continue;
+    const std::string& measure = m->name;
     ENLACE_ASSIGN_OR_RETURN(int64_t version, store_->GetCounter(counters_, key));
     for (const std::string& secretariat : secretariats) {
       const std::string sent_key = absl::StrCat("S|", secretariat, "|", code, "|", month);

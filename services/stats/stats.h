@@ -4,6 +4,7 @@
 #include <string>
 
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,27 +19,32 @@
 #include "enlace/node/v1/config.pb.h"
 #include "enlace/stats/v1/stats.pb.h"
 #include "services/stats/disclosure.h"
+#include "services/stats/measures.h"
+#include "services/stats/tally.h"
 
 namespace enlace::stats {
 
 inline constexpr char kReleaseKind[] = "stats.release";
 
-// A node's monthly statistics. Counters move with the cases, in the registry's own commits
-// (its case hook, OnCaseVersion): a case opened counts in its month, by post, host country,
-// category, the person's sex and whether a child; closed, it counts again in the month it
-// closed, by the same facts as when it opened. A release is built from the counters of one
-// ended month and protected before it leaves (disclosure.h); nothing reads a case or a
-// person to answer.
+// A node's monthly statistics, one release per measure (measures.h) and ended month.
+// Case counters move with the cases, in the registry's own commits (its case hook,
+// OnCaseVersion): a case opened counts in its month, by post, host country, category, the
+// person's sex and whether a child; closed, it counts again in the month it closed, by the
+// same facts as when it opened, with its days to close. Other modules count their own events
+// (notifications, referrals) through a Tally in their commits. A release is built from the
+// counters of one ended month and protected before it leaves (disclosure.h); nothing reads a
+// case or a person to answer.
 //
 // Every ended month's release is pushed to the secretariat through the federation (kind
 // "stats.release"), and pushed again, a higher revision, when its counts change after.
 //
 // Keys: "stats" family: F|{case id} -> the facts the case opened with ("post|host|category|
-// sex|age"); S|{secretariat}|{O or X}|{YYYY-MM} -> "version revision" last pushed.
-// "stats_counters" (counters): {O or X}|{YYYY-MM}|{post}|{host}|{category}|{sex}|{age}:
-// opened, closed; V|{O or X}|{YYYY-MM}: changes to that month (what is pushed follows it);
-// H{O or X}|{YYYY-MM}|{facts}: counts imported from before the node (ImportHistory), one
-// month replaced as a whole.
+// sex|age"); M|{YYYY-MM}|{person id} -> the facts of a person's first case that month
+// (persons assisted, distinct); S|{secretariat}|{code}|{YYYY-MM} -> "version revision" last
+// pushed. "stats_counters" (counters): {code}|{YYYY-MM}|{post}|{host}|{column}|{sex}|{age};
+// V|{code}|{YYYY-MM}: changes to that month (what is pushed follows it); D|{YYYY-MM}|
+// {category}|{days}: cases closed by days to close; H{O or X}|{YYYY-MM}|{facts}: counts
+// imported from before the node (ImportHistory), one month replaced as a whole.
 class Stats {
  public:
   static void AddColumnFamilies(storage::StoreOptions& options);
@@ -72,12 +78,17 @@ class Stats {
                                                        absl::string_view measure) const;
 
  private:
+  // Closed cases of a month by category and days from opening to closing.
+  absl::StatusOr<std::map<std::string, std::map<int64_t, int64_t>>> DaysToClose(
+      absl::string_view month) const;
+
   storage::Store* store_;
   txn::Committer* committer_;
   const std::string self_;
   const int64_t threshold_;
   const int64_t sensitive_threshold_;
   const Clock* clock_;
+  const Tally tally_;
   const storage::ColumnFamily* facts_;
   const storage::ColumnFamily* counters_;
   const std::function<std::vector<std::string>()> secretariats_;

@@ -280,5 +280,72 @@ TEST_F(StatsTest, HistoryFromBeforeTheNodeIsImportedMonthByMonth) {
   EXPECT_EQ(stats->ImportHistory(Ctx().get(), req, &done).error_code(), grpc::INVALID_ARGUMENT);
 }
 
+TEST_F(StatsTest, PersonsCountOnceAndClosuresCarryTheirMedianDays) {
+  // October 5th: 14 persons, one of whom has three cases (labour twice, then migration).
+  std::vector<cv1::Case> labour;
+  for (int i = 0; i < 13; ++i) {
+    labour.push_back(Open("MX-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES, cv1::SEX_FEMALE, false));
+  }
+  const cv1::Case first = Open("MX-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES, cv1::SEX_MALE, false);
+  auto ch = Channel(kSupervisor);
+  auto cases = cv1::CaseService::NewStub(ch);
+  for (cv1::Subtype st : {cv1::SUBTYPE_UNPAID_WAGES, cv1::SUBTYPE_IMMIGRATION_DETENTION}) {
+    cv1::CreateCaseRequest cc;
+    cc.set_parent("countries/MX");
+    *cc.mutable_case_() = first;
+    cc.mutable_case_()->clear_name();
+    cc.mutable_case_()->clear_etag();
+    cc.mutable_case_()->set_category(cases::CategoryOfSubtype(st));
+    cc.mutable_case_()->set_subtype(st);
+    cv1::Case out;
+    grpc::Status s = cases->CreateCase(Ctx().get(), cc, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  // November: ten labour cases close on the 1st to the 10th (27 to 36 days after opening).
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 11, 1 + i)));
+    cv1::CloseCaseRequest close;
+    close.set_name(labour[i].name());
+    close.set_etag(labour[i].etag());
+    close.set_resolution(cv1::RESOLUTION_RESOLVED);
+    cv1::Case closed;
+    grpc::Status cs = cases->CloseCase(Ctx().get(), close, &closed);
+    ASSERT_TRUE(cs.ok()) << cs.error_message();
+  }
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 12, 2)));
+  sv1::MonthlyRelease persons;
+  ASSERT_TRUE(Release(kSupervisor, "2026-10", "persons_assisted", &persons).ok());
+  ASSERT_FALSE(persons.withheld());
+  // 16 cases of 14 persons, each counted in the category of their first case (labour).
+  EXPECT_EQ(persons.grand_total().value(), 14);
+  sv1::MonthlyRelease opened;
+  ASSERT_TRUE(Release(kSupervisor, "2026-10", "cases_opened", &opened).ok());
+  // The one migration case is a column published nowhere: totals are of the others.
+  EXPECT_EQ(opened.grand_total().value(), 15);
+
+  sv1::MonthlyRelease closed;
+  ASSERT_TRUE(Release(kSupervisor, "2026-11", "cases_closed", &closed).ok());
+  ASSERT_FALSE(closed.withheld());
+  ASSERT_EQ(closed.column_medians_size(), closed.columns_size());
+  for (int j = 0; j < closed.columns_size(); ++j) {
+    if (closed.columns(j) == "CATEGORY_LABOUR") {
+      EXPECT_EQ(closed.column_totals(j).value(), 10);
+      EXPECT_EQ(closed.column_medians(j).flag(), sv1::FLAG_PUBLISHED);
+      EXPECT_EQ(closed.column_medians(j).value(), 31) << "the lower median of 27..36 days";
+    } else {
+      // No closures there: no median to publish.
+      EXPECT_EQ(closed.column_medians(j).flag(), sv1::FLAG_NOT_PUBLISHED);
+      EXPECT_EQ(closed.column_medians(j).value(), 0);
+    }
+  }
+  EXPECT_EQ(closed.median().flag(), sv1::FLAG_PUBLISHED);
+  EXPECT_EQ(closed.median().value(), 31);
+  // Measures have their own names; an unknown one is refused, naming the field.
+  sv1::MonthlyRelease bad;
+  grpc::Status s = Release(kSupervisor, "2026-10", "persons", &bad);
+  EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("measure"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace enlace

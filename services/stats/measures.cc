@@ -1,0 +1,83 @@
+#include "services/stats/measures.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/cases/rules.h"
+
+namespace enlace::stats {
+namespace {
+
+namespace cv1 = ::enlace::cases::v1;
+
+std::vector<std::string> Categories() {
+  std::vector<std::string> out;
+  for (int c = cv1::Category_MIN + 1; c <= cv1::Category_MAX; ++c) {
+    if (cv1::Category_IsValid(c)) out.push_back(cv1::Category_Name(static_cast<cv1::Category>(c)));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Measure>& Measures() {
+  static const auto* measures = new std::vector<Measure>{
+      {kCasesOpened, 'O', Categories()},
+      {kCasesClosed, 'X', Categories(), /*has_medians=*/true},
+      // Distinct persons with a case opened in the month, in the category of their first.
+      {kPersonsAssisted, 'P', Categories()},
+      {kNotifications, 'N', {kAcknowledgedWithin24h, kAcknowledgedLater, kNotAcknowledged}},
+      // Referrals that ended in the month, by outcome (referring member's count).
+      {kReferralsEnded,
+       'R',
+       {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
+        "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"}},
+  };
+  return *measures;
+}
+
+const Measure* FindMeasure(absl::string_view name) {
+  if (name.empty()) name = kCasesOpened;
+  for (const Measure& m : Measures()) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+const Measure* FindMeasureByCode(char code) {
+  for (const Measure& m : Measures()) {
+    if (m.code == code) return &m;
+  }
+  return nullptr;
+}
+
+std::string MeasureNames() {
+  std::vector<std::string> names;
+  for (const Measure& m : Measures()) names.push_back(m.name);
+  return absl::StrJoin(names, ", ");
+}
+
+std::string MonthOf(absl::Time t) { return absl::FormatTime("%Y-%m", t, absl::UTCTimeZone()); }
+
+std::string SexOf(const cv1::Person& p) {
+  if (p.sex() == cv1::SEX_UNSPECIFIED) return "unknown";
+  return absl::AsciiStrToLower(cv1::Sex_Name(p.sex()).substr(4));  // SEX_FEMALE -> female
+}
+
+std::string AgeGroupOf(const cv1::Person& p, absl::Time at) {
+  if (p.birth_date().empty() && p.age_band() == cv1::AGE_BAND_UNSPECIFIED) return "unknown";
+  return cases::IsUnder18(p, at) ? "child" : "adult";
+}
+
+std::string Facts::Join() const {
+  return absl::StrJoin({post, host_country, column, sex, age_group}, "|");
+}
+
+std::optional<Facts> Facts::Parse(absl::string_view joined) {
+  std::vector<std::string> f = absl::StrSplit(joined, '|');
+  if (f.size() != 5) return std::nullopt;
+  return Facts{f[0], f[1], f[2], f[3], f[4]};
+}
+
+}  // namespace enlace::stats

@@ -1,0 +1,71 @@
+#ifndef ENLACE_SERVICES_STATS_MEASURES_H_
+#define ENLACE_SERVICES_STATS_MEASURES_H_
+
+// What a monthly release counts, and how any module counts it in its own commits.
+//
+// A measure is a flow over one calendar month (never a stock: a snapshot taken twice would let
+// its difference be read). Its cells are rows of four dimensions (post, host country, sex, child
+// or adult) by its own columns (case categories, notification timeliness, referral outcomes).
+// The catalogue is shared by the nodes that count and the secretariat that checks releases, so
+// a new measure slots in here and nowhere else.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "enlace/cases/v1/person.pb.h"
+
+namespace enlace::stats {
+
+struct Measure {
+  std::string name;  // "cases_opened"
+  char code;         // its letter in the counters' keys
+  std::vector<std::string> columns;
+  // Median days from opening to closing are published with it (cases_closed).
+  bool has_medians = false;
+};
+
+inline constexpr char kCasesOpened[] = "cases_opened";
+inline constexpr char kCasesClosed[] = "cases_closed";
+inline constexpr char kPersonsAssisted[] = "persons_assisted";
+inline constexpr char kNotifications[] = "notifications";
+inline constexpr char kReferralsEnded[] = "referrals_ended";
+
+// Notification columns: by when the receiving post acknowledged it, counted in the month it
+// was received. A notification moves from "not_acknowledged" when it is acknowledged.
+inline constexpr char kNotAcknowledged[] = "not_acknowledged";
+inline constexpr char kAcknowledgedWithin24h[] = "acknowledged_within_24h";
+inline constexpr char kAcknowledgedLater[] = "acknowledged_later";
+
+const std::vector<Measure>& Measures();
+// Null when unknown. An empty name is cases_opened (the default of every request).
+const Measure* FindMeasure(absl::string_view name);
+const Measure* FindMeasureByCode(char code);
+// "cases_opened, cases_closed, ..." for error messages.
+std::string MeasureNames();
+
+// YYYY-MM (UTC) of a time.
+std::string MonthOf(absl::Time t);
+// The row keys of a person: "female", "male", "other", "undisclosed", "unknown"; "child",
+// "adult" (at `at`) or "unknown".
+std::string SexOf(const enlace::cases::v1::Person& p);
+std::string AgeGroupOf(const enlace::cases::v1::Person& p, absl::Time at);
+
+// The row facts of one counted event and its column.
+struct Facts {
+  std::string post;
+  std::string host_country;
+  std::string column;
+  std::string sex = "unknown";
+  std::string age_group = "unknown";
+
+  std::string Join() const;  // "post|host|column|sex|age"
+  static std::optional<Facts> Parse(absl::string_view joined);
+};
+
+}  // namespace enlace::stats
+
+#endif  // ENLACE_SERVICES_STATS_MEASURES_H_
