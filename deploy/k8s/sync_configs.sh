@@ -33,7 +33,7 @@ render() {
   if awk '/^message OpsConfig \{\}/ { exit } /^message OpsConfig/ { on = 1; next }
           on && /^}/ { exit } on' "$root/protos/enlace/node/v1/config.proto" |
       grep -q 'string address = '; then
-    echo 'ops { address: "0.0.0.0:9464" }                   # plain HTTP: /healthz, /readyz, /metrics'
+    echo 'ops { address: "0.0.0.0:9464" log_format: "json" }  # plain HTTP: /healthz, /readyz, /metrics'
   fi
 }
 
