@@ -65,23 +65,23 @@ echo "image root filesystem: $size_mib MiB unpacked; oci-archive $(( $(stat -c %
 for cc in MX XS; do
   lc="$(tr 'A-Z' 'a-z' <<<"$cc")"
   v="$T/vol/$lc"
-  mkdir -p "$v/etc-enlace/tls" "$v/etc-enlace/manifest" "$v/keys" "$v/data" "$v/vault"
-  cp "$R/deploy/k8s/overlays/$lc/node.textproto" "$v/etc-enlace/node.textproto"
+  mkdir -p "$v/etc-enlace/config" "$v/etc-enlace/tls" "$v/etc-enlace/manifest" "$v/keys" "$v/data" "$v/vault"
+  cp "$R/deploy/k8s/overlays/$lc/node.textproto" "$v/etc-enlace/config/node.textproto"
   # On loopback; XS on the next ports (two pods would have two IPs and the same ports).
   if [[ $cc == MX ]]; then
-    sed -i 's/0\.0\.0\.0:/127.0.0.1:/' "$v/etc-enlace/node.textproto"
+    sed -i 's/0\.0\.0\.0:/127.0.0.1:/' "$v/etc-enlace/config/node.textproto"
   else
     sed -i 's/0\.0\.0\.0:7443/127.0.0.1:7444/; s/0\.0\.0\.0:7501/127.0.0.1:7502/; s/0\.0\.0\.0:9464/127.0.0.1:9465/' \
-      "$v/etc-enlace/node.textproto"
+      "$v/etc-enlace/config/node.textproto"
   fi
-  grep -q '0\.0\.0\.0' "$v/etc-enlace/node.textproto" && fail "$cc: an address left unmapped"
+  grep -q '0\.0\.0\.0' "$v/etc-enlace/config/node.textproto" && fail "$cc: an address left unmapped"
   cp "$T/pki/$cc/node.pem" "$v/etc-enlace/tls/node.pem"
   cp "$T/pki/$cc/ca.pem" "$v/etc-enlace/tls/client-ca.pem"
   cp "$T/manifest.textproto" "$v/etc-enlace/manifest/manifest.textproto"
   cp "$T/pki/$cc/node.key" "$v/keys/node.key"
   cp "$T/pki/$cc/signing.key" "$v/keys/signing.key"
   (umask 077; echo "1:$(head -c 32 /dev/urandom | base64 -w0)" >"$v/keys/master.key")
-  chmod 0644 "$v"/etc-enlace/tls/* "$v"/etc-enlace/node.textproto "$v"/etc-enlace/manifest/*
+  chmod 0644 "$v"/etc-enlace/tls/* "$v"/etc-enlace/config/node.textproto "$v"/etc-enlace/manifest/*
   chown -R 65532:65532 "$v/keys" "$v/data" "$v/vault"
   chmod 0400 "$v"/keys/*
   chmod 0700 "$v/keys" "$v/data" "$v/vault"
@@ -112,7 +112,7 @@ for lc in mx xs; do
   mount -o remount,bind,ro "$root"                                   # readOnlyRootFilesystem
   bin=/usr/local/bin/enlace-node
   [[ $lc == xs ]] && bin=/usr/local/bin/enlace-secretariat
-  env -i "$(command -v chroot)" --userspec=65532:65532 "$root" "$bin" --config=/etc/enlace/node.textproto \
+  env -i "$(command -v chroot)" --userspec=65532:65532 "$root" "$bin" --config=/etc/enlace/config/node.textproto \
     >"$T/$lc.log" 2>&1 &
   pids+=($!)
 done
