@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/status/macros.h"
 
 namespace enlace {
@@ -40,11 +41,12 @@ absl::StatusOr<std::string> LoadOrCreateNodeSecret(storage::Store* store, absl::
 std::string NodeSecretOrEphemeral(storage::Store* store, absl::string_view key) {
   auto secret = LoadOrCreateNodeSecret(store, key);
   if (secret.ok()) return *std::move(secret);
-  std::cerr << "enlace: page-token secret " << key << " not kept (" << secret.status()
-            << "); page tokens of this run will not survive a restart\n";
+  log::Warning("enlace", "page_token_secret_not_kept",
+               absl::StrCat("page-token secret ", key, " not kept (", secret.status().ToString(),
+                            "); page tokens of this run will not survive a restart"));
   auto ephemeral = RandomSecret();
   if (!ephemeral.ok()) {
-    std::cerr << "enlace: " << ephemeral.status() << "\n";
+    log::Error("enlace", "page_token_secret_failed", ephemeral.status().ToString());
     std::abort();
   }
   return *std::move(ephemeral);

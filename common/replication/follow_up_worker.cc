@@ -1,4 +1,6 @@
 #include "common/replication/follow_up_worker.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 
 #include <iostream>
 #include <utility>
@@ -37,7 +39,8 @@ void FollowUpWorker::Run() {
       kicked_ = false;  // a kick from now on asks for another pass
     }
     if (absl::Status s = pass_(); !s.ok()) {
-      std::cerr << options_.name << ": " << s << " (retried on the next pass)\n";
+      log::Warning(options_.name, "follow_up_retry",
+                   absl::StrCat(s.ToString(), " (retried on the next pass)"));
     }
   }
 }

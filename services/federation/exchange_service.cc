@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "grpc/grpc_security_constants.h"
 
@@ -30,7 +31,7 @@ class ExchangeService::Reactor
       : service_(service), context_(context) {
     absl::Status s = Authenticate();
     if (!s.ok()) {
-      std::cerr << "federation: refused a peer: " << s.message() << "\n";
+      log::Warning("federation", "peer_refused", absl::StrCat("refused a peer: ", s.message()));
       Finish(ToGrpcStatus(s));
       return;
     }
@@ -201,8 +202,13 @@ class ExchangeService::Reactor
       auto applied = service_->inbox_->Apply(peer_country_, *peer_, batch);
       absl::MutexLock l(&mu_);
       if (!applied.ok()) {
-        std::cerr << "federation: link from " << peer_country_ << ": " << applied.status()
-                  << "\n";
+        log::Entry e;
+        e.level = log::Level::kError;
+        e.component = "federation";
+        e.event = "inbound_link_stopped";
+        e.peer = peer_country_;
+        e.message = absl::StrCat("link from ", peer_country_, ": ", applied.status().ToString());
+        log::Write(e);
         queue_.clear();
         MaybeFinishLocked(ToGrpcStatus(applied.status()));
         continue;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/status/errors.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -120,7 +121,7 @@ void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
     absl::MutexLock l(&mu_);
     if (!started_) return;
     if (absl::Status s = StartServerLocked(*snapshot); !s.ok()) {
-      std::cerr << "federation: " << s << "\n";
+      log::Error("federation", "listen_failed", s.ToString());
     }
     std::set<std::string> wanted;
     // The secretariat only receives: it has no links of its own.
@@ -141,7 +142,12 @@ void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
     }
     for (auto it = senders_.begin(); it != senders_.end();) {
       if (wanted.count(it->first) == 0) {
-        std::cerr << "federation: " << it->first << " left the manifest; link stopped\n";
+        log::Entry e;
+        e.component = "federation";
+        e.event = "member_left";
+        e.peer = it->first;
+        e.message = absl::StrCat(it->first, " left the manifest; link stopped");
+        log::Write(e);
         it = senders_.erase(it);
       } else {
         ++it;
@@ -149,7 +155,8 @@ void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
     }
   }
   if (absl::Status s = BootstrapNewPeers(*snapshot); !s.ok()) {
-    std::cerr << "federation: bootstrap of new members failed: " << s << "\n";
+    log::Error("federation", "bootstrap_failed",
+               absl::StrCat("bootstrap of new members failed: ", s.ToString()));
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/geo/geo.h"
+#include "common/log/log.h"
 #include "common/status/errors.h"
 #include "google/protobuf/text_format.h"
 
@@ -194,8 +195,9 @@ absl::Status ManifestWatcher::Reload() {
     current_text_ = text;
     listeners = listeners_;
   }
-  std::cerr << "federation: manifest version " << (*snap)->version() << " with "
-            << (*snap)->Countries().size() << " members\n";
+  log::Info("federation", "manifest_loaded",
+            absl::StrCat("manifest version ", (*snap)->version(), " with ",
+                         (*snap)->Countries().size(), " members"));
   for (auto& f : listeners) f(*snap);
   return absl::OkStatus();
 }
@@ -208,7 +210,8 @@ void ManifestWatcher::Poll(absl::Duration poll) {
       if (mu_.AwaitWithTimeout(absl::Condition(&stop), poll)) return;
     }
     if (absl::Status s = Reload(); !s.ok()) {
-      std::cerr << "federation: manifest change ignored: " << s << "\n";
+      log::Error("federation", "manifest_refused",
+                 absl::StrCat("manifest change ignored: ", s.ToString()));
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/testing/sync_point.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -148,10 +149,18 @@ void Sender::Halt(const absl::Status& why) {
   r.set_detail(absl::StrCat(peer_, ": ", why.message().substr(0, 300)));
   txn.audit.push_back(std::move(r));
   absl::Status committed = committer_->Commit(txn);
-  std::cerr << "federation: ALARM: link to " << peer_
-            << " halted for an operator: " << why.message()
-            << (committed.ok() ? "" : " (halt not recorded: ")
-            << (committed.ok() ? "" : committed.ToString()) << (committed.ok() ? "" : ")") << "\n";
+  {
+    log::Entry e;
+    e.level = log::Level::kError;
+    e.component = "federation";
+    e.event = "link_halted";
+    e.peer = peer_;
+    e.message = absl::StrCat("ALARM: link to ", peer_, " halted for an operator: ", why.message(),
+                             committed.ok() ? ""
+                                            : absl::StrCat(" (halt not recorded: ",
+                                                           committed.ToString(), ")"));
+    log::Write(e);
+  }
   absl::MutexLock l(&mu_);
   halted_ = true;
 }

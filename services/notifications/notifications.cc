@@ -10,6 +10,7 @@
 #include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/log/log.h"
 #include "common/pagetoken/node_secret.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -394,8 +395,9 @@ absl::StatusOr<int> Notifications::ProcessPending() {
     std::string person;
     auto case_name = OpenCase(**n, (*n)->post(), &person);
     if (!case_name.ok()) {
-      std::cerr << "notifications: cannot open a case for " << (*n)->name() << ": "
-                << case_name.status() << "\n";
+      log::Error("notifications", "case_not_opened",
+                 absl::StrCat("cannot open a case for ", (*n)->name(), ": ",
+                              case_name.status().ToString()));
       continue;
     }
     (*n)->set_case_(*case_name);
@@ -403,7 +405,8 @@ absl::StatusOr<int> Notifications::ProcessPending() {
     // erasure of the person since OpenCase refuses the link; the next pass opens anew.
     auto guard = registry_->GuardPerson(person);
     if (!guard.ok()) {
-      std::cerr << "notifications: " << (*n)->name() << ": " << guard.status() << "\n";
+      log::Error("notifications", "notification_not_stored",
+                 absl::StrCat((*n)->name(), ": ", guard.status().ToString()));
       continue;
     }
     auto stored = Encode(**n, id);

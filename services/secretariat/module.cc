@@ -1,4 +1,6 @@
 #include "services/secretariat/module.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 
 #include <iostream>
 #include <memory>
@@ -57,12 +59,14 @@ class SecretariatModule final : public node::Module {
     auto server = dashboard::DashboardServer::Start(o, &data_);
     if (!server.ok()) {
       // The releases keep arriving and the API keeps answering without it.
-      std::cerr << "secretariat: dashboard not served: " << server.status() << "\n";
+      log::Error("secretariat", "dashboard_failed",
+                 absl::StrCat("dashboard not served: ", server.status().ToString()));
       return;
     }
     dashboard_ = *std::move(server);
-    std::cerr << "secretariat: dashboard on https://" << d.address() << " (port "
-              << dashboard_->port() << ")\n";
+    log::Info("secretariat", "dashboard_serving",
+              absl::StrCat("dashboard on https://", d.address(), " (port ", dashboard_->port(),
+                           ")"));
   }
   void Stop() override {
     if (dashboard_ != nullptr) dashboard_->Stop();
