@@ -241,6 +241,10 @@ enum class Rpc {
   kImportHistory,
   kListRegionalMonths,
   kGetRegionalRelease,
+  // enlace.backup.v1.BackupService (backup_commands.cc).
+  kCreateBackup,
+  kListBackups,
+  kVerifyBackup,
 };
 
 // `crisis import`: the file and how to read and send it.

@@ -1553,6 +1553,7 @@ const std::vector<const Domain*>& Domains() {
       &ChildrenDomain(),
       &WorkersDomain(),
       &StatsDomain(),
+      &BackupDomain(),
   };
   return *domains;
 }

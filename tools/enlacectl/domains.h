@@ -43,6 +43,9 @@ const Domain& WorkersDomain();
 // `stats release|import`, `regional months|release` (stats_commands.cc).
 const Domain& StatsDomain();
 
+// enlace.backup.v1.BackupService: `backup create|list|verify` (backup_commands.cc).
+const Domain& BackupDomain();
+
 }  // namespace enlace::cli
 
 #endif  // ENLACE_TOOLS_ENLACECTL_DOMAINS_H_

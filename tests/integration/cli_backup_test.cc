@@ -1,0 +1,197 @@
+// enlacectl's backup commands end to end: the real binary against a real enlace-node child
+// process over mTLS (as cli_stats_test.cc). `backup create` twice, `backup list` shows both with
+// their vault backups, `backup verify` is ok, then exit 3 once a file of the backup is damaged;
+// a supervisor is refused; a bad ID is a usage error (exit 2) and sends nothing.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/pki/pki.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_env.h"
+
+extern char** environ;
+
+namespace enlace {
+namespace {
+
+// File stems in the test's --tls_dir and the identities their certificates hold.
+struct Identity {
+  const char* stem;
+  const char* uri;
+};
+constexpr Identity kOps = {"ops", "spiffe://mx.enlace.example/role/operator/user/ops"};
+constexpr Identity kJefa = {"jefa", "spiffe://mx.enlace.example/role/supervisor/user/jefa"};
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  return os << "exit " << r.code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliBackupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("cli_backup");
+    auto pki = testing::TestPki::Create(dir_, "MX");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = std::make_unique<testing::TestPki>(*pki);
+    for (const Identity& who : {kOps, kJefa}) {
+      auto client = pki_->Client(who.uri);
+      ASSERT_TRUE(client.ok()) << client.status();
+      ASSERT_TRUE(
+          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".pem"), client->cert_pem, 0600).ok());
+      ASSERT_TRUE(
+          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".key"), client->key_pem, 0600).ok());
+    }
+    enlace::node::v1::NodeConfig config = testing::TestNodeConfig(dir_, "MX");
+    config.mutable_backup()->set_dir(dir_ + "/backups");
+    auto node = testing::NodeProcess::Start(config, dir_);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+    server_ = absl::StrCat("localhost:", node_->port());
+  }
+
+  void TearDown() override {
+    if (node_) {
+      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
+    }
+  }
+
+  // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
+  Result Run(const Identity& who, const std::vector<std::string>& args) {
+    const std::string binary = testing::RunfilePath("tools/enlacectl/enlacectl");
+    const std::string out_path = absl::StrCat(dir_, "/out.", runs_);
+    const std::string err_path = absl::StrCat(dir_, "/err.", runs_);
+    ++runs_;
+    std::vector<std::string> all = {binary, "--server=" + server_, "--tls_dir=" + dir_,
+                                    absl::StrCat("--identity=", who.stem)};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<std::string> envs;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (!absl::StartsWith(*e, "ENLACE_")) envs.emplace_back(*e);
+    }
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : envs) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(out, 1);
+      dup2(err, 2);
+      execve(binary.c_str(), argv.data(), envp.data());
+      _exit(127);
+    }
+    Result r;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = ReadAll(out_path);
+    r.err = ReadAll(err_path);
+    return r;
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::TestPki> pki_;
+  std::unique_ptr<testing::NodeProcess> node_;
+  std::string server_;
+  int runs_ = 0;
+};
+
+TEST_F(CliBackupTest, CreateListVerifyAndDamage) {
+  Result empty = Run(kOps, {"backup", "list"});
+  ASSERT_EQ(empty.code, 0) << empty;
+  EXPECT_EQ(empty.out, "no backup\n");
+
+  Result first = Run(kOps, {"backup", "create"});
+  ASSERT_EQ(first.code, 0) << first;
+  EXPECT_TRUE(absl::StartsWith(first.out, "backup 1 created ")) << first;
+  EXPECT_TRUE(absl::StrContains(first.out, "key vault backup 1")) << first;
+  Result second = Run(kOps, {"backup", "create"});
+  ASSERT_EQ(second.code, 0) << second;
+
+  Result list = Run(kOps, {"backup", "list"});
+  ASSERT_EQ(list.code, 0) << list;
+  std::vector<std::string> lines = absl::StrSplit(list.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << list;
+  EXPECT_TRUE(absl::StartsWith(lines[0], "ID ")) << list;
+  std::vector<std::string> row = absl::StrSplit(lines[2], ' ', absl::SkipEmpty());
+  ASSERT_GE(row.size(), 6u) << list;
+  EXPECT_EQ(row[0], "2");
+  EXPECT_EQ(row[4], "2");  // its vault backup
+
+  Result json = Run(kOps, {"--json", "backup", "list"});
+  ASSERT_EQ(json.code, 0) << json;
+  EXPECT_TRUE(absl::StrContains(json.out, "\"vaultId\":2")) << json;
+
+  Result ok = Run(kOps, {"backup", "verify", "2"});
+  EXPECT_EQ(ok.code, 0) << ok;
+  EXPECT_EQ(ok.out, "backup 2: ok\n");
+
+  // Only operators.
+  Result refused = Run(kJefa, {"backup", "create"});
+  EXPECT_EQ(refused.code, 1) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.err, "PERMISSION_DENIED")) << refused;
+
+  Result usage = Run(kOps, {"backup", "verify", "two"});
+  EXPECT_EQ(usage.code, 2) << usage;
+  EXPECT_TRUE(absl::StrContains(usage.err, "not a backup id")) << usage;
+  Result unknown = Run(kOps, {"backup", "verify", "99"});
+  EXPECT_EQ(unknown.code, 1) << unknown;
+  EXPECT_TRUE(absl::StrContains(unknown.err, "NOT_FOUND")) << unknown;
+
+  // A flipped byte in the largest file of the data backups: verify says so, exit 3.
+  std::string victim;
+  uintmax_t largest = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/backups")) {
+    if (e.is_regular_file() && absl::StrContains(e.path().string(), "shared") &&
+        e.file_size() > largest) {
+      largest = e.file_size();
+      victim = e.path().string();
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(largest / 2);
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x5a;
+    f.seekp(largest / 2);
+    f.write(&c, 1);
+  }
+  Result damaged = Run(kOps, {"backup", "verify", "2"});
+  EXPECT_EQ(damaged.code, 3) << damaged;
+  EXPECT_TRUE(absl::StartsWith(damaged.out, "backup 2: DAMAGED: ")) << damaged;
+}
+
+}  // namespace
+}  // namespace enlace
