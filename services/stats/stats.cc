@@ -179,22 +179,21 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
       counts[column->second] += n;
     }
   };
+  const std::string code(1, measure->code);
   if (measure->name == kPersonsAssisted) {
     // One marker per person: distinct by construction.
     const std::string prefix = absl::StrCat("M|", month, "|");
     for (auto it = store_->ScanPrefix(facts_, prefix); it->Valid(); it->Next()) {
       count(it->value(), 1);
     }
-  } else {
-    // The counters kept with the records, and the counts imported from before the node.
-    const std::string code(1, measure->code);
-    for (const std::string& prefix : {absl::StrCat(code, "|", month, "|"),
-                                      absl::StrCat("H", code, "|", month, "|")}) {
-      for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
-        const std::string key(it->key());
-        ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
-        count(absl::string_view(key).substr(prefix.size()), n);
-      }
+  }
+  // The counters kept with the records, and the counts imported from before the node.
+  for (const std::string& prefix :
+       {absl::StrCat(code, "|", month, "|"), absl::StrCat("H", code, "|", month, "|")}) {
+    for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+      const std::string key(it->key());
+      ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+      count(absl::string_view(key).substr(prefix.size()), n);
     }
   }
   for (size_t d = 0; d < dimensions.size(); ++d) {
@@ -306,11 +305,10 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
   if (!IsEndedMonth(request.month(), clock_->Now())) {
     return InvalidField("month", "YYYY-MM of a month that has ended");
   }
-  const std::string measure = request.measure().empty() ? kCasesOpened : request.measure();
-  if (measure != kCasesOpened && measure != kCasesClosed) {
-    return InvalidField("measure", "cases_opened or cases_closed (the other measures start "
-                                   "with the node)");
-  }
+  const Measure* m = FindMeasure(request.measure());
+  if (m == nullptr) return InvalidField("measure", MeasureNames());
+  const std::string& measure = m->name;
+  const std::set<std::string> columns(m->columns.begin(), m->columns.end());
   static const auto* sexes =
       new std::set<std::string>{"female", "male", "other", "undisclosed", "unknown"};
   static const auto* ages = new std::set<std::string>{"child", "adult", "unknown"};
@@ -321,13 +319,12 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
   for (int i = 0; i < request.cells_size() && i < 100000; ++i) {
     const v1::HistoryCell& c = request.cells(i);
     const std::string f = absl::StrCat("cells[", i, "].");
-    enlace::cases::v1::Category category;
     if (std::find(posts_.begin(), posts_.end(), c.post()) == posts_.end()) {
       v.Add(f + "post", "a post of this node");
     }
     if (!geo::IsCountryCode(c.host_country())) v.Add(f + "host_country", "ISO 3166-1 alpha-2");
-    if (!cv1::Category_Parse(c.category(), &category) || category == cv1::CATEGORY_UNSPECIFIED) {
-      v.Add(f + "category", "a case category, e.g. CATEGORY_LABOUR");
+    if (!columns.count(c.category())) {
+      v.Add(f + "category", absl::StrCat("a column of ", measure, ", e.g. ", m->columns[0]));
     }
     if (!sexes->count(c.sex())) v.Add(f + "sex", "female, male, other, undisclosed or unknown");
     if (!ages->count(c.age_group())) v.Add(f + "age_group", "child, adult or unknown");
@@ -338,17 +335,23 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
     out.set_total(out.total() + c.count());
   }
   if (!v.empty()) return v.ToStatus();
-  const std::string code = measure == kCasesClosed ? "X" : "O";
+  const std::string code(1, m->code);
   const std::string version_key = absl::StrCat("V|", code, "|", request.month());
   storage::ScopedKeyLocks lock(locks_, {version_key});
-  // Counted here already: imported counts would count the same cases twice.
+  // Counted here already: imported counts would count the same events twice.
+  bool recorded = false;
+  if (measure == kPersonsAssisted) {
+    recorded = store_->ScanPrefix(facts_, absl::StrCat("M|", request.month(), "|"))->Valid();
+  }
   for (auto it = store_->ScanPrefix(counters_, absl::StrCat(code, "|", request.month(), "|"));
-       it->Valid(); it->Next()) {
+       !recorded && it->Valid(); it->Next()) {
     ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, it->key()));
-    if (n != 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "this node recorded cases in ", request.month(), ": its counts are the node's own"));
-    }
+    recorded = n != 0;
+  }
+  if (recorded) {
+    return absl::FailedPreconditionError(absl::StrCat("this node recorded ", measure, " in ",
+                                                      request.month(),
+                                                      ": its counts are the node's own"));
   }
   txn::Transaction txn;
   const std::string prefix = absl::StrCat("H", code, "|", request.month(), "|");

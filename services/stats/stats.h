@@ -43,7 +43,7 @@ inline constexpr char kReleaseKind[] = "stats.release";
 // (persons assisted, distinct); S|{secretariat}|{code}|{YYYY-MM} -> "version revision" last
 // pushed. "stats_counters" (counters): {code}|{YYYY-MM}|{post}|{host}|{column}|{sex}|{age};
 // V|{code}|{YYYY-MM}: changes to that month (what is pushed follows it); D|{YYYY-MM}|
-// {category}|{days}: cases closed by days to close; H{O or X}|{YYYY-MM}|{facts}: counts
+// {category}|{days}: cases closed by days to close; H{code}|{YYYY-MM}|{facts}: counts
 // imported from before the node (ImportHistory), one month replaced as a whole.
 class Stats {
  public:

@@ -278,6 +278,22 @@ TEST_F(StatsTest, HistoryFromBeforeTheNodeIsImportedMonthByMonth) {
             grpc::FAILED_PRECONDITION);
   req.set_month("2026-11");  // not over
   EXPECT_EQ(stats->ImportHistory(Ctx().get(), req, &done).error_code(), grpc::INVALID_ARGUMENT);
+
+  // Every measure takes history, each in its own columns.
+  sv1::ImportHistoryRequest notifications;
+  notifications.set_month("2025-06");
+  notifications.set_measure("notifications");
+  *notifications.add_cells() = req.cells(0);  // CATEGORY_LABOUR: not a notification's column
+  refused = stats->ImportHistory(Ctx().get(), notifications, &done);
+  EXPECT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("cells[0].category"), std::string::npos);
+  notifications.mutable_cells(0)->set_category("acknowledged_within_24h");
+  notifications.mutable_cells(0)->set_count(41);
+  ASSERT_TRUE(stats->ImportHistory(Ctx().get(), notifications, &done).ok());
+  ASSERT_TRUE(Release(kSecretariat, "2025-06", "notifications", &r).ok());
+  EXPECT_EQ(r.grand_total().value(), 41);
+  ASSERT_TRUE(Release(kSecretariat, "2025-06", "cases_opened", &r).ok());
+  EXPECT_EQ(r.grand_total().value(), 338) << "the other measure's history is untouched";
 }
 
 TEST_F(StatsTest, PersonsCountOnceAndClosuresCarryTheirMedianDays) {

@@ -11,31 +11,52 @@ namespace enlace::sampleload {
 std::vector<enlace::stats::v1::ImportHistoryRequest> HistoryPlan(
     const enlace::node::v1::NodeConfig& config, absl::CivilMonth last, int months,
     uint64_t seed) {
-  // Share of a month's cases by category (labour and migration lead, as in SRE's reports).
+  // Each measure: its volume beside the cases opened, and the share of each column (labour
+  // and migration lead the categories, as in SRE's reports; most notifications are answered
+  // within a day; most referrals end well).
+  struct Plan {
+    const char* measure;
+    double volume;
+    std::vector<std::pair<const char*, double>> columns;
+  };
   const std::vector<std::pair<const char*, double>> categories = {
       {"CATEGORY_MIGRATION", 0.34}, {"CATEGORY_LABOUR", 0.22},   {"CATEGORY_CRIMINAL", 0.14},
       {"CATEGORY_CIVIL_FAMILY", 0.12}, {"CATEGORY_HUMAN_RIGHTS", 0.08},
       {"CATEGORY_ADMINISTRATIVE", 0.10}};
+  const std::vector<Plan> plans = {
+      {"cases_opened", 1.0, categories},
+      {"cases_closed", 0.85, categories},
+      {"persons_assisted", 0.92, categories},
+      {"notifications",
+       0.30,
+       {{"acknowledged_within_24h", 0.78}, {"acknowledged_later", 0.17},
+        {"not_acknowledged", 0.05}}},
+      {"referrals_ended",
+       0.25,
+       {{"OUTCOME_SUCCESS", 0.56}, {"OUTCOME_CLIENT_REFUSED", 0.09},
+        {"OUTCOME_NO_CAPACITY", 0.12}, {"OUTCOME_NO_LONGER_NEEDED", 0.10},
+        {"OUTCOME_UNREACHABLE", 0.08}, {"OUTCOME_OTHER", 0.03}, {"REVOKED", 0.02}}},
+  };
   std::vector<enlace::stats::v1::ImportHistoryRequest> out;
   for (int k = months - 1; k >= 0; --k) {
     const absl::CivilMonth month = last - k;
-    for (const char* measure : {"cases_opened", "cases_closed"}) {
+    for (size_t m = 0; m < plans.size(); ++m) {
+      const Plan& plan = plans[m];
       enlace::stats::v1::ImportHistoryRequest req;
       req.set_month(absl::StrFormat("%04d-%02d", month.year(), month.month()));
-      req.set_measure(measure);
-      std::mt19937_64 rng(seed * 1000003 + static_cast<uint64_t>(month - absl::CivilMonth(2000, 1)) * 2 +
-                          (std::string(measure) == "cases_closed"));
+      req.set_measure(plan.measure);
+      std::mt19937_64 rng(seed * 1000003 +
+                          static_cast<uint64_t>(month - absl::CivilMonth(2000, 1)) * 8 + m);
       for (int p = 0; p < config.posts_size(); ++p) {
         const auto& post = config.posts(p);
         // A post's volume (the first posts are the busiest), a seasonal swing, some noise.
         const double base = 220.0 / (1 + p) + 25;
         const double season = 1 + 0.18 * std::sin(2 * M_PI * (month.month() - 3) / 12.0);
-        const double closed = std::string(measure) == "cases_closed" ? 0.85 : 1.0;
-        std::poisson_distribution<int> volume(base * season * closed);
+        std::poisson_distribution<int> volume(base * season * plan.volume);
         const int n = volume(rng);
-        for (const auto& [category, share] : categories) {
-          std::binomial_distribution<int> in_category(n, share);
-          const int c = in_category(rng);
+        for (const auto& [column, share] : plan.columns) {
+          std::binomial_distribution<int> in_column(n, share);
+          const int c = in_column(rng);
           std::binomial_distribution<int> children(c, 0.07);
           const int kids = children(rng);
           std::binomial_distribution<int> women(c - kids, 0.46);
@@ -50,7 +71,7 @@ std::vector<enlace::stats::v1::ImportHistoryRequest> HistoryPlan(
             auto* cell = req.add_cells();
             cell->set_post(post.code());
             cell->set_host_country(post.host_country());
-            cell->set_category(category);
+            cell->set_category(column);
             cell->set_sex(sex);
             cell->set_age_group(age);
             cell->set_count(count);

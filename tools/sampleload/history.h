@@ -14,8 +14,8 @@
 
 namespace enlace::sampleload {
 
-// `months` ended months up to and including `last`, oldest first, opened and closed each;
-// the same for the same seed.
+// `months` ended months up to and including `last`, oldest first, every measure of
+// services/stats/measures.h each; the same for the same seed.
 std::vector<enlace::stats::v1::ImportHistoryRequest> HistoryPlan(
     const enlace::node::v1::NodeConfig& config, absl::CivilMonth last, int months, uint64_t seed);
 
