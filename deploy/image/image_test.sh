@@ -10,6 +10,8 @@ set -euo pipefail
 
 R="$TEST_SRCDIR/enlace"
 T="$TEST_TMPDIR"
+# Bazel's PATH lacks the sbin directories (chroot, ip).
+export PATH="$PATH:/usr/sbin:/sbin"
 fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do [[ -f "$f" ]] && { echo "--- $f"; tail -n 30 "$f"; }; done >&2; exit 1; }
 [[ $EUID -eq 0 ]] || fail "needs root (chroot, mount and network namespaces)"
 for tool in umoci skopeo unshare chroot curl ip; do
