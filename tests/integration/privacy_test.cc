@@ -1,6 +1,6 @@
 // Personal data at rest: after loading sample data through the API no name or document number
 // appears in plaintext anywhere in the data directory (WAL and SST files included), in the
-// key vault or in the node's log; and an erased person cannot be read back, neither from the
+// key vault or in the node's log (text and JSON formats); and an erased person cannot be read back, neither from the
 // live store with the master key nor from a data backup taken before the erasure.
 #include <signal.h>
 
@@ -20,6 +20,8 @@
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "grpcpp/client_context.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "services/cases/registry.h"
 #include "services/cases/rules.h"
@@ -119,6 +121,76 @@ TEST_F(PrivacyTest, NoNameOrDocumentInPlaintextAnywhere) {
   }
   std::cout << "leak check: " << secrets.size() << " names and numbers, " << data.size()
             << " bytes of store files, " << leaks << " found\n";
+}
+
+// The same guard over the JSON log (ops.log_format: "json"), which has a line per RPC: every
+// line is one JSON object, the W3C trace id a client sent is there, and no name or document
+// number is, not even from refused calls or a traceparent header made of a name.
+TEST_F(PrivacyTest, NoNameOrDocumentInTheJsonLog) {
+  Stop();
+  config_.mutable_ops()->set_log_format("json");
+  Start();
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto traced = [&trace]() {
+    auto ctx = Ctx();
+    ctx->AddMetadata("traceparent", absl::StrCat("00-", trace, "-00f067aa0ba902b7-01"));
+    return ctx;
+  };
+  sampledata::SampleData sample(config_, 7);
+  std::set<std::string> secrets;
+  for (int i = 0; i < 30; ++i) {
+    v1::CreatePersonRequest cp;
+    cp.set_parent("countries/MX");
+    *cp.mutable_person() = sample.NextPerson();
+    v1::Person person;
+    ASSERT_TRUE(persons_->CreatePerson(traced().get(), cp, &person).ok());
+    secrets.insert(absl::StrCat(person.given_names(), " ", person.family_names()));
+    secrets.insert(person.family_names());
+    for (const auto& d : person.documents()) secrets.insert(d.number());
+    // Refused with the name in the request (a bad birth date): the log has the code only.
+    cp.mutable_person()->set_birth_date("not-a-date");
+    EXPECT_EQ(persons_->CreatePerson(Ctx().get(), cp, &person).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+    // A traceparent made of the person's document number is not a trace id: not logged.
+    // (Metadata is ASCII: a name with accents cannot even be sent.)
+    auto ctx = Ctx();
+    const std::string doc =
+        person.documents().empty() ? "G12345678" : person.documents(0).number();
+    ctx->AddMetadata("traceparent", absl::StrCat("00-", doc, "-00f067aa0ba902b7-01"));
+    v1::GetPersonRequest gp;
+    gp.set_name(person.name());
+    ASSERT_TRUE(persons_->GetPerson(ctx.get(), gp, &person).ok());
+  }
+  Stop();
+  for (auto it = secrets.begin(); it != secrets.end();) {
+    it = it->size() < 8 ? secrets.erase(it) : std::next(it);
+  }
+  ASSERT_GT(secrets.size(), 30u);
+  std::ifstream in(node_->log_path());
+  std::string line, log;
+  int rpc_lines = 0, traced_lines = 0, json_lines = 0;
+  bool json_started = false;
+  while (std::getline(in, line)) {
+    log += line + "\n";
+    // The text lines of the first run come before the first JSON line.
+    if (!json_started && !absl::StartsWith(line, "{")) continue;
+    json_started = true;
+    google::protobuf::Struct object;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &object).ok()) << line;
+    ++json_lines;
+    const auto& f = object.fields();
+    if (f.count("event") && f.at("event").string_value() == "rpc") ++rpc_lines;
+    if (f.count("trace_id")) {
+      EXPECT_EQ(f.at("trace_id").string_value(), trace);
+      ++traced_lines;
+    }
+  }
+  EXPECT_GE(rpc_lines, 90);
+  EXPECT_EQ(traced_lines, 30);
+  EXPECT_GT(json_lines, rpc_lines);  // ready, draining, stopped
+  for (const auto& s : secrets) {
+    if (log.find(s) != std::string::npos) ADD_FAILURE() << "log holds \"" << s << "\"";
+  }
 }
 
 TEST_F(PrivacyTest, ErasedPersonIsUnrecoverableEvenFromABackup) {
