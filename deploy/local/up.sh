@@ -10,6 +10,7 @@
 #   ENLACE_COUNTRIES="MX GT HN"   countries, each with deploy/config/<cc>.textproto
 #   ENLACE_API_PORT=7443          API port of the first country; the next ones count up
 #   ENLACE_FEDERATION_PORT=7501   federation port of the first country; likewise
+#   ENLACE_OPS_PORT=9464          ops port (HTTP: /healthz, /readyz, /metrics) of the first; likewise
 #   ENLACE_SAMPLE_PERSONS=300     sample persons per country
 #   ENLACE_SAMPLE_ORGANISATIONS=10  directory organisations per country
 #   ENLACE_SAMPLE_SEED=1
@@ -41,6 +42,7 @@ done
 read -r -a COUNTRIES <<<"$(tr '[:lower:],' '[:upper:] ' <<<"${ENLACE_COUNTRIES:-MX GT HN}")"
 API_PORT="${ENLACE_API_PORT:-7443}"
 FEDERATION_PORT="${ENLACE_FEDERATION_PORT:-7501}"
+OPS_PORT="${ENLACE_OPS_PORT:-9464}"
 PERSONS="${ENLACE_SAMPLE_PERSONS:-300}"
 ORGANISATIONS="${ENLACE_SAMPLE_ORGANISATIONS:-10}"
 SEED="${ENLACE_SAMPLE_SEED:-1}"
@@ -56,11 +58,11 @@ BINARIES=(services/node/enlace-node services/node/enlace-secretariat tools/devpk
           tools/sampleload/enlace-sample-load tools/enlacectl/enlacectl)
 
 [[ ${#COUNTRIES[@]} -gt 0 ]] || die "ENLACE_COUNTRIES is empty"
-for n in "$API_PORT" "$FEDERATION_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED" "$SAMPLE_CRISIS" \
+for n in "$API_PORT" "$FEDERATION_PORT" "$OPS_PORT" "$PERSONS" "$ORGANISATIONS" "$SEED" "$SAMPLE_CRISIS" \
          "$HISTORY_MONTHS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "ports, sample sizes and seed must be numbers (got '$n')"
 done
-declare -A API=() FED=()
+declare -A API=() FED=() OPS=()
 i=0
 for cc in "${COUNTRIES[@]}"; do
   [[ "$cc" =~ ^[A-Z][A-Z]$ ]] || die "ENLACE_COUNTRIES: '$cc' is not an ISO 3166-1 alpha-2 code"
@@ -69,6 +71,7 @@ for cc in "${COUNTRIES[@]}"; do
     die "no node config for $cc: deploy/config/$(lower "$cc").textproto"
   API[$cc]=$((API_PORT + i))
   FED[$cc]=$((FEDERATION_PORT + i))
+  OPS[$cc]=$((OPS_PORT + i))
   i=$((i + 1))
 done
 # The secretariat runs beside the nodes (its own process, ports after theirs); MEMBERS is all.
@@ -79,6 +82,7 @@ if [[ -n "$SECRETARIAT" ]]; then
   [[ -z "${API[$SECRETARIAT]:-}" ]] || die "ENLACE_SECRETARIAT: $SECRETARIAT is also a country"
   API[$SECRETARIAT]=$((API_PORT + i))
   FED[$SECRETARIAT]=$((FEDERATION_PORT + i))
+  OPS[$SECRETARIAT]=$((OPS_PORT + i))
   MEMBERS+=("$SECRETARIAT")
 fi
 CSV="$(IFS=,; echo "${COUNTRIES[*]}")"
@@ -153,9 +157,9 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 
   # --- start the missing nodes ----------------------------------------------------------------
   for cc in "${missing[@]}"; do
-    for p in "${API[$cc]}" "${FED[$cc]}"; do
+    for p in "${API[$cc]}" "${FED[$cc]}" "${OPS[$cc]}"; do
       if port_in_use "$p"; then
-        die "$cc: port $p is already in use ($(ss -Hltnp "( sport = :$p )" | head -1 | awk '{print $NF}')); stop it or set ENLACE_API_PORT / ENLACE_FEDERATION_PORT"
+        die "$cc: port $p is already in use ($(ss -Hltnp "( sport = :$p )" | head -1 | awk '{print $NF}')); stop it or set ENLACE_API_PORT / ENLACE_FEDERATION_PORT / ENLACE_OPS_PORT"
       fi
     done
   done
@@ -193,6 +197,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
         --tls_dir="$RUN/pki/$cc" \
         --port_file="$dir/ports" \
         --federation_address="127.0.0.1:${FED[$cc]}" \
+        --ops_address="127.0.0.1:${OPS[$cc]}" \
         --manifest="$RUN/manifest.textproto" \
         --signing_key="$RUN/pki/$cc/signing.key" \
         </dev/null >>"$dir/node.log" 2>&1 &
@@ -210,7 +215,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
       fi
       [[ $SECONDS -lt $deadline ]] || die "$cc: no port file after ${START_TIMEOUT}s; log: run/$(lower "$cc")/node.log"
     done
-    say "$cc: started (pid $(node_pid "$cc"), API localhost:${API[$cc]}, federation 127.0.0.1:${FED[$cc]})"
+    say "$cc: started (pid $(node_pid "$cc"), API localhost:${API[$cc]}, federation 127.0.0.1:${FED[$cc]}, ops http://127.0.0.1:${OPS[$cc]}/)"
   done
 fi
 
@@ -274,12 +279,14 @@ for cc in "${COUNTRIES[@]}"; do
   post="$(grep -m1 -o 'code: "[A-Z0-9-]*"' "$(config_of "$cc")" | cut -d'"' -f2)"
   echo
   echo "  $cc  API localhost:${API[$cc]}  federation 127.0.0.1:${FED[$cc]}  pid $(node_pid "$cc" || echo '?')  log $(rel "$dir")/node.log"
+  echo "      ops: http://127.0.0.1:${OPS[$cc]}/metrics  /healthz  /readyz"
   echo "      run/bin/enlacectl --server localhost:${API[$cc]} --tls_dir run/pki/$cc --country $cc case list post=$post page_size=5"
 done
 if [[ -n "$SECRETARIAT" ]]; then
   dir="$(node_dir "$SECRETARIAT")"
   echo
   echo "  $SECRETARIAT  the regional secretariat (enlace-secretariat): API localhost:${API[$SECRETARIAT]}  pid $(node_pid "$SECRETARIAT" || echo '?')  log $(rel "$dir")/node.log"
+  echo "      ops: http://127.0.0.1:${OPS[$SECRETARIAT]}/metrics  /healthz  /readyz"
   echo "      receives each member's protected monthly statistics once the month ends ($HISTORY_MONTHS months of sample history are there already);"
   # The secretariat user's certificate bundled for a browser (empty password, development only).
   p12="$RUN/pki/$SECRETARIAT/crm.p12"

@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, signing_key, "", "Overrides config federation.signing_key
 ABSL_FLAG(std::string, master_key, "",
           "Overrides config security.master_key_file (else ENLACE_MASTER_KEY is used).");
 ABSL_FLAG(std::string, keys_dir, "", "Overrides config security.keys_dir.");
+ABSL_FLAG(std::string, ops_address, "",
+          "Overrides config ops.address (host:port of the plain-HTTP ops port: /healthz, "
+          "/readyz, /metrics).");
 ABSL_FLAG(bool, check, false,
           "Open the store, verify that indexes and counters agree with the records, and exit.");
 ABSL_FLAG(bool, verify_audit, false,
@@ -115,6 +118,9 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_signing_key).empty()) {
     config->mutable_federation()->set_signing_key_file(absl::GetFlag(FLAGS_signing_key));
+  }
+  if (!absl::GetFlag(FLAGS_ops_address).empty()) {
+    config->mutable_ops()->set_address(absl::GetFlag(FLAGS_ops_address));
   }
 
   if (!absl::GetFlag(FLAGS_restore_from).empty()) {
