@@ -14,22 +14,21 @@ namespace enlace::secretariat {
 namespace {
 
 // The dashboard reads what SecretariatService answers. The server has checked the client
-// certificate (secretariat role); the audit names the dashboard as the reader.
+// certificate (secretariat role); the audit names its user, as a gRPC call would.
 class RegionalDashboardData final : public dashboard::DashboardData {
  public:
-  RegionalDashboardData(Regional* regional, std::string self)
-      : regional_(regional), reader_(SystemCaller(self, "dashboard")) {}
-  absl::StatusOr<v1::ListMonthsResponse> ListMonths(const v1::ListMonthsRequest& r) override {
-    return regional_->ListMonths(r, reader_);
+  explicit RegionalDashboardData(Regional* regional) : regional_(regional) {}
+  absl::StatusOr<v1::ListMonthsResponse> ListMonths(const v1::ListMonthsRequest& r,
+                                                    const Caller& caller) override {
+    return regional_->ListMonths(r, caller);
   }
-  absl::StatusOr<v1::RegionalRelease> GetRegionalRelease(
-      const v1::GetRegionalReleaseRequest& r) override {
-    return regional_->GetRegionalRelease(r, reader_);
+  absl::StatusOr<v1::RegionalRelease> GetRegionalRelease(const v1::GetRegionalReleaseRequest& r,
+                                                         const Caller& caller) override {
+    return regional_->GetRegionalRelease(r, caller);
   }
 
  private:
   Regional* regional_;
-  const Caller reader_;
 };
 
 class SecretariatModule final : public node::Module {
@@ -39,7 +38,7 @@ class SecretariatModule final : public node::Module {
         regional_(std::make_unique<Regional>(ctx.store, ctx.committer, ctx.peers, ctx.clock)),
         service_(std::make_unique<SecretariatServiceImpl>(regional_.get(), ctx.pool,
                                                           ctx.authorizer)),
-        data_(regional_.get(), ctx.config->country()) {}
+        data_(regional_.get()) {}
 
   absl::string_view name() const override { return "secretariat"; }
   std::vector<Service> Services() override {

@@ -11,9 +11,21 @@ namespace {
 namespace v1 = ::enlace::secretariat::v1;
 namespace stats = ::enlace::stats::v1;
 
-const char* const kColumns[] = {"CATEGORY_MIGRATION", "CATEGORY_CRIMINAL", "CATEGORY_LABOUR",
-                                "CATEGORY_HUMAN_RIGHTS", "CATEGORY_CIVIL_FAMILY"};
-constexpr int kNumColumns = 5;
+// Each measure's columns, as services/stats/measures.h names them (a sample of the categories).
+std::vector<std::string> ColumnsOf(const std::string& measure) {
+  if (measure == "notifications") {
+    return {"acknowledged_within_24h", "acknowledged_later", "not_acknowledged"};
+  }
+  if (measure == "referrals_ended") {
+    return {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
+            "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"};
+  }
+  return {"CATEGORY_MIGRATION", "CATEGORY_CRIMINAL", "CATEGORY_LABOUR", "CATEGORY_HUMAN_RIGHTS",
+          "CATEGORY_CIVIL_FAMILY"};
+}
+bool IsCaseMeasure(const std::string& measure) {
+  return measure == "cases_opened" || measure == "cases_closed" || measure == "persons_assisted";
+}
 
 // Deterministic pseudo-counts.
 int64_t Count(const std::string& seed, int scale) {
@@ -72,23 +84,25 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   r.set_country(country);
   r.set_month(month);
   r.set_measure(measure);
-  std::vector<bool> published(kNumColumns, true);
+  const std::vector<std::string> columns = ColumnsOf(measure);
+  const int num_columns = static_cast<int>(columns.size());
+  std::vector<bool> published(num_columns, true);
   // Human rights is published nowhere by GT in the sample (a NOT_PUBLISHED column).
-  if (country == "GT") published[3] = false;
-  for (int i = 0; i < kNumColumns; ++i) {
-    r.add_columns(kColumns[i]);
+  if (country == "GT" && IsCaseMeasure(measure)) published[3] = false;
+  for (int i = 0; i < num_columns; ++i) {
+    r.add_columns(columns[i]);
     r.add_column_thresholds(5);
   }
   std::vector<std::string> hosts = {"US", "MX", "CA"};
   if (country == "MX") hosts = {"US", "CA", "GT"};
   const std::string seed = absl::StrCat(country, month, measure);
-  std::vector<int64_t> col_totals(kNumColumns, 0);
+  std::vector<int64_t> col_totals(num_columns, 0);
   stats::Table* host = r.add_tables();
   host->set_dimension("host_country");
   std::vector<std::vector<int64_t>> host_counts;
   for (size_t h = 0; h < hosts.size(); ++h) {
     std::vector<int64_t> counts;
-    for (int i = 0; i < kNumColumns; ++i) {
+    for (int i = 0; i < num_columns; ++i) {
       int s = h == 0 ? scale : scale / 6;
       int64_t v = Count(absl::StrCat(seed, hosts[h], i), s);
       // Every month of every member has at least one small cell (1..4): primary.
@@ -103,7 +117,7 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   stats::Table* sex = r.add_tables();
   sex->set_dimension("sex");
   std::vector<int64_t> female, male;
-  for (int i = 0; i < kNumColumns; ++i) {
+  for (int i = 0; i < num_columns; ++i) {
     int64_t f = col_totals[i] * (35 + Count(absl::StrCat(seed, "f", i), 20)) / 100;
     female.push_back(f);
     male.push_back(col_totals[i] - f);
@@ -114,7 +128,7 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   stats::Table* age = r.add_tables();
   age->set_dimension("age_group");
   std::vector<int64_t> child, adult;
-  for (int i = 0; i < kNumColumns; ++i) {
+  for (int i = 0; i < num_columns; ++i) {
     int64_t c = std::min<int64_t>(col_totals[i], Count(absl::StrCat(seed, "c", i), 30));
     child.push_back(c);
     adult.push_back(col_totals[i] - c);
@@ -122,18 +136,41 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   *age->add_rows() = MakeRow("adult", adult, 5, published);
   *age->add_rows() = MakeRow("child", child, 10, published);
   int64_t grand = 0;
-  for (int i = 0; i < kNumColumns; ++i) {
+  for (int i = 0; i < num_columns; ++i) {
     stats::Cell* c = r.add_column_totals();
     if (!published[i]) {
       c->set_flag(stats::FLAG_NOT_PUBLISHED);
       continue;
     }
+    grand += col_totals[i];
+    // The new measures' column totals are held to the threshold too (the case measures of the
+    // sample keep theirs published, as the existing tests expect).
+    if (!IsCaseMeasure(measure) && col_totals[i] > 0 && col_totals[i] < 5) {
+      c->set_flag(stats::FLAG_PRIMARY);
+      continue;
+    }
     c->set_flag(stats::FLAG_PUBLISHED);
     c->set_value(col_totals[i]);
-    grand += col_totals[i];
   }
   r.mutable_grand_total()->set_flag(stats::FLAG_PUBLISHED);
   r.mutable_grand_total()->set_value(grand);
+  if (measure == "cases_closed") {
+    // Median days to close: published beside a published column total of at least 5; HN's
+    // last column never (as if its count were under the threshold).
+    for (int i = 0; i < num_columns; ++i) {
+      stats::Cell* m = r.add_column_medians();
+      const auto& total = r.column_totals(i);
+      if (total.flag() != stats::FLAG_PUBLISHED || total.value() < 5 ||
+          (country == "HN" && i == num_columns - 1)) {
+        m->set_flag(stats::FLAG_NOT_PUBLISHED);
+        continue;
+      }
+      m->set_flag(stats::FLAG_PUBLISHED);
+      m->set_value(3 + Count(absl::StrCat(seed, "median", i), 90));
+    }
+    r.mutable_median()->set_flag(stats::FLAG_PUBLISHED);
+    r.mutable_median()->set_value(10 + Count(absl::StrCat(seed, "median"), 40));
+  }
   return r;
 }
 
@@ -161,11 +198,13 @@ FakeDashboardData FakeDashboardData::Sample() {
   const std::vector<std::string> months = {"2026-05", "2026-06", "2026-07", "2026-08",
                                            "2026-09", "2026-10"};
   for (const auto& month : months) {
-    for (const char* measure : {"cases_opened", "cases_closed"}) {
-      d.Add(MakeRelease("MX", month, measure, 900));
-      d.Add(MakeRelease("GT", month, measure, 120));
-      // HN has not sent October yet.
-      if (month != "2026-10") d.Add(MakeRelease("HN", month, measure, 80));
+    for (const char* measure :
+         {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended"}) {
+      const bool notifications = std::string(measure) == "notifications";
+      d.Add(MakeRelease("MX", month, measure, notifications ? 400 : 900));
+      d.Add(MakeRelease("GT", month, measure, notifications ? 60 : 120));
+      // HN has not sent October yet; it receives few notifications (withheld totals).
+      if (month != "2026-10") d.Add(MakeRelease("HN", month, measure, notifications ? 12 : 80));
     }
   }
   return d;
@@ -177,9 +216,10 @@ void FakeDashboardData::Add(const stats::MonthlyRelease& release) {
 }
 
 absl::StatusOr<v1::ListMonthsResponse> FakeDashboardData::ListMonths(
-    const v1::ListMonthsRequest& request) {
+    const v1::ListMonthsRequest& request, const Caller& caller) {
   absl::MutexLock l(&mu_);
   ++calls_;
+  callers_.push_back(caller.identity);
   const std::string measure = request.measure().empty() ? "cases_opened" : request.measure();
   std::set<std::string, std::greater<>> months;
   for (const auto& [key, r] : releases_) {
@@ -191,9 +231,10 @@ absl::StatusOr<v1::ListMonthsResponse> FakeDashboardData::ListMonths(
 }
 
 absl::StatusOr<v1::RegionalRelease> FakeDashboardData::GetRegionalRelease(
-    const v1::GetRegionalReleaseRequest& request) {
+    const v1::GetRegionalReleaseRequest& request, const Caller& caller) {
   absl::MutexLock l(&mu_);
   ++calls_;
+  callers_.push_back(caller.identity);
   const std::string measure = request.measure().empty() ? "cases_opened" : request.measure();
   std::vector<std::string> wanted(request.members().begin(), request.members().end());
   if (wanted.empty()) wanted = federation_;

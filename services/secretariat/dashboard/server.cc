@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/identity/caller.h"
+#include "services/stats/measures.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
 
@@ -40,6 +41,9 @@ const std::pair<const char*, const char*> kVendorFiles[] = {
     {"/vendor/uplot/uPlot.iife.min.js", "uplot/dist/uPlot.iife.min.js"},
     {"/vendor/uplot/uPlot.min.css", "uplot/dist/uPlot.min.css"},
     {"/vendor/uplot/LICENSE", "uplot/LICENSE"},
+    // The map's boundaries (Natural Earth 1:110m as TopoJSON; ISO 3166-1 numeric ids).
+    {"/vendor/world-atlas/countries-110m.json", "world-atlas/countries-110m.json"},
+    {"/vendor/world-atlas/LICENSE", "world-atlas/LICENSE"},
 };
 
 const char* ContentType(absl::string_view path) {
@@ -142,8 +146,8 @@ std::vector<std::string> PeerUris(const SSL* ssl) {
   return uris;
 }
 
-// The request's caller must be the secretariat; the message says why not otherwise.
-absl::Status CheckCaller(const httplib::Request& req) {
+// The request's caller, who must be of the secretariat role; the message says why not otherwise.
+absl::StatusOr<Caller> CheckCaller(const httplib::Request& req) {
   if (req.ssl == nullptr || SSL_get_verify_result(req.ssl) != X509_V_OK) {
     return absl::PermissionDeniedError("no verified client certificate");
   }
@@ -159,7 +163,7 @@ absl::Status CheckCaller(const httplib::Request& req) {
         absl::StrCat("the dashboard is for the secretariat role; this certificate is of the ",
                      RoleName(caller->role), " role"));
   }
-  return absl::OkStatus();
+  return *caller;
 }
 
 // Only these parameters; anything else is named in a 400.
@@ -187,8 +191,8 @@ bool SingleParam(const httplib::Request& req, const std::string& name, std::stri
 
 bool ParseMeasure(const httplib::Request& req, std::string* measure, httplib::Response& res) {
   if (!SingleParam(req, "measure", measure, res)) return false;
-  if (!measure->empty() && *measure != "cases_opened" && *measure != "cases_closed") {
-    SendError(res, 400, "measure must be cases_opened or cases_closed", "measure");
+  if (!measure->empty() && stats::FindMeasure(*measure) == nullptr) {
+    SendError(res, 400, absl::StrCat("measure must be one of ", stats::MeasureNames()), "measure");
     return false;
   }
   return true;
@@ -344,7 +348,7 @@ absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(const Op
   http.set_write_timeout(10, 0);
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (auto s = CheckCaller(req); !s.ok()) {
-      SendError(res, 403, s.message());
+      SendError(res, 403, s.status().message());
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -358,7 +362,13 @@ absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(const Op
     if (!OnlyParams(req, {"measure"}, res)) return;
     v1::ListMonthsRequest r;
     if (!ParseMeasure(req, r.mutable_measure(), res)) return;
-    auto got = data->ListMonths(r);
+    // Checked before routing already; parsed again for the audit's name.
+    auto caller = CheckCaller(req);
+    if (!caller.ok()) {
+      SendError(res, 403, caller.status().message());
+      return;
+    }
+    auto got = data->ListMonths(r, *caller);
     if (!got.ok()) {
       SendError(res, HttpStatus(got.status()), got.status().message());
       return;
@@ -394,7 +404,12 @@ absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(const Op
       }
       if (seen.insert(m).second) r.add_members(m);
     }
-    auto got = data->GetRegionalRelease(r);
+    auto caller = CheckCaller(req);
+    if (!caller.ok()) {
+      SendError(res, 403, caller.status().message());
+      return;
+    }
+    auto got = data->GetRegionalRelease(r, *caller);
     if (!got.ok()) {
       SendError(res, HttpStatus(got.status()), got.status().message());
       return;

@@ -122,7 +122,7 @@ TEST_F(DashboardServerTest, MonthsAsProtoJson) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &got).ok()) << r->body;
   v1::ListMonthsRequest req;
   req.set_measure("cases_closed");
-  auto want = data_->ListMonths(req);
+  auto want = data_->ListMonths(req, Caller{});
   ASSERT_TRUE(want.ok());
   EXPECT_TRUE(MessageDifferencer::Equals(got, *want)) << r->body;
   EXPECT_EQ(got.months(0), "2026-10");
@@ -143,7 +143,7 @@ TEST_F(DashboardServerTest, ReleaseAsProtoJsonWithMemberFilter) {
   req.set_measure("cases_opened");
   req.add_members("MX");
   req.add_members("GT");
-  auto want = data_->GetRegionalRelease(req);
+  auto want = data_->GetRegionalRelease(req, Caller{});
   ASSERT_TRUE(want.ok());
   EXPECT_TRUE(MessageDifferencer::Equals(got, *want));
   ASSERT_EQ(got.members_size(), 2);
@@ -177,6 +177,31 @@ TEST_F(DashboardServerTest, BadParametersAre400NamingTheParameter) {
     EXPECT_NE(r->body.find(absl::StrCat("\"parameter\":\"", c.parameter, "\"")),
               std::string::npos)
         << c.path << " " << r->body;
+  }
+}
+
+// The audit names the person whose certificate asked, never "the dashboard".
+TEST_F(DashboardServerTest, DataSeesTheCertificatesUser) {
+  const size_t before = data_->callers().size();
+  auto m = Get("/api/months?measure=notifications");
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->status, 200) << m->body;
+  auto r = Get("/api/release?month=2026-08&measure=referrals_ended");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::vector<std::string> callers = data_->callers();
+  ASSERT_EQ(callers.size(), before + 2);
+  EXPECT_EQ(callers[before], kSecretariat);
+  EXPECT_EQ(callers[before + 1], kSecretariat);
+}
+
+TEST_F(DashboardServerTest, EveryMeasureOfTheCatalogue) {
+  for (const char* measure :
+       {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended"}) {
+    auto r = Get(absl::StrCat("/api/release?month=2026-08&measure=", measure));
+    ASSERT_TRUE(r) << measure;
+    EXPECT_EQ(r->status, 200) << measure << " " << r->body;
+    EXPECT_NE(r->body.find(absl::StrCat("\"measure\":\"", measure, "\"")), std::string::npos);
   }
 }
 
