@@ -30,6 +30,11 @@ PACKAGES=(
   # operations (issue 13): the ops port's metrics (prometheus-cpp), checked by promtool and
   # scraped by a real Prometheus in a test; the offline container image (umoci, skopeo)
   prometheus-cpp-dev prometheus umoci skopeo
+  # deploy/ tests: the image's CA bundle and health probe (ca-certificates, curl), the rendered
+  # Kubernetes objects (python3-yaml; kubectl is not a Debian package: kustomize_test says so and
+  # skips without it), the systemd units (systemd-analyze; strace and setpriv run the node as
+  # the unit would)
+  ca-certificates curl python3-yaml systemd strace util-linux
 )
 
 say() { echo "setup: $*"; }
