@@ -293,8 +293,28 @@ struct Outcome {
   int index = 0;  // the table or the column (of the attempt's release)
 };
 
-Outcome TryProtect(Grid& g) {
+Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
   g.MarkPrimaries();
+  // Sticky: what an earlier revision withheld is withheld again (as secondary when it is now
+  // at least its threshold; a primary one is marked already), before any certificate.
+  if (!earlier.cells.empty()) {
+    for (int t = 0; t < g.tables(); ++t) {
+      if (!g.live(t)) continue;
+      for (int i = 0; i <= g.rows(t); ++i) {
+        for (int j = 0; j <= g.cols(); ++j) {
+          const Ref x{t, i, j};
+          const bool shared = g.IsShared(x);
+          const std::string table = shared ? "" : r.tables[t].name;
+          const std::string row = shared ? "" : r.tables[t].rows[i];
+          const std::string column = j == g.cols() ? "" : r.columns[j];
+          if (!earlier.cells.count({table, row, column})) continue;
+          if (g.FlagOf(x) == Flag::kPublished && g.Value(x) >= g.Threshold(x)) {
+            g.FlagOf(x) = Flag::kSecondary;
+          }
+        }
+      }
+    }
+  }
   const int c = g.cols();
   const int any = g.first_live();
   // A month whose grand total is itself small is not published at all.
@@ -365,17 +385,84 @@ ProtectedRelease Widen(ProtectedRelease p, const std::vector<int>& columns, int 
 
 }  // namespace
 
-ProtectedRelease Protect(const Release& release) {
+Withheld WithheldOf(const Release& r, const ProtectedRelease& p) {
+  Withheld w;
+  // A month withheld whole published nothing a later revision could be compared with.
+  if (p.withheld) return w;
+  auto hidden = [](Flag f) { return f == Flag::kPrimary || f == Flag::kSecondary; };
+  for (size_t j = 0; j < r.columns.size() && j < p.column_flags.size(); ++j) {
+    if (p.column_flags[j] == Flag::kNotPublished) w.columns.insert(r.columns[j]);
+    if (hidden(p.column_flags[j])) w.cells.insert({"", "", r.columns[j]});
+  }
+  if (hidden(p.grand_flag)) w.cells.insert({"", "", ""});
+  for (size_t t = 0; t < r.tables.size() && t < p.tables.size(); ++t) {
+    const Table& table = r.tables[t];
+    const ProtectedTable& pt = p.tables[t];
+    if (pt.withheld) {
+      w.tables.insert(table.name);
+      continue;
+    }
+    for (size_t i = 0; i < table.rows.size() && i < pt.cell_flags.size(); ++i) {
+      for (size_t j = 0; j < r.columns.size() && j < pt.cell_flags[i].size(); ++j) {
+        if (hidden(pt.cell_flags[i][j])) w.cells.insert({table.name, table.rows[i], r.columns[j]});
+      }
+      if (hidden(pt.row_flags[i])) w.cells.insert({table.name, table.rows[i], ""});
+    }
+  }
+  return w;
+}
+
+std::string EncodeWithheld(const Withheld& w) {
+  std::string out;
+  for (const auto& t : w.tables) out += "T\t" + t + "\n";
+  for (const auto& c : w.columns) out += "C\t" + c + "\n";
+  for (const auto& [t, r, c] : w.cells) out += "X\t" + t + "\t" + r + "\t" + c + "\n";
+  return out;
+}
+
+Withheld DecodeWithheld(const std::string& text) {
+  Withheld w;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::vector<std::string> f;
+    size_t from = start;
+    for (;;) {
+      const size_t tab = text.find('\t', from);
+      if (tab == std::string::npos || tab > end) {
+        f.push_back(text.substr(from, end - from));
+        break;
+      }
+      f.push_back(text.substr(from, tab - from));
+      from = tab + 1;
+    }
+    if (f.size() == 2 && f[0] == "T") w.tables.insert(f[1]);
+    if (f.size() == 2 && f[0] == "C") w.columns.insert(f[1]);
+    if (f.size() == 4 && f[0] == "X") w.cells.insert({f[1], f[2], f[3]});
+    start = end + 1;
+  }
+  return w;
+}
+
+ProtectedRelease Protect(const Release& release, const Withheld& earlier) {
   ProtectedRelease withheld;
   withheld.withheld = true;
   if (!IsWellFormed(release)) return withheld;
   std::vector<bool> live(release.tables.size(), true);
+  for (size_t t = 0; t < release.tables.size(); ++t) {
+    live[t] = !earlier.tables.count(release.tables[t].name);
+  }
+  if (std::none_of(live.begin(), live.end(), [](bool b) { return b; })) return withheld;
   std::vector<int> columns;
-  for (size_t j = 0; j < release.columns.size(); ++j) columns.push_back(static_cast<int>(j));
+  for (size_t j = 0; j < release.columns.size(); ++j) {
+    if (!earlier.columns.count(release.columns[j])) columns.push_back(static_cast<int>(j));
+  }
+  if (columns.empty()) return withheld;
   for (;;) {
     const Release restricted = Restrict(release, columns);
     Grid g(restricted, live);
-    const Outcome o = TryProtect(g);
+    const Outcome o = TryProtect(g, restricted, earlier);
     switch (o.kind) {
       case Outcome::kCertified:
         return Widen(g.Result(/*withheld=*/false), columns,

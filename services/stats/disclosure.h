@@ -24,7 +24,9 @@
 // when the grand total is small, or nothing is left, the whole month is withheld.
 
 #include <cstdint>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace enlace::stats {
@@ -79,8 +81,28 @@ struct ProtectedRelease {
 // counts are non-negative, thresholds at least 2, columns and thresholds the same length.
 bool IsWellFormed(const Release& release);
 
-// Primary and secondary suppression of a well-formed release (an ill-formed one is withheld).
-ProtectedRelease Protect(const Release& release);
+// What an earlier revision of the same month withheld. It stays withheld in every later
+// revision (sticky suppression): a number withheld in one revision and published in the next
+// would let the two be set side by side to narrow what is still withheld.
+struct Withheld {
+  std::set<std::string> tables;   // tables not published
+  std::set<std::string> columns;  // columns published nowhere
+  // {table, row key, column}: column "" is the row's total; {"", "", column} a column total;
+  // {"", "", ""} the grand total.
+  std::set<std::tuple<std::string, std::string, std::string>> cells;
+};
+
+// What `p`, the protection of `r`, withholds (nothing when the month is withheld whole: it
+// published nothing to compare).
+Withheld WithheldOf(const Release& r, const ProtectedRelease& p);
+// A line-oriented text form, for keeping it beside the counters; Decode(Encode(w)) == w.
+std::string EncodeWithheld(const Withheld& w);
+Withheld DecodeWithheld(const std::string& text);
+
+// Primary and secondary suppression of a well-formed release (an ill-formed one is withheld),
+// keeping withheld whatever `earlier` revisions withheld (a cell that is now zero excepted: a
+// zero is never withheld).
+ProtectedRelease Protect(const Release& release, const Withheld& earlier = {});
 
 }  // namespace enlace::stats
 

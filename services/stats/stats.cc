@@ -227,14 +227,40 @@ absl::StatusOr<std::map<std::string, std::map<int64_t, int64_t>>> Stats::DaysToC
 
 absl::StatusOr<v1::MonthlyRelease> Stats::ProtectedReleaseOf(absl::string_view month,
                                                              absl::string_view measure) const {
+  ENLACE_ASSIGN_OR_RETURN(Publication p, Prepare(month, measure));
+  return std::move(p.release);
+}
+
+std::string Stats::WithheldKey(absl::string_view month, absl::string_view measure) {
+  const Measure* m = FindMeasure(measure);
+  return absl::StrCat("W|", std::string(1, m == nullptr ? '?' : m->code), "|", month);
+}
+
+absl::StatusOr<Stats::Publication> Stats::Prepare(absl::string_view month,
+                                                  absl::string_view measure) const {
   ENLACE_ASSIGN_OR_RETURN(Release r, BuildRelease(month, measure));
-  const ProtectedRelease p = Protect(r);
-  v1::MonthlyRelease out;
+  // Sticky: what any earlier publication of this month withheld stays withheld.
+  ENLACE_ASSIGN_OR_RETURN(auto before, store_->Get(facts_, WithheldKey(month, measure)));
+  const Withheld earlier = before.has_value() ? DecodeWithheld(*before) : Withheld{};
+  const ProtectedRelease p = Protect(r, earlier);
+  Withheld all = WithheldOf(r, p);
+  all.tables.insert(earlier.tables.begin(), earlier.tables.end());
+  all.columns.insert(earlier.columns.begin(), earlier.columns.end());
+  all.cells.insert(earlier.cells.begin(), earlier.cells.end());
+  Publication published;
+  published.withheld = EncodeWithheld(all);
+  v1::MonthlyRelease& out = published.release;
+  ENLACE_RETURN_IF_ERROR(Fill(r, p, month, measure, out));
+  return published;
+}
+
+absl::Status Stats::Fill(const Release& r, const ProtectedRelease& p, absl::string_view month,
+                         absl::string_view measure, v1::MonthlyRelease& out) const {
   out.set_country(self_);
   out.set_month(std::string(month));
   out.set_measure(std::string(measure));
   out.set_withheld(p.withheld);
-  if (p.withheld) return out;
+  if (p.withheld) return absl::OkStatus();
   for (size_t j = 0; j < r.columns.size(); ++j) {
     out.add_columns(r.columns[j]);
     out.add_column_thresholds(r.column_thresholds[j]);
@@ -281,7 +307,7 @@ absl::StatusOr<v1::MonthlyRelease> Stats::ProtectedReleaseOf(absl::string_view m
       *row->mutable_total() = CellOf(p.tables[t].row_totals[i], p.tables[t].row_flags[i]);
     }
   }
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
@@ -292,8 +318,12 @@ absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
   const Measure* m = FindMeasure(request.measure());
   if (m == nullptr) return InvalidField("measure", MeasureNames());
   const std::string& measure = m->name;
-  ENLACE_ASSIGN_OR_RETURN(v1::MonthlyRelease out, ProtectedReleaseOf(request.month(), measure));
+  const std::string withheld_key = WithheldKey(request.month(), measure);
+  storage::ScopedKeyLocks lock(locks_, {withheld_key});
+  ENLACE_ASSIGN_OR_RETURN(Publication published, Prepare(request.month(), measure));
+  v1::MonthlyRelease& out = published.release;
   txn::Transaction txn;
+  txn.batch.Put(facts_, withheld_key, published.withheld);
   txn.Audit(caller.identity, "stats.GetMonthlyRelease", {})
       .set_detail(absl::StrCat(measure, " ", request.month(), out.withheld() ? " withheld" : ""));
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
@@ -402,11 +432,14 @@ absl::StatusOr<int> Stats::PushReleases() {
       }
       if (sent_version >= version) continue;
       // The version is read before the counts: a change in between is pushed next pass.
-      ENLACE_ASSIGN_OR_RETURN(v1::MonthlyRelease release, ProtectedReleaseOf(month, measure));
+      const std::string withheld_key = WithheldKey(month, measure);
+      storage::ScopedKeyLocks lock(locks_, {withheld_key});
+      ENLACE_ASSIGN_OR_RETURN(Publication published, Prepare(month, measure));
       v1::ReleaseEnvelope envelope;
       envelope.set_revision(revision + 1);
-      *envelope.mutable_release() = std::move(release);
+      *envelope.mutable_release() = std::move(published.release);
       txn::Transaction txn;
+      txn.batch.Put(facts_, withheld_key, published.withheld);
       txn.batch.Put(facts_, sent_key, absl::StrCat(version, " ", revision + 1));
       txn.envelopes.push_back({secretariat, kReleaseKind, envelope.SerializeAsString()});
       txn.Audit(self_, "stats.release_sent", {})

@@ -41,7 +41,8 @@ inline constexpr char kReleaseKind[] = "stats.release";
 // Keys: "stats" family: F|{case id} -> the facts the case opened with ("post|host|category|
 // sex|age"); M|{YYYY-MM}|{person id} -> the facts of a person's first case that month
 // (persons assisted, distinct); S|{secretariat}|{code}|{YYYY-MM} -> "version revision" last
-// pushed. "stats_counters" (counters): {code}|{YYYY-MM}|{post}|{host}|{column}|{sex}|{age};
+// pushed; W|{code}|{YYYY-MM} -> what every publication of that month so far withheld (kept
+// withheld in every later one: sticky suppression). "stats_counters" (counters): {code}|{YYYY-MM}|{post}|{host}|{column}|{sex}|{age};
 // V|{code}|{YYYY-MM}: changes to that month (what is pushed follows it); D|{YYYY-MM}|
 // {category}|{days}: cases closed by days to close; H{code}|{YYYY-MM}|{facts}: counts
 // imported from before the node (ImportHistory), one month replaced as a whole.
@@ -73,11 +74,22 @@ class Stats {
 
   // The release before protection (for tests and benchmarks).
   absl::StatusOr<Release> BuildRelease(absl::string_view month, absl::string_view measure) const;
-  // The protected release as published.
+  // The protected release as it would be published now (sticky to what was published).
   absl::StatusOr<v1::MonthlyRelease> ProtectedReleaseOf(absl::string_view month,
                                                        absl::string_view measure) const;
 
  private:
+  // A release about to leave the node, and what it and every earlier publication of the
+  // month withheld (Withheld, encoded), to be kept in the same commit as the publication.
+  struct Publication {
+    v1::MonthlyRelease release;
+    std::string withheld;
+  };
+  // Under the lock of WithheldKey(month, measure) when the result is published.
+  absl::StatusOr<Publication> Prepare(absl::string_view month, absl::string_view measure) const;
+  absl::Status Fill(const Release& r, const ProtectedRelease& p, absl::string_view month,
+                    absl::string_view measure, v1::MonthlyRelease& out) const;
+  static std::string WithheldKey(absl::string_view month, absl::string_view measure);
   // Closed cases of a month by category and days from opening to closing.
   absl::StatusOr<std::map<std::string, std::map<int64_t, int64_t>>> DaysToClose(
       absl::string_view month) const;

@@ -294,6 +294,31 @@ TEST_F(StatsTest, HistoryFromBeforeTheNodeIsImportedMonthByMonth) {
   EXPECT_EQ(r.grand_total().value(), 41);
   ASSERT_TRUE(Release(kSecretariat, "2025-06", "cases_opened", &r).ok());
   EXPECT_EQ(r.grand_total().value(), 338) << "the other measure's history is untouched";
+
+  // A correction keeps withheld what the month's earlier publication withheld: MX-LAX's 3
+  // migration cases, corrected to 30, stay withheld (as secondary), or the two releases set
+  // side by side would narrow the cells withheld with it.
+  auto lax_migration = [&](const sv1::MonthlyRelease& release) {
+    int migration = -1;
+    for (int j = 0; j < release.columns_size(); ++j) {
+      if (release.columns(j) == "CATEGORY_MIGRATION") migration = j;
+    }
+    for (const auto& row : TableOf(release, "post").rows()) {
+      if (row.key() == "MX-LAX" && migration >= 0) return row.cells(migration);
+    }
+    ADD_FAILURE() << "no MX-LAX row";
+    return sv1::Cell();
+  };
+  req.set_month("2025-07");
+  req.mutable_cells(1)->set_count(3);
+  ASSERT_TRUE(stats->ImportHistory(Ctx().get(), req, &done).ok());
+  ASSERT_TRUE(Release(kSecretariat, "2025-07", "", &r).ok());
+  EXPECT_EQ(lax_migration(r).flag(), sv1::FLAG_PRIMARY);
+  req.mutable_cells(1)->set_count(30);
+  ASSERT_TRUE(stats->ImportHistory(Ctx().get(), req, &done).ok());
+  ASSERT_TRUE(Release(kSecretariat, "2025-07", "", &r).ok());
+  EXPECT_EQ(lax_migration(r).flag(), sv1::FLAG_SECONDARY);
+  EXPECT_EQ(lax_migration(r).value(), 0);
 }
 
 TEST_F(StatsTest, PersonsCountOnceAndClosuresCarryTheirMedianDays) {
