@@ -1,6 +1,7 @@
 // The secretariat's dashboard in a real headless browser: DashboardServer on 127.0.0.1:0 with
 // real TLS and a fake DashboardData (a few months of MX, GT and HN, primary and secondary
-// cells), driven by tests/browser/dashboard_test.js (playwright-core, Debian's chromium,
+// cells; all five measures, medians, notifications with withheld totals), driven by
+// tests/browser/dashboard_test.js (playwright-core, Debian's chromium,
 // axe-core). The browser presents its client certificate itself, from an NSS database:
 // nothing terminates TLS in between. Nothing is skipped: a missing chromium, node or npm
 // package fails the test and says how to install it (bash deploy/setup.sh).
@@ -131,7 +132,8 @@ TEST(DashboardBrowserTest, PageNumbersFlagsFiltersCsvAccessibility) {
        {std::string("/usr/bin/chromium"), std::string("/usr/bin/node"),
         std::string("/usr/bin/certutil"), std::string("/usr/bin/pk12util"),
         modules + "/playwright-core/package.json", modules + "/axe-core/axe.min.js",
-        modules + "/uplot/dist/uPlot.iife.min.js"}) {
+        modules + "/uplot/dist/uPlot.iife.min.js",
+        modules + "/world-atlas/countries-110m.json"}) {
     ASSERT_TRUE(Exists(need)) << need
                               << " is missing: the browser test needs chromium, nodejs, "
                                  "libnss3-tools and the npm packages of web/package-lock.json; "
@@ -186,7 +188,8 @@ TEST(DashboardBrowserTest, PageNumbersFlagsFiltersCsvAccessibility) {
   EXPECT_EQ(rc, 0) << "the browser checks failed (output above)";
   EXPECT_NE(out.find("browser checks passed"), std::string::npos);
 
-  for (const char* name : {"dashboard-es.png", "dashboard-en.png", "dashboard-filtered.png"}) {
+  for (const char* name : {"dashboard-es.png", "dashboard-en.png", "dashboard-filtered.png",
+                           "dashboard-map.png"}) {
     const std::string shot = shots + "/" + name;
     EXPECT_TRUE(Exists(shot)) << shot;
     const std::string copy_to = Env("ENLACE_SCREENSHOT_DIR");

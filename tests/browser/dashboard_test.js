@@ -53,11 +53,14 @@ async function launch(name, home) {
   });
 }
 
-// Every shown number cell of the page: {table, member, row, col, shown, value, flag}.
-async function domCells(page) {
-  return page.evaluate(() => {
+const MAIN_TABLES = ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table'];
+const ALL_TABLES = MAIN_TABLES.concat(['timeliness-table', 'timeliness-trend-table', 'medians-table']);
+
+// Every shown number cell of the page's `ids` tables: {table, member, row, col, shown, value, flag}.
+async function domCells(page, ids) {
+  return page.evaluate((ids) => {
     const out = [];
-    for (const id of ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table']) {
+    for (const id of ids) {
       for (const tr of document.querySelectorAll('#' + id + ' tbody tr')) {
         for (const td of tr.querySelectorAll('td[data-flag]')) {
           out.push({ table: id, member: tr.dataset.member, row: tr.dataset.row || '', col: td.dataset.col || '',
@@ -66,7 +69,7 @@ async function domCells(page) {
       }
     }
     return out;
-  });
+  }, ids || MAIN_TABLES);
 }
 
 // What each cell must show, computed from the API's JSON with the page's own language:
@@ -141,11 +144,25 @@ async function expectedCells(page, params) {
   }, params);
 }
 
+// One CSV line (RFC 4180 quoting) into its fields.
+function parseCsvLine(line) {
+  const out = [];
+  let f = '', q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === '"' && line[i + 1] === '"') { f += '"'; i++; } else if (ch === '"') q = false; else f += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') { out.push(f); f = ''; } else f += ch;
+  }
+  out.push(f);
+  return out;
+}
+
 const key = (c) => [c.table, c.member, c.row, c.col].join('|');
 
-async function compareWithApi(page, params, label) {
-  const dom = await domCells(page);
-  const want = await expectedCells(page, params);
+// Compares `dom` with `want` by (table, member, row, col): shown text, flag and value.
+function sameCells(dom, want, label) {
   ok(dom.length === want.length, `${label}: ${dom.length} cells shown, the API has ${want.length}`);
   const byKey = new Map(dom.map((c) => [key(c), c]));
   let bad = 0;
@@ -157,6 +174,119 @@ async function compareWithApi(page, params, label) {
   }
   ok(bad === 0, `${label}: ${bad} cells differ from the API's JSON`);
   console.log(`${label}: ${dom.length} cells equal the API's JSON`);
+}
+
+// The timeliness and medians panels from the API's JSON, computed independently of the page:
+// the share within 24 hours only from three published (member) or complete (region) column
+// totals, otherwise "n.c." with no value; a median only when FLAG_PUBLISHED, otherwise "n.p.".
+async function expectedPanels(page, params) {
+  return page.evaluate(async (params) => {
+    const lang = document.documentElement.lang;
+    const nf = new Intl.NumberFormat(lang);
+    const pf = new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const get = async (month, measure) => {
+      const q = new URLSearchParams({ month, measure });
+      for (const m of params.members) q.append('member', m);
+      const r = await fetch('/api/release?' + q.toString());
+      if (r.status === 404) return null;
+      if (!r.ok) throw new Error('api ' + r.status);
+      return r.json();
+    };
+    const COLS = ['acknowledged_within_24h', 'acknowledged_later', 'not_acknowledged'];
+    const nc = { shown: 'n.c.', flag: 'not_computable', value: '' };
+    const share = (columns, totals, region) => {
+      const cells = COLS.map((c) => totals[columns.indexOf(c)]);
+      if (cells.some((c) => !c || (region ? !c.complete : c.flag !== 'FLAG_PUBLISHED'))) return nc;
+      const v = cells.map((c) => Number(c.value));
+      const n = v[0] + v[1] + v[2];
+      if (!n) return nc;
+      return { shown: pf.format(v[0] / n), flag: 'share', value: (v[0] / n).toFixed(4) };
+    };
+    const member = (cell, thr) => {
+      switch (cell.flag) {
+        case 'FLAG_PUBLISHED': return { shown: nf.format(Number(cell.value)), flag: 'published', value: String(Number(cell.value)) };
+        case 'FLAG_PRIMARY': return { shown: '<' + thr, flag: 'primary', value: '' };
+        case 'FLAG_SECONDARY': return { shown: '—', flag: 'secondary', value: '' };
+        default: return { shown: 'n.p.', flag: 'not_published', value: '' };
+      }
+    };
+    const region = (c) => ({ shown: (c.complete ? '' : '≥') + nf.format(Number(c.value)),
+                            flag: c.complete ? 'complete' : 'incomplete', value: String(Number(c.value)) });
+    const out = [];
+    const push = (table, m, row, col, e) => out.push(Object.assign({ table, member: m, row, col }, e));
+    const rel = await get(params.month, 'notifications');
+    for (const m of rel.members) {
+      const r = m.release;
+      COLS.forEach((c) => { const i = r.columns.indexOf(c); push('timeliness-table', m.country, 'TOTAL', c, member(r.columnTotals[i], Number(r.columnThresholds[i]))); });
+      push('timeliness-table', m.country, 'TOTAL', 'share_24h', share(r.columns, r.columnTotals, false));
+    }
+    COLS.forEach((c) => push('timeliness-table', 'REGION', 'TOTAL', c, region(rel.columnTotals[rel.columns.indexOf(c)])));
+    push('timeliness-table', 'REGION', 'TOTAL', 'share_24h', share(rel.columns, rel.columnTotals, true));
+    const mq = await (await fetch('/api/months?measure=' + params.measure)).json();
+    const idx = mq.months.indexOf(params.month);
+    for (const month of mq.months.slice(idx, idx + 12).reverse()) {
+      const tr = await get(month, 'notifications');
+      for (const c of params.shownMembers) {
+        const m = tr && tr.members.find((x) => x.country === c);
+        push('timeliness-trend-table', 'TREND', month, c, m && !m.release.withheld ? share(m.release.columns, m.release.columnTotals, false) : nc);
+      }
+      push('timeliness-trend-table', 'TREND', month, 'REGION', tr ? share(tr.columns, tr.columnTotals, true) : nc);
+    }
+    const closed = await get(params.month, 'cases_closed');
+    const median = (c) => (c && c.flag === 'FLAG_PUBLISHED'
+      ? { shown: nf.format(Number(c.value)), flag: 'published', value: String(Number(c.value)) }
+      : { shown: 'n.p.', flag: 'not_published', value: '' });
+    for (const m of closed.members) {
+      closed.columns.forEach((c, i) => { if (!params.category || c === params.category) push('medians-table', m.country, 'MEDIAN', c, median(m.release.columnMedians[i])); });
+      push('medians-table', m.country, 'MEDIAN', 'TOTAL', median(m.release.median));
+    }
+    return out;
+  }, params);
+}
+
+async function comparePanels(page, params, label) {
+  const dom = await domCells(page, ['timeliness-table', 'timeliness-trend-table', 'medians-table']);
+  const want = await expectedPanels(page, params);
+  sameCells(dom, want, label + ' (timeliness and medians)');
+  return dom;
+}
+
+// The map: one path per corridor (a member's host_country row), withheld ones drawn apart.
+async function checkMap(page, params, label) {
+  const got = await page.evaluate(() => Array.from(document.querySelectorAll('#map path.corridor')).map((p) => ({
+    from: p.dataset.from, to: p.dataset.to, flag: p.dataset.flag, withheld: p.classList.contains('withheld'),
+    label: p.getAttribute('aria-label'), tab: p.getAttribute('tabindex'), d: p.getAttribute('d') })));
+  const want = await page.evaluate(async (params) => {
+    const q = new URLSearchParams({ month: params.month, measure: params.measure });
+    for (const m of params.members) q.append('member', m);
+    const rel = await (await fetch('/api/release?' + q.toString())).json();
+    const ci = params.category ? rel.columns.indexOf(params.category) : -1;
+    const out = [];
+    for (const m of rel.members) {
+      for (const row of m.release.tables.find((x) => x.dimension === 'host_country').rows) {
+        out.push({ from: m.country, to: row.key, flag: (ci >= 0 ? row.cells[ci] : row.total).flag });
+      }
+    }
+    return out;
+  }, params);
+  ok(got.length === want.length && got.length > 0, `${label}: ${got.length} corridor paths on the map, the API has ${want.length} corridors`);
+  let bad = 0;
+  for (const w of want) {
+    const g = got.find((x) => x.from === w.from && x.to === w.to);
+    const withheld = w.flag !== 'FLAG_PUBLISHED';
+    if (!g || g.withheld !== withheld || !/^M[\d.]+,[\d.]+Q/.test(g.d) || g.tab !== '0' || !g.label.includes(w.to + ')')) {
+      if (bad++ < 3) console.log(`  ${label}: corridor ${w.from}->${w.to} (${w.flag}) drawn as ${JSON.stringify(g)}`);
+    }
+  }
+  ok(bad === 0, `${label}: ${bad} corridors drawn unlike the API`);
+  ok(await page.locator('#map path.land').count() > 100, `${label}: the countries are drawn`);
+  return got;
+}
+
+async function compareWithApi(page, params, label) {
+  const dom = await domCells(page);
+  const want = await expectedCells(page, params);
+  sameCells(dom, want, label);
   return dom;
 }
 
@@ -212,7 +342,21 @@ async function main() {
   ok(dom.filter((c) => c.flag === 'primary' || c.flag === 'secondary').every((c) => c.value === '' && !/\d{2,}/.test(c.shown.replace(/^<\d+$/, ''))),
      'withheld cells show no value');
   ok((await page.textContent('#missing')).includes('SV') || (await page.textContent('#missing')).length > 0, 'members that sent nothing are named');
+  // The timeliness and medians panels: computed from published numbers only.
+  const all = { month: state.month, measure: 'cases_opened', members: [], shownMembers: state.known, category: '' };
+  let panels = await comparePanels(page, all, 'es, all members');
+  const nc = panels.filter((c) => c.flag === 'not_computable');
+  ok(nc.length > 0 && nc.every((c) => c.shown === 'n.c.' && c.value === ''), `a share not computable shows n.c. and no number (${nc.length})`);
+  ok(panels.some((c) => c.table === 'timeliness-table' && c.flag === 'share'), 'a share within 24 hours is shown');
+  ok(panels.some((c) => c.table === 'timeliness-table' && (c.flag === 'primary' || c.flag === 'secondary')), 'a withheld notification count is shown as withheld');
+  ok(panels.some((c) => c.table === 'medians-table' && c.flag === 'not_published') &&
+     panels.some((c) => c.table === 'medians-table' && c.flag === 'published'), 'medians: published and withheld ones');
+  ok(await page.evaluate(() => Array.from(document.querySelectorAll('#timeliness-table td[data-flag="not_computable"]')).every((td) => td.title.length > 0)),
+     'a not computable share says why');
+  await checkMap(page, all, 'es, all members');
+
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-es.png'), fullPage: true });
+  await page.locator('section.corridors').screenshot({ path: path.join(SHOTS, 'dashboard-map.png') });
   await axe(page, 'es');
 
   // 2. Keyboard: the skip link and the filters are reachable with Tab.
@@ -224,6 +368,33 @@ async function main() {
     focusable.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
   }
   for (const id of ['f-measure', 'f-month', 'f-category', 'csv']) ok(focusable.includes(id), `Tab reaches #${id}`);
+
+  // The map by keyboard: after the CSV button, Tab reaches a corridor and its number is read out.
+  await page.focus('#csv');
+  let corridorFocused = false;
+  for (let i = 0; i < 6 && !corridorFocused; i++) {
+    await page.keyboard.press('Tab');
+    corridorFocused = await page.evaluate(() => document.activeElement.classList.contains('corridor'));
+  }
+  ok(corridorFocused, 'Tab reaches a corridor of the map');
+  ok(await page.evaluate(() => document.getElementById('map-info').textContent === document.activeElement.getAttribute('aria-label')),
+     'a focused corridor shows its number beside the map');
+  await page.evaluate(() => document.activeElement.blur());
+
+  // The new measures: their own columns, labelled (never a code), numbers equal the API's.
+  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted']) {
+    await page.selectOption('#f-measure', measure);
+    n = await ready(page, n);
+    const m = await page.evaluate(() => window.enlaceDashboard.state.month);
+    await compareWithApi(page, { month: m, measure, members: [], category: '' }, measure);
+    await checkMap(page, { month: m, measure, members: [], category: '' }, measure);
+    const texts = await page.evaluate(() => Array.from(document.querySelectorAll('th, #f-category option, #f-measure option, caption'))
+      .map((e) => e.textContent));
+    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended/.test(x));
+    ok(raw.length === 0, `${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
+  }
+  await page.selectOption('#f-measure', 'cases_opened');
+  n = await ready(page, n);
 
   // 3. Filters: one member, an earlier month, one category, the other measure.
   for (const c of state.known) {
@@ -248,15 +419,26 @@ async function main() {
   dom = await compareWithApi(page, { month: months[2], measure: 'cases_closed', members: ['GT', 'MX'], category: 'CATEGORY_LABOUR' },
     'MX+GT, cases closed, labour');
   ok(dom.every((c) => c.col === 'CATEGORY_LABOUR' || c.col === 'TOTAL'), 'only the labour column with the category filter');
+  const filtered = { month: months[2], measure: 'cases_closed', members: ['GT', 'MX'], shownMembers: ['GT', 'MX'], category: 'CATEGORY_LABOUR' };
+  panels = await comparePanels(page, filtered, 'MX+GT, cases closed, labour');
+  const corr = await checkMap(page, filtered, 'MX+GT, cases closed, labour');
+  ok(corr.some((c) => c.withheld) && corr.some((c) => !c.withheld), 'the map draws withheld corridors apart from published ones');
 
   // 4. CSV of what is shown.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
   const csvPath = path.join(WORK, 'shown.csv');
   await download.saveAs(csvPath);
   const lines = fs.readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
-  ok(lines[0] === 'section,month,measure,member,row,category,shown,value,flag', 'CSV header: ' + lines[0]);
-  ok(lines.length - 1 === dom.length, `CSV has ${lines.length - 1} rows, the page shows ${dom.length} cells`);
-  const csvRows = new Set(lines.slice(1));
+  ok(lines[0] === 'section,month,measure,member,row,category,label,shown,value,flag', 'CSV header: ' + lines[0]);
+  const shownAll = dom.length + panels.length;
+  ok(lines.length - 1 === shownAll, `CSV has ${lines.length - 1} rows, the page shows ${shownAll} cells`);
+  // The label (7th field) is the column's name, never its code.
+  const labelled = lines.slice(1).map(parseCsvLine);
+  ok(labelled.every((f) => f[6] && (f[5] === '' || f[6] !== f[5])), 'every CSV row labels its column');
+  ok(labelled.some((f) => f[5] === 'CATEGORY_LABOUR' && f[6] === 'Laboral'), 'CSV: CATEGORY_LABOUR labelled Laboral');
+  ok(labelled.filter((f) => f[0].startsWith('timeliness')).every((f) => f[2] === 'notifications') &&
+     labelled.some((f) => f[0] === 'timeliness' && f[9] === 'share'), 'CSV: timeliness rows of the notifications measure');
+  const csvRows = new Set(labelled.map((f) => f.slice(0, 6).concat(f.slice(7)).join(',')));
   const sectionOf = (t) => t.replace('-table', '');
   let csvBad = 0;
   const m2 = months[2];

@@ -1,6 +1,8 @@
 // The secretariat's dashboard: reads /api/months and /api/release (protobuf JSON of
 // enlace.secretariat.v1) and shows what the members published, every number with its flag.
-// No external fetches: uPlot is served by the process from /vendor/.
+// No external fetches: uPlot and world-atlas's boundaries are served by the process from
+// /vendor/. The timeliness panel and the medians read the notifications and cases_closed
+// releases of the same month and members, whatever measure is chosen.
 'use strict';
 (function () {
   const I18N = window.ENLACE_I18N;
@@ -15,6 +17,10 @@
     selected: null,     // Set of selected members; null = not yet known (all)
     release: null,      // RegionalRelease of the month (filtered)
     trend: [],          // [{month, release|null}] ascending
+    notif: null,        // the notifications release of the month (null: nobody sent it)
+    notifTrend: [],     // [{month, release|null}] ascending, the same months as trend
+    closed: null,       // the cases_closed release of the month (medians)
+    atlas: null,        // {byId: Map(numeric id -> rings)} from world-atlas, loaded once
     chart: null,
   };
 
@@ -60,6 +66,42 @@
     if (rc && rc.complete) return { text: fmt(value), flag: 'complete', value: String(value), note: '' };
     const list = ((rc && rc.incompleteMembers) || []).join(', ');
     return { text: '≥' + fmt(value), flag: 'incomplete', value: String(value), note: t('lower_bound', { list }) };
+  }
+
+  // Median days (a member's column_medians cell): published or not.
+  function medianCell(cell) {
+    if (cell && cell.flag === 'FLAG_PUBLISHED') {
+      const v = Number(cell.value || 0);
+      return { text: fmt(v), flag: 'published', value: String(v), note: '' };
+    }
+    if (!cell || cell.flag === 'FLAG_NOT_PUBLISHED') return { text: 'n.p.', flag: 'not_published', value: '', note: t('median_np') };
+    return memberCell(cell, 5);
+  }
+
+  // The share acknowledged within 24 hours from the three column totals, all published (a
+  // member) or all complete (the region); otherwise not computable, saying why. Never from the
+  // grand total: it leaves out columns not published.
+  const NOTIF_COLS = ['acknowledged_within_24h', 'acknowledged_later', 'not_acknowledged'];
+  function shareInfo(columns, totals, region) {
+    const cells = NOTIF_COLS.map((c) => (totals || [])[(columns || []).indexOf(c)]);
+    const bad = [];
+    cells.forEach((c, i) => {
+      if (!c) bad.push(t(NOTIF_COLS[i]));
+      else if (region ? !c.complete : c.flag !== 'FLAG_PUBLISHED') {
+        bad.push(region ? (c.incompleteMembers || []).join(', ') : t(NOTIF_COLS[i]) + ' ' + memberCell(c, 5).text);
+      }
+    });
+    const nc = (why) => ({ text: 'n.c.', flag: 'not_computable', value: '', note: t('not_computable', { why }) });
+    if (bad.length) {
+      const list = Array.from(new Set(bad.filter((x) => x))).join('; ');
+      return nc(region ? t('nc_incomplete', { list }) : t('nc_withheld', { list }));
+    }
+    const v = cells.map((c) => Number(c.value || 0));
+    const total = v[0] + v[1] + v[2];
+    if (total === 0) return nc(t('nc_none'));
+    const share = v[0] / total;
+    const pf = new Intl.NumberFormat(state.lang === 'es' ? 'es' : 'en', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    return { text: pf.format(share), flag: 'share', value: share.toFixed(4), note: '' };
   }
 
   function el(tag, attrs, children) {
@@ -225,6 +267,219 @@
     }, data, box);
   }
 
+  // --- notification timeliness ------------------------------------------------------------------
+  function renderTimeliness() {
+    const rel = state.notif;
+    const monthL = monthLabel(state.month);
+    if (!rel) {
+      table('timeliness-table', t('timeliness_caption', { month: monthL }), [{ text: t('member') }],
+        [el('tr', {}, [el('td', { text: t('no_notifications') })])]);
+    } else {
+      const cols = NOTIF_COLS.map((c) => (rel.columns || []).indexOf(c));
+      const headers = [{ text: t('member') }].concat(NOTIF_COLS.map((c) => ({ text: t(c) })), [{ text: t('share_24h') }]);
+      const rows = [];
+      for (const m of rel.members || []) {
+        const r = m.release || {};
+        const tr = el('tr', { 'data-member': m.country, 'data-row': 'TOTAL' }, [th(countryName(m.country), 'row')]);
+        if (r.withheld) {
+          tr.appendChild(el('td', { colspan: String(NOTIF_COLS.length + 1), class: 'flag-withheld', 'data-flag': 'withheld', text: t('month_withheld') }));
+        } else {
+          cols.forEach((i, n) => tr.appendChild(numTd(memberCell((r.columnTotals || [])[i], (r.columnThresholds || [])[i] || 5), NOTIF_COLS[n])));
+          tr.appendChild(numTd(shareInfo(r.columns, r.columnTotals, false), 'share_24h'));
+        }
+        rows.push(tr);
+      }
+      const tr = el('tr', { class: 'region', 'data-member': 'REGION', 'data-row': 'TOTAL' }, [th(t('region'), 'row')]);
+      cols.forEach((i, n) => tr.appendChild(numTd(regionalCell((rel.columnTotals || [])[i]), NOTIF_COLS[n])));
+      tr.appendChild(numTd(shareInfo(rel.columns, rel.columnTotals, true), 'share_24h'));
+      rows.push(tr);
+      table('timeliness-table', t('timeliness_caption', { month: monthL }), headers, rows);
+    }
+    // The trend: one row per month, a column per selected member and the region.
+    const members = state.known.filter((c) => state.selected && state.selected.has(c));
+    const headers = [{ text: t('month_col') }].concat(members.map((c) => ({ text: countryName(c) })), [{ text: t('region') }]);
+    const rows = [];
+    for (const { month, release } of state.notifTrend) {
+      const tr = el('tr', { 'data-member': 'TREND', 'data-row': month, 'data-month': month }, [th(monthLabel(month), 'row')]);
+      for (const c of members) {
+        const m = release && (release.members || []).find((x) => x.country === c);
+        let info;
+        if (!m) info = { text: 'n.c.', flag: 'not_computable', value: '', note: t('not_computable', { why: t('nc_no_data') }) };
+        else if (m.release.withheld) info = { text: 'n.c.', flag: 'not_computable', value: '', note: t('not_computable', { why: t('month_withheld') }) };
+        else info = shareInfo(m.release.columns, m.release.columnTotals, false);
+        tr.appendChild(numTd(info, c));
+      }
+      tr.appendChild(numTd(release ? shareInfo(release.columns, release.columnTotals, true)
+        : { text: 'n.c.', flag: 'not_computable', value: '', note: t('not_computable', { why: t('nc_no_data') }) }, 'REGION'));
+      rows.push(tr);
+    }
+    table('timeliness-trend-table', t('timeliness_trend_caption'), headers, rows);
+  }
+
+  // --- median days to close (cases_closed) ---------------------------------------------------------
+  function renderMedians() {
+    const rel = state.closed;
+    const monthL = monthLabel(state.month);
+    if (!rel) {
+      table('medians-table', t('medians_caption', { month: monthL }), [{ text: t('member') }],
+        [el('tr', {}, [el('td', { text: t('no_closed') })])]);
+      return;
+    }
+    const cols = shownColumns(rel.columns || []);
+    const headers = [{ text: t('member') }].concat(cols.map((i) => ({ text: t(rel.columns[i]) })), [{ text: t('median_all') }]);
+    const rows = [];
+    for (const m of rel.members || []) {
+      const r = m.release || {};
+      const tr = el('tr', { 'data-member': m.country, 'data-row': 'MEDIAN' }, [th(countryName(m.country), 'row')]);
+      if (r.withheld) {
+        tr.appendChild(el('td', { colspan: String(cols.length + 1), class: 'flag-withheld', 'data-flag': 'withheld', text: t('month_withheld') }));
+      } else {
+        cols.forEach((i) => tr.appendChild(numTd(medianCell((r.columnMedians || [])[i]), rel.columns[i])));
+        tr.appendChild(numTd(medianCell(r.median), 'TOTAL'));
+      }
+      rows.push(tr);
+    }
+    table('medians-table', t('medians_caption', { month: monthL }), headers, rows);
+  }
+
+  // --- the corridor map ------------------------------------------------------------------------------
+  // TopoJSON (world-atlas) decoded here: quantized, delta-encoded arcs; a ring is a list of arc
+  // indices (~i: arc i reversed). A few lines instead of two more npm packages.
+  function decodeAtlas(topo) {
+    const [sx, sy] = topo.transform.scale;
+    const [tx, ty] = topo.transform.translate;
+    const arcs = topo.arcs.map((arc) => {
+      let x = 0, y = 0;
+      return arc.map(([dx, dy]) => { x += dx; y += dy; return [x * sx + tx, y * sy + ty]; });
+    });
+    const ring = (idx) => {
+      const out = [];
+      for (const i of idx) {
+        const a = i >= 0 ? arcs[i] : arcs[~i].slice().reverse();
+        a.forEach((p, k) => { if (k > 0 || out.length === 0) out.push(p); });
+      }
+      return out;
+    };
+    const byId = new Map();
+    for (const g of topo.objects.countries.geometries) {
+      if (!g.id || g.id === '010') continue;  // Antarctica: no corridor ends there
+      const polys = g.type === 'Polygon' ? [g.arcs] : g.type === 'MultiPolygon' ? g.arcs : [];
+      byId.set(g.id, polys.map((p) => p.map(ring)));
+    }
+    return { byId };
+  }
+  // The anchor of a country: the area centroid of its largest outer ring (lon, lat).
+  function anchorOf(polys) {
+    let best = null, bestA = 0;
+    for (const p of polys) {
+      const r = p[0];
+      let a = 0, cx = 0, cy = 0;
+      for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
+        const f = r[j][0] * r[i][1] - r[i][0] * r[j][1];
+        a += f; cx += (r[j][0] + r[i][0]) * f; cy += (r[j][1] + r[i][1]) * f;
+      }
+      if (Math.abs(a) > bestA) { bestA = Math.abs(a); best = [cx / (3 * a), cy / (3 * a)]; }
+    }
+    return best;
+  }
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  function sv(tag, attrs, children) {
+    const e = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) e.setAttribute(k, v);
+    for (const c of children || []) if (c) e.appendChild(c);
+    return e;
+  }
+  // The corridors of the month: each member's host_country rows (the chosen category's cell,
+  // or the row's total).
+  function corridors(rel) {
+    const out = [];
+    const ci = state.category ? (rel.columns || []).indexOf(state.category) : -1;
+    for (const m of rel.members || []) {
+      const r = m.release || {};
+      if (r.withheld) continue;
+      const tab = (r.tables || []).find((x) => x.dimension === 'host_country');
+      if (!tab || tab.withheld) continue;
+      for (const row of tab.rows || []) {
+        const cell = ci >= 0 ? (row.cells || [])[ci] : row.total;
+        out.push({ from: m.country, to: row.key, info: memberCell(cell, Number(row.threshold || 5)) });
+      }
+    }
+    return out;
+  }
+  function renderMap(rel) {
+    const box = $('map');
+    box.replaceChildren();
+    $('map-info').textContent = t('map_focus');
+    const atlas = state.atlas;
+    if (!atlas || !window.ENLACE_ISO_NUMERIC) return;
+    const iso = window.ENLACE_ISO_NUMERIC;
+    const shape = (c) => atlas.byId.get(iso[c]);
+    const list = corridors(rel);
+    const anchors = new Map();
+    const missing = new Set();
+    for (const c of list) {
+      for (const k of [c.from, c.to]) {
+        if (anchors.has(k) || missing.has(k)) continue;
+        const s = shape(k);
+        if (s) anchors.set(k, anchorOf(s)); else missing.add(k);
+      }
+    }
+    $('map-missing').textContent = missing.size ? ' ' + t('map_missing', { list: Array.from(missing).map(countryName).join(', ') }) : '';
+    // The view: the corridors' ends with a margin (equirectangular; the region fits in it).
+    let [x0, x1, y0, y1] = [-120, -60, 0, 50];
+    for (const [lon, lat] of anchors.values()) {
+      x0 = Math.min(x0, lon); x1 = Math.max(x1, lon); y0 = Math.min(y0, lat); y1 = Math.max(y1, lat);
+    }
+    x0 = Math.max(-180, x0 - 15); x1 = Math.min(180, x1 + 15);
+    y0 = Math.max(-60, y0 - 10); y1 = Math.min(84, y1 + 10);
+    const W = 760, k = W / (x1 - x0), H = Math.round((y1 - y0) * k * 1.15);
+    const px = ([lon, lat]) => [((lon - x0) * k).toFixed(1), ((y1 - lat) * k * 1.15).toFixed(1)];
+    const month = monthLabel(rel.month);
+    const svg = sv('svg', { viewBox: `0 0 ${W} ${H}`, role: 'group', 'aria-label': t('map_label', { measure: measureName(), month }) });
+    const land = sv('g', { 'aria-hidden': 'true' });
+    const members = new Set((rel.members || []).map((m) => m.country));
+    for (const [id, polys] of atlas.byId) {
+      let d = '';
+      for (const p of polys) for (const r of p) d += 'M' + r.map((q) => px(q).join(',')).join('L') + 'Z';
+      const code = Object.keys(iso).find((c) => iso[c] === id && members.has(c));
+      land.appendChild(sv('path', { d, class: code ? 'land member' : 'land' }));
+    }
+    svg.appendChild(land);
+    let max = 1;
+    for (const c of list) if (c.info.flag === 'published') max = Math.max(max, Number(c.info.value));
+    const lines = sv('g', {});
+    // Thin lines over thick ones, so every corridor can be pointed at.
+    const drawn = list.filter((c) => anchors.has(c.from) && anchors.has(c.to) && c.from !== c.to)
+      .sort((a, b) => Number(b.info.value || 0) - Number(a.info.value || 0));
+    for (const c of drawn) {
+      const [ax, ay] = px(anchors.get(c.from)).map(Number);
+      const [bx, by] = px(anchors.get(c.to)).map(Number);
+      // A bowed line: the control point off the chord, so opposite corridors do not overlap.
+      const mx = (ax + bx) / 2 - (by - ay) * 0.25, my = (ay + by) / 2 + (bx - ax) * 0.25;
+      const published = c.info.flag === 'published';
+      const width = published ? (1.5 + 9 * Math.sqrt(Number(c.info.value) / max)).toFixed(1) : '2';
+      const label = t('map_corridor', { from: countryName(c.from), to: countryName(c.to), value: c.info.text + (c.info.note ? ' (' + c.info.note + ')' : '') });
+      const path = sv('path', {
+        d: `M${ax},${ay}Q${mx.toFixed(1)},${my.toFixed(1)} ${bx},${by}`,
+        class: 'corridor' + (published ? '' : ' withheld'), 'stroke-width': width, tabindex: '0',
+        role: 'img', 'aria-label': label, 'data-from': c.from, 'data-to': c.to, 'data-flag': c.info.flag,
+        'data-value': c.info.value,
+      }, [sv('title', {}, [document.createTextNode(label)])]);
+      const show = () => { $('map-info').textContent = label; };
+      path.addEventListener('focus', show);
+      path.addEventListener('mouseenter', show);
+      lines.appendChild(path);
+    }
+    svg.appendChild(lines);
+    const dots = sv('g', { 'aria-hidden': 'true' });
+    for (const [code, a] of anchors) {
+      const [x, y] = px(a);
+      dots.appendChild(sv('circle', { cx: x, cy: y, r: members.has(code) ? 4 : 2.5, class: members.has(code) ? 'origin' : 'host' }));
+    }
+    svg.appendChild(dots);
+    box.appendChild(svg);
+  }
+
   function render() {
     document.documentElement.lang = state.lang;
     document.title = t('title') + ' — Enlace';
@@ -239,6 +494,9 @@
     renderSummary(rel);
     renderTrend();
     renderDimension('corridor-table', t('corridor_caption', { measure: measureName(), month }), rel, 'host_country', null, t('host'));
+    renderMap(rel);
+    renderTimeliness();
+    renderMedians();
     renderDimension('children-table', t('children_caption', { measure: measureName(), month }), rel, 'age_group', ['child'], null);
     renderDimension('sex-table', t('sex_caption', { measure: measureName(), month }), rel, 'sex', null, t('row'));
   }
@@ -275,8 +533,8 @@
     }
     return body;
   }
-  function releaseParams(month) {
-    const p = [['month', month], ['measure', state.measure]];
+  function releaseParams(month, measure) {
+    const p = [['month', month], ['measure', measure || state.measure]];
     if (state.selected && state.selected.size < state.known.length) {
       for (const m of state.selected) p.push(['member', m]);
     }
@@ -296,18 +554,33 @@
     state.known = Array.from(known).sort();
     if (!state.selected) state.selected = new Set(state.known);
   }
+  // A release of the month, or null when nobody sent it (404).
+  async function releaseOrNull(month, measure) {
+    try {
+      return await api('/api/release', releaseParams(month, measure));
+    } catch (e) {
+      if (e.status === 404) return null;
+      throw e;
+    }
+  }
   async function loadData() {
     state.release = await api('/api/release', releaseParams(state.month));
     const idx = state.months.indexOf(state.month);
     const window12 = state.months.slice(idx, idx + 12).reverse();
-    state.trend = await Promise.all(window12.map(async (month) => {
-      try {
-        return { month, release: await api('/api/release', releaseParams(month)) };
-      } catch (e) {
-        if (e.status === 404) return { month, release: null };
-        throw e;
-      }
-    }));
+    state.trend = await Promise.all(window12.map(async (month) => ({ month, release: await releaseOrNull(month) })));
+    if (state.measure === 'notifications') {
+      state.notif = state.release;
+      state.notifTrend = state.trend;
+    } else {
+      [state.notif, state.notifTrend] = await Promise.all([
+        releaseOrNull(state.month, 'notifications'),
+        Promise.all(window12.map(async (month) => ({ month, release: await releaseOrNull(month, 'notifications') })))]);
+    }
+    state.closed = state.measure === 'cases_closed' ? state.release : await releaseOrNull(state.month, 'cases_closed');
+    if (!state.atlas) {
+      const res = await fetch('/vendor/world-atlas/countries-110m.json', { credentials: 'same-origin' });
+      if (res.ok) state.atlas = decodeAtlas(await res.json());
+    }
   }
   let seq = 0;
   async function refresh(what) {
@@ -331,22 +604,28 @@
   }
 
   // --- CSV of what is shown ----------------------------------------------------------------------
+  // The tables the CSV holds, with the measure of each (null: the chosen one).
+  const CSV_TABLES = [['summary-table', null], ['trend-table', null], ['corridor-table', null],
+    ['children-table', null], ['sex-table', null], ['timeliness-table', 'notifications'],
+    ['timeliness-trend-table', 'notifications'], ['medians-table', 'cases_closed']];
   function csvField(s) {
     s = String(s == null ? '' : s);
     if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  // never a formula in a spreadsheet
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   function csv() {
-    const lines = [['section', 'month', 'measure', 'member', 'row', 'category', 'shown', 'value', 'flag']];
-    for (const id of ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table']) {
+    // category: the column's code; label: its name in the page's language.
+    const lines = [['section', 'month', 'measure', 'member', 'row', 'category', 'label', 'shown', 'value', 'flag']];
+    for (const [id, measure] of CSV_TABLES) {
       for (const tr of document.querySelectorAll('#' + id + ' tbody tr')) {
-        const month = id === 'trend-table' ? tr.getAttribute('data-row') : state.month;
+        const month = id === 'trend-table' ? tr.getAttribute('data-row') : tr.getAttribute('data-month') || state.month;
         for (const td of tr.querySelectorAll('td[data-flag]')) {
           const shown = td.querySelector('.v') ? td.querySelector('.v').textContent : td.textContent;
-          lines.push([id.replace('-table', ''), month, state.measure, tr.getAttribute('data-member'),
+          const col = td.getAttribute('data-col') || '';
+          const label = /^[A-Z]{2}$/.test(col) ? countryName(col) : col === 'REGION' ? t('region') : t(col === 'TOTAL' ? 'total' : col);
+          lines.push([id.replace('-table', ''), month, measure || state.measure, tr.getAttribute('data-member'),
                       id === 'trend-table' ? 'TOTAL' : tr.getAttribute('data-row') || '',
-                      td.getAttribute('data-col') || '', shown, td.getAttribute('data-value') || '',
-                      td.getAttribute('data-flag')]);
+                      col, label, shown, td.getAttribute('data-value') || '', td.getAttribute('data-flag')]);
         }
       }
     }
