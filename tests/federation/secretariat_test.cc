@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/time/clock.h"
 #include "common/time/proto_time.h"
+#include "enlace/audit/v1/audit_service.grpc.pb.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/secretariat/v1/secretariat.grpc.pb.h"
@@ -208,6 +209,28 @@ TEST_F(SecretariatTest, EndedMonthsArePushedCorrectedAndNeverNameAPerson) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &by_https).ok()) << json;
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(by_https, by_grpc));
   EXPECT_EQ(Dashboard("/api/release?month=2026-10", "role/operator/user/ops").first, 403);
+  // The dashboard's read is audited under the certificate's user, as a gRPC call would be.
+  ASSERT_EQ(Dashboard("/api/release?month=2026-10&measure=notifications",
+                      "role/secretariat/user/tablero")
+                .first,
+            200);
+  {
+    auto audit = ::enlace::audit::v1::AuditService::NewStub(
+        Channel(kSecretariatCode, "role/auditor/user/auditora"));
+    ::enlace::audit::v1::ListAuditRecordsRequest req;
+    req.set_actor("spiffe://xs.enlace.example/role/secretariat/user/tablero");
+    ::enlace::audit::v1::ListAuditRecordsResponse got;
+    grpc::Status s = audit->ListAuditRecords(Deadline().get(), req, &got);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(got.records_size(), 1) << got.DebugString();
+    EXPECT_EQ(got.records(0).action(), "secretariat.GetRegionalRelease");
+    EXPECT_EQ(got.records(0).detail(), "notifications 2026-10");
+    req.set_actor("node/XS/dashboard");  // what it named before: nobody
+    got.Clear();
+    s = audit->ListAuditRecords(Deadline().get(), req, &got);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(got.records_size(), 0) << got.DebugString();
+  }
   const auto page = Dashboard("/", "role/secretariat/user/crm");
   EXPECT_EQ(page.first, 200);
   EXPECT_NE(page.second.find("<html"), std::string::npos);
