@@ -5,7 +5,8 @@
 // certificate of the secretariat role, serves the page's static files and answers two JSON
 // endpoints from DashboardData:
 //
-//   GET /api/months?measure=cases_opened|cases_closed
+//   GET /api/months?measure=cases_opened|cases_closed|persons_assisted|notifications|
+//                            referrals_ended   (services/stats/measures.h)
 //       -> enlace.secretariat.v1.ListMonthsResponse as JSON
 //   GET /api/release?month=YYYY-MM[&measure=...][&member=XX]...   (member repeatable)
 //       -> enlace.secretariat.v1.RegionalRelease as JSON
@@ -21,7 +22,7 @@
 // Static files: "/" is assets_dir/index.html; other paths are files under assets_dir
 // (letters, digits, '-', '_', '.', '/' only; no "..", no dot files; the path must stay
 // inside assets_dir lexically; symlinks in it are followed) with a known extension, served with its content type. "/vendor/..." is a
-// fixed list of npm files (uPlot) from vendor_dir, installed by deploy/setup.sh. Every
+// fixed list of npm files (uPlot, world-atlas's countries) from vendor_dir, installed by deploy/setup.sh. Every
 // response carries a restrictive Content-Security-Policy (same origin only, no inline
 // scripts or styles), nosniff, no-referrer and frame-ancestors 'none'.
 
@@ -50,7 +51,7 @@ class DashboardServer {
     std::string key_file;        // its private key, PEM
     std::string client_ca_file;  // CA(s) whose client certificates may connect, PEM
     std::string assets_dir;      // web/dashboard
-    std::string vendor_dir = kDefaultVendorDir;  // node_modules holding uplot
+    std::string vendor_dir = kDefaultVendorDir;  // node_modules holding uplot, world-atlas
   };
 
   // Binds and starts serving on a thread of its own. INVALID_ARGUMENT for a bad address or
