@@ -166,7 +166,8 @@ def main():
     check(textproto_block_field(config, "federation", "address") == "0.0.0.0:%d" % PORTS["federation"],
           "%s: federation.address" % cc)
     ops = textproto_block_field(config, "ops", "address")
-    check(ops is None or ops == "0.0.0.0:%d" % PORTS["ops"], "%s: ops.address %s" % (cc, ops))
+    # The probes and Prometheus need it.
+    check(ops == "0.0.0.0:%d" % PORTS["ops"], "%s: ops.address %s, want 0.0.0.0:%d" % (cc, ops, PORTS["ops"]))
 
     def volume_at(path):
         """The volume name mounted at the longest mount path that holds `path`."""
