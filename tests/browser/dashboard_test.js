@@ -452,6 +452,16 @@ async function main() {
   ok(download.suggestedFilename() === `enlace-cases_closed-${m2}.csv`, 'CSV file name ' + download.suggestedFilename());
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-filtered.png'), fullPage: true });
 
+  // A column the next measure lacks no longer filters: notifications show their own columns.
+  await page.selectOption('#f-measure', 'notifications');
+  n = await ready(page, n);
+  ok(await page.evaluate(() => window.enlaceDashboard.state.category === '' && document.getElementById('f-category').value === ''),
+     'the labour filter is dropped for notifications');
+  await compareWithApi(page, { month: await page.evaluate(() => window.enlaceDashboard.state.month), measure: 'notifications', members: ['GT', 'MX'], category: '' },
+    'MX+GT, notifications after labour');
+  await page.selectOption('#f-measure', 'cases_closed');
+  n = await ready(page, n);
+
   // 5. English.
   await page.selectOption('#f-category', '');
   await page.click('button[data-lang="en"]');

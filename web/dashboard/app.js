@@ -565,6 +565,8 @@
   }
   async function loadData() {
     state.release = await api('/api/release', releaseParams(state.month));
+    // Another measure has other columns: a chosen column it lacks no longer filters.
+    if (state.category && !(state.release.columns || []).includes(state.category)) state.category = '';
     const idx = state.months.indexOf(state.month);
     const window12 = state.months.slice(idx, idx + 12).reverse();
     state.trend = await Promise.all(window12.map(async (month) => ({ month, release: await releaseOrNull(month) })));
