@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Writes deploy/k8s/overlays/<cc>/node.textproto for MX, GT, HN and XS: the country's config
 # from deploy/config/<cc>.textproto (posts; the demo's dashboard line dropped, its assets are not
-# in the image) followed by node-deploy.textproto (paths and addresses inside the pod), plus
-# `ops { address: "0.0.0.0:9464" }` once NodeConfig.ops has its address field.
+# in the image) followed by node-deploy.textproto (paths and addresses inside the pod) and the
+# ops port.
 #
 #   bash deploy/k8s/sync_configs.sh           # rewrite the overlays' node.textproto
 #   bash deploy/k8s/sync_configs.sh --check   # exit 1 naming every file that is out of date
 #
-# ROOT (default: the repository) is where deploy/ and protos/ are read, so a Bazel test can run
-# it on its runfiles.
+# ROOT (default: the repository) is where deploy/ is read, so a Bazel test can run it on its
+# runfiles.
 set -euo pipefail
 
 root="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -29,12 +29,8 @@ render() {
   echo
   grep -v '^# deploy/k8s/sync_configs.sh appends\|^# to make overlays\|^# The deployment half\|^# Kubernetes: paths' \
     "$root/deploy/k8s/node-deploy.textproto"
-  # The ops port (probes and metrics), once the config has it (issue 13, item 1).
-  if awk '/^message OpsConfig \{\}/ { exit } /^message OpsConfig/ { on = 1; next }
-          on && /^}/ { exit } on' "$root/protos/enlace/node/v1/config.proto" |
-      grep -q 'string address = '; then
-    echo 'ops { address: "0.0.0.0:9464" log_format: "json" }  # plain HTTP: /healthz, /readyz, /metrics'
-  fi
+  # The ops port: the probes and Prometheus (base/statefulset.yaml); logs as JSON lines.
+  echo 'ops { address: "0.0.0.0:9464" log_format: "json" }  # plain HTTP: /healthz, /readyz, /metrics'
 }
 
 stale=()
