@@ -66,6 +66,23 @@ class ExchangeService::Reactor
                                        "receiver: this node's country}"));
         return;
       }
+      // A peer without a version in common is refused before anything of its link is read
+      // or moved; it retries, and connects once one side is upgraded.
+      absl::StatusOr<ProtocolRange> theirs = FromHello(request_.hello());
+      absl::StatusOr<Agreement> agreed =
+          theirs.ok() ? Negotiate(service_->protocol_, *theirs, peer_country_)
+                      : absl::StatusOr<Agreement>(theirs.status());
+      if (!agreed.ok()) {
+        log::Entry e;
+        e.level = log::Level::kWarning;
+        e.component = "federation";
+        e.event = "peer_refused";
+        e.peer = peer_country_;
+        e.message = absl::StrCat("refused a peer: ", agreed.status().message());
+        log::Write(e);
+        MaybeFinishLocked(ToGrpcStatus(agreed.status()));
+        return;
+      }
       hello_done_ = true;
       auto applied = service_->inbox_->AppliedSeq(peer_country_);
       if (!applied.ok()) {
@@ -73,6 +90,8 @@ class ExchangeService::Reactor
         return;
       }
       welcome_.mutable_welcome()->set_applied_seq(*applied);
+      welcome_.mutable_welcome()->set_protocol_version(agreed->version);
+      for (const auto& f : agreed->features) welcome_.mutable_welcome()->add_features(f);
       writing_ = true;
       StartWrite(&welcome_);
       StartRead(&request_);

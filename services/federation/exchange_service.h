@@ -13,18 +13,25 @@
 #include "enlace/federation/v1/federation.grpc.pb.h"
 #include "services/federation/inbox.h"
 #include "services/federation/manifest.h"
+#include "services/federation/protocol.h"
 
 namespace enlace::federation {
 
 // The receiving end of FederationService.Exchange. Authenticates the peer (its certificate's
 // URI SAN must be a member's node identity, issued by that member's own CA), answers Hello
-// with the link's watermark, and hands envelopes to the Inbox on a worker pool (never
+// with the link's watermark and the protocol version both sides speak (refusing a peer with
+// none in common: FAILED_PRECONDITION), and hands envelopes to the Inbox on a worker pool (never
 // blocking a gRPC thread), acknowledging cumulatively after each commit.
 class ExchangeService final : public v1::FederationService::CallbackService {
  public:
   ExchangeService(std::string self, Inbox* inbox, ThreadPool* pool,
-                  std::function<std::shared_ptr<const ManifestSnapshot>()> manifest)
-      : self_(std::move(self)), inbox_(inbox), pool_(pool), manifest_(std::move(manifest)) {}
+                  std::function<std::shared_ptr<const ManifestSnapshot>()> manifest,
+                  ProtocolRange protocol = LocalProtocol())
+      : self_(std::move(self)),
+        inbox_(inbox),
+        pool_(pool),
+        manifest_(std::move(manifest)),
+        protocol_(std::move(protocol)) {}
 
   grpc::ServerBidiReactor<v1::ExchangeRequest, v1::ExchangeResponse>* Exchange(
       grpc::CallbackServerContext* context) override;
@@ -40,6 +47,8 @@ class ExchangeService final : public v1::FederationService::CallbackService {
   Inbox* inbox_;
   ThreadPool* pool_;
   std::function<std::shared_ptr<const ManifestSnapshot>()> manifest_;
+  // What this side speaks (a test may narrow it to stand for another release).
+  const ProtocolRange protocol_;
   absl::Mutex streams_mu_;
   std::map<std::string, Reactor*> streams_ ABSL_GUARDED_BY(streams_mu_);
 };

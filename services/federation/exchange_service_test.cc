@@ -337,5 +337,132 @@ TEST_F(ExchangeServiceTest, NewerStreamFromThePeerSupersedesTheOlder) {
   EXPECT_EQ(*inbox_->AppliedSeq("GT"), 1u);
 }
 
+// --- Versions ------------------------------------------------------------------------------
+
+// The Hello of a release before versioning, byte for byte as it went on the wire:
+// ExchangeRequest{hello: Hello{sender, receiver}} and nothing else.
+v1::ExchangeRequest V1Hello(const std::string& sender, const std::string& receiver) {
+  std::string hello;
+  hello += '\x0a';  // Hello.sender, length-delimited
+  hello += static_cast<char>(sender.size());
+  hello += sender;
+  hello += '\x12';  // Hello.receiver
+  hello += static_cast<char>(receiver.size());
+  hello += receiver;
+  std::string request;
+  request += '\x0a';  // ExchangeRequest.hello
+  request += static_cast<char>(hello.size());
+  request += hello;
+  v1::ExchangeRequest parsed;
+  EXPECT_TRUE(parsed.ParseFromString(request));
+  EXPECT_EQ(parsed.hello().protocol_version(), 0u);
+  return parsed;
+}
+
+// An old peer (no version, no features) gets a working link in version 1.
+TEST_F(ExchangeServiceTest, PeerFromBeforeVersioningGetsAWorkingLinkInVersionOne) {
+  auto s = Open(ClientCert("GT", Identity("GT")));
+  ASSERT_TRUE(s->rw->Write(V1Hello("GT", kSelf)));
+  v1::ExchangeResponse welcome;
+  ASSERT_TRUE(s->rw->Read(&welcome));
+  ASSERT_TRUE(welcome.has_welcome());
+  EXPECT_EQ(welcome.welcome().applied_seq(), 0u);
+  EXPECT_EQ(welcome.welcome().protocol_version(), 1u);
+  EXPECT_TRUE(welcome.welcome().features().empty());
+  for (uint64_t seq = 1; seq <= 2; ++seq) ASSERT_TRUE(s->rw->Write(Envelope("GT", seq, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 2));
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 2u);
+  s->rw->WritesDone();
+  EXPECT_TRUE(Ended(*s).ok());
+}
+
+// A current peer gets the highest version both speak, and only features this node knows.
+TEST_F(ExchangeServiceTest, CurrentPeerGetsTheHighestCommonVersionAndKnownFeaturesOnly) {
+  auto s = Open(ClientCert("GT", Identity("GT")));
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender("GT");
+  hello.mutable_hello()->set_receiver(kSelf);
+  ProtocolRange mine = LocalProtocol();
+  mine.max = kProtocolVersion + 3;  // a later release that still speaks this one's version
+  mine.features.push_back("later.release.feature");
+  FillHello(mine, hello.mutable_hello());
+  ASSERT_TRUE(s->rw->Write(hello));
+  v1::ExchangeResponse welcome;
+  ASSERT_TRUE(s->rw->Read(&welcome));
+  ASSERT_TRUE(welcome.has_welcome());
+  EXPECT_EQ(welcome.welcome().protocol_version(), kProtocolVersion);
+  EXPECT_TRUE(welcome.welcome().features().empty());
+  ASSERT_TRUE(s->rw->Write(Envelope("GT", 1, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 1));
+}
+
+// A peer that speaks only versions above this node's is refused before anything of its link
+// is read or moved, with both ranges in the error.
+TEST_F(ExchangeServiceTest, PeerSpeakingOnlyNewerVersionsIsRefusedAndMovesNothing) {
+  auto s = Open(ClientCert("GT", Identity("GT")));
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender("GT");
+  hello.mutable_hello()->set_receiver(kSelf);
+  hello.mutable_hello()->set_protocol_version(kProtocolVersion + 2);
+  hello.mutable_hello()->set_min_protocol_version(kProtocolVersion + 1);
+  s->rw->Write(hello);
+  s->rw->Write(Envelope("GT", 1, "GT"));
+  v1::ExchangeResponse r;
+  while (s->rw->Read(&r)) {
+    EXPECT_FALSE(r.has_welcome());
+    EXPECT_FALSE(r.has_ack());
+  }
+  const grpc::Status st = s->rw->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
+  EXPECT_EQ(st.error_message(),
+            absl::StrCat("GT speaks federation protocol versions ", kProtocolVersion + 1, " to ",
+                         kProtocolVersion + 2, ", this node versions ", kMinProtocolVersion,
+                         " to ", kProtocolVersion,
+                         ": this node must be upgraded before the link can run"));
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 0u);
+  EXPECT_FALSE(store_->Get(store_->cf("things"), "GT-1")->has_value());
+}
+
+// A node that dropped version 1 refuses a peer from before versioning, naming the versions.
+TEST_F(ExchangeServiceTest, PeerTooOldForThisNodeIsRefused) {
+  ProtocolRange newer;
+  newer.min = 2;
+  newer.max = 2;
+  ExchangeService strict(kSelf, inbox_.get(), pool_.get(), [this] {
+    absl::MutexLock l(&manifest_mu_);
+    return manifest_;
+  }, newer);
+  pki::IssueOptions o;
+  o.common_name = "mx node";
+  o.dns_names = {"localhost"};
+  o.uris = {Identity("MX")};
+  o.server = true;
+  auto cert = pki::IssueCert(countries_["MX"].ca, o);
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  {
+    absl::MutexLock l(&manifest_mu_);
+    tls.pem_root_certs = manifest_->AllCaPem();
+  }
+  tls.pem_key_cert_pairs.push_back({cert->key_pem, cert->cert_pem});
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(tls), &port);
+  builder.RegisterService(&strict);
+  auto server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  std::swap(port, port_);  // Open() dials port_
+  auto s = Open(ClientCert("GT", Identity("GT")));
+  std::swap(port, port_);
+  s->rw->Write(V1Hello("GT", kSelf));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
+  EXPECT_EQ(st.error_message(),
+            "GT speaks federation protocol version 1, this node version 2: GT must be upgraded "
+            "before the link can run");
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Wait();
+}
+
 }  // namespace
 }  // namespace enlace::federation

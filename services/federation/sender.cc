@@ -8,6 +8,7 @@
 #include "common/testing/sync_point.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/federation/protocol.h"
 
 namespace enlace::federation {
 
@@ -251,12 +252,22 @@ absl::Status Sender::RunStream() {
   fv1::ExchangeRequest hello;
   hello.mutable_hello()->set_sender(self_);
   hello.mutable_hello()->set_receiver(peer_);
+  const ProtocolRange offered = LocalProtocol();
+  FillHello(offered, hello.mutable_hello());
   fv1::ExchangeResponse welcome;
   if (!stream->Write(hello, false) || !stream->Read(&welcome) || !welcome.has_welcome()) {
     absl::Status st = stream->Finish();
     clear_context();
     return absl::UnavailableError(
         absl::StrCat("handshake with ", peer_, " at ", endpoint_, " failed: ", Describe(st)));
+  }
+  // A Welcome this release cannot speak: nothing is sent (and nothing collected) on it.
+  if (absl::StatusOr<Agreement> agreed = CheckWelcome(offered, welcome.welcome(), peer_);
+      !agreed.ok()) {
+    stream->Cancel();
+    stream->Finish().IgnoreError();
+    clear_context();
+    return agreed.status();
   }
   const uint64_t start = welcome.welcome().applied_seq();
   if (start > committer_->LastQueued(peer_)) {

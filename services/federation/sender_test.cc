@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/testing/sync_point.h"
+#include "services/federation/protocol.h"
 #include "gtest/gtest.h"
 
 namespace enlace::federation {
@@ -34,6 +35,7 @@ struct StreamPolicy {
   bool ack = true;                        // acknowledge after every envelope
   uint64_t ack_beyond_by = 0;             // acks claim this many more than received
   int end_after = -1;                     // the peer ends the stream after this many envelopes
+  uint32_t welcome_version = 0;           // the Welcome's protocol version (0: a v1 peer's)
 };
 
 struct Received {
@@ -176,12 +178,15 @@ bool FakeStream::Write(const v1::ExchangeRequest& request, bool buffer_hint) {
   if (request.has_hello()) {
     EXPECT_EQ(request.hello().sender(), kSelf);
     EXPECT_EQ(request.hello().receiver(), kPeer);
+    EXPECT_EQ(request.hello().protocol_version(), kProtocolVersion);
+    EXPECT_EQ(request.hello().min_protocol_version(), kMinProtocolVersion);
     // A lower claim is a peer that lost its tail (restored from a backup); a higher one lies.
     if (policy_.claim_applied.has_value() && *policy_.claim_applied < peer_->applied_) {
       peer_->applied_ = *policy_.claim_applied;
     }
     v1::ExchangeResponse welcome;
     welcome.mutable_welcome()->set_applied_seq(policy_.claim_applied.value_or(peer_->applied_));
+    welcome.mutable_welcome()->set_protocol_version(policy_.welcome_version);
     peer_->acked_ = welcome.welcome().applied_seq();
     responses_.push_back(welcome);
     return true;
@@ -479,6 +484,30 @@ TEST_F(SenderTest, RetriesAnUnreachablePeerAndShowsWhyMeanwhile) {
   ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 3; }));
   EXPECT_EQ(Seqs(peer_->received()), Iota(1, 3));
   EXPECT_EQ(Status().last_error(), "");
+}
+
+// A receiver that answers in a version this release never offered: nothing is sent on that
+// stream, nothing is collected, LAST_ERROR says why, and the link retries (the peer may be
+// downgraded or fixed); a Welcome without a version (a receiver from before versioning,
+// version 1) carries the link.
+TEST_F(SenderTest, WelcomeInAVersionThisReleaseDoesNotSpeakSendsNothing) {
+  peer_->SetPolicies(std::vector<StreamPolicy>(1000, StreamPolicy{.welcome_version = 9}));
+  Queue(3);
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.opens_ >= 2; }));
+  {
+    const v1::PeerStatus s = Status();
+    EXPECT_FALSE(s.connected());
+    EXPECT_TRUE(absl::StrContains(s.last_error(),
+                                  "GT chose federation protocol version 9 but this node "
+                                  "offered versions 1 to 2"))
+        << s.last_error();
+    EXPECT_EQ(s.outbox_depth(), 3u);
+  }
+  EXPECT_TRUE(peer_->received().empty());
+  peer_->SetPolicies({});
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 3; }));
+  EXPECT_EQ(Seqs(peer_->received()), Iota(1, 3));
 }
 
 // The stream breaks after the peer applied 3 envelopes but before any ack reached the
