@@ -73,8 +73,22 @@ void Crises::StageEntry(const std::string& crisis_key,
       txn.batch.AddToCounter(counts_, keys::Count(crisis_key, area, x.status()), delta);
     }
   };
-  if (before.has_value()) index(*before, -1);
+  // The secretariat's crisis board: this member's nationals by status, a change at a time.
+  const stats::Measure& board = *stats::FindMeasure(stats::kCrisisAccounting);
+  const std::string month = stats::MonthOf(clock_->Now());
+  auto tally = [&](const v1::AccountingEntry& x, int delta) {
+    if (!x.merged_into().empty()) return;
+    tally_.Add(txn, board, month,
+               {x.post(), x.area().substr(0, 2), v1::WelfareStatus_Name(x.status()), "unknown",
+                x.risk() == 0 ? "child" : "adult"},
+               delta);
+  };
+  if (before.has_value()) {
+    index(*before, -1);
+    tally(*before, -1);
+  }
   index(e, +1);
+  tally(e, +1);
   v1::AccountingEntry stored = e;
   stored.clear_display_name();  // names live sealed in the registration only
   txn.batch.Put(cf_, keys::Entry(crisis_key, e.subject()), stored.SerializeAsString());

@@ -40,6 +40,7 @@ void Crises::AddColumnFamilies(storage::StoreOptions& options) {
   };
   add(options.column_families, keys::kCf);
   add(options.counter_families, keys::kCountsCf);
+  stats::Tally::AddColumnFamilies(options);
 }
 
 Crises::Crises(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
@@ -55,6 +56,7 @@ Crises::Crises(storage::Store* store, txn::Committer* committer, crypto::KeyVaul
       clock_(clock),
       cf_(store->cf(keys::kCf)),
       counts_(store->cf(keys::kCountsCf)),
+      tally_(store),
       index_secret_(NodeSecretOrEphemeral(store, "crisis_index_secret")),
       page_tokens_(NodeSecretOrEphemeral(store, "crisis_page_token_secret")),
       assistance_({self_, "assistance", "assistance", store, cf_, vault, committer,

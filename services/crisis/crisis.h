@@ -23,6 +23,7 @@
 #include "services/cases/registry.h"
 #include "services/crisis/rules.h"
 #include "services/federation/inbox.h"
+#include "services/stats/tally.h"
 
 namespace enlace::crisis {
 
@@ -178,6 +179,8 @@ class Crises : public federation::EnvelopeHandler {
   const Clock* clock_;
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* counts_;
+  // Statistics: nationals in crises by welfare status (a stock, counted as changes).
+  const stats::Tally tally_;
   const std::string index_secret_;
   PageTokenCodec page_tokens_;
   // Assistance requests: both members' copies (keys o|, i|, q|, p| of the crisis family).

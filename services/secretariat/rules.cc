@@ -96,7 +96,12 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
     if (!known.count(r.columns(j)) || !seen.insert(r.columns(j)).second) {
       return Bad("columns: the measure's own, once each");
     }
-    if (r.column_thresholds(j) < 5) return Bad("column thresholds: at least 5");
+    const bool sensitive =
+        std::find(measure->sensitive_columns.begin(), measure->sensitive_columns.end(),
+                  r.columns(j)) != measure->sensitive_columns.end();
+    if (r.column_thresholds(j) < (sensitive ? 10 : 5)) {
+      return Bad("column thresholds: at least 5, 10 for deaths");
+    }
     if (!CellOk(r.column_totals(j), r.column_thresholds(j))) return Bad("a column total");
   }
   if (!CellOk(r.grand_total(), 5)) return Bad("the grand total");

@@ -129,6 +129,14 @@ TEST(SecretariatRulesTest, MeasuresKeepTheirOwnColumnsAndMedians) {
   sv1::MonthlyRelease opened = Mx();
   *opened.mutable_median() = C(29);
   EXPECT_FALSE(check(opened).ok()) << "cases opened carry no median";
+
+  sv1::MonthlyRelease crisis = Mx();
+  crisis.set_measure("crisis_accounting");
+  crisis.set_columns(0, "WELFARE_STATUS_CONTACTED_SAFE");
+  crisis.set_columns(1, "WELFARE_STATUS_DECEASED_CONFIRMED");
+  EXPECT_FALSE(check(crisis).ok()) << "deaths under the threshold of 10";
+  crisis.set_column_thresholds(1, 10);
+  EXPECT_TRUE(check(crisis).ok());
 }
 
 TEST(SecretariatRulesTest, RegionalSumsSayWhenTheyAreComplete) {

@@ -33,6 +33,19 @@ const std::vector<Measure>& Measures() {
        'R',
        {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
         "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"}},
+      // Nationals in crises at the month's end, by welfare status (the crisis board's
+      // "accounted for" is every status but the first two), summed over the month's crises.
+      {kCrisisAccounting,
+       'C',
+       {"WELFARE_STATUS_UNACCOUNTED", "WELFARE_STATUS_INQUIRY_OPEN",
+        "WELFARE_STATUS_CONTACTED_SAFE", "WELFARE_STATUS_BELIEVED_SAFE",
+        "WELFARE_STATUS_NEEDS_ASSISTANCE", "WELFARE_STATUS_INJURED", "WELFARE_STATUS_DETAINED",
+        "WELFARE_STATUS_BELIEVED_MISSING", "WELFARE_STATUS_BELIEVED_DECEASED",
+        "WELFARE_STATUS_DECEASED_CONFIRMED", "WELFARE_STATUS_DEPARTED_OR_EVACUATED",
+        "WELFARE_STATUS_NOT_IN_AREA"},
+       /*has_medians=*/false,
+       /*stock=*/true,
+       {"WELFARE_STATUS_BELIEVED_DECEASED", "WELFARE_STATUS_DECEASED_CONFIRMED"}},
   };
   return *measures;
 }

@@ -26,6 +26,11 @@ struct Measure {
   std::vector<std::string> columns;
   // Median days from opening to closing are published with it (cases_closed).
   bool has_medians = false;
+  // A stock: the release of a month counts what stands at its end, the sum of every change
+  // counted in it and the months before (the counters hold changes, +1 and -1).
+  bool stock = false;
+  // Columns under the sensitive threshold (deaths).
+  std::vector<std::string> sensitive_columns = {};
 };
 
 inline constexpr char kCasesOpened[] = "cases_opened";
@@ -33,6 +38,7 @@ inline constexpr char kCasesClosed[] = "cases_closed";
 inline constexpr char kPersonsAssisted[] = "persons_assisted";
 inline constexpr char kNotifications[] = "notifications";
 inline constexpr char kReferralsEnded[] = "referrals_ended";
+inline constexpr char kCrisisAccounting[] = "crisis_accounting";
 
 // Notification columns: by when the receiving post acknowledged it, counted in the month it
 // was received. A notification moves from "not_acknowledged" when it is acknowledged.

@@ -163,7 +163,10 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
   for (const std::string& c : measure->columns) {
     column_of[c] = static_cast<int>(r.columns.size());
     r.columns.push_back(c);
-    r.column_thresholds.push_back(threshold_);
+    const bool sensitive = std::find(measure->sensitive_columns.begin(),
+                                     measure->sensitive_columns.end(),
+                                     c) != measure->sensitive_columns.end();
+    r.column_thresholds.push_back(sensitive ? sensitive_threshold_ : threshold_);
   }
   // dimension -> row key -> counts by column
   const std::vector<std::pair<int, std::string>> dimensions = {
@@ -187,9 +190,25 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
       count(it->value(), 1);
     }
   }
+  if (measure->stock) {
+    // What stands at the month's end: every change up to it, summed by facts.
+    std::map<std::string, int64_t> standing;
+    const std::string prefix = absl::StrCat(code, "|");
+    for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
+      const std::string key(it->key());
+      if (key.size() < prefix.size() + 8 ||
+          absl::string_view(key).substr(prefix.size(), 7) > month) {
+        continue;
+      }
+      ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+      standing[key.substr(prefix.size() + 8)] += n;
+    }
+    for (const auto& [facts, n] : standing) count(facts, n);
+  }
   // The counters kept with the records, and the counts imported from before the node.
   for (const std::string& prefix :
        {absl::StrCat(code, "|", month, "|"), absl::StrCat("H", code, "|", month, "|")}) {
+    if (measure->stock) break;
     for (auto it = store_->ScanPrefix(counters_, prefix); it->Valid(); it->Next()) {
       const std::string key(it->key());
       ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
@@ -337,6 +356,7 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
   }
   const Measure* m = FindMeasure(request.measure());
   if (m == nullptr) return InvalidField("measure", MeasureNames());
+  if (m->stock) return InvalidField("measure", "a flow: what stands now is the node's own");
   const std::string& measure = m->name;
   const std::set<std::string> columns(m->columns.begin(), m->columns.end());
   static const auto* sexes =

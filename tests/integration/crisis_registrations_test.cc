@@ -2,6 +2,7 @@
 // retention clock ends a registration unless a crisis case holds it, erasing a person reaches
 // their registration, officers see their own post's nationals only, merging duplicates keeps
 // the counts right.
+#include <map>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/crisis/v1/crisis.grpc.pb.h"
+#include "enlace/stats/v1/stats.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/node/node.h"
 #include "tests/testing/test_env.h"
@@ -21,6 +23,7 @@ namespace {
 
 namespace xv1 = ::enlace::crisis::v1;
 namespace cv1 = ::enlace::cases::v1;
+namespace sv1 = ::enlace::stats::v1;
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -298,6 +301,55 @@ TEST_F(CrisisRegistrationsTest, MergingADuplicateKeepsTheCountsRight) {
   ASSERT_TRUE(crisis_->ListWelfareNotes(Ctx().get(), ln, &notes).ok());
   ASSERT_EQ(notes.notes_size(), 1);
   EXPECT_EQ(notes.notes(0).details(), "Hospital Mario Catarino Rivas, sala 3");
+}
+
+// The secretariat's crisis board: a member's nationals by welfare status at each month's end
+// (a stock: a month's release does not move when the next month's notes change the board).
+TEST_F(CrisisRegistrationsTest, TheMonthlyReleaseCountsWhatStandsAtTheMonthsEnd) {
+  const std::string crisis = Declare();
+  std::vector<xv1::Registration> people;
+  for (int i = 0; i < 20; ++i) {
+    people.push_back(Create(Person(absl::StrCat("Nacional ", i), "MX-GUA", absl::StrCat("Q", i))));
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] { return Worklist(*crisis_, crisis, xv1::WELFARE_STATUS_UNACCOUNTED).size() == 20; }));
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(Note(crisis, people[i].name(), xv1::WELFARE_STATUS_CONTACTED_SAFE).ok());
+  }
+  const absl::CivilMonth month = absl::ToCivilMonth(start_, absl::UTCTimeZone());
+  auto at = [](absl::CivilMonth m) {
+    return absl::FromCivil(absl::CivilDay(m.year(), m.month(), 2), absl::UTCTimeZone());
+  };
+  auto release = [&](absl::CivilMonth m) {
+    sv1::GetMonthlyReleaseRequest req;
+    req.set_month(absl::FormatCivilTime(m).substr(0, 7));
+    req.set_measure("crisis_accounting");
+    sv1::MonthlyRelease out;
+    grpc::Status s = Supervisor<sv1::StatsService>()->GetMonthlyRelease(Ctx().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::map<std::string, int64_t> totals;
+    for (int j = 0; j < out.columns_size(); ++j) {
+      if (out.column_totals(j).value() > 0) totals[out.columns(j)] = out.column_totals(j).value();
+    }
+    return totals;
+  };
+  // The next month: its notes account for the other ten.
+  ASSERT_TRUE(FileClock::Write(clock_file_, at(month + 1)));
+  for (int i = 10; i < 20; ++i) {
+    ASSERT_TRUE(Note(crisis, people[i].name(), xv1::WELFARE_STATUS_CONTACTED_SAFE).ok());
+  }
+  ASSERT_TRUE(FileClock::Write(clock_file_, at(month + 2)));
+  EXPECT_EQ(release(month), (std::map<std::string, int64_t>{{"WELFARE_STATUS_UNACCOUNTED", 10},
+                                                            {"WELFARE_STATUS_CONTACTED_SAFE", 10}}));
+  EXPECT_EQ(release(month + 1),
+            (std::map<std::string, int64_t>{{"WELFARE_STATUS_CONTACTED_SAFE", 20}}));
+  // What stands is the node's own: no history import of it.
+  sv1::ImportHistoryRequest import;
+  import.set_month(absl::FormatCivilTime(month).substr(0, 7));
+  import.set_measure("crisis_accounting");
+  sv1::ImportHistoryResponse done;
+  EXPECT_EQ(Supervisor<sv1::StatsService>()->ImportHistory(Ctx().get(), import, &done).error_code(),
+            grpc::INVALID_ARGUMENT);
 }
 
 }  // namespace
