@@ -1,5 +1,7 @@
 #include "services/federation/federation.h"
 
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -7,12 +9,29 @@
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 
 namespace enlace::federation {
 
 namespace {
 constexpr char kKnownPrefix[] = "federation|known|";
+
+// Written whole then renamed, so that the listener's file watcher never reads half of it.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& data) {
+  const std::string tmp = absl::StrCat(path, ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << data;
+    out.close();
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", tmp, " to ", path));
+  }
+  return absl::OkStatus();
+}
 }  // namespace
 
 void Federation::AddColumnFamilies(storage::StoreOptions& options) {
@@ -97,15 +116,32 @@ absl::Status Federation::StartServerLocked(const ManifestSnapshot& snapshot) {
     server_.reset();
     address = absl::StrCat(address.substr(0, address.rfind(':')), ":", port_);
   }
-  grpc::SslServerCredentialsOptions tls(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  tls.pem_root_certs = roots;
-  tls.pem_key_cert_pairs.push_back({options_.tls.key_pem, options_.tls.cert_pem});
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options_.tls.cert_file.empty() && !options_.tls.key_file.empty() &&
+      !options_.roots_file.empty()) {
+    // As the API port: the files are re-read when they change (checked every second), so a
+    // rotated certificate is presented to new connections without a restart.
+    if (absl::Status s = WriteFileAtomically(options_.roots_file, roots); !s.ok()) return s;
+    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        options_.tls.key_file, options_.tls.cert_file, options_.roots_file,
+        /*refresh_interval_sec=*/1);
+    grpc::experimental::TlsServerCredentialsOptions tls(provider);
+    tls.watch_root_certs();
+    tls.watch_identity_key_cert_pairs();
+    tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    credentials = grpc::experimental::TlsServerCredentials(tls);
+  } else {
+    grpc::SslServerCredentialsOptions tls(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    tls.pem_root_certs = roots;
+    tls.pem_key_cert_pairs.push_back({options_.tls.key_pem, options_.tls.cert_pem});
+    credentials = grpc::SslServerCredentials(tls);
+  }
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(Inbox::kMaxPayloadBytes) + (64 << 10));
   int port = 0;
-  builder.AddListeningPort(address, grpc::SslServerCredentials(tls), &port);
+  builder.AddListeningPort(address, credentials, &port);
   builder.RegisterService(exchange_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {

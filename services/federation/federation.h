@@ -31,6 +31,11 @@ struct FederationOptions {
   std::string listen_address;  // federation port, host:port (port 0 picks one)
   std::string manifest_file;
   NodeTls tls;                 // the node's certificate, presented both ways
+  // With tls.cert_file and tls.key_file set: a file this node writes the members' CAs to
+  // (its listener's client roots), so that the listener watches the certificate, key and
+  // roots files and a rotated certificate is presented without a restart. Empty: the
+  // listener keeps the certificate it started with.
+  std::string roots_file;
   std::string signing_key_pem;
   absl::Duration manifest_poll = absl::Seconds(1);
   SenderOptions sender;

@@ -12,6 +12,9 @@
 #include "common/pki/pki.h"
 #include "common/testing/sync_point.h"
 #include "google/protobuf/text_format.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
 namespace enlace::federation {
@@ -96,6 +99,11 @@ class FederationTest : public ::testing::Test {
     o.listen_address = "127.0.0.1:0";
     o.manifest_file = dir_ + "/manifest.textproto";
     o.tls = tls_;
+    if (watch_files_) {
+      o.tls.cert_file = dir_ + "/federation.crt";
+      o.tls.key_file = dir_ + "/federation.key";
+      o.roots_file = dir_ + "/roots.pem";
+    }
     o.signing_key_pem = keys_["MX"].private_pem;
     o.manifest_poll = absl::ZeroDuration();  // reloads only when the test says
     // The peers are down: one attempt each, then a wait that only stopping ends.
@@ -145,6 +153,7 @@ class FederationTest : public ::testing::Test {
   std::map<std::string, pki::CertAndKey> cas_;
   std::map<std::string, crypto::Ed25519KeyPair> keys_;
   NodeTls tls_;
+  bool watch_files_ = false;  // the listener watches certificate files (StartFederation)
   ThreadPool pool_{2};
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<txn::Committer> committer_;
@@ -250,6 +259,119 @@ TEST_F(FederationTest, HaltedLinkStaysHaltedAcrossARestartUntilResumed) {
   }
   const auto audit = AuditActions();
   EXPECT_EQ(std::count(audit.begin(), audit.end(), "federation.ResumeLink"), 2);
+}
+
+// --- Certificate rotation --------------------------------------------------------------
+
+// A node certificate for `country`'s node identity, issued by `issuer`'s CA.
+pki::CertAndKey NodeCert(std::map<std::string, pki::CertAndKey>& cas, const std::string& issuer,
+                         const std::string& country) {
+  pki::IssueOptions o;
+  o.common_name = absl::StrCat(absl::AsciiStrToLower(country), " node");
+  o.dns_names = {"localhost"};
+  o.uris = {absl::StrCat("spiffe://", absl::AsciiStrToLower(country), ".enlace.example/node")};
+  o.server = true;
+  o.client = true;
+  auto cert = pki::IssueCert(cas[issuer], o);
+  EXPECT_TRUE(cert.ok()) << cert.status();
+  return *cert;
+}
+
+// Replaces a certificate and key pair in place as an operator's tooling does: each file
+// written whole, then renamed over the old one.
+void ReplacePair(const std::string& cert_file, const std::string& key_file,
+                 const pki::CertAndKey& pair) {
+  ASSERT_TRUE(pki::WriteFile(key_file + ".new", pair.key_pem, 0600).ok());
+  ASSERT_TRUE(pki::WriteFile(cert_file + ".new", pair.cert_pem, 0644).ok());
+  ASSERT_EQ(std::rename((key_file + ".new").c_str(), key_file.c_str()), 0);
+  ASSERT_EQ(std::rename((cert_file + ".new").c_str(), cert_file.c_str()), 0);
+}
+
+// The certificate the federation listener presents to a new connection from GT's node (""
+// when the handshake or the Hello fails).
+std::string PresentedCertificate(int port, const std::string& mx_ca,
+                                 const pki::CertAndKey& gt, int channel_id) {
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = mx_ca;
+  o.pem_cert_chain = gt.cert_pem;
+  o.pem_private_key = gt.key_pem;
+  grpc::ChannelArguments args;
+  args.SetInt("enlace.test.channel_id", channel_id);  // a new connection each time
+  auto channel = grpc::CreateCustomChannel(absl::StrCat("localhost:", port),
+                                           grpc::SslCredentials(o), args);
+  auto stub = v1::FederationService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto rw = stub->Exchange(&ctx);
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender("GT");
+  hello.mutable_hello()->set_receiver(kSelf);
+  v1::ExchangeResponse welcome;
+  std::string presented;
+  if (rw->Write(hello) && rw->Read(&welcome) && welcome.has_welcome()) {
+    auto pems = ctx.auth_context()->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (pems.size() == 1) presented.assign(pems[0].data(), pems[0].size());
+  }
+  rw->WritesDone();
+  rw->Finish().IgnoreError();
+  return presented;
+}
+
+// The federation listener presents a replaced certificate to new connections without a
+// restart, as the API port does; the old files are gone.
+TEST_F(FederationTest, ListenerPresentsARotatedCertificateWithoutARestart) {
+  watch_files_ = true;
+  const std::string cert_file = dir_ + "/federation.crt";
+  const std::string key_file = dir_ + "/federation.key";
+  const pki::CertAndKey first{tls_.cert_pem, tls_.key_pem};
+  ReplacePair(cert_file, key_file, first);
+  StartFederation();
+  const int port = federation_->port();
+  const pki::CertAndKey gt = NodeCert(cas_, "GT", "GT");
+  int channels = 0;
+  ASSERT_EQ(PresentedCertificate(port, cas_["MX"].cert_pem, gt, ++channels), first.cert_pem);
+
+  const pki::CertAndKey second = NodeCert(cas_, "MX", "MX");
+  ASSERT_NE(second.cert_pem, first.cert_pem);
+  ReplacePair(cert_file, key_file, second);
+  // The listener re-reads the files (every second): wait for it, with patience, not a timing.
+  std::string presented;
+  for (int i = 0; i < 600 && presented != second.cert_pem; ++i) {
+    presented = PresentedCertificate(port, cas_["MX"].cert_pem, gt, ++channels);
+    if (presented != second.cert_pem) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(presented, second.cert_pem);
+  EXPECT_EQ(federation_->port(), port);  // the same listener, never restarted
+  // Every later connection sees the new one.
+  EXPECT_EQ(PresentedCertificate(port, cas_["MX"].cert_pem, gt, ++channels), second.cert_pem);
+}
+
+// The senders' client side re-reads the node's certificate files at each dial: a node whose
+// files held a certificate the peer refuses is accepted once they are replaced, with no
+// restart.
+TEST_F(FederationTest, SendersPresentTheCertificateFilesAsTheyAreAtEachDial) {
+  StartFederation();  // MX's listener; its roots are the members' CAs (not CR's)
+  const std::string cert_file = dir_ + "/gt.crt";
+  const std::string key_file = dir_ + "/gt.key";
+  ReplacePair(cert_file, key_file, NodeCert(cas_, "CR", "GT"));  // a CA MX does not trust
+  const pki::CertAndKey gt = NodeCert(cas_, "GT", "GT");
+  NodeTls files{"", "", cert_file, key_file};
+  auto dialer = NewGrpcExchangeDialer(absl::StrCat("localhost:", federation_->port()),
+                                      cas_["MX"].cert_pem, files);
+  auto handshake = [&]() {
+    auto stream = dialer->Open(absl::Seconds(30));
+    v1::ExchangeRequest hello;
+    hello.mutable_hello()->set_sender("GT");
+    hello.mutable_hello()->set_receiver(kSelf);
+    v1::ExchangeResponse welcome;
+    const bool ok = stream->Write(hello, false) && stream->Read(&welcome) && welcome.has_welcome();
+    stream->Cancel();
+    stream->Finish().IgnoreError();
+    return ok;
+  };
+  EXPECT_FALSE(handshake());
+  ReplacePair(cert_file, key_file, gt);
+  EXPECT_TRUE(handshake());
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "services/federation/sender.h"
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
@@ -67,10 +69,11 @@ class GrpcExchangeDialer final : public ExchangeDialer {
         tls_(std::move(tls)) {}
 
   std::unique_ptr<ExchangeStream> Open(absl::Duration lifetime) override {
+    const NodeTls tls = CurrentTls();
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = peer_ca_pem_;
-    ssl.pem_cert_chain = tls_.cert_pem;
-    ssl.pem_private_key = tls_.key_pem;
+    ssl.pem_cert_chain = tls.cert_pem;
+    ssl.pem_private_key = tls.key_pem;
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
@@ -82,8 +85,31 @@ class GrpcExchangeDialer final : public ExchangeDialer {
   }
 
  private:
+  // The certificate and key files as they are now (a rotated pair is presented from the
+  // next stream on); the last good pair while they cannot be read (e.g. half replaced).
+  NodeTls CurrentTls() {
+    absl::MutexLock l(&mu_);
+    if (tls_.cert_file.empty() || tls_.key_file.empty()) return tls_;
+    auto cert = ReadFile(tls_.cert_file);
+    auto key = ReadFile(tls_.key_file);
+    if (cert.ok() && key.ok() && !cert->empty() && !key->empty()) {
+      tls_.cert_pem = *std::move(cert);
+      tls_.key_pem = *std::move(key);
+    }
+    return tls_;
+  }
+
+  static absl::StatusOr<std::string> ReadFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path));
+    return data;
+  }
+
   const std::string endpoint_, peer_ca_pem_;
-  const NodeTls tls_;
+  absl::Mutex mu_;
+  NodeTls tls_ ABSL_GUARDED_BY(mu_);
 };
 }  // namespace
 
@@ -137,6 +163,55 @@ void Sender::SetError(const absl::Status& s) {
 
 std::string Sender::HaltKey() const { return absl::StrCat("sender|halted|", peer_); }
 
+namespace {
+constexpr char kRestoredKey[] = "sender|restored";
+}  // namespace
+
+absl::Status MarkRestored(storage::Store* store, absl::string_view why) {
+  // Each link's floor is the outbox's end as the backup holds it: the committer's per-peer
+  // last queued sequence (txn::Committer, "outbox|last|PEER"). A peer without one had nothing
+  // queued: its floor is 0 (LoadRejoinFloor).
+  constexpr absl::string_view kOutboxLast = "outbox|last|";
+  storage::WriteBatch batch;
+  for (auto it = store->ScanPrefix(store->cf("meta"), kOutboxLast); it->Valid(); it->Next()) {
+    batch.Put(store->cf("meta"),
+              absl::StrCat("sender|rejoin|", it->key().substr(kOutboxLast.size())), it->value());
+  }
+  batch.Put(store->cf("meta"), kRestoredKey, why);
+  return store->Commit(batch);
+}
+
+void Sender::LoadRejoinFloor() {
+  auto floor = store_->Get(store_->cf("meta"), absl::StrCat("sender|rejoin|", peer_));
+  if (floor.ok() && floor->has_value() && (*floor)->size() == 8) {
+    rejoin_floor_ = storage::ReadBigEndian64(**floor);
+    return;
+  }
+  auto restored = store_->Get(store_->cf("meta"), kRestoredKey);
+  auto rejoined = store_->Get(store_->cf("meta"), absl::StrCat("sender|rejoined|", peer_));
+  if (restored.ok() && restored->has_value() && rejoined.ok() && !rejoined->has_value()) {
+    rejoin_floor_ = 0;
+  }
+}
+
+absl::Status Sender::CheckRejoinFloor(uint64_t peer_applied) {
+  if (!rejoin_floor_) return absl::OkStatus();
+  if (peer_applied > *rejoin_floor_) {
+    return absl::DataLossError(absl::StrCat(
+        "restored from a backup: ", peer_, " says it applied ", peer_applied,
+        " envelopes but only ", *rejoin_floor_, " were queued when the backup was taken; ",
+        *rejoin_floor_ + 1, "..", peer_applied,
+        " were sent before the loss and sending on would reuse their numbers (docs/operations.md, "
+        "\"Restoring a federated node\")"));
+  }
+  storage::WriteBatch batch;
+  batch.Delete(store_->cf("meta"), absl::StrCat("sender|rejoin|", peer_));
+  batch.Put(store_->cf("meta"), absl::StrCat("sender|rejoined|", peer_), "");
+  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  rejoin_floor_.reset();
+  return absl::OkStatus();
+}
+
 void Sender::Halt(const absl::Status& why) {
   // Kept in the store: a restart must not turn the link healthy again by itself.
   storage::WriteBatch batch;
@@ -180,6 +255,7 @@ absl::Status Sender::Resume() {
 void Sender::Run() {
   absl::BitGen gen;
   absl::Duration backoff = options_.initial_backoff;
+  LoadRejoinFloor();
   {
     auto halt = store_->Get(store_->cf("meta"), HaltKey());
     if (halt.ok() && halt->has_value()) {
@@ -270,6 +346,12 @@ absl::Status Sender::RunStream() {
     return agreed.status();
   }
   const uint64_t start = welcome.welcome().applied_seq();
+  if (absl::Status floor = CheckRejoinFloor(start); !floor.ok()) {
+    stream->Cancel();
+    stream->Finish().IgnoreError();
+    clear_context();
+    return floor;
+  }
   if (start > committer_->LastQueued(peer_)) {
     stream->Cancel();
     stream->Finish().IgnoreError();  // it says only CANCELLED

@@ -2,6 +2,7 @@
 #define ENLACE_SERVICES_FEDERATION_SENDER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,11 @@ namespace enlace::federation {
 struct NodeTls {
   std::string cert_pem;
   std::string key_pem;
+  // Where the material comes from, when it is a pair of files: then they are re-read at each
+  // dial (the sender's client side) and watched by the federation listener, so that a
+  // certificate rotation needs no restart. cert_pem and key_pem are what was read at start.
+  std::string cert_file;
+  std::string key_file;
 };
 
 struct SenderOptions {
@@ -60,6 +66,13 @@ class ExchangeDialer {
 std::unique_ptr<ExchangeDialer> NewGrpcExchangeDialer(std::string endpoint, std::string peer_ca_pem,
                                                       NodeTls tls);
 
+// Marks a store just restored from a backup (enlace-node --restore_from): at its first start
+// each sender records the outbox's last queued sequence as the link's rejoin floor, and halts
+// the link at the first handshake whose peer has applied more than that floor, even once the
+// outbox has grown past it (sending on would reuse sequence numbers the peer applied with the
+// lost content). docs/operations.md, "Restoring a federated node".
+absl::Status MarkRestored(storage::Store* store, absl::string_view why);
+
 // Streams one peer's outbox to it: opens Exchange on the peer's federation port, resumes from
 // the peer's watermark, keeps up to `window` envelopes in flight, deletes what the peer has
 // acknowledged, and reconnects with exponential backoff and jitter. One thread per link, plus
@@ -95,6 +108,11 @@ class Sender {
   // for good, record why, alarm.
   void Halt(const absl::Status& why);
   std::string HaltKey() const;
+  // The rejoin floor of a restored store (MarkRestored): read, or recorded at the first start.
+  void LoadRejoinFloor();
+  // At the handshake of a link with a floor: DATA_LOSS when the peer applied past it, else
+  // the link has rejoined (recorded) and the floor is gone.
+  absl::Status CheckRejoinFloor(uint64_t peer_applied);
 
   const std::string self_, peer_, endpoint_, peer_ca_pem_;
   const std::unique_ptr<ExchangeDialer> dialer_;
@@ -116,6 +134,8 @@ class Sender {
   std::string last_error_ ABSL_GUARDED_BY(mu_);
   absl::Time last_error_time_ ABSL_GUARDED_BY(mu_);
   ExchangeStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Only the link's own thread (Run) reads and writes it.
+  std::optional<uint64_t> rejoin_floor_;
   std::thread thread_;
 };
 

@@ -172,6 +172,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
     if (!fcert.ok()) return fcert.status();
     if (!fkey.ok()) return fkey.status();
     fo.tls = {*fcert, *fkey};
+    // The files are watched (listener) and re-read at each dial (senders): rotation needs no
+    // restart. The listener's client roots (the members' CAs) go to a file in data_dir.
+    fo.tls.cert_file = fc.cert_file().empty() ? config.api_tls().cert_file() : fc.cert_file();
+    fo.tls.key_file = fc.key_file().empty() ? config.api_tls().key_file() : fc.key_file();
+    fo.roots_file = config.data_dir() + "/federation_client_roots.pem";
     if (fc.window() > 0) fo.sender.window = fc.window();
     auto federation = federation::Federation::Create(std::move(fo), node->store_.get(),
                                                      node->committer_.get(), node->pool_.get());
