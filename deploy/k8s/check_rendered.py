@@ -13,7 +13,7 @@ import sys
 import yaml  # Debian: python3-yaml (deploy/setup.sh)
 
 # The measured peak of a loaded node (deploy/k8s/measure.sh; docs/operations.md, Sizing).
-MEASURED_PEAK_MIB = 134
+MEASURED_PEAK_MIB = 145
 MEMBERS = ["MX", "GT", "HN"]
 SECRETARIAT = "XS"
 PORTS = {"api": 7443, "federation": 7501, "ops": 9464}
