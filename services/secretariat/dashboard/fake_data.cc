@@ -16,12 +16,25 @@ std::vector<std::string> ColumnsOf(const std::string& measure) {
   if (measure == "notifications") {
     return {"acknowledged_within_24h", "acknowledged_later", "not_acknowledged"};
   }
+  if (measure == "crisis_accounting") {
+    return {"WELFARE_STATUS_UNACCOUNTED",       "WELFARE_STATUS_INQUIRY_OPEN",
+            "WELFARE_STATUS_CONTACTED_SAFE",    "WELFARE_STATUS_BELIEVED_SAFE",
+            "WELFARE_STATUS_NEEDS_ASSISTANCE",  "WELFARE_STATUS_INJURED",
+            "WELFARE_STATUS_DETAINED",          "WELFARE_STATUS_BELIEVED_MISSING",
+            "WELFARE_STATUS_BELIEVED_DECEASED", "WELFARE_STATUS_DECEASED_CONFIRMED",
+            "WELFARE_STATUS_DEPARTED_OR_EVACUATED", "WELFARE_STATUS_NOT_IN_AREA"};
+  }
   if (measure == "referrals_ended") {
     return {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
             "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"};
   }
   return {"CATEGORY_MIGRATION", "CATEGORY_CRIMINAL", "CATEGORY_LABOUR", "CATEGORY_HUMAN_RIGHTS",
           "CATEGORY_CIVIL_FAMILY"};
+}
+// The deaths columns of crisis_accounting: threshold 10 (services/stats/measures.cc).
+bool IsDeathsColumn(const std::string& column) {
+  return column == "WELFARE_STATUS_BELIEVED_DECEASED" ||
+         column == "WELFARE_STATUS_DECEASED_CONFIRMED";
 }
 bool IsCaseMeasure(const std::string& measure) {
   return measure == "cases_opened" || measure == "cases_closed" || measure == "persons_assisted";
@@ -34,10 +47,12 @@ int64_t Count(const std::string& seed, int scale) {
   return static_cast<int64_t>(h % static_cast<uint32_t>(scale));
 }
 
-// A row from true counts: cells under `threshold` primary, and for each row with a primary
-// cell the smallest published cell secondary (so the row total cannot reveal it).
+// A row from true counts: cells under their threshold (the row's, or the column's when higher,
+// as services/stats/disclosure.cc holds them) primary, and for each row with a primary cell
+// the smallest published cell secondary (so the row total cannot reveal it).
 stats::Row MakeRow(const std::string& key, const std::vector<int64_t>& counts, int64_t threshold,
-                   const std::vector<bool>& published_columns) {
+                   const std::vector<bool>& published_columns,
+                   const std::vector<int64_t>& column_thresholds) {
   stats::Row row;
   row.set_key(key);
   row.set_threshold(threshold);
@@ -50,7 +65,7 @@ stats::Row MakeRow(const std::string& key, const std::vector<int64_t>& counts, i
       continue;
     }
     total += counts[i];
-    if (counts[i] > 0 && counts[i] < threshold) {
+    if (counts[i] > 0 && counts[i] < std::max(threshold, column_thresholds[i])) {
       c->set_flag(stats::FLAG_PRIMARY);
       ++primaries;
     } else {
@@ -87,11 +102,14 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   const std::vector<std::string> columns = ColumnsOf(measure);
   const int num_columns = static_cast<int>(columns.size());
   std::vector<bool> published(num_columns, true);
+  const bool crisis = measure == "crisis_accounting";
+  std::vector<int64_t> thresholds;
+  for (const auto& c : columns) thresholds.push_back(crisis && IsDeathsColumn(c) ? 10 : 5);
   // Human rights is published nowhere by GT in the sample (a NOT_PUBLISHED column).
   if (country == "GT" && IsCaseMeasure(measure)) published[3] = false;
   for (int i = 0; i < num_columns; ++i) {
     r.add_columns(columns[i]);
-    r.add_column_thresholds(5);
+    r.add_column_thresholds(thresholds[i]);
   }
   std::vector<std::string> hosts = {"US", "MX", "CA"};
   if (country == "MX") hosts = {"US", "CA", "GT"};
@@ -109,10 +127,22 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
       if (h == 1 && i == 2) v = 1 + Count(absl::StrCat(seed, "small"), 4);
       // HN acknowledges few notifications late: its total of them is always withheld.
       if (measure == "notifications" && country == "HN" && i == 1) v = h == 1 ? 2 : 0;
+      // Crisis: every status at least 5 in the first crisis area (so the shares depend on the
+      // deaths only); deaths few. MX has 3 deaths confirmed (withheld, threshold 10), 12
+      // believed; HN 10 or more believed; GT none.
+      if (crisis) {
+        if (h == 0 && v < 5) v = 5;
+        if (IsDeathsColumn(columns[i])) {
+          const bool confirmed = columns[i] == "WELFARE_STATUS_DECEASED_CONFIRMED";
+          v = 0;
+          if (h == 0 && country == "MX") v = confirmed ? 3 : 12;
+          if (h == 0 && country == "HN" && !confirmed) v = 10 + Count(seed, 5);
+        }
+      }
       counts.push_back(v);
       if (published[i]) col_totals[i] += v;
     }
-    *host->add_rows() = MakeRow(hosts[h], counts, 5, published);
+    *host->add_rows() = MakeRow(hosts[h], counts, 5, published, thresholds);
     host_counts.push_back(counts);
   }
   // sex: split each column's total.
@@ -124,8 +154,13 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
     female.push_back(f);
     male.push_back(col_totals[i] - f);
   }
-  *sex->add_rows() = MakeRow("female", female, 5, published);
-  *sex->add_rows() = MakeRow("male", male, 5, published);
+  if (crisis) {
+    // The crisis module does not record sex: one row, "unknown".
+    *sex->add_rows() = MakeRow("unknown", col_totals, 5, published, thresholds);
+  } else {
+    *sex->add_rows() = MakeRow("female", female, 5, published, thresholds);
+    *sex->add_rows() = MakeRow("male", male, 5, published, thresholds);
+  }
   // age_group: children at threshold 10.
   stats::Table* age = r.add_tables();
   age->set_dimension("age_group");
@@ -135,8 +170,8 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
     child.push_back(c);
     adult.push_back(col_totals[i] - c);
   }
-  *age->add_rows() = MakeRow("adult", adult, 5, published);
-  *age->add_rows() = MakeRow("child", child, 10, published);
+  *age->add_rows() = MakeRow("adult", adult, 5, published, thresholds);
+  *age->add_rows() = MakeRow("child", child, 10, published, thresholds);
   int64_t grand = 0;
   for (int i = 0; i < num_columns; ++i) {
     stats::Cell* c = r.add_column_totals();
@@ -147,15 +182,22 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
     grand += col_totals[i];
     // The new measures' column totals are held to the threshold too (the case measures of the
     // sample keep theirs published, as the existing tests expect).
-    if (!IsCaseMeasure(measure) && col_totals[i] > 0 && col_totals[i] < 5) {
+    if (!IsCaseMeasure(measure) && col_totals[i] > 0 && col_totals[i] < thresholds[i]) {
       c->set_flag(stats::FLAG_PRIMARY);
       continue;
     }
     c->set_flag(stats::FLAG_PUBLISHED);
     c->set_value(col_totals[i]);
   }
-  r.mutable_grand_total()->set_flag(stats::FLAG_PUBLISHED);
-  r.mutable_grand_total()->set_value(grand);
+  bool total_withheld = false;
+  for (const auto& c : r.column_totals()) total_withheld |= c.flag() == stats::FLAG_PRIMARY;
+  if (crisis && total_withheld) {
+    // Published, the grand total less the other columns would give the withheld deaths.
+    r.mutable_grand_total()->set_flag(stats::FLAG_SECONDARY);
+  } else {
+    r.mutable_grand_total()->set_flag(stats::FLAG_PUBLISHED);
+    r.mutable_grand_total()->set_value(grand);
+  }
   if (measure == "cases_closed") {
     // Median days to close: published beside a published column total of at least 5; HN's
     // last column never (as if its count were under the threshold).
@@ -201,12 +243,15 @@ FakeDashboardData FakeDashboardData::Sample() {
                                            "2026-09", "2026-10"};
   for (const auto& month : months) {
     for (const char* measure :
-         {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended"}) {
+         {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
+          "crisis_accounting"}) {
       const bool notifications = std::string(measure) == "notifications";
-      d.Add(MakeRelease("MX", month, measure, notifications ? 400 : 900));
+      // Crisis numbers are smaller: a few hundred nationals in crisis areas.
+      const bool crisis = std::string(measure) == "crisis_accounting";
+      d.Add(MakeRelease("MX", month, measure, notifications ? 400 : crisis ? 300 : 900));
       d.Add(MakeRelease("GT", month, measure, notifications ? 60 : 120));
       // HN has not sent October's cases yet; it receives few notifications (withheld totals).
-      if (month != "2026-10" || notifications) {
+      if (month != "2026-10" || notifications || std::string(measure) == "crisis_accounting") {
         d.Add(MakeRelease("HN", month, measure, notifications ? 12 : 80));
       }
     }

@@ -5,8 +5,9 @@
 // the simple way (sum of published values; complete when every member's part is published).
 // Sample() builds a few months of three members (MX, GT, HN; SV of the federation never
 // sends) with primary and secondary cells, a withheld children cell and a NOT_PUBLISHED column,
-// for the five measures (services/stats/measures.h): cases closed carry medians (some not
-// published) and HN's notifications are too few for some column totals to be published.
+// for the six measures (services/stats/measures.h): cases closed carry medians (some not
+// published), HN's notifications are too few for some column totals to be published, and in
+// crisis_accounting MX's confirmed deaths are withheld (3, under the deaths threshold of 10).
 
 #include <map>
 #include <string>

@@ -197,12 +197,40 @@ TEST_F(DashboardServerTest, DataSeesTheCertificatesUser) {
 
 TEST_F(DashboardServerTest, EveryMeasureOfTheCatalogue) {
   for (const char* measure :
-       {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended"}) {
+       {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
+        "crisis_accounting"}) {
     auto r = Get(absl::StrCat("/api/release?month=2026-08&measure=", measure));
     ASSERT_TRUE(r) << measure;
     EXPECT_EQ(r->status, 200) << measure << " " << r->body;
     EXPECT_NE(r->body.find(absl::StrCat("\"measure\":\"", measure, "\"")), std::string::npos);
   }
+}
+
+// The crisis board's sample: deaths columns at threshold 10, MX's confirmed deaths withheld
+// (what the browser test shows as "<10").
+TEST_F(DashboardServerTest, CrisisAccountingWithAWithheldDeathsCount) {
+  v1::GetRegionalReleaseRequest req;
+  req.set_month("2026-08");
+  req.set_measure("crisis_accounting");
+  req.add_members("MX");
+  auto rel = data_->GetRegionalRelease(req, Caller{});
+  ASSERT_TRUE(rel.ok()) << rel.status();
+  const auto& mx = rel->members(0).release();
+  ASSERT_EQ(mx.columns_size(), 12);
+  int withheld_deaths = 0;
+  for (int i = 0; i < mx.columns_size(); ++i) {
+    const bool deaths = mx.columns(i) == "WELFARE_STATUS_BELIEVED_DECEASED" ||
+                        mx.columns(i) == "WELFARE_STATUS_DECEASED_CONFIRMED";
+    EXPECT_EQ(mx.column_thresholds(i), deaths ? 10 : 5) << mx.columns(i);
+    if (deaths && mx.column_totals(i).flag() == enlace::stats::v1::FLAG_PRIMARY) ++withheld_deaths;
+  }
+  EXPECT_EQ(withheld_deaths, 1);
+  EXPECT_NE(mx.grand_total().flag(), enlace::stats::v1::FLAG_PUBLISHED)
+      << "the grand total would give the withheld deaths away";
+  auto r = Get("/api/release?month=2026-08&measure=crisis_accounting&member=MX");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("WELFARE_STATUS_DECEASED_CONFIRMED"), std::string::npos);
 }
 
 TEST_F(DashboardServerTest, DataErrorsMapToHttpStatus) {
