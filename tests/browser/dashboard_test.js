@@ -54,7 +54,7 @@ async function launch(name, home) {
 }
 
 const MAIN_TABLES = ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table'];
-const ALL_TABLES = MAIN_TABLES.concat(['timeliness-table', 'timeliness-trend-table', 'medians-table']);
+const ALL_TABLES = MAIN_TABLES.concat(['timeliness-table', 'timeliness-trend-table', 'medians-table', 'crisis-table']);
 
 // Every shown number cell of the page's `ids` tables: {table, member, row, col, shown, value, flag}.
 async function domCells(page, ids) {
@@ -129,7 +129,8 @@ async function expectedCells(page, params) {
         for (const row of t.rows) {
           if (only && row.key !== only) continue;
           const thr = Number(row.threshold);
-          cols.forEach((i) => push(table, m.country, row.key, rel.columns[i], member(row.cells[i], thr)));
+          // A cell is held to its row's threshold or its column's, whichever is higher.
+          cols.forEach((i) => push(table, m.country, row.key, rel.columns[i], member(row.cells[i], Math.max(thr, Number(m.release.columnThresholds[i])))));
           push(table, m.country, row.key, 'TOTAL', member(row.total, thr));
         }
       }
@@ -244,6 +245,63 @@ async function expectedPanels(page, params) {
   }, params);
 }
 
+// The crisis board from the API's crisis_accounting JSON, computed independently of the page:
+// per member and the region, the share accounted for (every status but UNACCOUNTED and
+// INQUIRY_OPEN over all twelve) only from twelve published (member) or complete (region)
+// column totals, otherwise "n.c."; the counts by status with their column's threshold.
+async function expectedCrisis(page, params) {
+  return page.evaluate(async (params) => {
+    const lang = document.documentElement.lang;
+    const nf = new Intl.NumberFormat(lang);
+    const pf = new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const q = new URLSearchParams({ month: params.month, measure: 'crisis_accounting' });
+    for (const m of params.members) q.append('member', m);
+    const res = await fetch('/api/release?' + q.toString());
+    if (!res.ok) throw new Error('crisis api ' + res.status);
+    const rel = await res.json();
+    const S = ['UNACCOUNTED', 'INQUIRY_OPEN', 'CONTACTED_SAFE', 'BELIEVED_SAFE', 'NEEDS_ASSISTANCE', 'INJURED',
+      'DETAINED', 'BELIEVED_MISSING', 'BELIEVED_DECEASED', 'DECEASED_CONFIRMED', 'DEPARTED_OR_EVACUATED', 'NOT_IN_AREA']
+      .map((x) => 'WELFARE_STATUS_' + x);
+    const nc = { shown: 'n.c.', flag: 'not_computable', value: '' };
+    const share = (columns, totals, region) => {
+      const cells = S.map((c) => totals[columns.indexOf(c)]);
+      if (cells.some((c) => !c || (region ? !c.complete : c.flag !== 'FLAG_PUBLISHED'))) return nc;
+      const v = cells.map((c) => Number(c.value));
+      const all = v.reduce((a, b) => a + b, 0);
+      const accounted = all - v[0] - v[1];
+      if (!all) return nc;
+      return { shown: pf.format(accounted / all), flag: 'share', value: (accounted / all).toFixed(4) };
+    };
+    const member = (cell, thr) => {
+      switch (cell.flag) {
+        case 'FLAG_PUBLISHED': return { shown: nf.format(Number(cell.value)), flag: 'published', value: String(Number(cell.value)) };
+        case 'FLAG_PRIMARY': return { shown: '<' + thr, flag: 'primary', value: '' };
+        case 'FLAG_SECONDARY': return { shown: '—', flag: 'secondary', value: '' };
+        default: return { shown: 'n.p.', flag: 'not_published', value: '' };
+      }
+    };
+    const region = (c) => ({ shown: (c.complete ? '' : '≥') + nf.format(Number(c.value)),
+                            flag: c.complete ? 'complete' : 'incomplete', value: String(Number(c.value)) });
+    const out = [];
+    const push = (m, col, e) => out.push(Object.assign({ table: 'crisis-table', member: m, row: 'TOTAL', col }, e));
+    for (const m of rel.members) {
+      const r = m.release;
+      push(m.country, 'share_accounted', share(r.columns, r.columnTotals, false));
+      S.forEach((c) => { const i = r.columns.indexOf(c); push(m.country, c, member(r.columnTotals[i], Number(r.columnThresholds[i]))); });
+    }
+    push('REGION', 'share_accounted', share(rel.columns, rel.columnTotals, true));
+    S.forEach((c) => push('REGION', c, region(rel.columnTotals[rel.columns.indexOf(c)])));
+    return out;
+  }, params);
+}
+
+async function compareCrisis(page, params, label) {
+  const dom = await domCells(page, ['crisis-table']);
+  const want = await expectedCrisis(page, params);
+  sameCells(dom, want, label + ' (crisis board)');
+  return dom;
+}
+
 async function comparePanels(page, params, label) {
   const dom = await domCells(page, ['timeliness-table', 'timeliness-trend-table', 'medians-table']);
   const want = await expectedPanels(page, params);
@@ -354,9 +412,24 @@ async function main() {
   ok(await page.evaluate(() => Array.from(document.querySelectorAll('#timeliness-table td[data-flag="not_computable"]')).every((td) => td.title.length > 0)),
      'a not computable share says why');
   await checkMap(page, all, 'es, all members');
+  // The crisis board (whatever measure is chosen): equal to the API, MX's withheld deaths as
+  // withheld (<10) and its share n.c. saying why; GT's and HN's shares computed.
+  const crisis = await compareCrisis(page, all, 'es, all members');
+  ok(crisis.some((c) => c.member === 'MX' && c.col === 'WELFARE_STATUS_DECEASED_CONFIRMED' && c.flag === 'primary' && c.shown === '<10' && c.value === ''),
+     'the withheld deaths cell shows <10 and no number');
+  ok(crisis.some((c) => c.member === 'MX' && c.col === 'share_accounted' && c.flag === 'not_computable' && c.shown === 'n.c.'),
+     'the share accounted for is n.c. where a deaths count is withheld');
+  ok(crisis.some((c) => c.member === 'REGION' && c.col === 'share_accounted' && c.flag === 'not_computable'), 'the regional share is n.c. (MX withheld)');
+  ok(crisis.filter((c) => c.col === 'share_accounted' && c.flag === 'share').length >= 2, 'shares accounted for are shown');
+  ok(await page.evaluate(() => {
+    const td = document.querySelector('#crisis-table tr[data-member="MX"] td[data-col="share_accounted"]');
+    return td && td.title.includes('<10');
+  }), 'the n.c. share names the withheld deaths count');
+  ok((await page.textContent('#crisis-table caption')).includes('al cierre de'), 'the crisis board says it counts at the end of the month');
 
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-es.png'), fullPage: true });
   await page.locator('section.corridors').screenshot({ path: path.join(SHOTS, 'dashboard-map.png') });
+  await page.locator('section[aria-labelledby="crisis-h"]').screenshot({ path: path.join(SHOTS, 'dashboard-crisis.png') });
   await axe(page, 'es');
 
   // 2. Keyboard: the skip link and the filters are reachable with Tab.
@@ -382,7 +455,7 @@ async function main() {
   await page.evaluate(() => document.activeElement.blur());
 
   // The new measures: their own columns, labelled (never a code), numbers equal the API's.
-  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted']) {
+  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting']) {
     await page.selectOption('#f-measure', measure);
     n = await ready(page, n);
     const m = await page.evaluate(() => window.enlaceDashboard.state.month);
@@ -390,8 +463,12 @@ async function main() {
     await checkMap(page, { month: m, measure, members: [], category: '' }, measure);
     const texts = await page.evaluate(() => Array.from(document.querySelectorAll('th, #f-category option, #f-measure option, caption'))
       .map((e) => e.textContent));
-    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended/.test(x));
+    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted/.test(x));
     ok(raw.length === 0, `${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
+    if (measure === 'crisis_accounting') {
+      await compareCrisis(page, { month: m, members: [] }, measure);
+      await axe(page, measure);
+    }
   }
   await page.selectOption('#f-measure', 'cases_opened');
   n = await ready(page, n);
@@ -421,6 +498,7 @@ async function main() {
   ok(dom.every((c) => c.col === 'CATEGORY_LABOUR' || c.col === 'TOTAL'), 'only the labour column with the category filter');
   const filtered = { month: months[2], measure: 'cases_closed', members: ['GT', 'MX'], shownMembers: ['GT', 'MX'], category: 'CATEGORY_LABOUR' };
   panels = await comparePanels(page, filtered, 'MX+GT, cases closed, labour');
+  const crisisShown = await compareCrisis(page, filtered, 'MX+GT, cases closed, labour');
   const corr = await checkMap(page, filtered, 'MX+GT, cases closed, labour');
   ok(corr.some((c) => c.withheld) && corr.some((c) => !c.withheld), 'the map draws withheld corridors apart from published ones');
 
@@ -430,7 +508,7 @@ async function main() {
   await download.saveAs(csvPath);
   const lines = fs.readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
   ok(lines[0] === 'section,month,measure,member,row,category,label,shown,value,flag', 'CSV header: ' + lines[0]);
-  const shownAll = dom.length + panels.length;
+  const shownAll = dom.length + panels.length + crisisShown.length;
   ok(lines.length - 1 === shownAll, `CSV has ${lines.length - 1} rows, the page shows ${shownAll} cells`);
   // The label (7th field) is the column's name, never its code.
   const labelled = lines.slice(1).map(parseCsvLine);
@@ -438,6 +516,9 @@ async function main() {
   ok(labelled.some((f) => f[5] === 'CATEGORY_LABOUR' && f[6] === 'Laboral'), 'CSV: CATEGORY_LABOUR labelled Laboral');
   ok(labelled.filter((f) => f[0].startsWith('timeliness')).every((f) => f[2] === 'notifications') &&
      labelled.some((f) => f[0] === 'timeliness' && f[9] === 'share'), 'CSV: timeliness rows of the notifications measure');
+  ok(labelled.filter((f) => f[0] === 'crisis').length === crisisShown.length && labelled.filter((f) => f[0] === 'crisis').every((f) => f[2] === 'crisis_accounting') &&
+     labelled.some((f) => f[0] === 'crisis' && f[5] === 'WELFARE_STATUS_DECEASED_CONFIRMED' && f[6] === 'Fallecimiento confirmado' && f[3] === 'MX' && f[7] === '<10' && f[9] === 'primary'),
+     'CSV: the crisis board with its codes, labels and the withheld deaths');
   const csvRows = new Set(labelled.map((f) => f.slice(0, 6).concat(f.slice(7)).join(',')));
   const sectionOf = (t) => t.replace('-table', '');
   let csvBad = 0;

@@ -1,8 +1,9 @@
 // The secretariat's dashboard: reads /api/months and /api/release (protobuf JSON of
 // enlace.secretariat.v1) and shows what the members published, every number with its flag.
 // No external fetches: uPlot and world-atlas's boundaries are served by the process from
-// /vendor/. The timeliness panel and the medians read the notifications and cases_closed
-// releases of the same month and members, whatever measure is chosen.
+// /vendor/. The timeliness panel, the medians and the crisis board read the notifications,
+// cases_closed and crisis_accounting releases of the same month and members, whatever measure
+// is chosen.
 'use strict';
 (function () {
   const I18N = window.ENLACE_I18N;
@@ -20,6 +21,7 @@
     notif: null,        // the notifications release of the month (null: nobody sent it)
     notifTrend: [],     // [{month, release|null}] ascending, the same months as trend
     closed: null,       // the cases_closed release of the month (medians)
+    crisis: null,       // the crisis_accounting release of the month (crisis board)
     atlas: null,        // {byId: Map(numeric id -> rings)} from world-atlas, loaded once
     chart: null,
   };
@@ -78,17 +80,18 @@
     return memberCell(cell, 5);
   }
 
-  // The share acknowledged within 24 hours from the three column totals, all published (a
-  // member) or all complete (the region); otherwise not computable, saying why. Never from the
-  // grand total: it leaves out columns not published.
-  const NOTIF_COLS = ['acknowledged_within_24h', 'acknowledged_later', 'not_acknowledged'];
-  function shareInfo(columns, totals, region) {
-    const cells = NOTIF_COLS.map((c) => (totals || [])[(columns || []).indexOf(c)]);
+  // A share from column totals: the `part` columns over all `cols`, every one published (a
+  // member) or complete (the region); otherwise not computable, saying why. Never from the
+  // grand total: it leaves out columns not published. `thresholds` (a member's) name a
+  // withheld count as "<10" where its column's threshold is 10.
+  function shareOf(spec, columns, totals, region, thresholds) {
+    const cells = spec.cols.map((c) => (totals || [])[(columns || []).indexOf(c)]);
     const bad = [];
     cells.forEach((c, i) => {
-      if (!c) bad.push(t(NOTIF_COLS[i]));
+      if (!c) bad.push(t(spec.cols[i]));
       else if (region ? !c.complete : c.flag !== 'FLAG_PUBLISHED') {
-        bad.push(region ? (c.incompleteMembers || []).join(', ') : t(NOTIF_COLS[i]) + ' ' + memberCell(c, 5).text);
+        const thr = Number((thresholds || [])[(columns || []).indexOf(spec.cols[i])] || 5);
+        bad.push(region ? (c.incompleteMembers || []).join(', ') : t(spec.cols[i]) + ' ' + memberCell(c, thr).text);
       }
     });
     const nc = (why) => ({ text: 'n.c.', flag: 'not_computable', value: '', note: t('not_computable', { why }) });
@@ -96,13 +99,29 @@
       const list = Array.from(new Set(bad.filter((x) => x))).join('; ');
       return nc(region ? t('nc_incomplete', { list }) : t('nc_withheld', { list }));
     }
-    const v = cells.map((c) => Number(c.value || 0));
-    const total = v[0] + v[1] + v[2];
-    if (total === 0) return nc(t('nc_none'));
-    const share = v[0] / total;
+    let part = 0, total = 0;
+    cells.forEach((c, i) => {
+      const v = Number(c.value || 0);
+      total += v;
+      if (spec.part.includes(spec.cols[i])) part += v;
+    });
+    if (total === 0) return nc(t(spec.none));
+    const share = part / total;
     const pf = new Intl.NumberFormat(state.lang === 'es' ? 'es' : 'en', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
     return { text: pf.format(share), flag: 'share', value: share.toFixed(4), note: '' };
   }
+  // Notification timeliness: acknowledged within 24 hours ÷ all three.
+  const NOTIF_COLS = ['acknowledged_within_24h', 'acknowledged_later', 'not_acknowledged'];
+  const TIMELY = { cols: NOTIF_COLS, part: ['acknowledged_within_24h'], none: 'nc_none' };
+  const shareInfo = (columns, totals, region) => shareOf(TIMELY, columns, totals, region);
+  // The crisis board (a stock at the month's end): accounted for = every welfare status but
+  // unaccounted and inquiry open, over all twelve (services/stats/measures.cc).
+  const CRISIS_COLS = ['WELFARE_STATUS_UNACCOUNTED', 'WELFARE_STATUS_INQUIRY_OPEN',
+    'WELFARE_STATUS_CONTACTED_SAFE', 'WELFARE_STATUS_BELIEVED_SAFE', 'WELFARE_STATUS_NEEDS_ASSISTANCE',
+    'WELFARE_STATUS_INJURED', 'WELFARE_STATUS_DETAINED', 'WELFARE_STATUS_BELIEVED_MISSING',
+    'WELFARE_STATUS_BELIEVED_DECEASED', 'WELFARE_STATUS_DECEASED_CONFIRMED',
+    'WELFARE_STATUS_DEPARTED_OR_EVACUATED', 'WELFARE_STATUS_NOT_IN_AREA'];
+  const ACCOUNTED = { cols: CRISIS_COLS, part: CRISIS_COLS.slice(2), none: 'nc_no_crisis' };
 
   function el(tag, attrs, children) {
     const e = document.createElement(tag);
@@ -196,7 +215,9 @@
         const tr = el('tr', { 'data-member': m.country, 'data-row': row.key }, [th(countryName(m.country), 'row')]);
         if (keyHeader) tr.appendChild(el('td', { text: label(row.key) }));
         const thr = Number(row.threshold || 5);
-        cols.forEach((i) => tr.appendChild(numTd(memberCell((row.cells || [])[i], thr), rel.columns[i])));
+        // A cell's threshold is its row's or its column's, whichever is higher (deaths: 10).
+        cols.forEach((i) => tr.appendChild(numTd(memberCell((row.cells || [])[i],
+          Math.max(thr, Number((r.columnThresholds || [])[i] || 5))), rel.columns[i])));
         tr.appendChild(numTd(memberCell(row.total, thr), 'TOTAL'));
         rows.push(tr);
       }
@@ -342,6 +363,37 @@
     table('medians-table', t('medians_caption', { month: monthL }), headers, rows);
   }
 
+  // --- the crisis board (crisis_accounting: a stock at the month's end) ---------------------------
+  function renderCrisis() {
+    const rel = state.crisis;
+    const monthL = monthLabel(state.month);
+    const caption = t('crisis_caption', { month: monthL });
+    if (!rel) {
+      table('crisis-table', caption, [{ text: t('member') }], [el('tr', {}, [el('td', { text: t('no_crisis') })])]);
+      return;
+    }
+    const cols = CRISIS_COLS.map((c) => (rel.columns || []).indexOf(c));
+    const headers = [{ text: t('member') }, { text: t('share_accounted') }].concat(CRISIS_COLS.map((c) => ({ text: t(c) })));
+    const rows = [];
+    for (const m of rel.members || []) {
+      const r = m.release || {};
+      const tr = el('tr', { 'data-member': m.country, 'data-row': 'TOTAL' }, [th(countryName(m.country), 'row')]);
+      if (r.withheld) {
+        tr.appendChild(el('td', { colspan: String(CRISIS_COLS.length + 1), class: 'flag-withheld', 'data-flag': 'withheld', text: t('month_withheld') }));
+      } else {
+        tr.appendChild(numTd(shareOf(ACCOUNTED, r.columns, r.columnTotals, false, r.columnThresholds), 'share_accounted'));
+        const idx = CRISIS_COLS.map((c) => (r.columns || []).indexOf(c));
+        idx.forEach((i, n) => tr.appendChild(numTd(memberCell((r.columnTotals || [])[i], Number((r.columnThresholds || [])[i] || 5)), CRISIS_COLS[n])));
+      }
+      rows.push(tr);
+    }
+    const tr = el('tr', { class: 'region', 'data-member': 'REGION', 'data-row': 'TOTAL' }, [th(t('region'), 'row')]);
+    tr.appendChild(numTd(shareOf(ACCOUNTED, rel.columns, rel.columnTotals, true), 'share_accounted'));
+    cols.forEach((i, n) => tr.appendChild(numTd(regionalCell((rel.columnTotals || [])[i]), CRISIS_COLS[n])));
+    rows.push(tr);
+    table('crisis-table', caption, headers, rows);
+  }
+
   // --- the corridor map ------------------------------------------------------------------------------
   // TopoJSON (world-atlas) decoded here: quantized, delta-encoded arcs; a ring is a list of arc
   // indices (~i: arc i reversed). A few lines instead of two more npm packages.
@@ -401,7 +453,8 @@
       if (!tab || tab.withheld) continue;
       for (const row of tab.rows || []) {
         const cell = ci >= 0 ? (row.cells || [])[ci] : row.total;
-        out.push({ from: m.country, to: row.key, info: memberCell(cell, Number(row.threshold || 5)) });
+        const thr = Math.max(Number(row.threshold || 5), ci >= 0 ? Number((r.columnThresholds || [])[ci] || 5) : 0);
+        out.push({ from: m.country, to: row.key, info: memberCell(cell, thr) });
       }
     }
     return out;
@@ -497,6 +550,7 @@
     renderMap(rel);
     renderTimeliness();
     renderMedians();
+    renderCrisis();
     renderDimension('children-table', t('children_caption', { measure: measureName(), month }), rel, 'age_group', ['child'], null);
     renderDimension('sex-table', t('sex_caption', { measure: measureName(), month }), rel, 'sex', null, t('row'));
   }
@@ -579,6 +633,7 @@
         Promise.all(window12.map(async (month) => ({ month, release: await releaseOrNull(month, 'notifications') })))]);
     }
     state.closed = state.measure === 'cases_closed' ? state.release : await releaseOrNull(state.month, 'cases_closed');
+    state.crisis = state.measure === 'crisis_accounting' ? state.release : await releaseOrNull(state.month, 'crisis_accounting');
     if (!state.atlas) {
       const res = await fetch('/vendor/world-atlas/countries-110m.json', { credentials: 'same-origin' });
       if (res.ok) state.atlas = decodeAtlas(await res.json());
@@ -609,7 +664,8 @@
   // The tables the CSV holds, with the measure of each (null: the chosen one).
   const CSV_TABLES = [['summary-table', null], ['trend-table', null], ['corridor-table', null],
     ['children-table', null], ['sex-table', null], ['timeliness-table', 'notifications'],
-    ['timeliness-trend-table', 'notifications'], ['medians-table', 'cases_closed']];
+    ['timeliness-trend-table', 'notifications'], ['medians-table', 'cases_closed'],
+    ['crisis-table', 'crisis_accounting']];
   function csvField(s) {
     s = String(s == null ? '' : s);
     if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  // never a formula in a spreadsheet
