@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -81,7 +82,7 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
   if (measure == nullptr || r.measure().empty()) return Bad("measure");
   if (r.withheld()) {
     if (r.columns_size() > 0 || r.tables_size() > 0 || r.column_totals_size() > 0 ||
-        r.column_medians_size() > 0 || r.has_median()) {
+        r.column_medians_size() > 0 || r.has_median() || r.amounts_size() > 0) {
       return Bad("a withheld month carries no numbers");
     }
     return absl::OkStatus();
@@ -105,6 +106,22 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
     if (!CellOk(r.column_totals(j), r.column_thresholds(j))) return Bad("a column total");
   }
   if (!CellOk(r.grand_total(), 5)) return Bad("the grand total");
+  // Amounts: a currency code each, once; a published one says how many claims it needed.
+  if (!measure->has_amounts && r.amounts_size() > 0) return Bad("amounts of this measure");
+  std::set<std::string> currencies;
+  for (const auto& a : r.amounts()) {
+    const std::string& c = a.currency();
+    if (c.size() != 3 || !absl::ascii_isupper(c[0]) || !absl::ascii_isupper(c[1]) ||
+        !absl::ascii_isupper(c[2]) || !currencies.insert(c).second) {
+      return Bad("amounts: an ISO 4217 code each, once");
+    }
+    if (a.threshold() < 5) return Bad("amounts: a threshold of at least 5 claims");
+    const bool published = a.total().flag() == sv1::FLAG_PUBLISHED;
+    if ((published && (a.total().value() < 0 || a.total().value() > 1000000000000000)) ||
+        (!published && (a.total().value() != 0 || a.total().flag() != sv1::FLAG_PRIMARY))) {
+      return Bad("amounts: a withheld amount's value, or one out of range");
+    }
+  }
   // A median says something about a group only when the group's count is published and at
   // least its threshold.
   if (!measure->has_medians) {

@@ -137,6 +137,32 @@ TEST(SecretariatRulesTest, MeasuresKeepTheirOwnColumnsAndMedians) {
   EXPECT_FALSE(check(crisis).ok()) << "deaths under the threshold of 10";
   crisis.set_column_thresholds(1, 10);
   EXPECT_TRUE(check(crisis).ok());
+
+  sv1::MonthlyRelease labour = Mx();
+  labour.set_measure("labour_claims_ended");
+  labour.set_columns(0, "CLAIM_STATUS_RECOVERED");
+  labour.set_columns(1, "CLAIM_STATUS_DISMISSED");
+  auto* usd = labour.add_amounts();
+  usd->set_currency("USD");
+  usd->set_threshold(5);
+  *usd->mutable_total() = C(1250000);
+  auto* cad = labour.add_amounts();
+  cad->set_currency("CAD");
+  cad->set_threshold(5);
+  *cad->mutable_total() = C(0, sv1::FLAG_PRIMARY);
+  EXPECT_TRUE(check(labour).ok());
+  sv1::MonthlyRelease shown_amount = labour;
+  shown_amount.mutable_amounts(1)->mutable_total()->set_value(90000);
+  EXPECT_FALSE(check(shown_amount).ok()) << "a withheld amount's value";
+  sv1::MonthlyRelease named_amount = labour;
+  named_amount.mutable_amounts(0)->set_currency("Juana");
+  EXPECT_FALSE(check(named_amount).ok()) << "a name as a currency";
+  sv1::MonthlyRelease one_claim = labour;
+  one_claim.mutable_amounts(0)->set_threshold(1);
+  EXPECT_FALSE(check(one_claim).ok()) << "an amount of one claim";
+  sv1::MonthlyRelease amounts_elsewhere = Mx();
+  *amounts_elsewhere.add_amounts() = labour.amounts(0);
+  EXPECT_FALSE(check(amounts_elsewhere).ok()) << "amounts on cases opened";
 }
 
 TEST(SecretariatRulesTest, RegionalSumsSayWhenTheyAreComplete) {

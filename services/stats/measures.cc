@@ -46,6 +46,15 @@ const std::vector<Measure>& Measures() {
        /*has_medians=*/false,
        /*stock=*/true,
        {"WELFARE_STATUS_BELIEVED_DECEASED", "WELFARE_STATUS_DECEASED_CONFIRMED"}},
+      // Labour claims that ended in the month, by how, with the amounts recovered in it.
+      {kLabourClaimsEnded,
+       'L',
+       {"CLAIM_STATUS_RECOVERED", "CLAIM_STATUS_PARTIAL", "CLAIM_STATUS_DISMISSED",
+        "CLAIM_STATUS_WITHDRAWN"},
+       /*has_medians=*/false,
+       /*stock=*/false,
+       {},
+       /*has_amounts=*/true},
   };
   return *measures;
 }

@@ -31,6 +31,8 @@ struct Measure {
   bool stock = false;
   // Columns under the sensitive threshold (deaths).
   std::vector<std::string> sensitive_columns = {};
+  // Amounts recovered by currency are published with it (labour_claims_ended).
+  bool has_amounts = false;
 };
 
 inline constexpr char kCasesOpened[] = "cases_opened";
@@ -39,6 +41,7 @@ inline constexpr char kPersonsAssisted[] = "persons_assisted";
 inline constexpr char kNotifications[] = "notifications";
 inline constexpr char kReferralsEnded[] = "referrals_ended";
 inline constexpr char kCrisisAccounting[] = "crisis_accounting";
+inline constexpr char kLabourClaimsEnded[] = "labour_claims_ended";
 
 // Notification columns: by when the receiving post acknowledged it, counted in the month it
 // was received. A notification moves from "not_acknowledged" when it is acknowledged.

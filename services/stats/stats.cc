@@ -311,6 +311,25 @@ absl::Status Stats::Fill(const Release& r, const ProtectedRelease& p, absl::stri
     *out.mutable_median() =
         shown ? CellOf(MedianOf(all, all_n), Flag::kPublished) : CellOf(0, Flag::kNotPublished);
   }
+  if (m != nullptr && m->has_amounts) {
+    // An amount is a sum of a few claims' money: published only over enough of them.
+    const std::string suffix = absl::StrCat(std::string(1, m->code), "|", month, "|");
+    for (auto it = store_->ScanPrefix(counters_, absl::StrCat("$", suffix)); it->Valid();
+         it->Next()) {
+      const std::string key(it->key());
+      const std::string currency = key.substr(1 + suffix.size());
+      ENLACE_ASSIGN_OR_RETURN(int64_t amount, store_->GetCounter(counters_, key));
+      ENLACE_ASSIGN_OR_RETURN(int64_t claims,
+                              store_->GetCounter(counters_, absl::StrCat("#", suffix, currency)));
+      if (amount <= 0 && claims <= 0) continue;
+      v1::Amount* a = out.add_amounts();
+      a->set_currency(currency);
+      a->set_threshold(threshold_);
+      *a->mutable_total() = claims >= threshold_ && amount >= 0
+                                ? CellOf(amount, Flag::kPublished)
+                                : CellOf(0, Flag::kPrimary);
+    }
+  }
   for (size_t t = 0; t < r.tables.size(); ++t) {
     v1::Table* table = out.add_tables();
     table->set_dimension(r.tables[t].name);

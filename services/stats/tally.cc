@@ -34,6 +34,17 @@ void Tally::Add(txn::Transaction& txn, const Measure& measure, absl::string_view
                          1);
 }
 
+void Tally::AddAmount(txn::Transaction& txn, const Measure& measure, absl::string_view month,
+                      absl::string_view currency, int64_t amount, int64_t contributors) const {
+  const std::string code(1, measure.code);
+  const std::string suffix = absl::StrCat(code, "|", month, "|", currency);
+  if (amount != 0) txn.batch.AddToCounter(counters_, absl::StrCat("$", suffix), amount);
+  if (contributors != 0) {
+    txn.batch.AddToCounter(counters_, absl::StrCat("#", suffix), contributors);
+  }
+  txn.batch.AddToCounter(counters_, absl::StrCat("V|", code, "|", month), 1);
+}
+
 void Tally::Remember(txn::Transaction& txn, absl::string_view key, absl::string_view month,
                      const Facts& facts) const {
   txn.batch.Put(facts_, absl::StrCat("F|", key), absl::StrCat(month, " ", facts.Join()));

@@ -26,6 +26,11 @@ class Tally {
 
   void Add(txn::Transaction& txn, const Measure& measure, absl::string_view month,
            const Facts& facts, int64_t n = 1) const;
+  // An amount (minor units of `currency`) in the month, and how many more events contributed
+  // to it: amounts are published only where enough did (keys ${code}|{month}|{currency} and
+  // #{code}|{month}|{currency}).
+  void AddAmount(txn::Transaction& txn, const Measure& measure, absl::string_view month,
+                 absl::string_view currency, int64_t amount, int64_t contributors) const;
   void Remember(txn::Transaction& txn, absl::string_view key, absl::string_view month,
                 const Facts& facts) const;
   struct Remembered {

@@ -1,6 +1,8 @@
 // Labour claims on a labour case: their status, the filing deadlines to warn about, and the
 // monthly statistics (issue 12) kept in the same commits.
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/crypto/sealed_record.h"
 #include "common/geo/geo.h"
@@ -67,6 +69,30 @@ absl::Status Workers::StageClaim(const std::string& id, const v1::LabourClaim* b
         counts_, keys::Recovered(MonthOf(clock_->Now()), after.recovered().currency_code()),
         recovered);
   }
+  // The secretariat's release: a claim counts once, at its latest outcome, in the month it
+  // reached it (a partial recovery made whole moves from PARTIAL, a correction of that month);
+  // what it recovered counts in the month recovered, with the claims that recovered in that
+  // currency.
+  const stats::Measure& ended = *stats::FindMeasure(stats::kLabourClaimsEnded);
+  const std::string now = stats::MonthOf(clock_->Now());
+  const std::string outcome = v1::ClaimStatus_Name(after.status());
+  if (before != nullptr && before->status() != after.status() &&
+      std::find(ended.columns.begin(), ended.columns.end(), outcome) != ended.columns.end()) {
+    const std::string key = absl::StrCat("l|", id);
+    ENLACE_ASSIGN_OR_RETURN(auto counted, tally_.Recall(key));
+    if (counted.has_value()) {
+      stats::Facts facts = counted->facts;
+      if (!facts.column.empty()) tally_.Add(txn, ended, counted->month, facts, -1);
+      facts.column = outcome;
+      tally_.Add(txn, ended, now, facts);
+      tally_.Remember(txn, key, now, facts);
+    }
+  }
+  if (recovered != 0) {
+    const bool first = before == nullptr || before->recovered().amount_minor() == 0;
+    tally_.AddAmount(txn, ended, now, after.recovered().currency_code(), recovered,
+                     first && after.recovered().amount_minor() > 0 ? 1 : 0);
+  }
   return absl::OkStatus();
 }
 
@@ -131,6 +157,9 @@ absl::StatusOr<v1::LabourClaim> Workers::CreateLabourClaim(
   c.set_etag(Etag(c.update_time()));
   txn::Transaction txn;
   ENLACE_RETURN_IF_ERROR(StageClaim(id, nullptr, c, /*create_key=*/true, txn));
+  // What the claim counts under when it ends (kept apart: the person may be erased first).
+  tally_.Remember(txn, absl::StrCat("l|", id), stats::MonthOf(now),
+                  {kase->post(), kase->host_country(), "", "unknown", "unknown"});
   if (!request_key.empty()) txn.batch.Put(cf_, request_key, c.name());
   registry_->LinkToPerson(txn, *guard, keys::ClaimOwner(id));
   txn.Audit(caller.identity, "workers.CreateLabourClaim", {c.name(), c.case_()})

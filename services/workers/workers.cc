@@ -22,6 +22,7 @@ void Workers::AddColumnFamilies(storage::StoreOptions& options) {
   };
   add(options.column_families, keys::kCf);
   add(options.counter_families, keys::kCountsCf);
+  stats::Tally::AddColumnFamilies(options);
 }
 
 Workers::Workers(storage::Store* store, txn::Committer* committer, crypto::KeyVault* vault,
@@ -36,7 +37,8 @@ Workers::Workers(storage::Store* store, txn::Committer* committer, crypto::KeyVa
       peers_(std::move(peers)),
       clock_(clock),
       cf_(store->cf(keys::kCf)),
-      counts_(store->cf(keys::kCountsCf)) {}
+      counts_(store->cf(keys::kCountsCf)),
+      tally_(store) {}
 
 absl::Status Workers::CheckParent(const std::string& parent) const {
   if (parent != absl::StrCat("countries/", self_)) {

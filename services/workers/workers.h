@@ -18,6 +18,7 @@
 #include "services/cases/registry.h"
 #include "services/federation/inbox.h"
 #include "services/workers/rules.h"
+#include "services/stats/tally.h"
 
 namespace enlace::workers {
 
@@ -113,6 +114,8 @@ class Workers : public federation::EnvelopeHandler {
   const Clock* clock_;
   const storage::ColumnFamily* cf_;
   const storage::ColumnFamily* counts_;
+  // Statistics for the secretariat: claims ended by how, amounts recovered by currency.
+  const stats::Tally tally_;
   storage::KeyLocks locks_;
   // Held from reading this member's counters to the commit of the report built from them,
   // so that a report's revision and counts never go backwards.

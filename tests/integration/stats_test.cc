@@ -12,6 +12,7 @@
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/stats/v1/stats.grpc.pb.h"
+#include "enlace/workers/v1/workers.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/node/node.h"
 #include "tests/testing/test_env.h"
@@ -21,6 +22,7 @@ namespace {
 
 namespace cv1 = ::enlace::cases::v1;
 namespace sv1 = ::enlace::stats::v1;
+namespace wv1 = ::enlace::workers::v1;
 
 constexpr char kSupervisor[] = "spiffe://mx.enlace.example/role/supervisor/user/jefa";
 constexpr char kSecretariat[] = "spiffe://mx.enlace.example/role/secretariat/user/crm";
@@ -386,6 +388,75 @@ TEST_F(StatsTest, PersonsCountOnceAndClosuresCarryTheirMedianDays) {
   grpc::Status s = Release(kSupervisor, "2026-10", "persons", &bad);
   EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("measure"), std::string::npos);
+}
+
+TEST_F(StatsTest, LabourClaimsCountAtTheirOutcomeWithWhatTheyRecovered) {
+  // October 5th: six claims on six labour cases at MX-CHI (US), each recovering $1,000.00
+  // in full, and one claim partly recovered in October and made whole in November.
+  auto workers = wv1::TemporaryWorkersService::NewStub(Channel(kSupervisor));
+  auto claim_on = [&](const cv1::Case& kase) {
+    wv1::CreateLabourClaimRequest req;
+    req.set_parent("countries/MX");
+    auto* c = req.mutable_claim();
+    c->set_case_(kase.name());
+    c->set_type(wv1::CLAIM_TYPE_UNPAID_WAGES);
+    c->set_forum(wv1::FORUM_LABOUR_AGENCY);
+    c->mutable_claimed()->set_currency_code("USD");
+    c->mutable_claimed()->set_amount_minor(100000);
+    wv1::LabourClaim out;
+    grpc::Status s = workers->CreateLabourClaim(Ctx().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  auto step = [&](wv1::LabourClaim& claim, wv1::ClaimStatus to, int64_t recovered = 0) {
+    wv1::AdvanceLabourClaimRequest req;
+    req.set_name(claim.name());
+    req.set_etag(claim.etag());
+    req.set_to(to);
+    if (recovered > 0) {
+      req.mutable_recovered()->set_currency_code("USD");
+      req.mutable_recovered()->set_amount_minor(recovered);
+    }
+    grpc::Status s = workers->AdvanceLabourClaim(Ctx().get(), req, &claim);
+    EXPECT_TRUE(s.ok()) << wv1::ClaimStatus_Name(to) << ": " << s.error_message();
+  };
+  std::vector<wv1::LabourClaim> claims;
+  for (int i = 0; i < 7; ++i) {
+    claims.push_back(claim_on(Open("MX-CHI", "US", cv1::SUBTYPE_UNPAID_WAGES,
+                                   i % 2 ? cv1::SEX_MALE : cv1::SEX_FEMALE, false)));
+    step(claims.back(), wv1::CLAIM_STATUS_DOCUMENTED);
+    step(claims.back(), wv1::CLAIM_STATUS_FILED);
+    step(claims.back(), wv1::CLAIM_STATUS_MEDIATION);
+  }
+  for (int i = 0; i < 6; ++i) step(claims[i], wv1::CLAIM_STATUS_RECOVERED, 100000);
+  step(claims[6], wv1::CLAIM_STATUS_PARTIAL, 40000);
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 11, 4)));
+  step(claims[6], wv1::CLAIM_STATUS_RECOVERED, 100000);
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 12, 2)));
+
+  auto totals = [](const sv1::MonthlyRelease& r) {
+    std::map<std::string, int64_t> out;
+    for (int j = 0; j < r.columns_size(); ++j) {
+      if (r.column_totals(j).value() > 0) out[r.columns(j)] = r.column_totals(j).value();
+    }
+    return out;
+  };
+  sv1::MonthlyRelease october, november;
+  ASSERT_TRUE(Release(kSupervisor, "2026-10", "labour_claims_ended", &october).ok());
+  ASSERT_TRUE(Release(kSupervisor, "2026-11", "labour_claims_ended", &november).ok());
+  // The partial recovery made whole counts at its outcome, in November (too few to show).
+  EXPECT_EQ(totals(october), (std::map<std::string, int64_t>{{"CLAIM_STATUS_RECOVERED", 6}}));
+  EXPECT_TRUE(november.withheld() || totals(november).empty());
+  // October's money: seven claims recovered $6,400.00; November's $600.00 by none that
+  // started recovering then (withheld: no amount is shown over fewer than five claims).
+  ASSERT_EQ(october.amounts_size(), 1);
+  EXPECT_EQ(october.amounts(0).currency(), "USD");
+  EXPECT_EQ(october.amounts(0).total().flag(), sv1::FLAG_PUBLISHED);
+  EXPECT_EQ(october.amounts(0).total().value(), 640000);
+  for (const auto& a : november.amounts()) {
+    EXPECT_EQ(a.total().flag(), sv1::FLAG_PRIMARY);
+    EXPECT_EQ(a.total().value(), 0);
+  }
 }
 
 }  // namespace

@@ -36,6 +36,10 @@ std::vector<enlace::stats::v1::ImportHistoryRequest> HistoryPlan(
        {{"OUTCOME_SUCCESS", 0.56}, {"OUTCOME_CLIENT_REFUSED", 0.09},
         {"OUTCOME_NO_CAPACITY", 0.12}, {"OUTCOME_NO_LONGER_NEEDED", 0.10},
         {"OUTCOME_UNREACHABLE", 0.08}, {"OUTCOME_OTHER", 0.03}, {"REVOKED", 0.02}}},
+      {"labour_claims_ended",
+       0.10,
+       {{"CLAIM_STATUS_RECOVERED", 0.45}, {"CLAIM_STATUS_PARTIAL", 0.20},
+        {"CLAIM_STATUS_DISMISSED", 0.20}, {"CLAIM_STATUS_WITHDRAWN", 0.15}}},
   };
   std::vector<enlace::stats::v1::ImportHistoryRequest> out;
   for (int k = months - 1; k >= 0; --k) {
