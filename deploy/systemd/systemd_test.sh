@@ -4,8 +4,9 @@
 #     holding the binaries: no warning at all (an unknown or misspelt key is only a warning);
 #  2. `systemd-analyze security --offline=yes --threshold=11`: exposure 1.1 or better for both
 #     (what is left is being a network server: sockets, the host's network, no IP allow list);
-#  3. MX's node runs as the unit would run it: ExecStart from the unit with %i and %d filled in,
-#     the config from render_config.sh, the keys as credentials (0400, owned by the node's user),
+#  3. MX's node and the secretariat (XS) each run as their unit would run them: ExecStart from
+#     the unit with %i and %d filled in, the config from render_config.sh, the keys as
+#     credentials (0400, owned by the node's user),
 #     under setpriv as an unprivileged user with no capabilities and no_new_privs, traced by
 #     strace: it serves (grpc health SERVING over mTLS, /readyz 200), reloads on the unit's
 #     ExecReload signal, stops cleanly on SIGTERM, and every system call it made is allowed by the
@@ -61,41 +62,52 @@ done
 W="$(mktemp -d /tmp/enlace-systemd-test-XXXXXX)"
 trap 'rm -rf "$W"' EXIT
 chmod 0755 "$W"
-unit="$S/enlace-node@.service"
-creds="$W/run/credentials/enlace-node@mx.service"
-mkdir -p "$creds" "$W/etc/enlace/mx/tls" "$W/var/lib/enlace/mx" "$W/var/lib/enlace-keys/mx"
-"$R/tools/devpki/enlace-devpki" --out="$W/pki" --countries=MX \
-  --manifest="$W/etc/enlace/manifest.textproto" --federation_endpoints=MX=127.0.0.1:7501 >/dev/null ||
-  fail "devpki"
-cp "$W/pki/MX/node.pem" "$W/etc/enlace/mx/tls/node.pem"
-cp "$W/pki/MX/ca.pem" "$W/etc/enlace/mx/tls/client-ca.pem"
-ROOT="$R" bash "$S/render_config.sh" mx >"$W/etc/enlace/mx/node.textproto" || fail "render_config.sh"
-# The unit's absolute paths, moved under $W; addresses onto this namespace's loopback.
-sed -i "s|\"/var/lib/|\"$W/var/lib/|; s|\"/etc/enlace/|\"$W/etc/enlace/|; s|\"/run/credentials/|\"$W/run/credentials/|; s|0\.0\.0\.0:|127.0.0.1:|" \
-  "$W/etc/enlace/mx/node.textproto"
-# LoadCredential= copies: 0400, owned by the service's user.
-cp "$W/pki/MX/node.key" "$creds/node.key"
-cp "$W/pki/MX/signing.key" "$creds/signing.key"
-echo "1:$(head -c 32 /dev/urandom | base64 -w0)" >"$creds/master.key"
-chown -R 65532:65532 "$creds" "$W/var/lib/enlace/mx" "$W/var/lib/enlace-keys/mx"
-chmod 0400 "$creds"/*
-chmod 0700 "$creds" "$W/var/lib/enlace/mx" "$W/var/lib/enlace-keys/mx"
-chmod 0755 "$W/run" "$W/run/credentials" "$W/var" "$W/var/lib" "$W/var/lib/enlace" "$W/var/lib/enlace-keys" "$W/etc" "$W/etc/enlace" "$W/etc/enlace/mx" "$W/etc/enlace/mx/tls"
-chmod 0644 "$W/etc/enlace/mx/tls"/* "$W/etc/enlace/mx/node.textproto" "$W/etc/enlace/manifest.textproto"
-# ExecStart exactly as the unit has it, with the specifiers systemd would fill in.
-exec_start="$(sed -n 's/^ExecStart=//p' "$unit")"
-exec_start="${exec_start//%i/mx}"
-exec_start="${exec_start//%d/$creds}"
-exec_start="${exec_start//\/etc\/enlace\//$W/etc/enlace/}"
-grep -q "$W/etc/enlace/mx/node.textproto" <<<"$exec_start" || fail "ExecStart: $exec_start"
-cp "$R/services/node/enlace-node" "$W/enlace-node"
-exec_start="${exec_start//\/usr\/local\/bin\/enlace-node/$W/enlace-node}"
-reload_signal="$(sed -n 's/^ExecReload=.*kill -\([A-Z]*\) \$MAINPID$/\1/p' "$unit")"
-[[ "$reload_signal" == HUP ]] || fail "ExecReload does not send SIGHUP"
+expand() {
+  systemd-analyze syscall-filter "$1" | sed -n '2,$p' | sed 's/^ *//' | grep -v '^#\|^$' |
+    while read -r s; do if [[ "$s" == @* ]]; then expand "$s"; else echo "$s"; fi; done
+}
 
-cat >"$W/inside.sh" <<'EOF'
+# Runs unit $2 (instance $1, named $3) as systemd would, its binary $4 traced; see the top.
+run_unit() {
+  local lc="$1" unit="$2" name="$3" bin="$4" cc
+  cc="$(tr 'a-z' 'A-Z' <<<"$lc")"
+  local W="$W/$lc"
+  mkdir -p "$W" && chmod 0755 "$W"
+  local creds="$W/run/credentials/$name"
+  mkdir -p "$creds" "$W/etc/enlace/$lc/tls" "$W/var/lib/enlace/$lc" "$W/var/lib/enlace-keys/$lc"
+  "$R/tools/devpki/enlace-devpki" --out="$W/pki" --countries="$cc" $([[ $lc == xs ]] && echo --secretariat=XS) \
+    --manifest="$W/etc/enlace/manifest.textproto" --federation_endpoints="$cc=127.0.0.1:7501" >/dev/null ||
+    fail "devpki"
+  cp "$W/pki/$cc/node.pem" "$W/etc/enlace/$lc/tls/node.pem"
+  cp "$W/pki/$cc/ca.pem" "$W/etc/enlace/$lc/tls/client-ca.pem"
+  ROOT="$R" bash "$S/render_config.sh" "$lc" >"$W/etc/enlace/$lc/node.textproto" || fail "render_config.sh"
+  # The unit's absolute paths, moved under $W; addresses onto this namespace's loopback.
+  sed -i "s|\"/var/lib/|\"$W/var/lib/|; s|\"/etc/enlace/|\"$W/etc/enlace/|; s|\"/run/credentials/|\"$W/run/credentials/|; s|0\.0\.0\.0:|127.0.0.1:|" \
+    "$W/etc/enlace/$lc/node.textproto"
+  # LoadCredential= copies: 0400, owned by the service's user.
+  cp "$W/pki/$cc/node.key" "$creds/node.key"
+  cp "$W/pki/$cc/signing.key" "$creds/signing.key"
+  echo "1:$(head -c 32 /dev/urandom | base64 -w0)" >"$creds/master.key"
+  chown -R 65532:65532 "$creds" "$W/var/lib/enlace/$lc" "$W/var/lib/enlace-keys/$lc"
+  chmod 0400 "$creds"/*
+  chmod 0700 "$creds" "$W/var/lib/enlace/$lc" "$W/var/lib/enlace-keys/$lc"
+  chmod 0755 "$W/run" "$W/run/credentials" "$W/var" "$W/var/lib" "$W/var/lib/enlace" "$W/var/lib/enlace-keys" "$W/etc" "$W/etc/enlace" "$W/etc/enlace/$lc" "$W/etc/enlace/$lc/tls"
+  chmod 0644 "$W/etc/enlace/$lc/tls"/* "$W/etc/enlace/$lc/node.textproto" "$W/etc/enlace/manifest.textproto"
+  # ExecStart exactly as the unit has it, with the specifiers systemd would fill in.
+  local exec_start reload_signal start outside families allowed_families allow deny
+  exec_start="$(sed -n 's/^ExecStart=//p' "$unit")"
+  exec_start="${exec_start//%i/$lc}"
+  exec_start="${exec_start//%d/$creds}"
+  exec_start="${exec_start//\/etc\/enlace\//$W/etc/enlace/}"
+  grep -q "$W/etc/enlace/$lc/node.textproto" <<<"$exec_start" || fail "ExecStart: $exec_start"
+  cp "$R/services/node/$bin" "$W/$bin"
+  exec_start="${exec_start//\/usr\/local\/bin\/$bin/$W/$bin}"
+  reload_signal="$(sed -n 's/^ExecReload=.*kill -\([A-Z]*\) \$MAINPID$/\1/p' "$unit")"
+  [[ "$reload_signal" == HUP ]] || fail "ExecReload does not send SIGHUP"
+
+  cat >"$W/inside.sh" <<'EOF'
 set -euo pipefail
-W="$1"; shift
+W="$1" cc="$2" bin="$3"; shift 3
 ip link set lo up
 # UMask=0077, no capabilities, no_new_privs, an unprivileged user: as the unit runs it.
 umask 0077
@@ -104,18 +116,18 @@ strace -f -qq -o "$W/trace.txt" setpriv --reuid=65532 --regid=65532 --clear-grou
 tracer=$!
 for _ in $(seq 1 300); do grep -q 'ready in' "$W/node.log" && break; kill -0 "$tracer" || exit 1; sleep 0.1; done
 grep -q 'ready in' "$W/node.log" || { echo "not ready"; exit 1; }
-node="$(pgrep -f "^$W/enlace-node" | head -1)"
+node="$(pgrep -f "^$W/$bin" | head -1)"
 grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$node/status" || { echo "has capabilities"; exit 1; }
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$node/status" || { echo "no no_new_privs"; exit 1; }
 printf '\0\0\0\0\0' >"$W/health.req"
-curl -sS --http2 --max-time 10 --cacert "$W/pki/MX/ca.pem" --cert "$W/pki/MX/admin.pem" \
-  --key "$W/pki/MX/admin.key" -H 'content-type: application/grpc' -H 'te: trailers' \
+curl -sS --http2 --max-time 10 --cacert "$W/pki/$cc/ca.pem" --cert "$W/pki/$cc/admin.pem" \
+  --key "$W/pki/$cc/admin.key" -H 'content-type: application/grpc' -H 'te: trailers' \
   --data-binary @"$W/health.req" -o "$W/health" "https://localhost:7443/grpc.health.v1.Health/Check"
 [[ "$(od -An -tx1 "$W/health" | tr -d ' \n')" == 00000000020801 ]] || { echo "health not SERVING"; exit 1; }
-echo "MX: grpc health SERVING over mTLS"
+echo "$cc: grpc health SERVING over mTLS"
 code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 http://127.0.0.1:9464/readyz)"
 [[ "$code" == 200 ]] || { echo "/readyz answered $code"; exit 1; }
-echo "MX: /readyz 200"
+echo "$cc: /readyz 200"
 kill -HUP "$node"
 for _ in $(seq 1 100); do grep -q 'SIGHUP' "$W/node.log" && break; sleep 0.1; done
 grep -q 'SIGHUP' "$W/node.log" || { echo "no reload on SIGHUP"; exit 1; }
@@ -123,38 +135,38 @@ kill -TERM "$node"
 rc=0; wait "$tracer" || rc=$?
 [[ $rc == 0 ]] || { echo "exit $rc after SIGTERM"; exit 1; }
 grep -q 'store closed cleanly' "$W/node.log" || { echo "no clean close"; exit 1; }
-echo "MX: reloaded on SIGHUP, stopped cleanly on SIGTERM"
+echo "$cc: reloaded on SIGHUP, stopped cleanly on SIGTERM"
 EOF
-# shellcheck disable=SC2086  # ExecStart's words, as systemd splits them
-unshare --net bash "$W/inside.sh" "$W" $exec_start >"$W/inside.out" 2>&1 ||
-  { cat "$W/inside.out"; fail "MX did not run as the unit runs it"; }
-cat "$W/inside.out"
+  # shellcheck disable=SC2086  # ExecStart's words, as systemd splits them
+  unshare --net bash "$W/inside.sh" "$W" "$cc" "$bin" $exec_start >"$W/inside.out" 2>&1 ||
+    { cat "$W/inside.out"; fail "$cc did not run as $name runs it"; }
+  cat "$W/inside.out"
 
-# The system calls the node made (after its execve; setpriv's own are not the node's) against the
-# unit's filter: @system-service minus @privileged and @resources, expanded by systemd itself.
-expand() {
-  systemd-analyze syscall-filter "$1" | sed -n '2,$p' | sed 's/^ *//' | grep -v '^#\|^$' |
-    while read -r s; do if [[ "$s" == @* ]]; then expand "$s"; else echo "$s"; fi; done
+  # The system calls the node made (after its execve; setpriv's own are not the node's) against the
+  # unit's filter: @system-service minus @privileged and @resources, expanded by systemd itself.
+  allow="$(sed -n 's/^SystemCallFilter=\(@.*\)$/\1/p' "$unit" | grep -v '^~')"
+  deny="$(sed -n 's/^SystemCallFilter=~//p' "$unit")"
+  [[ "$allow" == @system-service && -n "$deny" ]] || fail "unexpected SystemCallFilter lines: $allow / $deny"
+  expand "$allow" | sort -u >"$W/allowed"
+  for set in $deny; do expand "$set"; done | sort -u >"$W/denied"
+  comm -23 "$W/allowed" "$W/denied" >"$W/permitted"
+  start="$(grep -n "execve(\"[^\"]*/$bin\"" "$W/trace.txt" | head -1 | cut -d: -f1)"
+  [[ -n "$start" ]] || fail "no execve of $bin in the trace"
+  tail -n +"$start" "$W/trace.txt" |
+    sed -n 's/^[0-9]\+ \+\([a-z_0-9]\+\)(.*/\1/p; s/^[0-9]\+ \+<\.\.\. \([a-z_0-9]\+\) resumed>.*/\1/p' |
+    sort -u >"$W/used"
+  [[ $(wc -l <"$W/used") -gt 30 ]] || fail "the trace holds too few system calls: $(tr '\n' ' ' <"$W/used")"
+  outside="$(comm -23 "$W/used" "$W/permitted" | tr '\n' ' ')"
+  [[ -z "$outside" ]] || fail "$bin made system calls the unit's SystemCallFilter refuses: $outside"
+  echo "$cc syscalls: $(wc -l <"$W/used") distinct, all within SystemCallFilter (of $(wc -l <"$W/permitted") permitted)"
+  families="$(tail -n +"$start" "$W/trace.txt" | grep -o 'socket(AF_[A-Z0-9]*' | sed 's/socket(//' | sort -u | tr '\n' ' ')"
+  allowed_families="$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")"
+  for f in $families; do
+    [[ " $allowed_families " == *" $f "* ]] || fail "$bin opened an $f socket; RestrictAddressFamilies=$allowed_families"
+  done
+  echo "$cc socket families used: ${families:-none} (allowed: $allowed_families)"
 }
-allow="$(sed -n 's/^SystemCallFilter=\(@.*\)$/\1/p' "$unit" | grep -v '^~')"
-deny="$(sed -n 's/^SystemCallFilter=~//p' "$unit")"
-[[ "$allow" == @system-service && -n "$deny" ]] || fail "unexpected SystemCallFilter lines: $allow / $deny"
-expand "$allow" | sort -u >"$W/allowed"
-for set in $deny; do expand "$set"; done | sort -u >"$W/denied"
-comm -23 "$W/allowed" "$W/denied" >"$W/permitted"
-start="$(grep -n 'execve("[^"]*/enlace-node"' "$W/trace.txt" | head -1 | cut -d: -f1)"
-[[ -n "$start" ]] || fail "no execve of the node in the trace"
-tail -n +"$start" "$W/trace.txt" |
-  sed -n 's/^[0-9]\+ \+\([a-z_0-9]\+\)(.*/\1/p; s/^[0-9]\+ \+<\.\.\. \([a-z_0-9]\+\) resumed>.*/\1/p' |
-  sort -u >"$W/used"
-[[ $(wc -l <"$W/used") -gt 30 ]] || fail "the trace holds too few system calls: $(tr '\n' ' ' <"$W/used")"
-outside="$(comm -23 "$W/used" "$W/permitted" | tr '\n' ' ')"
-[[ -z "$outside" ]] || fail "the node made system calls the unit's SystemCallFilter refuses: $outside"
-echo "syscalls: $(wc -l <"$W/used") distinct, all within SystemCallFilter (of $(wc -l <"$W/permitted") permitted)"
-families="$(tail -n +"$start" "$W/trace.txt" | grep -o 'socket(AF_[A-Z0-9]*' | sed 's/socket(//' | sort -u | tr '\n' ' ')"
-allowed_families="$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")"
-for f in $families; do
-  [[ " $allowed_families " == *" $f "* ]] || fail "the node opened an $f socket; RestrictAddressFamilies=$allowed_families"
-done
-echo "socket families used: ${families:-none} (allowed: $allowed_families)"
-echo "PASS: units verified, exposure <= 1.1, MX ran as the unit runs it within its filters"
+
+run_unit mx "$S/enlace-node@.service" enlace-node@mx.service enlace-node
+run_unit xs "$S/enlace-secretariat.service" enlace-secretariat.service enlace-secretariat
+echo "PASS: units verified, exposure <= 1.1, MX and XS ran as their units run them within their filters"
