@@ -1,11 +1,18 @@
 // The ops port of a real node (in-process; mTLS API on loopback; RocksDB in a temp dir):
 // liveness, readiness through a drain, and the metrics after real RPCs, checked by promtool.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
@@ -156,6 +163,81 @@ TEST(OpsPortTest, HealthReadinessAndMetricsOfARealNode) {
   EXPECT_TRUE(absl::StrContains(r->body, "enlace_ready 0")) << r->body;
   ASSERT_TRUE((*node)->Shutdown(absl::Seconds(5)).ok());
   EXPECT_FALSE(http.Get("/healthz"));  // the port closes with the node
+}
+
+// Before it is ready: the node is held at reading its master key (a FIFO nobody writes yet),
+// after the ops port opened and the store opened, before it serves. No timing involved.
+TEST(OpsPortTest, NotReadyWhileStartingThenReady) {
+  const std::string dir = testing::MakeTempDir("ops_start");
+  auto pki = testing::TestPki::Create(dir, "MX");
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  node::v1::NodeConfig config = testing::TestNodeConfig(dir, "MX");
+  config.mutable_ops()->set_address("127.0.0.1:0");
+  config.mutable_ops()->set_port_file(dir + "/ops_port");
+  std::string key;
+  {
+    std::ifstream in(config.security().master_key_file());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    key = ss.str();
+  }
+  ASSERT_FALSE(key.empty());
+  const std::string fifo = dir + "/master.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  config.mutable_security()->set_master_key_file(fifo);
+
+  absl::StatusOr<std::unique_ptr<node::Node>> node = absl::UnknownError("not started");
+  std::atomic<bool> started{false};
+  std::thread start([&] {
+    node = node::Node::Start(config);
+    started = true;
+  });
+  // Gives the node its key once it reads the FIFO (a writer's open fails with ENXIO until
+  // then), and waits for the start to end; also on an early test failure.
+  auto feed = [&, fed = false]() mutable {
+    if (!fed) {
+      fed = true;
+      testing::WaitFor(
+          [&] {
+            int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+            if (fd < 0) return started.load();  // no reader yet (or the start failed)
+            (void)!write(fd, key.data(), key.size());
+            close(fd);
+            return true;
+          },
+          absl::Seconds(60));
+    }
+    if (start.joinable()) start.join();
+  };
+  auto cleanup = absl::MakeCleanup([&feed] { feed(); });
+  int port = 0;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        std::ifstream in(dir + "/ops_port");
+        return static_cast<bool>(in >> port) && port > 0;
+      },
+      absl::Seconds(30)));
+  httplib::Client http("127.0.0.1", port);
+  http.set_connection_timeout(5, 0);
+  http.set_read_timeout(10, 0);
+  auto r = http.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = http.Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_TRUE(absl::StartsWith(r->body, "not ready: starting")) << r->body;
+  r = http.Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+
+  feed();  // the start goes on
+  ASSERT_TRUE(node.ok()) << node.status();
+  EXPECT_EQ((*node)->ops_port(), port);
+  r = http.Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  ASSERT_TRUE((*node)->Shutdown(absl::Seconds(5)).ok());
 }
 
 TEST(OpsPortTest, PortInUseFailsTheStartAndChangesNothing) {
