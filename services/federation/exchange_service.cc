@@ -1,5 +1,6 @@
 #include "services/federation/exchange_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <iostream>
@@ -20,6 +21,10 @@ constexpr size_t kMaxPerCommit = 1024;
 bool SameMember(const v1::Member& a, const v1::Member& b) {
   return a.node_identity() == b.node_identity() &&
          a.signing_public_key_pem() == b.signing_public_key_pem() &&
+         std::equal(a.additional_signing_public_key_pems().begin(),
+                    a.additional_signing_public_key_pems().end(),
+                    b.additional_signing_public_key_pems().begin(),
+                    b.additional_signing_public_key_pems().end()) &&
          a.tls_ca_pem() == b.tls_ca_pem();
 }
 }  // namespace

@@ -125,7 +125,8 @@ class ExchangeServiceTest : public ::testing::Test {
 
   // Members `countries`, GT's signing key replaced by `gt_key` when given.
   void SetManifest(int64_t version, const std::vector<std::string>& countries,
-                   const std::string& gt_key = "") {
+                   const std::string& gt_key = "",
+                   const std::vector<std::string>& gt_additional_keys = {}) {
     v1::FederationManifest m;
     m.set_version(version);
     for (const auto& c : countries) {
@@ -136,6 +137,9 @@ class ExchangeServiceTest : public ::testing::Test {
       member->set_signing_public_key_pem(
           c == "GT" && !gt_key.empty() ? gt_key : countries_[c].signing.public_pem);
       member->set_tls_ca_pem(countries_[c].ca.cert_pem);
+      if (c == "GT") {
+        for (const auto& k : gt_additional_keys) member->add_additional_signing_public_key_pems(k);
+      }
     }
     auto snap = ManifestSnapshot::Build(m);
     ASSERT_TRUE(snap.ok()) << snap.status();
@@ -186,6 +190,11 @@ class ExchangeServiceTest : public ::testing::Test {
 
   v1::ExchangeRequest Envelope(const std::string& sender, uint64_t seq,
                                const std::string& signed_by) {
+    return SignedEnvelope(sender, seq, *countries_[signed_by].signer);
+  }
+
+  v1::ExchangeRequest SignedEnvelope(const std::string& sender, uint64_t seq,
+                                     const crypto::Signer& signer) {
     v1::EnvelopeBody body;
     body.set_sender(sender);
     body.set_receiver(kSelf);
@@ -195,8 +204,7 @@ class ExchangeServiceTest : public ::testing::Test {
     v1::ExchangeRequest req;
     req.mutable_envelope()->set_body(body.SerializeAsString());
     req.mutable_envelope()->set_seq(seq);
-    req.mutable_envelope()->set_signature(
-        *countries_[signed_by].signer->Sign(req.envelope().body()));
+    req.mutable_envelope()->set_signature(*signer.Sign(req.envelope().body()));
     return req;
   }
 
@@ -335,6 +343,67 @@ TEST_F(ExchangeServiceTest, NewerStreamFromThePeerSupersedesTheOlder) {
   ASSERT_TRUE(new_stream->rw->Write(Envelope("GT", 1, "GT")));
   ASSERT_TRUE(ReadAcksUpTo(*new_stream, 1));
   EXPECT_EQ(*inbox_->AppliedSeq("GT"), 1u);
+}
+
+// --- Signing-key rotation ------------------------------------------------------------------
+
+// GT rotates its envelope-signing key without stopping (docs/operations.md): the new key is
+// published beside the old, GT switches to it, then the old one is retired. Envelopes signed
+// with the old key before the switch apply; after the retirement one signed with the old key
+// is refused and moves nothing (the link-integrity rule: never applied, never a watermark).
+TEST_F(ExchangeServiceTest, SigningKeyRotatesWithTheNewKeyPublishedBesideTheOld) {
+  auto next_keys = crypto::GenerateEd25519();
+  ASSERT_TRUE(next_keys.ok());
+  auto next = crypto::Signer::FromPem(next_keys->private_pem);
+  ASSERT_TRUE(next.ok());
+  const crypto::Signer& old_key = *countries_["GT"].signer;
+  const std::string old_pem = countries_["GT"].signing.public_pem;
+
+  auto s = Connect("GT");
+  ASSERT_TRUE(s->rw->Write(SignedEnvelope("GT", 1, old_key)));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 1));
+  // Before the new key is published, it signs nothing that applies.
+  s->rw->Write(SignedEnvelope("GT", 2, **next));
+  EXPECT_EQ(Ended(*s).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 1u);
+
+  // 1. Published beside the old one.
+  SetManifest(2, {"MX", "GT", "HN"}, old_pem, {next_keys->public_pem});
+  s = Connect("GT");
+  ASSERT_TRUE(s->rw->Write(SignedEnvelope("GT", 2, old_key)));  // signed before the switch
+  ASSERT_TRUE(s->rw->Write(SignedEnvelope("GT", 3, **next)));   // 2. after the switch
+  ASSERT_TRUE(ReadAcksUpTo(*s, 3));
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 3u);
+
+  // 3. The old key retired: the stream authenticated under the previous manifest ends, the
+  // next one verifies with the new key only.
+  SetManifest(3, {"MX", "GT", "HN"}, next_keys->public_pem);
+  s->rw->Write(SignedEnvelope("GT", 4, **next));
+  EXPECT_EQ(Ended(*s).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  s = Connect("GT");
+  ASSERT_TRUE(s->rw->Write(SignedEnvelope("GT", 4, **next)));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 4));
+  s->rw->Write(SignedEnvelope("GT", 5, old_key));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 4u);
+  EXPECT_TRUE(store_->Get(store_->cf("things"), "GT-4")->has_value());
+  EXPECT_FALSE(store_->Get(store_->cf("things"), "GT-5")->has_value());
+}
+
+// A published key that is not an Ed25519 public key makes the manifest invalid, naming it.
+TEST_F(ExchangeServiceTest, ManifestWithABadAdditionalKeyIsRefused) {
+  v1::FederationManifest m;
+  {
+    absl::MutexLock l(&manifest_mu_);
+    m = manifest_->manifest();
+  }
+  m.set_version(9);
+  m.mutable_members(1)->add_additional_signing_public_key_pems("not a key");
+  auto snap = ManifestSnapshot::Build(m);
+  ASSERT_FALSE(snap.ok());
+  EXPECT_TRUE(absl::StrContains(snap.status().ToString(), "additional_signing_public_key_pems[0]"))
+      << snap.status();
 }
 
 // --- Versions ------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
   std::vector<char> signature_ok(envelopes.size());
   auto verify = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      signature_ok[i] = peer.verifier->Verify(envelopes[i].body(), envelopes[i].signature());
+      signature_ok[i] = peer.VerifySignature(envelopes[i].body(), envelopes[i].signature());
     }
   };
   if (envelopes.size() >= 32) {
@@ -131,7 +131,7 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
     std::string forged;
     if (!signature_ok[index]) {
       forged = absl::StrCat("signature of envelope ", env.seq(), " does not verify with ", sender,
-                            "'s signing key");
+                            "'s signing keys");
     } else if (parses &&
                (body.seq() != env.seq() || body.sender() != sender || body.receiver() != self_)) {
       forged = absl::StrCat("envelope ", env.seq(), " carries a body signed for another place (",

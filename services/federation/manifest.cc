@@ -69,12 +69,22 @@ absl::StatusOr<std::shared_ptr<const ManifestSnapshot>> ManifestSnapshot::Build(
     }
     auto verifier = crypto::Verifier::FromPem(m.signing_public_key_pem());
     if (!verifier.ok()) v.Add(f + "signing_public_key_pem", verifier.status().message());
+    std::vector<std::unique_ptr<crypto::Verifier>> additional;
+    for (int k = 0; k < m.additional_signing_public_key_pems_size(); ++k) {
+      auto extra = crypto::Verifier::FromPem(m.additional_signing_public_key_pems(k));
+      if (!extra.ok()) {
+        v.Add(absl::StrCat(f, "additional_signing_public_key_pems[", k, "]"),
+              extra.status().message());
+        continue;
+      }
+      additional.push_back(*std::move(extra));
+    }
     X509* ca = ReadCert(m.tls_ca_pem());
     if (ca == nullptr) v.Add(f + "tls_ca_pem", "not a PEM certificate");
     X509_free(ca);
     ERR_clear_error();
     if (!v.empty()) continue;
-    snap->peers_[m.country()] = Peer{m, *std::move(verifier)};
+    snap->peers_[m.country()] = Peer{m, *std::move(verifier), std::move(additional)};
   }
   if (!v.empty()) return v.ToStatus();
   snap->manifest_ = std::move(manifest);
@@ -111,6 +121,15 @@ std::string ManifestSnapshot::AllCaPem() const {
     if (!out.empty() && out.back() != '\n') out += "\n";
   }
   return out;
+}
+
+bool ManifestSnapshot::Peer::VerifySignature(absl::string_view data,
+                                              absl::string_view signature) const {
+  if (verifier->Verify(data, signature)) return true;
+  for (const auto& extra : additional_verifiers) {
+    if (extra->Verify(data, signature)) return true;
+  }
+  return false;
 }
 
 bool CertificateIssuedBy(const std::string& leaf_pem, const std::string& ca_pem) {

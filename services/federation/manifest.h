@@ -23,6 +23,10 @@ class ManifestSnapshot {
   struct Peer {
     v1::Member member;
     std::unique_ptr<crypto::Verifier> verifier;
+    // member.additional_signing_public_key_pems, parsed (a key rotation in progress).
+    std::vector<std::unique_ptr<crypto::Verifier>> additional_verifiers;
+    // Whether any of the member's published keys signed `data`.
+    bool VerifySignature(absl::string_view data, absl::string_view signature) const;
   };
   static absl::StatusOr<std::shared_ptr<const ManifestSnapshot>> Build(
       v1::FederationManifest manifest);
