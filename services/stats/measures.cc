@@ -1,10 +1,9 @@
 #include "services/stats/measures.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "services/cases/rules.h"
+#include "enlace/cases/v1/case.pb.h"
 
 namespace enlace::stats {
 namespace {
@@ -81,16 +80,6 @@ std::string MeasureNames() {
 }
 
 std::string MonthOf(absl::Time t) { return absl::FormatTime("%Y-%m", t, absl::UTCTimeZone()); }
-
-std::string SexOf(const cv1::Person& p) {
-  if (p.sex() == cv1::SEX_UNSPECIFIED) return "unknown";
-  return absl::AsciiStrToLower(cv1::Sex_Name(p.sex()).substr(4));  // SEX_FEMALE -> female
-}
-
-std::string AgeGroupOf(const cv1::Person& p, absl::Time at) {
-  if (p.birth_date().empty() && p.age_band() == cv1::AGE_BAND_UNSPECIFIED) return "unknown";
-  return cases::IsUnder18(p, at) ? "child" : "adult";
-}
 
 std::string Facts::Join() const {
   return absl::StrJoin({post, host_country, column, sex, age_group}, "|");

@@ -16,7 +16,6 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "enlace/cases/v1/person.pb.h"
 
 namespace enlace::stats {
 
@@ -58,10 +57,6 @@ std::string MeasureNames();
 
 // YYYY-MM (UTC) of a time.
 std::string MonthOf(absl::Time t);
-// The row keys of a person: "female", "male", "other", "undisclosed", "unknown"; "child",
-// "adult" (at `at`) or "unknown".
-std::string SexOf(const enlace::cases::v1::Person& p);
-std::string AgeGroupOf(const enlace::cases::v1::Person& p, absl::Time at);
 
 // The row facts of one counted event and its column.
 struct Facts {

@@ -2,16 +2,30 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/cases/rules.h"
 #include "common/status/macros.h"
 
 namespace enlace::stats {
 namespace {
 
+namespace cv1 = ::enlace::cases::v1;
+
 constexpr char kFactsCf[] = "stats";
 constexpr char kCountersCf[] = "stats_counters";
 
 }  // namespace
+
+std::string SexOf(const cv1::Person& p) {
+  if (p.sex() == cv1::SEX_UNSPECIFIED) return "unknown";
+  return absl::AsciiStrToLower(cv1::Sex_Name(p.sex()).substr(4));  // SEX_FEMALE -> female
+}
+
+std::string AgeGroupOf(const cv1::Person& p, absl::Time at) {
+  if (p.birth_date().empty() && p.age_band() == cv1::AGE_BAND_UNSPECIFIED) return "unknown";
+  return cases::IsUnder18(p, at) ? "child" : "adult";
+}
 
 void Tally::AddColumnFamilies(storage::StoreOptions& options) {
   if (std::find(options.column_families.begin(), options.column_families.end(), kFactsCf) ==

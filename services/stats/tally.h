@@ -9,9 +9,15 @@
 #include "absl/strings/string_view.h"
 #include "common/storage/store.h"
 #include "common/txn/committer.h"
+#include "enlace/cases/v1/person.pb.h"
 #include "services/stats/measures.h"
 
 namespace enlace::stats {
+
+// The row keys of a person: "female", "male", "other", "undisclosed", "unknown"; "child",
+// "adult" (at `at`) or "unknown".
+std::string SexOf(const enlace::cases::v1::Person& p);
+std::string AgeGroupOf(const enlace::cases::v1::Person& p, absl::Time at);
 
 // Counts events of a measure in a module's own transaction, so the count commits (or not)
 // with the record. Keys (family "stats_counters"): {code}|{YYYY-MM}|{facts} and, for what the

@@ -3,7 +3,7 @@
 // (enlace.secretariat.v1.SecretariatService, served by enlace-secretariat: --server is the
 // secretariat's API).
 //
-//   stats release MONTH [measure=opened|closed]                      GetMonthlyRelease
+//   stats release MONTH [measure=opened|closed|persons_assisted|...]  GetMonthlyRelease
 //   stats import FILE                                                ImportHistory, one call per
 //                                                                    (month, measure) of FILE
 //   regional months [measure=opened|closed]                          ListMonths
@@ -13,6 +13,8 @@
 // `-`), never as a number; the node sends 0 for it anyway.
 
 #include "tools/enlacectl/stats_commands.h"
+
+#include <algorithm>
 
 #include <fstream>
 #include <map>
@@ -39,6 +41,7 @@
 #include "tools/enlacectl/domains.h"
 #include "tools/enlacectl/format.h"
 #include "tools/enlacectl/runners.h"
+#include "services/stats/measures.h"
 
 namespace enlace::cli {
 namespace {
@@ -170,7 +173,9 @@ int RunImportHistory(const Command& command, Session& s) {
 constexpr char kHelp[] =
     R"(Statistics (counts only, per calendar month; supervisors and the secretariat role read a
 node's release, supervisors import; `regional` asks the secretariat: --server is its API):
-  stats release    MONTH [measure=opened|closed]   an ended month's protected release: a table
+  stats release    MONTH [measure=M]   an ended month's protected release (M: opened, closed,
+                   persons_assisted, notifications, referrals_ended, crisis_accounting,
+                   labour_claims_ended): a table
                    per dimension (host_country, post, sex, age_group) x category; a withheld
                    cell prints <5 or <10 (under its threshold), x (withheld to protect another)
                    or - (column not published this month), never a number
@@ -204,12 +209,15 @@ constexpr char kLegend[] =
 
 absl::StatusOr<std::string> ParseMeasure(absl::string_view word) {
   const std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(word));
+  if (const stats::Measure* m = stats::FindMeasure(lower); m != nullptr && !lower.empty()) {
+    return m->name;
+  }
   absl::string_view w = lower;
   if (!absl::ConsumePrefix(&w, "cases_")) absl::ConsumePrefix(&w, "cases-");
   if (w == "opened" || w == "open") return std::string("cases_opened");
   if (w == "closed" || w == "close") return std::string("cases_closed");
-  return absl::InvalidArgumentError(
-      absl::StrCat("measure: \"", word, "\" is not opened or closed (cases_opened, cases_closed)"));
+  return absl::InvalidArgumentError(absl::StrCat("measure: \"", word, "\" is not opened, closed or ",
+                                                 stats::MeasureNames()));
 }
 
 bool IsMonth(absl::string_view month) {
@@ -289,7 +297,22 @@ absl::StatusOr<std::vector<sv1::ImportHistoryRequest>> ParseHistoryCsv(
       bad(absl::StrCat("host_country: \"", f[3], "\" is not ISO 3166-1 alpha-2 (e.g. US)"));
     }
     cell.set_host_country(host);
-    if (auto c = ParseEnumValue(cases::v1::Category_descriptor(), f[4], "category"); c.ok()) {
+    const stats::Measure* m = stats::FindMeasure(measure);
+    const bool by_category = m == nullptr || m->columns.empty() ||
+                             absl::StartsWith(m->columns[0], "CATEGORY_");
+    if (!by_category) {
+      // The measure's own columns (e.g. acknowledged_within_24h, OUTCOME_SUCCESS).
+      auto column = std::find_if(m->columns.begin(), m->columns.end(), [&](const std::string& c) {
+        return absl::EqualsIgnoreCase(c, f[4]);
+      });
+      if (column == m->columns.end()) {
+        bad(absl::StrCat("category: \"", f[4], "\" is not a column of ", measure, " (",
+                         absl::StrJoin(m->columns, ", "), ")"));
+      } else {
+        cell.set_category(*column);
+      }
+    } else if (auto c = ParseEnumValue(cases::v1::Category_descriptor(), f[4], "category");
+               c.ok()) {
       cell.set_category(cases::v1::Category_descriptor()->FindValueByNumber(*c)->name());
     } else {
       bad(std::string(c.status().message()));

@@ -17,8 +17,8 @@
 
 namespace enlace::cli {
 
-// "opened", "closed", "cases_opened", "cases_closed" (any case) -> "cases_opened" /
-// "cases_closed"; INVALID_ARGUMENT naming measure= otherwise.
+// Any measure of services/stats/measures.h by name, and "opened", "closed" (any case) ->
+// "cases_opened" / "cases_closed"; INVALID_ARGUMENT naming measure= otherwise.
 absl::StatusOr<std::string> ParseMeasure(absl::string_view word);
 
 // Whether `month` is YYYY-MM with a month from 01 to 12.

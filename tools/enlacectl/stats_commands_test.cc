@@ -51,6 +51,10 @@ TEST(StatsCommandsTest, ReleaseAndRegionalParse) {
   EXPECT_NE(ErrorOf("stats release 2026-10 measure=people").find("measure"), std::string::npos);
   EXPECT_NE(ErrorOf("stats release").find("MONTH"), std::string::npos);
 
+  c = Parse("stats release 2026-10 measure=labour_claims_ended");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->As<sv1::GetMonthlyReleaseRequest>().measure(), "labour_claims_ended");
+  EXPECT_FALSE(Parse("stats release 2026-10 measure=people").ok());
   c = Parse("regional months measure=cases_opened");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->rpc, Rpc::kListRegionalMonths);
