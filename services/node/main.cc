@@ -17,6 +17,7 @@
 #include "common/crypto/signing.h"
 #include "common/log/log.h"
 #include "services/backup/backups.h"
+#include "services/federation/sender.h"
 #include "services/node/config.h"
 #include "services/node/modules.h"
 #include "services/node/node.h"
@@ -140,6 +141,16 @@ int main(int argc, char** argv) {
     if (!config->security().disable_sealing()) request.keys_dir = enlace::node::KeysDir(*config);
     auto restored = enlace::backup::RestoreNode(request);
     if (!restored.ok()) return Fail(restored.status());
+    {
+      // Links rejoin their peers at their first handshake (services/federation/sender.h).
+      auto store = enlace::storage::Store::Open(
+          enlace::node::NodeStoreOptions(config->data_dir(), enlace::node::ModulesFor(*config)));
+      if (!store.ok()) return Fail(store.status());
+      absl::Status marked = enlace::federation::MarkRestored(
+          store->get(), absl::StrCat("backup ", restored->id()));
+      if (marked.ok()) marked = (*store)->Close();
+      if (!marked.ok()) return Fail(marked);
+    }
     std::cout << "restored backup " << restored->id() << " (vault backup " << restored->vault_id()
               << ", audit head " << restored->audit_head_seq() << ") into " << request.data_dir
               << (request.keys_dir.empty() ? "" : " and " + request.keys_dir)

@@ -6,7 +6,8 @@
 // lose nothing, and each of its links HALTS naming the gap (the peer applied W of MX's
 // envelopes, MX's restored outbox holds fewer) instead of sending new envelopes under sequence
 // numbers the peer has already applied with other content; the peers' own view (inbound applied
-// sequence) gives the operator W. An entry MX creates after the restore stays in MX's outbox.
+// sequence) gives the operator W. Entries MX creates after the restore stay in MX's outbox, and
+// a link resumed by an operator halts again while the gap remains (the rejoin floor).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,15 +141,40 @@ TEST_F(RestoreRejoinTest, RestoredNodeHaltsItsLinksAtTheGapAndItsPeersLoseNothin
   EXPECT_EQ(mine.count(first), 1u);
   EXPECT_EQ(mine.count(second), 0u);
   EXPECT_EQ(mine.count(third), 0u);
-  // A new entry is queued, not sent: its sequence number is one GT already applied.
-  const std::string after = CreateOrg("MX", "Albergue después de restaurar");
-  ASSERT_FALSE(after.empty());
-  const fv1::FederationStatus status = Status("MX");
-  const fv1::PeerStatus* gt = Peer(status, "GT");
-  ASSERT_NE(gt, nullptr);
-  EXPECT_TRUE(gt->halted());
-  EXPECT_GT(gt->outbox_depth(), 0u);
-  EXPECT_LE(gt->last_seq_queued(), applied_from_mx["GT"]);
+  // New entries are queued, not sent, even once MX's outbox for GT has grown past what GT
+  // applied: their first sequence numbers are ones GT already applied with the lost content.
+  // An operator who resumes the link finds it halted again (the restore's rejoin floor).
+  std::vector<std::string> after;
+  for (int i = 0; i < 3; ++i) {
+    after.push_back(CreateOrg("MX", absl::StrCat("Albergue después de restaurar ", i)));
+    ASSERT_FALSE(after.back().empty());
+  }
+  {
+    const fv1::FederationStatus status = Status("MX");
+    const fv1::PeerStatus* gt = Peer(status, "GT");
+    ASSERT_NE(gt, nullptr);
+    EXPECT_TRUE(gt->halted());
+    EXPECT_GT(gt->outbox_depth(), 0u);
+    ASSERT_GT(gt->last_seq_queued(), applied_from_mx["GT"]);
+    fv1::ResumeLinkRequest resume;
+    resume.set_country("GT");
+    resume.set_reason("restore drill: resumed without reconciling");
+    fv1::ResumeLinkResponse resumed;
+    ASSERT_TRUE(Admin("MX").ResumeLink(Deadline().get(), resume, &resumed).ok());
+    EXPECT_TRUE(resumed.resumed());
+    // ResumeLink returns once the halt is cleared: a halt seen from now on is a new one.
+    ASSERT_TRUE(WaitFor([&] {
+      const fv1::FederationStatus now = Status("MX");
+      const fv1::PeerStatus* p = Peer(now, "GT");
+      return p != nullptr && p->halted();
+    }, absl::Seconds(60)));
+    const fv1::FederationStatus now = Status("MX");
+    EXPECT_TRUE(absl::StrContains(Peer(now, "GT")->last_error(), "restored from a backup"))
+        << Peer(now, "GT")->last_error();
+  }
+  // GT never got MX's new entries under reused numbers.
+  auto gt_orgs = ListOrgs("GT", "MX");
+  for (const std::string& name : after) EXPECT_EQ(gt_orgs.count(name), 0u) << name;
   // The peers lose nothing of what they had.
   for (const std::string peer : {"GT", "HN"}) {
     auto orgs = ListOrgs(peer, "MX");
