@@ -261,6 +261,22 @@ absl::StatusOr<v1::FederationStatus> Federation::Status() const {
     auto refused = inbox_->LastRefusal(country);
     if (refused.ok() && refused->has_value()) *p->mutable_last_inbound_refusal() = **refused;
   }
+  // Members this node only receives from (the secretariat receives from every member and
+  // sends to none): their inbound side alone.
+  for (const std::string& country : snapshot->Countries()) {
+    if (country == options_.self || senders_.count(country) > 0) continue;
+    auto applied = inbox_->AppliedSeq(country);
+    auto q = inbox_->QuarantineCount(country);
+    auto refused = inbox_->LastRefusal(country);
+    const bool heard = (applied.ok() && *applied > 0) || (q.ok() && *q > 0) ||
+                       (refused.ok() && refused->has_value());
+    if (!heard) continue;
+    auto* p = status.add_peers();
+    p->set_country(country);
+    if (applied.ok()) p->set_inbound_applied_seq(*applied);
+    if (q.ok()) p->set_quarantined(*q);
+    if (refused.ok() && refused->has_value()) *p->mutable_last_inbound_refusal() = **refused;
+  }
   return status;
 }
 

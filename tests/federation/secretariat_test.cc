@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -144,6 +145,16 @@ TEST_F(SecretariatTest, EndedMonthsArePushedCorrectedAndNeverNameAPerson) {
 
   for (const char* c : {"MX", "GT"}) ASSERT_TRUE(FileClock::Write(clocks_[c], Day(2026, 11, 2)));
   ASSERT_TRUE(WaitFor([&] { return Regional("2026-10").members_size() == 2; }, absl::Seconds(60)));
+  // The secretariat's operators see its inbound links (it sends to nobody).
+  {
+    const auto xs = Status(kSecretariatCode);
+    std::set<std::string> heard;
+    for (const auto& p : xs.peers()) {
+      EXPECT_FALSE(p.connected()) << p.country() << ": the secretariat sends nothing";
+      if (p.inbound_applied_seq() > 0) heard.insert(p.country());
+    }
+    EXPECT_EQ(heard, (std::set<std::string>{"MX", "GT"}));
+  }
   xv1::RegionalRelease r = Regional("2026-10");
   EXPECT_EQ(r.missing_members_size(), 0);
   EXPECT_TRUE(r.grand_total().complete());
