@@ -551,8 +551,28 @@
     renderTimeliness();
     renderMedians();
     renderCrisis();
+    scrollRegions();
     renderDimension('children-table', t('children_caption', { measure: measureName(), month }), rel, 'age_group', ['child'], null);
     renderDimension('sex-table', t('sex_caption', { measure: measureName(), month }), rel, 'sex', null, t('row'));
+  }
+
+  // A table wider than the page (the crisis board's twelve statuses) scrolls in its box (either
+  // way: overflow-x auto makes overflow-y auto too): that
+  // box must take the focus so the keyboard can scroll it, and it is named by its table's
+  // caption. Boxes that do not scroll stay out of the Tab order.
+  function scrollRegions() {
+    for (const box of document.querySelectorAll('.scroll')) {
+      const cap = box.querySelector('caption');
+      if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) {
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', cap ? cap.textContent : '');
+      } else {
+        box.removeAttribute('tabindex');
+        box.removeAttribute('role');
+        box.removeAttribute('aria-label');
+      }
+    }
   }
 
   function renderFilters() {
@@ -725,6 +745,11 @@
       refresh('data');
     });
     $('csv').addEventListener('click', downloadCsv);
+    // Whether a box scrolls is known only after layout (and changes with the window).
+    if (window.ResizeObserver) {
+      const ro = new ResizeObserver(() => scrollRegions());
+      for (const box of document.querySelectorAll('.scroll')) { ro.observe(box); if (box.firstElementChild) ro.observe(box.firstElementChild); }
+    }
     window.enlaceDashboard = { csv, state };  // for the browser test
     render();
     refresh('months');
