@@ -1,7 +1,8 @@
 // The secretariat's dashboard in a real headless browser: DashboardServer on 127.0.0.1:0 with
 // real TLS and a fake DashboardData (a few months of MX, GT and HN, primary and secondary
-// cells; all six measures, medians, notifications with withheld totals, crisis accounting
-// with a withheld deaths count), driven by
+// cells; all seven measures, medians, notifications with withheld totals, crisis accounting
+// with a withheld deaths count, labour recoveries in USD and CAD with MX's CAD withheld),
+// driven by
 // tests/browser/dashboard_test.js (playwright-core, Debian's chromium,
 // axe-core). The browser presents its client certificate itself, from an NSS database:
 // nothing terminates TLS in between. Nothing is skipped: a missing chromium, node or npm
@@ -190,7 +191,8 @@ TEST(DashboardBrowserTest, PageNumbersFlagsFiltersCsvAccessibility) {
   EXPECT_NE(out.find("browser checks passed"), std::string::npos);
 
   for (const char* name : {"dashboard-es.png", "dashboard-en.png", "dashboard-filtered.png",
-                           "dashboard-map.png", "dashboard-crisis.png"}) {
+                           "dashboard-map.png", "dashboard-crisis.png",
+                           "dashboard-recoveries.png"}) {
     const std::string shot = shots + "/" + name;
     EXPECT_TRUE(Exists(shot)) << shot;
     const std::string copy_to = Env("ENLACE_SCREENSHOT_DIR");

@@ -302,6 +302,54 @@ async function compareCrisis(page, params, label) {
   return dom;
 }
 
+// The labour recoveries from the API's labour_claims_ended JSON, computed independently of the
+// page: per member and currency, the amount in minor units formatted as money in the page's
+// language with the currency's own digits; a withheld amount "<5 claims" with no number; a
+// currency a member did not recover in "none" (0); per currency a regional sum only over
+// published amounts, "≥" when a member withheld it, withheld its month or sent nothing.
+async function expectedRecoveries(page, params) {
+  return page.evaluate(async (params) => {
+    const lang = document.documentElement.lang;
+    const q = new URLSearchParams({ month: params.month, measure: 'labour_claims_ended' });
+    for (const m of params.members) q.append('member', m);
+    const res = await fetch('/api/release?' + q.toString());
+    if (!res.ok) throw new Error('labour api ' + res.status);
+    const rel = await res.json();
+    const money = (minor, cur) => {
+      const f = new Intl.NumberFormat(lang, { style: 'currency', currency: cur });
+      return f.format(Number(minor) / 10 ** f.resolvedOptions().maximumFractionDigits);
+    };
+    const currencies = [...new Set(rel.members.flatMap((m) => (m.release.amounts || []).map((a) => a.currency)))].sort();
+    const out = [];
+    const push = (m, col, e) => out.push(Object.assign({ table: 'recoveries-table', member: m, row: 'TOTAL', col }, e));
+    for (const cur of currencies) {
+      let sum = 0;
+      let complete = (rel.missingMembers || []).length === 0;
+      for (const m of rel.members) {
+        if (m.release.withheld) { complete = false; continue; }
+        const a = (m.release.amounts || []).find((x) => x.currency === cur);
+        if (!a) { push(m.country, cur, { shown: lang === 'es' ? 'nada' : 'none', flag: 'none', value: '0' }); continue; }
+        if (a.total.flag === 'FLAG_PUBLISHED') {
+          sum += Number(a.total.value);
+          push(m.country, cur, { shown: money(a.total.value, cur), flag: 'published', value: String(a.total.value) });
+        } else {
+          complete = false;
+          push(m.country, cur, { shown: '<' + a.threshold + (lang === 'es' ? ' reclamaciones' : ' claims'), flag: 'primary', value: '' });
+        }
+      }
+      push('REGION', cur, { shown: (complete ? '' : '≥') + money(sum, cur), flag: complete ? 'complete' : 'incomplete', value: String(sum) });
+    }
+    return out;
+  }, params);
+}
+
+async function compareRecoveries(page, params, label) {
+  const dom = await domCells(page, ['recoveries-table']);
+  const want = await expectedRecoveries(page, params);
+  sameCells(dom, want, label + ' (labour recoveries)');
+  return dom;
+}
+
 async function comparePanels(page, params, label) {
   const dom = await domCells(page, ['timeliness-table', 'timeliness-trend-table', 'medians-table']);
   const want = await expectedPanels(page, params);
@@ -427,6 +475,20 @@ async function main() {
   }), 'the n.c. share names the withheld deaths count');
   ok((await page.textContent('#crisis-table caption')).includes('al cierre de'), 'the crisis board says it counts at the end of the month');
 
+  // The labour recoveries (whatever measure is chosen): equal to the API, money by currency,
+  // MX's CAD withheld with no number, never a sum across currencies.
+  const recov = await compareRecoveries(page, all, 'es, all members');
+  ok(recov.some((c) => c.member === 'MX' && c.col === 'CAD' && c.flag === 'primary' && c.shown === '<5 reclamaciones' && c.value === '' && !/\d{2,}/.test(c.shown)),
+     'the withheld CAD amount shows "<5 reclamaciones" and no number');
+  ok(recov.some((c) => c.col === 'USD' && c.flag === 'published' && /US\$|\$/.test(c.shown) && /,\d\d/.test(c.shown)), 'a USD amount is shown as money with cents');
+  ok(recov.some((c) => c.member === 'REGION' && c.col === 'CAD' && c.flag === 'incomplete'), 'the regional CAD is incomplete (MX withheld)');
+  ok(recov.every((c) => c.col === 'USD' || c.col === 'CAD'), 'amounts by currency only, no total across currencies');
+  ok((await page.textContent('section.recoveries')).includes('asistencia consular') &&
+     (await page.textContent('section.recoveries')).includes('en el mes en que se recuperaron'),
+     'the panel says the amounts are recovered through consular assistance, counted in the month recovered');
+  ok(await page.evaluate(() => Array.from(document.querySelectorAll('#recoveries-table td[data-flag="primary"]')).every((td) => td.title.includes('5'))),
+     'a withheld amount says why');
+
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-es.png'), fullPage: true });
   await page.locator('section.corridors').screenshot({ path: path.join(SHOTS, 'dashboard-map.png') });
   await axe(page, 'es');
@@ -434,6 +496,7 @@ async function main() {
   await page.setViewportSize({ width: 1700, height: 900 });
   await page.waitForTimeout(100);
   await page.locator('section.crisis').screenshot({ path: path.join(SHOTS, 'dashboard-crisis.png') });
+  await page.locator('section.recoveries').screenshot({ path: path.join(SHOTS, 'dashboard-recoveries.png') });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.waitForTimeout(100);
 
@@ -460,7 +523,7 @@ async function main() {
   await page.evaluate(() => document.activeElement.blur());
 
   // The new measures: their own columns, labelled (never a code), numbers equal the API's.
-  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting']) {
+  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting', 'labour_claims_ended']) {
     await page.selectOption('#f-measure', measure);
     n = await ready(page, n);
     const m = await page.evaluate(() => window.enlaceDashboard.state.month);
@@ -468,10 +531,17 @@ async function main() {
     await checkMap(page, { month: m, measure, members: [], category: '' }, measure);
     const texts = await page.evaluate(() => Array.from(document.querySelectorAll('th, #f-category option, #f-measure option, caption'))
       .map((e) => e.textContent));
-    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted/.test(x));
+    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted|labour_claims_ended/.test(x));
     ok(raw.length === 0, `${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
     if (measure === 'crisis_accounting') {
       await compareCrisis(page, { month: m, members: [] }, measure);
+      await axe(page, measure);
+    }
+    if (measure === 'labour_claims_ended') {
+      await compareRecoveries(page, { month: m, members: [] }, measure);
+      ok(await page.evaluate(() => ['CLAIM_STATUS_RECOVERED', 'CLAIM_STATUS_PARTIAL', 'CLAIM_STATUS_DISMISSED', 'CLAIM_STATUS_WITHDRAWN']
+        .every((c) => Array.from(document.querySelectorAll('#f-category option')).some((o) => o.value === c && o.textContent && !o.textContent.includes('_')))),
+         'labour_claims_ended: its four columns are offered, labelled');
       await axe(page, measure);
     }
   }
@@ -505,6 +575,10 @@ async function main() {
   panels = await comparePanels(page, filtered, 'MX+GT, cases closed, labour');
   const crisisShown = await compareCrisis(page, filtered, 'MX+GT, cases closed, labour');
   const corr = await checkMap(page, filtered, 'MX+GT, cases closed, labour');
+  const recovShown = await compareRecoveries(page, filtered, 'MX+GT, cases closed, labour');
+  ok(recovShown.some((c) => c.member === 'REGION' && c.col === 'USD' && c.flag === 'complete') &&
+     recovShown.some((c) => c.member === 'REGION' && c.col === 'CAD' && c.flag === 'incomplete'),
+     'MX+GT: the regional USD complete (both published), the CAD incomplete (MX withheld)');
   ok(corr.some((c) => c.withheld) && corr.some((c) => !c.withheld), 'the map draws withheld corridors apart from published ones');
 
   // 4. CSV of what is shown.
@@ -513,7 +587,7 @@ async function main() {
   await download.saveAs(csvPath);
   const lines = fs.readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
   ok(lines[0] === 'section,month,measure,member,row,category,label,shown,value,flag', 'CSV header: ' + lines[0]);
-  const shownAll = dom.length + panels.length + crisisShown.length;
+  const shownAll = dom.length + panels.length + crisisShown.length + recovShown.length;
   ok(lines.length - 1 === shownAll, `CSV has ${lines.length - 1} rows, the page shows ${shownAll} cells`);
   // The label (7th field) is the column's name, never its code.
   const labelled = lines.slice(1).map(parseCsvLine);
@@ -524,6 +598,10 @@ async function main() {
   ok(labelled.filter((f) => f[0] === 'crisis').length === crisisShown.length && labelled.filter((f) => f[0] === 'crisis').every((f) => f[2] === 'crisis_accounting') &&
      labelled.some((f) => f[0] === 'crisis' && f[5] === 'WELFARE_STATUS_DECEASED_CONFIRMED' && f[6] === 'Fallecimiento confirmado' && f[3] === 'MX' && f[7] === '<10' && f[9] === 'primary'),
      'CSV: the crisis board with its codes, labels and the withheld deaths');
+  ok(labelled.filter((f) => f[0] === 'recoveries').length === recovShown.length && labelled.filter((f) => f[0] === 'recoveries').every((f) => f[2] === 'labour_claims_ended') &&
+     labelled.some((f) => f[0] === 'recoveries' && f[5] === 'CAD' && f[6].includes('(CAD)') && f[3] === 'MX' && f[7] === '<5 reclamaciones' && f[8] === '' && f[9] === 'primary') &&
+     labelled.some((f) => f[0] === 'recoveries' && f[5] === 'USD' && f[3] === 'GT' && /^\d+$/.test(f[8]) && f[9] === 'published'),
+     'CSV: the recoveries with currency codes, names, minor units and the withheld CAD');
   const csvRows = new Set(labelled.map((f) => f.slice(0, 6).concat(f.slice(7)).join(',')));
   const sectionOf = (t) => t.replace('-table', '');
   let csvBad = 0;
@@ -559,6 +637,8 @@ async function main() {
   await page.selectOption('#f-measure', 'cases_opened');
   n = await ready(page, n);
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-en.png'), fullPage: true });
+  const recovEn = await compareRecoveries(page, { month: await page.evaluate(() => window.enlaceDashboard.state.month), members: [] }, 'en');
+  ok(recovEn.some((c) => c.member === 'MX' && c.col === 'CAD' && c.shown === '<5 claims'), 'en: the withheld CAD amount shows "<5 claims"');
   await axe(page, 'en');
   await page.click('button[data-lang="es"]');
 

@@ -1,9 +1,9 @@
 // The secretariat's dashboard: reads /api/months and /api/release (protobuf JSON of
 // enlace.secretariat.v1) and shows what the members published, every number with its flag.
 // No external fetches: uPlot and world-atlas's boundaries are served by the process from
-// /vendor/. The timeliness panel, the medians and the crisis board read the notifications,
-// cases_closed and crisis_accounting releases of the same month and members, whatever measure
-// is chosen.
+// /vendor/. The timeliness panel, the medians, the crisis board and the labour recoveries read
+// the notifications, cases_closed, crisis_accounting and labour_claims_ended releases of the
+// same month and members, whatever measure is chosen.
 'use strict';
 (function () {
   const I18N = window.ENLACE_I18N;
@@ -22,6 +22,7 @@
     notifTrend: [],     // [{month, release|null}] ascending, the same months as trend
     closed: null,       // the cases_closed release of the month (medians)
     crisis: null,       // the crisis_accounting release of the month (crisis board)
+    labour: null,       // the labour_claims_ended release of the month (labour recoveries)
     atlas: null,        // {byId: Map(numeric id -> rings)} from world-atlas, loaded once
     chart: null,
   };
@@ -37,6 +38,14 @@
   const countryName = (code) => {
     try {
       const n = new Intl.DisplayNames([state.lang], { type: 'region' }).of(code);
+      return n && n !== code ? n + ' (' + code + ')' : code;
+    } catch (e) {
+      return code;
+    }
+  };
+  const currencyName = (code) => {
+    try {
+      const n = new Intl.DisplayNames([state.lang], { type: 'currency' }).of(code);
       return n && n !== code ? n + ' (' + code + ')' : code;
     } catch (e) {
       return code;
@@ -68,6 +77,25 @@
     if (rc && rc.complete) return { text: fmt(value), flag: 'complete', value: String(value), note: '' };
     const list = ((rc && rc.incompleteMembers) || []).join(', ');
     return { text: '≥' + fmt(value), flag: 'incomplete', value: String(value), note: t('lower_bound', { list }) };
+  }
+
+  // Money in minor units (int64 as a JSON string), shown in the currency's own digits (JPY 0,
+  // USD 2, KWD 3) as Intl knows them; never summed across currencies.
+  function money(minor, currency) {
+    const f = new Intl.NumberFormat(state.lang === 'es' ? 'es' : 'en', { style: 'currency', currency });
+    return f.format(Number(minor) / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
+  }
+  // A member's amount (enlace.stats.v1.Amount) in one currency; absent: nothing recovered in it.
+  function amountCell(a, currency) {
+    if (!a) return { text: t('recov_none'), flag: 'none', value: '0', note: t('recov_none_note') };
+    const cell = a.total || {};
+    if (cell.flag === 'FLAG_PUBLISHED') {
+      const v = String(cell.value || 0);
+      return { text: money(v, currency), flag: 'published', value: v, note: '' };
+    }
+    const thr = Number(a.threshold || 5);
+    if (cell.flag === 'FLAG_PRIMARY') return { text: t('claims_withheld', { t: thr }), flag: 'primary', value: '', note: t('claims_withheld_note', { t: thr }) };
+    return memberCell(cell, thr);
   }
 
   // Median days (a member's column_medians cell): published or not.
@@ -394,6 +422,50 @@
     table('crisis-table', caption, headers, rows);
   }
 
+  // --- labour recoveries (labour_claims_ended's amounts, by currency) ---------------------------
+  function renderRecoveries() {
+    const rel = state.labour;
+    const caption = t('recov_caption', { month: monthLabel(state.month) });
+    if (!rel) {
+      table('recoveries-table', caption, [{ text: t('member') }], [el('tr', {}, [el('td', { text: t('no_recov') })])]);
+      return;
+    }
+    const members = rel.members || [];
+    const currencies = Array.from(new Set(members.flatMap((m) => ((m.release || {}).amounts || []).map((a) => a.currency)))).sort();
+    const headers = [{ text: t('member') }].concat(currencies.map((c) => ({ text: currencyName(c) })));
+    const rows = [];
+    // Per currency: the published amounts' sum, and who keeps it from being complete (a withheld
+    // amount, a withheld month, a member that sent nothing).
+    const sums = new Map(currencies.map((c) => [c, { value: 0, incomplete: (rel.missingMembers || []).slice() }]));
+    for (const m of members) {
+      const r = m.release || {};
+      const tr = el('tr', { 'data-member': m.country, 'data-row': 'TOTAL' }, [th(countryName(m.country), 'row')]);
+      if (r.withheld) {
+        tr.appendChild(el('td', { colspan: String(Math.max(currencies.length, 1)), class: 'flag-withheld', 'data-flag': 'withheld', text: t('month_withheld') }));
+        currencies.forEach((c) => sums.get(c).incomplete.push(m.country));
+      } else {
+        for (const c of currencies) {
+          const a = (r.amounts || []).find((x) => x.currency === c);
+          const info = amountCell(a, c);
+          if (info.flag === 'published' || info.flag === 'none') sums.get(c).value += Number(info.value);
+          else sums.get(c).incomplete.push(m.country);
+          tr.appendChild(numTd(info, c));
+        }
+      }
+      rows.push(tr);
+    }
+    const tr = el('tr', { class: 'region', 'data-member': 'REGION', 'data-row': 'TOTAL' }, [th(t('region'), 'row')]);
+    for (const c of currencies) {
+      const s = sums.get(c);
+      const v = String(s.value);
+      tr.appendChild(numTd(s.incomplete.length
+        ? { text: '≥' + money(v, c), flag: 'incomplete', value: v, note: t('lower_bound', { list: s.incomplete.join(', ') }) }
+        : { text: money(v, c), flag: 'complete', value: v, note: '' }, c));
+    }
+    rows.push(tr);
+    table('recoveries-table', caption, headers, rows);
+  }
+
   // --- the corridor map ------------------------------------------------------------------------------
   // TopoJSON (world-atlas) decoded here: quantized, delta-encoded arcs; a ring is a list of arc
   // indices (~i: arc i reversed). A few lines instead of two more npm packages.
@@ -551,6 +623,7 @@
     renderTimeliness();
     renderMedians();
     renderCrisis();
+    renderRecoveries();
     scrollRegions();
     renderDimension('children-table', t('children_caption', { measure: measureName(), month }), rel, 'age_group', ['child'], null);
     renderDimension('sex-table', t('sex_caption', { measure: measureName(), month }), rel, 'sex', null, t('row'));
@@ -654,6 +727,7 @@
     }
     state.closed = state.measure === 'cases_closed' ? state.release : await releaseOrNull(state.month, 'cases_closed');
     state.crisis = state.measure === 'crisis_accounting' ? state.release : await releaseOrNull(state.month, 'crisis_accounting');
+    state.labour = state.measure === 'labour_claims_ended' ? state.release : await releaseOrNull(state.month, 'labour_claims_ended');
     if (!state.atlas) {
       const res = await fetch('/vendor/world-atlas/countries-110m.json', { credentials: 'same-origin' });
       if (res.ok) state.atlas = decodeAtlas(await res.json());
@@ -685,7 +759,7 @@
   const CSV_TABLES = [['summary-table', null], ['trend-table', null], ['corridor-table', null],
     ['children-table', null], ['sex-table', null], ['timeliness-table', 'notifications'],
     ['timeliness-trend-table', 'notifications'], ['medians-table', 'cases_closed'],
-    ['crisis-table', 'crisis_accounting']];
+    ['crisis-table', 'crisis_accounting'], ['recoveries-table', 'labour_claims_ended']];
   function csvField(s) {
     s = String(s == null ? '' : s);
     if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  // never a formula in a spreadsheet
@@ -700,7 +774,7 @@
         for (const td of tr.querySelectorAll('td[data-flag]')) {
           const shown = td.querySelector('.v') ? td.querySelector('.v').textContent : td.textContent;
           const col = td.getAttribute('data-col') || '';
-          const label = /^[A-Z]{2}$/.test(col) ? countryName(col) : col === 'REGION' ? t('region') : t(col === 'TOTAL' ? 'total' : col);
+          const label = /^[A-Z]{2}$/.test(col) ? countryName(col) : /^[A-Z]{3}$/.test(col) ? currencyName(col) : col === 'REGION' ? t('region') : t(col === 'TOTAL' ? 'total' : col);
           lines.push([id.replace('-table', ''), month, measure || state.measure, tr.getAttribute('data-member'),
                       id === 'trend-table' ? 'TOTAL' : tr.getAttribute('data-row') || '',
                       col, label, shown, td.getAttribute('data-value') || '', td.getAttribute('data-flag')]);

@@ -24,6 +24,10 @@ std::vector<std::string> ColumnsOf(const std::string& measure) {
             "WELFARE_STATUS_BELIEVED_DECEASED", "WELFARE_STATUS_DECEASED_CONFIRMED",
             "WELFARE_STATUS_DEPARTED_OR_EVACUATED", "WELFARE_STATUS_NOT_IN_AREA"};
   }
+  if (measure == "labour_claims_ended") {
+    return {"CLAIM_STATUS_RECOVERED", "CLAIM_STATUS_PARTIAL", "CLAIM_STATUS_DISMISSED",
+            "CLAIM_STATUS_WITHDRAWN"};
+  }
   if (measure == "referrals_ended") {
     return {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
             "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"};
@@ -215,6 +219,26 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
     r.mutable_median()->set_flag(stats::FLAG_PUBLISHED);
     r.mutable_median()->set_value(10 + Count(absl::StrCat(seed, "median"), 40));
   }
+  if (measure == "labour_claims_ended") {
+    // Recovered in USD by every member; in CAD by MX and GT. MX recovers in CAD through fewer
+    // claims than the threshold: withheld (FLAG_PRIMARY, 0), so the regional CAD is incomplete.
+    auto add = [&](const std::string& currency, bool published) {
+      stats::Amount* a = r.add_amounts();
+      a->set_currency(currency);
+      a->set_threshold(5);
+      if (!published) {
+        a->mutable_total()->set_flag(stats::FLAG_PRIMARY);
+        return;
+      }
+      a->mutable_total()->set_flag(stats::FLAG_PUBLISHED);
+      // Minor units: whole dollars and some cents.
+      a->mutable_total()->set_value(100 * (2000 + Count(absl::StrCat(seed, currency), 90000)) +
+                                    Count(absl::StrCat(seed, currency, "c"), 100));
+    };
+    add("USD", true);
+    if (country == "MX") add("CAD", false);
+    if (country == "GT") add("CAD", true);
+  }
   return r;
 }
 
@@ -244,7 +268,7 @@ FakeDashboardData FakeDashboardData::Sample() {
   for (const auto& month : months) {
     for (const char* measure :
          {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
-          "crisis_accounting"}) {
+          "crisis_accounting", "labour_claims_ended"}) {
       const bool notifications = std::string(measure) == "notifications";
       // Crisis numbers are smaller: a few hundred nationals in crisis areas.
       const bool crisis = std::string(measure) == "crisis_accounting";

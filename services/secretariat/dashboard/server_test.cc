@@ -198,7 +198,7 @@ TEST_F(DashboardServerTest, DataSeesTheCertificatesUser) {
 TEST_F(DashboardServerTest, EveryMeasureOfTheCatalogue) {
   for (const char* measure :
        {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
-        "crisis_accounting"}) {
+        "crisis_accounting", "labour_claims_ended"}) {
     auto r = Get(absl::StrCat("/api/release?month=2026-08&measure=", measure));
     ASSERT_TRUE(r) << measure;
     EXPECT_EQ(r->status, 200) << measure << " " << r->body;
@@ -231,6 +231,39 @@ TEST_F(DashboardServerTest, CrisisAccountingWithAWithheldDeathsCount) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find("WELFARE_STATUS_DECEASED_CONFIRMED"), std::string::npos);
+}
+
+// The labour recoveries' sample: USD published for every member, CAD withheld for MX (the
+// browser test shows it as withheld) and published for GT; the JSON carries them.
+TEST_F(DashboardServerTest, LabourClaimsWithAmountsByCurrency) {
+  v1::GetRegionalReleaseRequest req;
+  req.set_month("2026-08");
+  req.set_measure("labour_claims_ended");
+  auto rel = data_->GetRegionalRelease(req, Caller{});
+  ASSERT_TRUE(rel.ok()) << rel.status();
+  ASSERT_EQ(rel->columns_size(), 4);
+  EXPECT_EQ(rel->columns(0), "CLAIM_STATUS_RECOVERED");
+  int published_usd = 0, published_cad = 0, withheld_cad = 0;
+  for (const auto& m : rel->members()) {
+    for (const auto& a : m.release().amounts()) {
+      EXPECT_GE(a.threshold(), 5) << m.country() << " " << a.currency();
+      const bool published = a.total().flag() == enlace::stats::v1::FLAG_PUBLISHED;
+      if (published) EXPECT_GT(a.total().value(), 0) << m.country() << " " << a.currency();
+      if (!published) EXPECT_EQ(a.total().value(), 0) << "a withheld amount carries no value";
+      if (a.currency() == "USD" && published) ++published_usd;
+      if (a.currency() == "CAD") {
+        (published ? published_cad : withheld_cad) += 1;
+        EXPECT_EQ(published, m.country() == "GT") << m.country();
+      }
+    }
+  }
+  EXPECT_EQ(published_usd, rel->members_size());
+  EXPECT_EQ(published_cad, 1);
+  EXPECT_EQ(withheld_cad, 1);
+  auto r = Get("/api/release?month=2026-08&measure=labour_claims_ended&member=MX");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("\"currency\":\"CAD\""), std::string::npos) << r->body;
 }
 
 TEST_F(DashboardServerTest, DataErrorsMapToHttpStatus) {
