@@ -152,6 +152,11 @@ class Registry {
   using CaseHook = std::function<absl::Status(const v1::Case* before, const v1::Case& after,
                                               const v1::Person* person, txn::Transaction& txn)>;
   void AddCaseHook(CaseHook hook) { case_hooks_.push_back(std::move(hook)); }
+  // Called with every action the registry records, and its case, under the case's lock, in
+  // the action's transaction (e.g. the statistics module's actions by type).
+  using ActionHook = std::function<absl::Status(const v1::Case& kase, const v1::Action& action,
+                                                txn::Transaction& txn)>;
+  void AddActionHook(ActionHook hook) { action_hooks_.push_back(std::move(hook)); }
   // True once the person was erased.
   absl::StatusOr<bool> IsErased(const std::string& person_id) const;
 
@@ -242,6 +247,7 @@ class Registry {
   mutable storage::KeyLocks person_guards_;
   std::vector<ErasureHook> erasure_hooks_;
   std::vector<CaseHook> case_hooks_;
+  std::vector<ActionHook> action_hooks_;
 };
 
 }  // namespace enlace::cases

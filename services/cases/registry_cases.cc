@@ -476,6 +476,7 @@ absl::StatusOr<v1::Action> Registry::AddAction(const v1::AddActionRequest& reque
   txn.batch.Put(actions_, key, *record);
   txn.batch.AddToCounter(counters_, seq_key, 1);
   txn.batch.AddToCounter(counters_, absl::StrCat("actions|type|", Two(action.type())), 1);
+  for (const auto& hook : action_hooks_) ENLACE_RETURN_IF_ERROR(hook(**c, action, txn));
   if (!request_key.empty()) txn.batch.Put(requests_, request_key, fingerprint + key);
   Audit(txn, caller, "cases.AddAction", {action.name()});
   ENLACE_TEST_SYNC_POINT("Registry::AddAction:BeforeCommit");

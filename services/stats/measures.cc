@@ -10,6 +10,16 @@ namespace {
 
 namespace cv1 = ::enlace::cases::v1;
 
+std::vector<std::string> ActionTypes() {
+  std::vector<std::string> out;
+  for (int t = cv1::ActionType_MIN + 1; t <= cv1::ActionType_MAX; ++t) {
+    if (cv1::ActionType_IsValid(t)) {
+      out.push_back(cv1::ActionType_Name(static_cast<cv1::ActionType>(t)));
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> Categories() {
   std::vector<std::string> out;
   for (int c = cv1::Category_MIN + 1; c <= cv1::Category_MAX; ++c) {
@@ -54,6 +64,8 @@ const std::vector<Measure>& Measures() {
        /*stock=*/false,
        {},
        /*has_amounts=*/true},
+      // Consular actions recorded in the month, by type, by the facts of their case.
+      {kActions, 'A', ActionTypes()},
   };
   return *measures;
 }

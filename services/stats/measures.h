@@ -41,6 +41,7 @@ inline constexpr char kNotifications[] = "notifications";
 inline constexpr char kReferralsEnded[] = "referrals_ended";
 inline constexpr char kCrisisAccounting[] = "crisis_accounting";
 inline constexpr char kLabourClaimsEnded[] = "labour_claims_ended";
+inline constexpr char kActions[] = "actions";
 
 // Notification columns: by when the receiving post acknowledged it, counted in the month it
 // was received. A notification moves from "not_acknowledged" when it is acknowledged.

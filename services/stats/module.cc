@@ -18,6 +18,11 @@ node::ModuleSpec ModuleSpec() {
                                               txn::Transaction& txn) {
               return stats->OnCaseVersion(before, after, person, txn);
             });
+            ctx.registry->AddActionHook([stats](const cases::v1::Case& kase,
+                                                const cases::v1::Action& action,
+                                                txn::Transaction& txn) {
+              return stats->OnAction(kase, action, txn);
+            });
             return std::make_unique<StatsModule>("stats", v1::StatsService::service_full_name(),
                                                  std::vector<std::string>{}, std::move(domain),
                                                  ctx);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -150,6 +151,22 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
                                         absl::Dec(days, absl::kZeroPad5)),
                            1);
   }
+  return absl::OkStatus();
+}
+
+absl::Status Stats::OnAction(const cv1::Case& kase, const cv1::Action& action,
+                             txn::Transaction& txn) {
+  ENLACE_ASSIGN_OR_RETURN(auto opened,
+                          store_->Get(facts_, absl::StrCat("F|", IdOf(kase.name()))));
+  std::optional<Facts> facts = opened.has_value() ? Facts::Parse(*opened) : std::nullopt;
+  // A case opened before statistics were kept: what the case itself says.
+  if (!facts.has_value()) {
+    facts = Facts{kase.post(), kase.host_country(), "", "unknown", "unknown"};
+  }
+  // The acting post (an action may be another post's, e.g. a visit in its jurisdiction).
+  if (!action.post().empty()) facts->post = action.post();
+  facts->column = cv1::ActionType_Name(action.type());
+  tally_.Add(txn, *FindMeasure(kActions), Month(FromProtoTime(action.create_time())), *facts);
   return absl::OkStatus();
 }
 

@@ -67,6 +67,11 @@ class Stats {
                              const enlace::cases::v1::Case& after,
                              const enlace::cases::v1::Person* person, txn::Transaction& txn);
 
+  // The registry's action hook (Registry::AddActionHook): actions by type, in the month
+  // recorded, by the facts their case opened with.
+  absl::Status OnAction(const enlace::cases::v1::Case& kase,
+                        const enlace::cases::v1::Action& action, txn::Transaction& txn);
+
   absl::StatusOr<v1::MonthlyRelease> GetMonthlyRelease(const v1::GetMonthlyReleaseRequest& request,
                                                        const Caller& caller);
   absl::StatusOr<v1::ImportHistoryResponse> ImportHistory(const v1::ImportHistoryRequest& request,

@@ -383,6 +383,48 @@ TEST_F(StatsTest, PersonsCountOnceAndClosuresCarryTheirMedianDays) {
   }
   EXPECT_EQ(closed.median().flag(), sv1::FLAG_PUBLISHED);
   EXPECT_EQ(closed.median().value(), 31);
+  // Actions by type, in the month recorded: five phone calls and five interviews on five of
+  // October's labour cases (recorded in November, by the clock then).
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 11, 20)));
+  for (int i = 10; i < 13; ++i) {
+    for (cv1::ActionType type : {cv1::ACTION_TYPE_PHONE_CALL, cv1::ACTION_TYPE_INTERVIEW}) {
+      cv1::AddActionRequest add;
+      add.set_parent(labour[i].name());
+      add.mutable_action()->set_type(type);
+      add.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
+      add.mutable_action()->set_officer("Lic. Ana Torres");
+      *add.mutable_action()->mutable_occur_time() = ToProtoTime(Day(2026, 11, 19));
+      cv1::Action action;
+      grpc::Status s = cases->AddAction(Ctx().get(), add, &action);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+  }
+  for (cv1::ActionType type : {cv1::ACTION_TYPE_PHONE_CALL, cv1::ACTION_TYPE_INTERVIEW}) {
+    for (int k = 0; k < 2; ++k) {
+      cv1::AddActionRequest add;
+      add.set_parent(first.name());
+      add.mutable_action()->set_type(type);
+      add.mutable_action()->set_outcome(cv1::ACTION_OUTCOME_COMPLETED);
+      add.mutable_action()->set_officer("Lic. Ana Torres");
+      *add.mutable_action()->mutable_occur_time() = ToProtoTime(Day(2026, 11, 19));
+      cv1::Action action;
+      ASSERT_TRUE(cases->AddAction(Ctx().get(), add, &action).ok());
+    }
+  }
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 12, 2)));
+  sv1::MonthlyRelease actions;
+  ASSERT_TRUE(Release(kSupervisor, "2026-11", "actions", &actions).ok());
+  ASSERT_FALSE(actions.withheld());
+  EXPECT_EQ(actions.grand_total().value(), 10);
+  for (int j = 0; j < actions.columns_size(); ++j) {
+    const bool done = actions.columns(j) == "ACTION_TYPE_PHONE_CALL" ||
+                      actions.columns(j) == "ACTION_TYPE_INTERVIEW";
+    EXPECT_EQ(actions.column_totals(j).value(), done ? 5 : 0) << actions.columns(j);
+  }
+  sv1::MonthlyRelease october_actions;
+  ASSERT_TRUE(Release(kSupervisor, "2026-10", "actions", &october_actions).ok());
+  EXPECT_TRUE(october_actions.withheld()) << "none were recorded in October";
+
   // Measures have their own names; an unknown one is refused, naming the field.
   sv1::MonthlyRelease bad;
   grpc::Status s = Release(kSupervisor, "2026-10", "persons", &bad);
