@@ -6,7 +6,9 @@
 // endpoints from DashboardData:
 //
 //   GET /api/months?measure=cases_opened|cases_closed|persons_assisted|notifications|
-//                            referrals_ended   (services/stats/measures.h)
+//                            referrals_ended|crisis_accounting|labour_claims_ended
+//                            (services/stats/measures.h; labour_claims_ended's releases
+//                            carry the amounts recovered by currency)
 //       -> enlace.secretariat.v1.ListMonthsResponse as JSON
 //   GET /api/release?month=YYYY-MM[&measure=...][&member=XX]...   (member repeatable)
 //       -> enlace.secretariat.v1.RegionalRelease as JSON
