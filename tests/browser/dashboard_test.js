@@ -523,7 +523,7 @@ async function main() {
   await page.evaluate(() => document.activeElement.blur());
 
   // The new measures: their own columns, labelled (never a code), numbers equal the API's.
-  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting', 'labour_claims_ended']) {
+  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting', 'labour_claims_ended', 'actions']) {
     await page.selectOption('#f-measure', measure);
     n = await ready(page, n);
     const m = await page.evaluate(() => window.enlaceDashboard.state.month);
@@ -531,7 +531,7 @@ async function main() {
     await checkMap(page, { month: m, measure, members: [], category: '' }, measure);
     const texts = await page.evaluate(() => Array.from(document.querySelectorAll('th, #f-category option, #f-measure option, caption'))
       .map((e) => e.textContent));
-    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted|labour_claims_ended/.test(x));
+    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted|labour_claims_ended|^actions$/.test(x));
     ok(raw.length === 0, `${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
     if (measure === 'crisis_accounting') {
       await compareCrisis(page, { month: m, members: [] }, measure);

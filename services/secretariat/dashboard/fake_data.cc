@@ -28,6 +28,10 @@ std::vector<std::string> ColumnsOf(const std::string& measure) {
     return {"CLAIM_STATUS_RECOVERED", "CLAIM_STATUS_PARTIAL", "CLAIM_STATUS_DISMISSED",
             "CLAIM_STATUS_WITHDRAWN"};
   }
+  if (measure == "actions") {
+    return {"ACTION_TYPE_PHONE_CALL", "ACTION_TYPE_INTERVIEW", "ACTION_TYPE_AUTHORITY_CONTACTED",
+            "ACTION_TYPE_DETENTION_VISIT", "ACTION_TYPE_DOCUMENT_ISSUED"};
+  }
   if (measure == "referrals_ended") {
     return {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
             "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"};
@@ -268,7 +272,7 @@ FakeDashboardData FakeDashboardData::Sample() {
   for (const auto& month : months) {
     for (const char* measure :
          {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
-          "crisis_accounting", "labour_claims_ended"}) {
+          "crisis_accounting", "labour_claims_ended", "actions"}) {
       const bool notifications = std::string(measure) == "notifications";
       // Crisis numbers are smaller: a few hundred nationals in crisis areas.
       const bool crisis = std::string(measure) == "crisis_accounting";

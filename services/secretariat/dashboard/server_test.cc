@@ -198,7 +198,7 @@ TEST_F(DashboardServerTest, DataSeesTheCertificatesUser) {
 TEST_F(DashboardServerTest, EveryMeasureOfTheCatalogue) {
   for (const char* measure :
        {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
-        "crisis_accounting", "labour_claims_ended"}) {
+        "crisis_accounting", "labour_claims_ended", "actions"}) {
     auto r = Get(absl::StrCat("/api/release?month=2026-08&measure=", measure));
     ASSERT_TRUE(r) << measure;
     EXPECT_EQ(r->status, 200) << measure << " " << r->body;
