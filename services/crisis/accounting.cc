@@ -58,6 +58,15 @@ absl::StatusOr<std::optional<v1::AccountingEntry>> Crises::LoadEntry(
   return std::optional<v1::AccountingEntry>(std::move(e));
 }
 
+void Crises::TallyEntry(const v1::AccountingEntry& x, int delta, txn::Transaction& txn) const {
+  if (!x.merged_into().empty()) return;  // a merged duplicate counts nowhere
+  // The secretariat's crisis board: this member's nationals by status, a change at a time.
+  tally_.Add(txn, *stats::FindMeasure(stats::kCrisisAccounting), stats::MonthOf(clock_->Now()),
+             {x.post(), x.area().substr(0, 2), v1::WelfareStatus_Name(x.status()), "unknown",
+              x.risk() == 0 ? "child" : "adult"},
+             delta);
+}
+
 void Crises::StageEntry(const std::string& crisis_key,
                         const std::optional<v1::AccountingEntry>& before,
                         const v1::AccountingEntry& e, txn::Transaction& txn) const {
@@ -73,22 +82,12 @@ void Crises::StageEntry(const std::string& crisis_key,
       txn.batch.AddToCounter(counts_, keys::Count(crisis_key, area, x.status()), delta);
     }
   };
-  // The secretariat's crisis board: this member's nationals by status, a change at a time.
-  const stats::Measure& board = *stats::FindMeasure(stats::kCrisisAccounting);
-  const std::string month = stats::MonthOf(clock_->Now());
-  auto tally = [&](const v1::AccountingEntry& x, int delta) {
-    if (!x.merged_into().empty()) return;
-    tally_.Add(txn, board, month,
-               {x.post(), x.area().substr(0, 2), v1::WelfareStatus_Name(x.status()), "unknown",
-                x.risk() == 0 ? "child" : "adult"},
-               delta);
-  };
   if (before.has_value()) {
     index(*before, -1);
-    tally(*before, -1);
+    TallyEntry(*before, -1, txn);
   }
   index(e, +1);
-  tally(e, +1);
+  TallyEntry(e, +1, txn);
   v1::AccountingEntry stored = e;
   stored.clear_display_name();  // names live sealed in the registration only
   txn.batch.Put(cf_, keys::Entry(crisis_key, e.subject()), stored.SerializeAsString());

@@ -95,15 +95,29 @@ void Crises::Broadcast(absl::string_view kind, const std::string& payload,
   for (const auto& peer : peers_()) txn.envelopes.push_back({peer, std::string(kind), payload});
 }
 
-void Crises::StageCrisis(const v1::Crisis& c, v1::Phase before, txn::Transaction& txn) const {
+absl::Status Crises::StageCrisis(const v1::Crisis& c, v1::Phase before,
+                                 txn::Transaction& txn) const {
   const std::string crisis_key = KeyOf(c.name(), "crises", "crisis.name").value();  // checked
   txn.batch.Put(cf_, keys::Crisis(crisis_key), c.SerializeAsString());
+  // A closed crisis stands no more: its subjects leave the month's stock (no note follows a
+  // closure, so each leaves once).
+  if (before != v1::PHASE_CLOSED && c.phase() == v1::PHASE_CLOSED) {
+    const std::string prefix = keys::Entry(crisis_key, "");
+    for (auto it = store_->ScanPrefix(cf_, prefix); it->Valid(); it->Next()) {
+      v1::AccountingEntry e;
+      if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("stored accounting entry corrupt");
+      }
+      TallyEntry(e, -1, txn);
+    }
+  }
   // Accounting starts when the crisis becomes active: the job puts every national of its
   // areas on the worklist, in batches, resumable after a crash.
   if (before < v1::PHASE_ACTIVE && c.phase() >= v1::PHASE_ACTIVE && c.phase() < v1::PHASE_CLOSED) {
     txn.batch.Put(cf_, keys::Job(crisis_key), "");
     txn.OnCommit(worker_.KickOnCommit());
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Crisis> Crises::DeclareCrisis(const v1::DeclareCrisisRequest& request,
@@ -127,7 +141,7 @@ absl::StatusOr<v1::Crisis> Crises::DeclareCrisis(const v1::DeclareCrisisRequest&
   *c.mutable_update_time() = c.create_time();
   c.set_etag(Etag(c));
   txn::Transaction txn;
-  StageCrisis(c, v1::PHASE_UNSPECIFIED, txn);
+  ENLACE_RETURN_IF_ERROR(StageCrisis(c, v1::PHASE_UNSPECIFIED, txn));
   if (!request_key.empty()) txn.batch.Put(cf_, request_key, c.name());
   v1::CrisisChange change;
   *change.mutable_crisis() = c;
@@ -177,7 +191,7 @@ absl::StatusOr<v1::Crisis> Crises::UpdateCrisis(const v1::UpdateCrisisRequest& r
   *c.mutable_update_time() = ToProtoTime(clock_->Now());
   c.set_etag(Etag(c));
   txn::Transaction txn;
-  StageCrisis(c, current.phase(), txn);
+  ENLACE_RETURN_IF_ERROR(StageCrisis(c, current.phase(), txn));
   v1::CrisisChange change;
   *change.mutable_crisis() = c;
   Broadcast(kCrisisKind, change.SerializeAsString(), txn);
@@ -343,8 +357,7 @@ absl::Status Crises::ApplyCrisis(const enlace::federation::v1::EnvelopeBody& bod
   } else if (!absl::IsNotFound(current.status())) {
     return current.status();
   }
-  StageCrisis(c, before, txn);
-  return absl::OkStatus();
+  return StageCrisis(c, before, txn);
 }
 
 absl::Status Crises::ApplyMovement(const enlace::federation::v1::EnvelopeBody& body,

@@ -130,7 +130,11 @@ class Crises : public federation::EnvelopeHandler {
   absl::Status ApplyAssistance(const enlace::federation::v1::EnvelopeBody& body,
                                txn::Transaction& txn);
   // Stages the crisis (and, when it just became active, its activation job).
-  void StageCrisis(const v1::Crisis& crisis, v1::Phase before, txn::Transaction& txn) const;
+  // When the crisis closes, its subjects leave the statistics' stock (crisis_accounting).
+  absl::Status StageCrisis(const v1::Crisis& crisis, v1::Phase before,
+                           txn::Transaction& txn) const;
+  // The secretariat's crisis board: one entry counted (+1) or uncounted (-1) in this month.
+  void TallyEntry(const v1::AccountingEntry& entry, int delta, txn::Transaction& txn) const;
   void Broadcast(absl::string_view kind, const std::string& payload, txn::Transaction& txn) const;
 
   // A registration (personal part merged in while its key exists) by id.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/geo/geo.h"
 #include "common/status/errors.h"
@@ -462,19 +463,41 @@ absl::StatusOr<int> Stats::PushReleases() {
   if (secretariats.empty()) return 0;
   const absl::Time now = clock_->Now();
   int pushed = 0;
-  std::vector<std::string> months;
+  // (code, month) -> version: the changes to that month's release. A flow month moves only
+  // with its own changes; a stock month with every change up to it, and a month without a
+  // change of its own still stands (each ended month from the first change on is pushed).
+  std::map<std::pair<char, std::string>, int64_t> versions;
   for (auto it = store_->ScanPrefix(counters_, "V|"); it->Valid(); it->Next()) {
-    months.emplace_back(it->key());
+    const std::string key(it->key());
+    // "V|{code}|{YYYY-MM}"
+    if (key.size() != 11 || FindMeasureByCode(key[2]) == nullptr) continue;
+    ENLACE_ASSIGN_OR_RETURN(int64_t n, store_->GetCounter(counters_, key));
+    versions[{key[2], key.substr(4)}] = n;
   }
-  for (const std::string& key : months) {
-    // "V|{O or X}|{YYYY-MM}"
-    if (key.size() != 11) continue;
-    const std::string code = key.substr(2, 1), month = key.substr(4);
+  const absl::CivilMonth last_ended = absl::ToCivilMonth(now, absl::UTCTimeZone()) - 1;
+  for (const Measure& m : Measures()) {
+    if (!m.stock) continue;
+    std::map<absl::CivilMonth, int64_t> changes;
+    for (auto it = versions.lower_bound({m.code, ""});
+         it != versions.end() && it->first.first == m.code; ++it) {
+      absl::CivilMonth at;
+      if (absl::ParseCivilTime(it->first.second, &at)) changes[at] = it->second;
+    }
+    if (changes.empty()) continue;
+    int64_t cumulative = 0;
+    auto change = changes.begin();
+    for (absl::CivilMonth month = changes.begin()->first; month <= last_ended; ++month) {
+      for (; change != changes.end() && change->first <= month; ++change) {
+        cumulative += change->second;
+      }
+      versions[{m.code, absl::FormatCivilTime(month)}] = cumulative;
+    }
+  }
+  for (const auto& [at, version] : versions) {
+    const std::string code(1, at.first), month = at.second;
     if (!IsEndedMonth(month, now)) continue;
-    const Measure* m = FindMeasureByCode(code[0]);
-    if (m == nullptr) continue;
+    const Measure* m = FindMeasureByCode(at.first);
     const std::string& measure = m->name;
-    ENLACE_ASSIGN_OR_RETURN(int64_t version, store_->GetCounter(counters_, key));
     for (const std::string& secretariat : secretariats) {
       const std::string sent_key = absl::StrCat("S|", secretariat, "|", code, "|", month);
       ENLACE_ASSIGN_OR_RETURN(auto sent, store_->Get(facts_, sent_key));

@@ -16,6 +16,7 @@
 #include "enlace/audit/v1/audit_service.grpc.pb.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
+#include "enlace/crisis/v1/crisis.grpc.pb.h"
 #include "enlace/secretariat/v1/secretariat.grpc.pb.h"
 #include "enlace/stats/v1/stats.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -30,6 +31,7 @@ namespace {
 namespace cv1 = ::enlace::cases::v1;
 namespace sv1 = ::enlace::stats::v1;
 namespace xv1 = ::enlace::secretariat::v1;
+namespace cxv1 = ::enlace::crisis::v1;
 
 absl::Time Day(int y, int m, int d) {
   return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()) + absl::Hours(15);
@@ -44,6 +46,11 @@ class SecretariatTest : public FederationFixture {
       ASSERT_TRUE(FileClock::Write(clocks_[c], Day(2026, 10, 6)));
       federation_->member(c).config.set_testing_clock_file(clocks_[c]);
     }
+    // The secretariat accepts only ended months by its own clock: months after the wall
+    // clock's (the nodes' clocks run ahead in these tests) must have ended there too.
+    clocks_[kSecretariatCode] = absl::StrCat(dir_, "/xs.clock");
+    ASSERT_TRUE(FileClock::Write(clocks_[kSecretariatCode], Day(2027, 6, 1)));
+    federation_->member(kSecretariatCode).config.set_testing_clock_file(clocks_[kSecretariatCode]);
     // The secretariat also serves its dashboard (HTTPS, secretariat certificates only).
     dashboard_port_ = PickFreePort();
     auto* d = federation_->member(kSecretariatCode).config.mutable_dashboard();
@@ -109,9 +116,10 @@ class SecretariatTest : public FederationFixture {
       names_.push_back(out.name());
     }
   }
-  xv1::RegionalRelease Regional(const std::string& month) {
+  xv1::RegionalRelease Regional(const std::string& month, const std::string& measure = "") {
     xv1::GetRegionalReleaseRequest req;
     req.set_month(month);
+    req.set_measure(measure);
     xv1::RegionalRelease out;
     auto stub = xv1::SecretariatService::NewStub(
         Channel(kSecretariatCode, "role/secretariat/user/crm"));
@@ -260,6 +268,84 @@ TEST_F(SecretariatTest, EndedMonthsArePushedCorrectedAndNeverNameAPerson) {
     EXPECT_EQ(stored.find(id), std::string::npos) << name << " stored at the secretariat";
     EXPECT_EQ(served.find(id), std::string::npos) << name << " served by the secretariat";
   }
+}
+
+// A stock (nationals in crises at each month's end) stands in the months after its last change:
+// each ended month is pushed, the one without a change of its own too; a closed crisis leaves it.
+TEST_F(SecretariatTest, ACrisisStockIsPushedForEveryMonthItStands) {
+  auto crisis = cxv1::CrisisService::NewStub(Channel("MX", "role/supervisor/user/jefa"));
+  cxv1::DeclareCrisisRequest declare;
+  declare.set_parent("countries/MX");
+  auto* c = declare.mutable_crisis();
+  c->set_type(cxv1::CRISIS_TYPE_FLOOD);
+  c->set_title("Inundaciones en Cortés");
+  c->set_host_country("HN");
+  c->add_areas("HN-CR");
+  c->set_phase(cxv1::PHASE_ACTIVE);
+  cxv1::Crisis declared;
+  ASSERT_TRUE(crisis->DeclareCrisis(Deadline().get(), declare, &declared).ok());
+  std::vector<std::string> subjects;
+  for (int i = 0; i < 12; ++i) {
+    cxv1::CreateRegistrationRequest req;
+    req.set_parent("countries/MX");
+    auto* r = req.mutable_registration();
+    r->set_given_names(absl::StrCat("Viajera ", i));
+    r->set_family_names("Xolotl");
+    r->set_birth_date("1979-02-11");
+    auto* d = r->add_documents();
+    d->set_type(cv1::DOCUMENT_TYPE_PASSPORT);
+    d->set_number(absl::StrCat("G", 100 + i));
+    d->set_issuing_country("MX");
+    r->set_host_country("HN");
+    r->set_area("HN-CR");
+    r->set_arrival_date("2026-10-01");
+    r->set_return_date("2026-10-30");
+    r->set_post("MX-GUA");
+    cxv1::Registration out;
+    grpc::Status st = crisis->CreateRegistration(Deadline().get(), req, &out);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    subjects.push_back(out.name());
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        cxv1::ListWorklistRequest req;
+        req.set_crisis(declared.name());
+        req.add_statuses(cxv1::WELFARE_STATUS_UNACCOUNTED);
+        cxv1::ListWorklistResponse out;
+        return crisis->ListWorklist(Deadline().get(), req, &out).ok() && out.entries_size() == 12;
+      },
+      absl::Seconds(60)));
+  // November passes with no change; December's clock: October and November both stand.
+  for (const char* country : {"MX", "GT"}) {
+    ASSERT_TRUE(FileClock::Write(clocks_[country], Day(2026, 12, 2)));
+  }
+  auto mx_total = [&](const std::string& month) -> int64_t {
+    const xv1::RegionalRelease regional = Regional(month, "crisis_accounting");
+    for (const auto& m : regional.members()) {
+      if (m.country() == "MX") return m.release().grand_total().value();
+    }
+    return -1;
+  };
+  ASSERT_TRUE(WaitFor([&] { return mx_total("2026-11") == 12; }, absl::Seconds(60)));
+  EXPECT_EQ(mx_total("2026-10"), 12);
+  // Closed in December: January's stock is empty, November's stays.
+  cxv1::UpdateCrisisRequest close;
+  *close.mutable_crisis() = declared;
+  {
+    cxv1::GetCrisisRequest get;
+    get.set_name(declared.name());
+    ASSERT_TRUE(crisis->GetCrisis(Deadline().get(), get, close.mutable_crisis()).ok());
+  }
+  close.mutable_crisis()->set_phase(cxv1::PHASE_CLOSED);
+  close.mutable_update_mask()->add_paths("phase");
+  cxv1::Crisis closed;
+  grpc::Status st = crisis->UpdateCrisis(Deadline().get(), close, &closed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  for (const char* country : {"MX", "GT"}) {
+    ASSERT_TRUE(FileClock::Write(clocks_[country], Day(2027, 1, 3)));
+  }
+  ASSERT_TRUE(WaitFor([&] { return mx_total("2026-12") == 0; }, absl::Seconds(60)));
+  EXPECT_EQ(mx_total("2026-11"), 12);
 }
 
 }  // namespace
