@@ -50,7 +50,8 @@ class SecretariatTest : public FederationFixture {
     // clock's (the nodes' clocks run ahead in these tests) must have ended there too.
     clocks_[kSecretariatCode] = absl::StrCat(dir_, "/xs.clock");
     ASSERT_TRUE(FileClock::Write(clocks_[kSecretariatCode], Day(2027, 6, 1)));
-    federation_->member(kSecretariatCode).config.set_testing_clock_file(clocks_[kSecretariatCode]);
+    federation_->member(kSecretariatCode)
+        .config.set_testing_clock_file(clocks_[kSecretariatCode]);
     // The secretariat also serves its dashboard (HTTPS, secretariat certificates only).
     dashboard_port_ = PickFreePort();
     auto* d = federation_->member(kSecretariatCode).config.mutable_dashboard();
