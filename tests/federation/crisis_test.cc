@@ -95,7 +95,7 @@ class CrisisTest : public FederationFixture {
           }
           return !name.empty();
         },
-        absl::Seconds(30));
+        absl::Seconds(60));
     return name;
   }
 
@@ -160,8 +160,8 @@ TEST_F(CrisisTest, HurricaneInCortesIsAccountedForAcrossMembers) {
   // It reaches every member, and each sees its own nationals there as unaccounted.
   ASSERT_EQ(WaitForCrisis("MX", *mx, "Huracán Sara"), crisis);
   ASSERT_EQ(WaitForCrisis("GT", *gt, "Huracán Sara"), crisis);
-  ASSERT_TRUE(WaitFor([&] { return Worklist(*mx, crisis).size() == 7; }, absl::Seconds(30)));
-  ASSERT_TRUE(WaitFor([&] { return Worklist(*gt, crisis).size() == 3; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return Worklist(*mx, crisis).size() == 7; }, absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return Worklist(*gt, crisis).size() == 3; }, absl::Seconds(60)));
   auto mx_list = Worklist(*mx, crisis);
   EXPECT_EQ(mx_list[0].risk(), 0) << "the child comes first";
   EXPECT_EQ(mx_list[0].display_name(), "Persona 0 Hernández");
@@ -194,7 +194,7 @@ TEST_F(CrisisTest, HurricaneInCortesIsAccountedForAcrossMembers) {
   // Mexico gets the welfare note on its registration, with the time it was seen.
   ASSERT_TRUE(WaitFor(
       [&] { return Worklist(*mx, crisis, {xv1::WELFARE_STATUS_CONTACTED_SAFE}).size() == 1; },
-      absl::Seconds(30)));
+      absl::Seconds(60)));
   const auto safe = Worklist(*mx, crisis, {xv1::WELFARE_STATUS_CONTACTED_SAFE})[0];
   EXPECT_EQ(safe.subject(), mexicans[3]);
   xv1::ListWelfareNotesRequest lr;
@@ -239,7 +239,7 @@ TEST_F(CrisisTest, HurricaneInCortesIsAccountedForAcrossMembers) {
                got["MX"][xv1::WELFARE_STATUS_CONTACTED_SAFE].second &&
                got["GT"][xv1::WELFARE_STATUS_UNACCOUNTED].second;
       },
-      absl::Seconds(30)));
+      absl::Seconds(60)));
 
   // An evacuation flight with seats offered to Guatemalans is seen by Guatemala.
   xv1::PublishMovementRequest mv;
@@ -269,7 +269,7 @@ TEST_F(CrisisTest, HurricaneInCortesIsAccountedForAcrossMembers) {
         return gt->ListMovements(Deadline().get(), lm, &out).ok() && out.movements_size() == 1 &&
                out.movements(0).offered(0).seats() == 40;
       },
-      absl::Seconds(30)));
+      absl::Seconds(60)));
 }
 
 TEST_F(CrisisTest, BadInputGetsAClearErrorAndStoresNothing) {
@@ -289,7 +289,7 @@ TEST_F(CrisisTest, BadInputGetsAClearErrorAndStoresNothing) {
   ASSERT_TRUE(hn->DeclareCrisis(Deadline().get(), Hurricane(), &declared).ok());
   const std::string crisis = declared.name();
   ASSERT_EQ(WaitForCrisis("MX", *mx, "Huracán Sara"), crisis);
-  ASSERT_TRUE(WaitFor([&] { return Worklist(*mx, crisis).size() == 2; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return Worklist(*mx, crisis).size() == 2; }, absl::Seconds(60)));
 
   xv1::AccountingEntry e;
   // An area the crisis does not cover.
@@ -343,7 +343,7 @@ TEST_F(CrisisTest, BadInputGetsAClearErrorAndStoresNothing) {
         xv1::Crisis c;
         return mx->GetCrisis(Deadline().get(), get, &c).ok() && c.phase() == xv1::PHASE_CLOSED;
       },
-      absl::Seconds(30)));
+      absl::Seconds(60)));
   s = mx->RecordWelfareNote(Deadline().get(),
                             Note(crisis, mexicans[0], xv1::WELFARE_STATUS_BELIEVED_SAFE), &e);
   EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION) << s.error_message();
@@ -379,7 +379,7 @@ TEST_F(CrisisTest, KilledDuringABurstOfNotesLosesAndDuplicatesNothing) {
   ASSERT_TRUE(hn->DeclareCrisis(Deadline().get(), Hurricane(), &declared).ok());
   const std::string crisis = declared.name();
   ASSERT_EQ(WaitForCrisis("MX", *mx, "Huracán Sara"), crisis);
-  ASSERT_TRUE(WaitFor([&] { return Worklist(*mx, crisis).size() == 40; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return Worklist(*mx, crisis).size() == 40; }, absl::Seconds(60)));
 
   constexpr int kThreads = 4;
   constexpr int kRounds = 10;  // notes per person: 400 in all
