@@ -30,11 +30,7 @@ constexpr int kPost = 0, kHost = 1, kColumn = 2, kSex = 3, kAge = 4;
 // Days from opening to closing are counted up to this (longer: counted as this).
 constexpr int64_t kMaxDays = 99999;
 
-std::string Month(absl::Time t) { return MonthOf(t); }
-
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
-std::string AgeOf(const cv1::Person& p, absl::Time at) { return AgeGroupOf(p, at); }
 
 // The lower median of counts by value.
 int64_t MedianOf(const std::map<int64_t, int64_t>& by_value, int64_t n) {
@@ -53,7 +49,7 @@ bool IsEndedMonth(absl::string_view month, absl::Time now) {
       !absl::SimpleAtoi(month.substr(5, 2), &m) || y < 2000 || m < 1 || m > 12) {
     return false;
   }
-  return month < Month(now);
+  return month < MonthOf(now);
 }
 
 v1::Flag ToProto(Flag f) {
@@ -111,19 +107,19 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
     const absl::Time opened = FromProtoTime(after.create_time());
     const std::string facts =
         absl::StrJoin({after.post(), after.host_country(), cv1::Category_Name(after.category()),
-                       SexOf(*person), AgeOf(*person, opened)},
+                       SexOf(*person), AgeGroupOf(*person, opened)},
                       "|");
     txn.batch.Put(facts_, absl::StrCat("F|", id), facts);
-    txn.batch.AddToCounter(counters_, absl::StrCat("O|", Month(opened), "|", facts), 1);
-    txn.batch.AddToCounter(counters_, absl::StrCat("V|O|", Month(opened)), 1);
+    txn.batch.AddToCounter(counters_, absl::StrCat("O|", MonthOf(opened), "|", facts), 1);
+    txn.batch.AddToCounter(counters_, absl::StrCat("V|O|", MonthOf(opened)), 1);
     // Persons assisted: one marker per person and month, counted at release, with the facts
     // of the person's first case that month. A marker is a Put, never a count: two cases of
     // one person opened at once leave one marker (with either's facts), never two.
-    const std::string marker = absl::StrCat("M|", Month(opened), "|", IdOf(after.person()));
+    const std::string marker = absl::StrCat("M|", MonthOf(opened), "|", IdOf(after.person()));
     ENLACE_ASSIGN_OR_RETURN(auto known, store_->Get(facts_, marker));
     if (!known.has_value()) {
       txn.batch.Put(facts_, marker, facts);
-      txn.batch.AddToCounter(counters_, absl::StrCat("V|P|", Month(opened)), 1);
+      txn.batch.AddToCounter(counters_, absl::StrCat("V|P|", MonthOf(opened)), 1);
     }
     return absl::OkStatus();
   }
@@ -140,14 +136,14 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
                                         "|");
   const absl::Time closed = after.has_close_time() ? FromProtoTime(after.close_time())
                                                    : FromProtoTime(after.update_time());
-  txn.batch.AddToCounter(counters_, absl::StrCat("X|", Month(closed), "|", known), 1);
-  txn.batch.AddToCounter(counters_, absl::StrCat("V|X|", Month(closed)), 1);
+  txn.batch.AddToCounter(counters_, absl::StrCat("X|", MonthOf(closed), "|", known), 1);
+  txn.batch.AddToCounter(counters_, absl::StrCat("V|X|", MonthOf(closed)), 1);
   // Days to close, by category: the medians of the month's cases_closed release.
   if (after.has_create_time()) {
     const int64_t days = std::clamp<int64_t>(
         absl::ToInt64Hours(closed - FromProtoTime(after.create_time())) / 24, 0, kMaxDays);
     txn.batch.AddToCounter(counters_,
-                           absl::StrCat("D|", Month(closed), "|",
+                           absl::StrCat("D|", MonthOf(closed), "|",
                                         cv1::Category_Name(after.category()), "|",
                                         absl::Dec(days, absl::kZeroPad5)),
                            1);
@@ -167,7 +163,7 @@ absl::Status Stats::OnAction(const cv1::Case& kase, const cv1::Action& action,
   // The acting post (an action may be another post's, e.g. a visit in its jurisdiction).
   if (!action.post().empty()) facts->post = action.post();
   facts->column = cv1::ActionType_Name(action.type());
-  tally_.Add(txn, *FindMeasure(kActions), Month(FromProtoTime(action.create_time())), *facts);
+  tally_.Add(txn, *FindMeasure(kActions), MonthOf(FromProtoTime(action.create_time())), *facts);
   return absl::OkStatus();
 }
 
