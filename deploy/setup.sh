@@ -35,6 +35,9 @@ PACKAGES=(
   # skips without it), the systemd units (systemd-analyze; strace and setpriv run the node as
   # the unit would)
   ca-certificates curl python3-yaml systemd strace util-linux
+  # high availability (issue 14): the loopback HA database of tests/ha (three etcd members, two
+  # PostgreSQL 15 under Patroni with synchronous replication) and the lease's libpq client
+  etcd-server patroni python3-etcd postgresql-15 postgresql-client-15 libpq-dev
 )
 
 say() { echo "setup: $*"; }
