@@ -63,7 +63,7 @@ void Crises::TallyEntry(const v1::AccountingEntry& x, int delta, txn::Transactio
   // The secretariat's crisis board: this member's nationals by status, a change at a time.
   tally_.Add(txn, *stats::FindMeasure(stats::kCrisisAccounting), stats::MonthOf(clock_->Now()),
              {x.post(), x.area().substr(0, 2), v1::WelfareStatus_Name(x.status()), "unknown",
-              x.risk() == 0 ? "child" : "adult"},
+              x.risk() == 0 ? "child" : "adult", {keys::CrisisKey(x.crisis())}},
              delta);
 }
 

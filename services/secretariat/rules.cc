@@ -10,12 +10,14 @@
 #include "absl/strings/str_cat.h"
 #include "common/geo/geo.h"
 #include "enlace/cases/v1/case.pb.h"
+#include "enlace/workers/v1/workers.pb.h"
 #include "services/stats/measures.h"
 
 namespace enlace::secretariat {
 namespace {
 
 namespace sv1 = ::enlace::stats::v1;
+namespace wv1 = ::enlace::workers::v1;
 
 constexpr int64_t kMaxCount = 1000000000;
 
@@ -49,6 +51,22 @@ bool KeyOk(const std::string& dimension, const std::string& key, const std::stri
   if (dimension == "post") return geo::IsPostCode(key) && absl::StartsWith(key, sender + "-");
   if (dimension == "sex") return sexes->count(key) > 0;
   if (dimension == "age_group") return ages->count(key) > 0;
+  if (key == "unknown") {  // an event counted before its measure had this dimension
+    return dimension == stats::kCrisisDimension || dimension == stats::kProgrammeDimension;
+  }
+  if (dimension == stats::kProgrammeDimension) {
+    wv1::Programme p;
+    return wv1::Programme_Parse(key, &p);
+  }
+  if (dimension == stats::kCrisisDimension) {
+    // "{declarer}/{id}": a member's code and an id of letters, digits, '-' and '_'.
+    const size_t slash = key.find('/');
+    if (slash == std::string::npos || !geo::IsCountryCode(key.substr(0, slash))) return false;
+    const absl::string_view id = absl::string_view(key).substr(slash + 1);
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+  }
   return false;
 }
 
@@ -149,6 +167,13 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
   std::set<std::string> dimensions;
   for (const auto& t : r.tables()) {
     if (!dimensions.insert(t.dimension()).second) return Bad("a dimension twice");
+    static const auto* common =
+        new std::set<std::string>{"host_country", "post", "sex", "age_group"};
+    if (common->count(t.dimension()) == 0 &&
+        std::find(measure->extra_dimensions.begin(), measure->extra_dimensions.end(),
+                  t.dimension()) == measure->extra_dimensions.end()) {
+      return Bad(absl::StrCat("a dimension ", t.dimension().substr(0, 32), " of another measure"));
+    }
     if (t.withheld()) {
       if (t.rows_size() > 0) return Bad("a withheld table carries no rows");
       continue;
@@ -157,8 +182,8 @@ absl::Status CheckRelease(const sv1::MonthlyRelease& r, const std::string& sende
     std::set<std::string> keys;
     for (const auto& row : t.rows()) {
       if (!KeyOk(t.dimension(), row.key(), sender) || !keys.insert(row.key()).second) {
-        return Bad(absl::StrCat("a row of ", t.dimension().substr(0, 32),
-                                " that is not a code of it"));
+        return Bad(
+            absl::StrCat("a row of ", t.dimension().substr(0, 32), " that is not a code of it"));
       }
       const int64_t minimum = t.dimension() == "age_group" ? 10 : 5;
       if (row.threshold() < minimum) return Bad("a row threshold under the region's rule");
@@ -214,7 +239,10 @@ v1::RegionalRelease RegionalView(const std::string& month, const std::string& me
     }
     return it->second;
   };
-  const std::vector<std::string> dimensions = {"host_country", "post", "sex", "age_group"};
+  std::vector<std::string> dimensions = {"host_country", "post", "sex", "age_group"};
+  if (const stats::Measure* m = stats::FindMeasure(measure); m != nullptr) {
+    dimensions.insert(dimensions.end(), m->extra_dimensions.begin(), m->extra_dimensions.end());
+  }
   // Rows first, so that a member's withheld part marks every row it could be in.
   for (const auto& m : members) {
     for (const auto& t : m.release().tables()) {

@@ -165,6 +165,42 @@ TEST(SecretariatRulesTest, MeasuresKeepTheirOwnColumnsAndMedians) {
   EXPECT_FALSE(check(amounts_elsewhere).ok()) << "amounts on cases opened";
 }
 
+// A measure's own dimension (the crisis, the programme) holds codes of it, on that measure only.
+TEST(SecretariatRulesTest, ExtraDimensionsHoldCodesOfTheirOwnMeasure) {
+  auto check = [](const sv1::MonthlyRelease& r) { return CheckRelease(r, "MX", "2026-11"); };
+  auto with_table = [](sv1::MonthlyRelease r, const std::string& dimension,
+                       const std::string& key) {
+    sv1::Table* t = r.add_tables();
+    *t = r.tables(0);
+    t->set_dimension(dimension);
+    t->mutable_rows()->RemoveLast();
+    t->mutable_rows(0)->set_key(key);
+    return r;
+  };
+  sv1::MonthlyRelease crisis = Mx();
+  crisis.set_measure("crisis_accounting");
+  crisis.set_columns(0, "WELFARE_STATUS_CONTACTED_SAFE");
+  crisis.set_columns(1, "WELFARE_STATUS_INJURED");
+  EXPECT_TRUE(check(with_table(crisis, "crisis", "MX/01JD3Q8Z5W")).ok());
+  EXPECT_TRUE(check(with_table(crisis, "crisis", "unknown")).ok()) << "counted before";
+  EXPECT_FALSE(check(with_table(crisis, "crisis", "Huracán Otis")).ok()) << "free text";
+  EXPECT_FALSE(check(with_table(crisis, "crisis", "Juana Pérez/1")).ok());
+  EXPECT_FALSE(check(with_table(crisis, "crisis", "MX/")).ok());
+  EXPECT_FALSE(check(with_table(crisis, "programme", "PROGRAMME_US_H2A")).ok())
+      << "another measure's dimension";
+  EXPECT_FALSE(check(with_table(crisis, "person", "MX/1")).ok()) << "no such dimension";
+
+  sv1::MonthlyRelease labour = Mx();
+  labour.set_measure("labour_claims_ended");
+  labour.set_columns(0, "CLAIM_STATUS_RECOVERED");
+  labour.set_columns(1, "CLAIM_STATUS_DISMISSED");
+  EXPECT_TRUE(check(with_table(labour, "programme", "PROGRAMME_CA_SAWP")).ok());
+  EXPECT_FALSE(check(with_table(labour, "programme", "H-300-26001-000001")).ok())
+      << "an employer's registry id is not a programme";
+  EXPECT_FALSE(check(with_table(Mx(), "crisis", "MX/01JD3Q8Z5W")).ok())
+      << "cases opened have no crisis table";
+}
+
 TEST(SecretariatRulesTest, RegionalSumsSayWhenTheyAreComplete) {
   v1::MemberRelease mx;
   mx.set_country("MX");

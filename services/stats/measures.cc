@@ -54,7 +54,9 @@ const std::vector<Measure>& Measures() {
         "WELFARE_STATUS_NOT_IN_AREA"},
        /*has_medians=*/false,
        /*stock=*/true,
-       {"WELFARE_STATUS_BELIEVED_DECEASED", "WELFARE_STATUS_DECEASED_CONFIRMED"}},
+       {"WELFARE_STATUS_BELIEVED_DECEASED", "WELFARE_STATUS_DECEASED_CONFIRMED"},
+       /*has_amounts=*/false,
+       {kCrisisDimension}},
       // Labour claims that ended in the month, by how, with the amounts recovered in it.
       {kLabourClaimsEnded,
        'L',
@@ -63,7 +65,8 @@ const std::vector<Measure>& Measures() {
        /*has_medians=*/false,
        /*stock=*/false,
        {},
-       /*has_amounts=*/true},
+       /*has_amounts=*/true,
+       {kProgrammeDimension}},
       // Consular actions recorded in the month, by type, by the facts of their case.
       {kActions, 'A', ActionTypes()},
   };
@@ -94,13 +97,15 @@ std::string MeasureNames() {
 std::string MonthOf(absl::Time t) { return absl::FormatTime("%Y-%m", t, absl::UTCTimeZone()); }
 
 std::string Facts::Join() const {
-  return absl::StrJoin({post, host_country, column, sex, age_group}, "|");
+  std::string out = absl::StrJoin({post, host_country, column, sex, age_group}, "|");
+  for (const std::string& e : extra) absl::StrAppend(&out, "|", e);
+  return out;
 }
 
 std::optional<Facts> Facts::Parse(absl::string_view joined) {
   std::vector<std::string> f = absl::StrSplit(joined, '|');
-  if (f.size() != 5) return std::nullopt;
-  return Facts{f[0], f[1], f[2], f[3], f[4]};
+  if (f.size() < 5) return std::nullopt;
+  return Facts{f[0], f[1], f[2], f[3], f[4], std::vector<std::string>(f.begin() + 5, f.end())};
 }
 
 }  // namespace enlace::stats

@@ -3,9 +3,11 @@
 
 // What a monthly release counts, and how any module counts it in its own commits.
 //
-// A measure is a flow over one calendar month (never a stock: a snapshot taken twice would let
-// its difference be read). Its cells are rows of four dimensions (post, host country, sex, child
-// or adult) by its own columns (case categories, notification timeliness, referral outcomes).
+// A measure is a flow over one calendar month, or a stock at its end (crisis accounting). Its
+// cells are rows of four dimensions every measure has (post, host country, sex, child or adult)
+// and of the measure's own (the crisis, the labour programme), by its own columns (case
+// categories, notification timeliness, referral outcomes). A dimension is a table of the
+// release: its rows partition the measure's events, so every table has the same column totals.
 // The catalogue is shared by the nodes that count and the secretariat that checks releases, so
 // a new measure slots in here and nowhere else.
 
@@ -32,7 +34,15 @@ struct Measure {
   std::vector<std::string> sensitive_columns = {};
   // Amounts recovered by currency are published with it (labour_claims_ended).
   bool has_amounts = false;
+  // Dimensions of this measure beyond the four, in the order of Facts::extra: each row key a
+  // code (never free text; see the secretariat's rules), "unknown" for an event counted
+  // before the dimension was.
+  std::vector<std::string> extra_dimensions = {};
 };
+
+// The extra dimensions.
+inline constexpr char kCrisisDimension[] = "crisis";        // "{declarer}/{id}" of the crisis
+inline constexpr char kProgrammeDimension[] = "programme";  // enlace.workers.v1.Programme name
 
 inline constexpr char kCasesOpened[] = "cases_opened";
 inline constexpr char kCasesClosed[] = "cases_closed";
@@ -66,8 +76,11 @@ struct Facts {
   std::string column;
   std::string sex = "unknown";
   std::string age_group = "unknown";
+  // The measure's extra dimensions' row keys, in the order of Measure::extra_dimensions.
+  std::vector<std::string> extra = {};
 
-  std::string Join() const;  // "post|host|column|sex|age"
+  std::string Join() const;  // "post|host|column|sex|age[|extra...]"
+  // Null unless at least the five fields; a field may not hold '|'.
   static std::optional<Facts> Parse(absl::string_view joined);
 };
 

@@ -26,7 +26,7 @@ namespace {
 namespace cv1 = ::enlace::cases::v1;
 
 // The dimensions of the facts, in key order after the month: each becomes a table.
-constexpr int kPost = 0, kHost = 1, kColumn = 2, kSex = 3, kAge = 4;
+constexpr int kPost = 0, kHost = 1, kColumn = 2, kSex = 3, kAge = 4, kFirstExtra = 5;
 // Days from opening to closing are counted up to this (longer: counted as this).
 constexpr int64_t kMaxDays = 99999;
 
@@ -182,16 +182,22 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
                                      c) != measure->sensitive_columns.end();
     r.column_thresholds.push_back(sensitive ? sensitive_threshold_ : threshold_);
   }
-  // dimension -> row key -> counts by column
-  const std::vector<std::pair<int, std::string>> dimensions = {
+  // dimension -> row key -> counts by column. Counts are summed before anything is dropped:
+  // a stock's -1 may be kept under other facts than its +1 (an extra dimension added between
+  // them), and cancels in every table the two share.
+  std::vector<std::pair<int, std::string>> dimensions = {
       {kHost, "host_country"}, {kPost, "post"}, {kSex, "sex"}, {kAge, "age_group"}};
+  for (size_t e = 0; e < measure->extra_dimensions.size(); ++e) {
+    dimensions.push_back({kFirstExtra + static_cast<int>(e), measure->extra_dimensions[e]});
+  }
   std::vector<std::map<std::string, std::vector<int64_t>>> rows(dimensions.size());
   auto count = [&](absl::string_view facts, int64_t n) {
     std::vector<std::string> f = absl::StrSplit(facts, '|');
-    auto column = f.size() == 5 ? column_of.find(f[kColumn]) : column_of.end();
-    if (column == column_of.end() || n <= 0) return;  // not a cell of this release
+    auto column = f.size() >= kFirstExtra ? column_of.find(f[kColumn]) : column_of.end();
+    if (column == column_of.end() || n == 0) return;  // not a cell of this release
     for (size_t d = 0; d < dimensions.size(); ++d) {
-      auto& counts = rows[d][f[dimensions[d].first]];
+      const size_t field = dimensions[d].first;
+      auto& counts = rows[d][field < f.size() ? f[field] : "unknown"];
       counts.resize(r.columns.size(), 0);
       counts[column->second] += n;
     }
@@ -235,6 +241,12 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
     // Whether a child: the stricter threshold for every cell of that table.
     t.threshold = dimensions[d].first == kAge ? sensitive_threshold_ : threshold_;
     for (auto& [key, counts] : rows[d]) {
+      bool any = false;
+      for (int64_t& c : counts) {
+        c = std::max<int64_t>(c, 0);  // a move counted before its event (never expected)
+        any = any || c > 0;
+      }
+      if (!any) continue;
       t.rows.push_back(key);
       t.cells.push_back(counts);
     }

@@ -120,6 +120,8 @@ absl::StatusOr<v1::LabourClaim> Workers::CreateLabourClaim(
   }
   c.clear_employer_registry_id();
   c.clear_recruiter_licence();
+  // The secretariat's programme table: claims without a contract are "PROGRAMME_UNSPECIFIED".
+  v1::Programme programme = v1::PROGRAMME_UNSPECIFIED;
   if (!c.employment().empty()) {
     auto id = IdOf(c.employment(), "employments", "claim.employment");
     v1::Employment e;
@@ -130,6 +132,7 @@ absl::StatusOr<v1::LabourClaim> Workers::CreateLabourClaim(
     if (!id.ok() || e.person() != kase->person()) {
       return InvalidField("claim.employment", "a contract of the case's person");
     }
+    programme = e.programme();
     c.set_employer_registry_id(e.employer().registry_id());
     c.set_recruiter_licence(e.recruiter().licence());
   }
@@ -158,8 +161,12 @@ absl::StatusOr<v1::LabourClaim> Workers::CreateLabourClaim(
   txn::Transaction txn;
   ENLACE_RETURN_IF_ERROR(StageClaim(id, nullptr, c, /*create_key=*/true, txn));
   // What the claim counts under when it ends (kept apart: the person may be erased first).
+  const std::string programme_key =
+      programme != v1::PROGRAMME_UNSPECIFIED && v1::Programme_IsValid(programme)
+          ? v1::Programme_Name(programme)
+          : "PROGRAMME_UNSPECIFIED";
   tally_.Remember(txn, absl::StrCat("l|", id), stats::MonthOf(now),
-                  {kase->post(), kase->host_country(), "", "unknown", "unknown"});
+                  {kase->post(), kase->host_country(), "", "unknown", "unknown", {programme_key}});
   if (!request_key.empty()) txn.batch.Put(cf_, request_key, c.name());
   registry_->LinkToPerson(txn, *guard, keys::ClaimOwner(id));
   txn.Audit(caller.identity, "workers.CreateLabourClaim", {c.name(), c.case_()})

@@ -331,6 +331,16 @@ TEST_F(CrisisRegistrationsTest, TheMonthlyReleaseCountsWhatStandsAtTheMonthsEnd)
     for (int j = 0; j < out.columns_size(); ++j) {
       if (out.column_totals(j).value() > 0) totals[out.columns(j)] = out.column_totals(j).value();
     }
+    // The measure's own dimension: one row, this crisis, holding every national counted.
+    for (const auto& t : out.tables()) {
+      if (t.dimension() != "crisis") continue;
+      EXPECT_EQ(t.rows_size(), 1);
+      for (const auto& row : t.rows()) {
+        EXPECT_EQ(row.key(), absl::StrCat("MX/", crisis.substr(crisis.rfind('/') + 1)));
+        EXPECT_EQ(row.total().value(), 20);
+      }
+      totals["crisis table"] = 1;
+    }
     return totals;
   };
   // The next month: its notes account for the other ten.
@@ -340,9 +350,11 @@ TEST_F(CrisisRegistrationsTest, TheMonthlyReleaseCountsWhatStandsAtTheMonthsEnd)
   }
   ASSERT_TRUE(FileClock::Write(clock_file_, at(month + 2)));
   EXPECT_EQ(release(month), (std::map<std::string, int64_t>{{"WELFARE_STATUS_UNACCOUNTED", 10},
-                                                            {"WELFARE_STATUS_CONTACTED_SAFE", 10}}));
+                                                            {"WELFARE_STATUS_CONTACTED_SAFE", 10},
+                                                            {"crisis table", 1}}));
   EXPECT_EQ(release(month + 1),
-            (std::map<std::string, int64_t>{{"WELFARE_STATUS_CONTACTED_SAFE", 20}}));
+            (std::map<std::string, int64_t>{{"WELFARE_STATUS_CONTACTED_SAFE", 20},
+                                            {"crisis table", 1}}));
   // What stands is the node's own: no history import of it.
   sv1::ImportHistoryRequest import;
   import.set_month(absl::FormatCivilTime(month).substr(0, 7));

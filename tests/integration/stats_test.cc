@@ -436,11 +436,36 @@ TEST_F(StatsTest, LabourClaimsCountAtTheirOutcomeWithWhatTheyRecovered) {
   // October 5th: six claims on six labour cases at MX-CHI (US), each recovering $1,000.00
   // in full, and one claim partly recovered in October and made whole in November.
   auto workers = wv1::TemporaryWorkersService::NewStub(Channel(kSupervisor));
+  // Every claim is about an H-2A contract of its person: the programme table's row.
+  auto contract_of = [&](const cv1::Case& kase) {
+    wv1::CreateEmploymentRequest req;
+    req.set_parent("countries/MX");
+    auto* e = req.mutable_employment();
+    e->set_person(kase.person());
+    e->set_post(kase.post());
+    e->set_programme(wv1::PROGRAMME_US_H2A);
+    e->set_permit_number("H2A-0001");
+    e->mutable_employer()->set_name("Prairie Sweet Corn LLC");
+    e->mutable_employer()->set_registry_id("H-300-26001-000001");
+    e->mutable_employer()->set_worksite_area("US-IL");
+    auto* c = e->mutable_contract();
+    c->set_start_date("2026-05-01");
+    c->set_end_date("2026-10-31");
+    c->set_promised_hours_per_week(40);
+    c->mutable_wage()->set_currency_code("USD");
+    c->mutable_wage()->set_amount_minor(1700);
+    c->set_wage_unit(wv1::WAGE_UNIT_HOUR);
+    wv1::Employment out;
+    grpc::Status s = workers->CreateEmployment(Ctx().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.name();
+  };
   auto claim_on = [&](const cv1::Case& kase) {
     wv1::CreateLabourClaimRequest req;
     req.set_parent("countries/MX");
     auto* c = req.mutable_claim();
     c->set_case_(kase.name());
+    c->set_employment(contract_of(kase));
     c->set_type(wv1::CLAIM_TYPE_UNPAID_WAGES);
     c->set_forum(wv1::FORUM_LABOUR_AGENCY);
     c->mutable_claimed()->set_currency_code("USD");
@@ -488,6 +513,12 @@ TEST_F(StatsTest, LabourClaimsCountAtTheirOutcomeWithWhatTheyRecovered) {
   ASSERT_TRUE(Release(kSupervisor, "2026-11", "labour_claims_ended", &november).ok());
   // The partial recovery made whole counts at its outcome, in November (too few to show).
   EXPECT_EQ(totals(october), (std::map<std::string, int64_t>{{"CLAIM_STATUS_RECOVERED", 6}}));
+  // By programme too: the measure's own dimension, a table like the others.
+  const sv1::Table& programmes = TableOf(october, "programme");
+  ASSERT_EQ(programmes.rows_size(), 1);
+  EXPECT_EQ(programmes.rows(0).key(), "PROGRAMME_US_H2A");
+  EXPECT_EQ(programmes.rows(0).total().value(), 6);
+  EXPECT_EQ(programmes.rows(0).total().flag(), sv1::FLAG_PUBLISHED);
   EXPECT_TRUE(november.withheld() || totals(november).empty());
   // October's money: seven claims recovered $6,400.00; November's $600.00 by none that
   // started recovering then (withheld: no amount is shown over fewer than five claims).
