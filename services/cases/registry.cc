@@ -17,6 +17,7 @@
 #include "common/crypto/personal_split.h"
 #include "common/geo/geo.h"
 #include "common/ids/ids.h"
+#include "common/log/log.h"
 #include "common/status/macros.h"
 #include "common/testing/sync_point.h"
 #include "common/text/fold.h"
@@ -64,8 +65,52 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(Options options, stor
     ENLACE_RETURN_IF_ERROR(store->Commit(batch));
   }
   auto r = absl::WrapUnique(new Registry(std::move(options), store, committer, std::move(key)));
+  ENLACE_RETURN_IF_ERROR(r->BackfillPostCategoryIndex());
   ENLACE_RETURN_IF_ERROR(r->CompleteErasures());
   return r;
+}
+
+absl::Status Registry::BackfillPostCategoryIndex() {
+  const storage::ColumnFamily* meta = store_->cf(kMetaCf);
+  auto done = store_->Get(meta, kPostCategoryIndexKey);
+  if (!done.ok()) return done.status();
+  if (done->has_value()) return absl::OkStatus();
+  // Runs before the node serves, so nothing else writes cases meanwhile. Every post index
+  // entry "C|p|<post>|<time><id>" gives the post + category one from its summary. Batches keep
+  // memory flat on a large store; puts are idempotent, so an interrupted backfill reruns.
+  constexpr int kBatch = 10000;
+  storage::WriteBatch batch;
+  int in_batch = 0;
+  int64_t added = 0;
+  auto it = store_->ScanPrefix(index_, "C|p|");
+  for (; it->Valid(); it->Next()) {
+    absl::string_view key = it->key();
+    absl::string_view rest = key.substr(4);  // <post>|<time><id>
+    const size_t bar = rest.find('|');
+    SummaryView s;
+    if (bar == absl::string_view::npos || !ParseSummary(it->value(), &s)) {
+      return absl::DataLossError(
+          absl::StrCat("malformed case post index entry ", absl::CHexEscape(key.substr(0, 60))));
+    }
+    batch.Put(index_,
+              absl::StrCat("C|pc|", rest.substr(0, bar), "|", Two(s.category), "|",
+                           rest.substr(bar + 1)),
+              it->value());
+    ++added;
+    if (++in_batch == kBatch) {
+      ENLACE_RETURN_IF_ERROR(store_->Commit(batch));
+      batch = storage::WriteBatch();
+      in_batch = 0;
+    }
+  }
+  ENLACE_RETURN_IF_ERROR(it->status());
+  batch.Put(meta, kPostCategoryIndexKey, "");
+  ENLACE_RETURN_IF_ERROR(store_->Commit(batch));
+  if (added > 0) {
+    log::Info("cases", "index backfilled",
+              absl::StrCat(added, " post + category index entries added"));
+  }
+  return absl::OkStatus();
 }
 
 Registry::Registry(Options options, storage::Store* store, txn::Committer* committer,

@@ -166,6 +166,9 @@ class Registry {
   absl::StatusOr<std::vector<std::string>> CheckConsistency() const;
   // Finishes erasures interrupted by a crash (data gone, data key not yet destroyed).
   absl::Status CompleteErasures();
+  // Adds the post + category index to a store written before it existed (once; see
+  // kPostCategoryIndexKey). Create runs it before the registry is used.
+  absl::Status BackfillPostCategoryIndex();
 
   const std::string& country() const { return options_.country; }
 

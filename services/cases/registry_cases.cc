@@ -226,6 +226,8 @@ absl::StatusOr<v1::ListCasesResponse> Registry::ListCases(const v1::ListCasesReq
     prefix = absl::StrCat("C|r|", person_id, "|");
   } else if (!post.empty() && request.status() != 0) {
     prefix = absl::StrCat("C|ps|", post, "|", status2, "|");
+  } else if (!post.empty() && request.category() != 0) {
+    prefix = absl::StrCat("C|pc|", post, "|", category2, "|");
   } else if (!post.empty()) {
     prefix = absl::StrCat("C|p|", post, "|");
   } else if (request.status() != 0) {

@@ -38,6 +38,9 @@ constexpr char kRequestsCf[] = "requests";
 constexpr char kMetaCf[] = "meta";
 constexpr char kCountersCf[] = "counters";
 constexpr char kPageSecretKey[] = "page_token_secret";
+// Present once every case has its post + category index entry ("C|pc|"): a store written
+// before that index existed is backfilled once, at start-up, from its post index entries.
+constexpr char kPostCategoryIndexKey[] = "index|cases|post_category";
 // Bounds the index entries one list or search call examines, so a very selective filter
 // returns a short page with a token instead of holding a worker for a long scan.
 constexpr int kMaxScannedPerCall = 20000;
@@ -163,6 +166,7 @@ inline std::map<std::string, std::string> CaseIndexEntries(const v1::Case& c, co
       {absl::StrCat("C|s|", Two(c.status()), "|", t, id), v},
       {absl::StrCat("C|c|", Two(c.category()), "|", t, id), v},
       {absl::StrCat("C|ps|", c.post(), "|", Two(c.status()), "|", t, id), v},
+      {absl::StrCat("C|pc|", c.post(), "|", Two(c.category()), "|", t, id), v},
       {absl::StrCat("C|r|", person_id, "|", t, id), v},
   };
 }

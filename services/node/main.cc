@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/audit/audit_head.h"
 #include "common/audit/audit_log.h"
 #include "common/crypto/signing.h"
@@ -53,6 +55,26 @@ ABSL_FLAG(int64_t, backup_id, 0, "The backup --restore_from restores (enlacectl 
 
 namespace {
 
+// Abseil's mutex deadlock detection (a lock-order graph updated on every Lock) costs 8-11% of
+// CreateCase throughput (BENCHMARKS.md). Debian's Abseil is built with it on, so a release
+// (NDEBUG) binary turns it off, except under `bazel test` (TEST_TMPDIR set): a test that runs
+// this binary as a child still aborts on a lock-order inversion.
+bool DeadlockDetectionByDefault() {
+#ifdef NDEBUG
+  return getenv("TEST_TMPDIR") != nullptr;
+#else
+  return true;
+#endif
+}
+
+}  // namespace
+
+ABSL_FLAG(bool, mutex_deadlock_detection, DeadlockDetectionByDefault(),
+          "Abseil's mutex deadlock detection (abort on a lock-order cycle). Default: off in "
+          "release (-c opt) builds, on in debug builds and under `bazel test`.");
+
+namespace {
+
 int signal_pipe[2] = {-1, -1};
 
 void OnSignal(int signo) {
@@ -73,6 +95,9 @@ int main(int argc, char** argv) {
   umask(077);
   absl::SetProgramUsageMessage("Runs an Enlace country node. Usage: enlace-node --config FILE");
   absl::ParseCommandLine(argc, argv);
+  absl::SetMutexDeadlockDetectionMode(absl::GetFlag(FLAGS_mutex_deadlock_detection)
+                                          ? absl::OnDeadlockCycle::kAbort
+                                          : absl::OnDeadlockCycle::kIgnore);
   if (absl::GetFlag(FLAGS_config).empty()) {
     std::cerr << "enlace-node: --config is required\n";
     return 2;

@@ -64,6 +64,9 @@ ABSL_FLAG(double, quiet_wait_seconds, 30,
 ABSL_FLAG(double, quiet_cores, 0.25, "Quiet: other processes use fewer cores than this.");
 ABSL_FLAG(std::string, work_dir, "", "Scratch directory (default: a new one under /tmp).");
 ABSL_FLAG(uint64_t, seed, 4242, "Seed of the sample data generator.");
+ABSL_FLAG(bool, absl_deadlock_detection, false,
+          "Abseil's mutex deadlock detection in the benchmark's process (both nodes). Off by "
+          "default, as in the release enlace-node binary; true measures what it costs.");
 
 namespace enlace::bench {
 namespace {
@@ -471,6 +474,9 @@ int main(int argc, char** argv) {
       "The security-cost benchmark: CreateCase and GetCase with sealing and read audit on and "
       "off. See BENCHMARKS.md.");
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_absl_deadlock_detection)) {
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  }
   signal(SIGPIPE, SIG_IGN);
   return enlace::bench::Main();
 }
