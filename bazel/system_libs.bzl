@@ -32,6 +32,10 @@ cc_library(
 
 cc_library(name = "rocksdb", linkopts = ["-lrocksdb", "-lpthread"])
 
+# libpq (libpq-dev): the PostgreSQL store (common/storage). Its headers are included as
+# <postgresql/libpq-fe.h>, which finds its siblings by relative include.
+cc_library(name = "libpq", linkopts = ["-lpq"])
+
 cc_library(name = "openssl", linkopts = {ssl})
 
 # ICU: Unicode normalisation (NFC) and character properties for names (common/text).

@@ -14,31 +14,36 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
-namespace rocksdb {
-class ColumnFamilyHandle;
-class DB;
-class Iterator;
-class Slice;
-class WriteBatch;
-}  // namespace rocksdb
+// Two implementations behind one interface (the node and everything above it see only this
+// header): the embedded RocksDB store (the default: StoreOptions.path) and a PostgreSQL store
+// through libpq (StoreOptions.postgres_conninfo). Neither RocksDB's nor libpq's types appear
+// here; the engines live in rocksdb_backend.cc and postgres_backend.cc behind
+// common/storage/backend.h.
 
 namespace enlace::storage {
 
 class Store;
+class Backend;
+class IteratorImpl;
 
 // An opaque column family, valid for the life of its Store.
 class ColumnFamily {
  public:
   const std::string& name() const { return name_; }
+  // Declared in StoreOptions.counter_families (values are int64 counters).
+  bool counters() const { return counters_; }
+  // Position in the store's declaration order (the engines' handle index).
+  int id() const { return id_; }
+  const Store* store() const { return store_; }
 
  private:
   friend class Store;
-  friend class WriteBatch;
-  friend class Iterator;
-  ColumnFamily(std::string name, rocksdb::ColumnFamilyHandle* handle)
-      : name_(std::move(name)), handle_(handle) {}
+  ColumnFamily(const Store* store, std::string name, int id, bool counters)
+      : store_(store), name_(std::move(name)), id_(id), counters_(counters) {}
+  const Store* store_;
   std::string name_;
-  rocksdb::ColumnFamilyHandle* handle_;
+  int id_;
+  bool counters_;
 };
 
 // All changes of one mutation: committed atomically by Store::Commit, or not at all.
@@ -59,14 +64,9 @@ class WriteBatch {
   int Count() const { return static_cast<int>(ops_.size()); }
   bool empty() const { return ops_.empty(); }
 
- private:
-  friend class Store;
-  struct Op;
-  // The batch's last Put or Delete of `key`, null when it has none (counters are not tracked).
-  // Indexed lazily, so a batch nobody reads before commit pays nothing.
-  const Op* LastWrite(const ColumnFamily* cf, absl::string_view key) const;
   // Operations are recorded, not encoded: batches of concurrent transactions can then be
-  // merged cheaply into one group commit (see Committer).
+  // merged cheaply into one group commit (see Committer), and each engine encodes them its
+  // own way. An kAdd's value is the delta as 8 big-endian bytes.
   enum class OpType { kPut, kDelete, kAdd };
   struct Op {
     OpType type;
@@ -74,6 +74,13 @@ class WriteBatch {
     std::string key;
     std::string value;
   };
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  friend class Store;
+  // The batch's last Put or Delete of `key`, null when it has none (counters are not tracked).
+  // Indexed lazily, so a batch nobody reads before commit pays nothing.
+  const Op* LastWrite(const ColumnFamily* cf, absl::string_view key) const;
   std::vector<Op> ops_;
   mutable absl::flat_hash_map<std::pair<const ColumnFamily*, std::string>, size_t> last_write_;
   mutable size_t indexed_ = 0;
@@ -92,35 +99,42 @@ class ScopedReadOverlay {
   ScopedReadOverlay& operator=(const ScopedReadOverlay&) = delete;
 };
 
-// Forward iteration over [lower, upper) of one column family, on a consistent snapshot.
+// Forward iteration over [lower, upper) of one column family, on a consistent snapshot
+// (RocksDB: an implicit snapshot; PostgreSQL: one statement, or a REPEATABLE READ transaction
+// with a cursor for ranges longer than one fetch).
 class Iterator {
  public:
+  explicit Iterator(std::unique_ptr<IteratorImpl> impl);
   ~Iterator();
   bool Valid() const;
   absl::string_view key() const;
   absl::string_view value() const;
   void Next();
-  // Non-OK when iteration stopped on an I/O error rather than at the end.
+  // Non-OK when iteration stopped on an error rather than at the end.
   absl::Status status() const;
 
  private:
-  friend class Store;
-  Iterator(std::unique_ptr<rocksdb::Iterator> it, std::string lower, std::string upper);
-  // RocksDB keeps pointers to the bounds: they live here, beside the iterator.
-  std::string lower_;
-  std::string upper_;
-  std::unique_ptr<rocksdb::Slice> lower_slice_;
-  std::unique_ptr<rocksdb::Slice> upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  std::unique_ptr<IteratorImpl> impl_;
 };
 
 struct StoreOptions {
+  // RocksDB: the store's directory. Ignored when postgres_conninfo is set.
   std::string path;
+  // Non-empty: the PostgreSQL store, a libpq connection string, e.g.
+  // "host=/run/postgresql dbname=enlace" or, to follow a failed-over primary,
+  // "host=db1,db2 port=5432,5432 dbname=enlace target_session_attrs=read-write".
+  // One table per column family (enlace_<name>: k bytea PRIMARY KEY, v bytea, or v bigint for
+  // counter families), created if missing. connect_timeout defaults to 10 s unless given.
+  std::string postgres_conninfo;
+  // PostgreSQL: idle connections kept open in the pool (more are opened on demand and closed
+  // when returned beyond this number).
+  int postgres_idle_connections = 8;
   // Column families holding plain values.
   std::vector<std::string> column_families;
   // Column families holding int64 counters updated with AddToCounter.
   std::vector<std::string> counter_families;
-  // Sync the WAL on every commit: an acknowledged write survives power loss.
+  // Sync the WAL on every commit: an acknowledged write survives power loss (PostgreSQL:
+  // false sets synchronous_commit = off on the store's connections).
   bool sync = true;
   size_t block_cache_bytes = 64 << 20;
 };
@@ -149,14 +163,32 @@ absl::Status RestoreBackup(const std::string& backup_dir, uint32_t id, const std
 // tools that open the files themselves).
 std::string CorruptionAdvice(absl::string_view path);
 
-// A RocksDB database with named column families. Thread-safe; concurrent Commit calls are
-// group-committed by RocksDB (one WAL sync for many writers).
+// A key-value database with named column families. Thread-safe.
+//
+// RocksDB: concurrent Commit calls are group-committed by RocksDB (one WAL sync for many
+// writers).
+// PostgreSQL: each Commit is one transaction on a connection of a small pool (any number of
+// threads; connections are opened on demand). Concurrent batches are not merged here: the
+// Committer above already merges concurrent transactions into one batch. Errors:
+//   UNAVAILABLE  the server cannot be reached, or the connection broke (a dropped connection
+//                is discarded and later calls reconnect by themselves, following a
+//                multi-host conninfo to the current read-write primary). A Commit whose
+//                connection broke while COMMIT was in flight says "outcome unknown": the
+//                batch may or may not be durable, and the caller must treat it as unknown.
+//   ABORTED      a serialization failure or deadlock that persisted after retries (nothing
+//                written).
+//   FAILED_PRECONDITION  the commit precondition (SetCommitPrecondition) did not return
+//                exactly one row or failed (nothing written).
 class Store {
  public:
-  // DATA_LOSS, naming the damaged file and what to do, when the files are corrupt in a way a
-  // crash cannot explain (anything but an incomplete last WAL record): nothing is truncated.
+  // RocksDB: DATA_LOSS, naming the damaged file and what to do, when the files are corrupt in
+  // a way a crash cannot explain (anything but an incomplete last WAL record): nothing is
+  // truncated. PostgreSQL: UNAVAILABLE when the server cannot be reached.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~Store();
+
+  enum class Engine { kRocksDb, kPostgres };
+  Engine engine() const { return engine_; }
 
   // The named column family; dies if it was not declared in StoreOptions (programming error).
   const ColumnFamily* cf(absl::string_view name) const;
@@ -175,25 +207,46 @@ class Store {
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Last(
       const ColumnFamily* cf) const;
 
+  // INVALID_ARGUMENT, writing nothing, when an operation names a column family of another
+  // store (or none), adds to a family that is not a counter family, or puts a counter value
+  // that is not 8 bytes.
   absl::Status Commit(const WriteBatch& batch);
-  // Flushes memtables and closes; later calls fail. Also done by the destructor.
+  // Flushes memtables and closes (PostgreSQL: closes the pool's connections); later calls
+  // fail. Also done by the destructor.
   absl::Status Close();
 
-  // Makes deleted values of `cf` unrecoverable from the files: flushes every memtable (so
-  // the WAL files holding them are dropped) and rewrites `cf`'s SST files without them.
+  // Fencing (PostgreSQL only; FAILED_PRECONDITION on RocksDB). From now on every Commit runs
+  // `sql` with `params` ($1, $2, ... as text) first inside its transaction, before any write;
+  // unless it returns exactly one row the commit fails with FAILED_PRECONDITION and writes
+  // nothing (an error of the statement itself also fails the commit, writing nothing). Make
+  // the statement lock what it checks (e.g. "SELECT 1 FROM lease WHERE holder = $1 AND epoch =
+  // $2 FOR SHARE") so a lease change waits for the commits made under the old lease. An empty
+  // `sql` removes the precondition. Takes effect for commits that start after the call.
+  absl::Status SetCommitPrecondition(std::string sql, std::vector<std::string> params);
+
+  // Makes deleted values of `cf` unrecoverable from the files. RocksDB: flushes every memtable
+  // (so the WAL files holding them are dropped) and rewrites `cf`'s SST files without them.
+  // PostgreSQL: VACUUM FULL of the family's table (rewritten into new files; it holds an
+  // exclusive lock on that table meanwhile). The server's WAL, archive and standbys keep the
+  // old values until they recycle their WAL segments (docs/operations.md).
   absl::Status Purge(const ColumnFamily* cf);
 
   // An online backup into `backup_dir` (created if missing) while writers go on: memtables are
   // flushed and the files plus the live WAL copied, so the backup holds exactly a prefix of
   // the commits (every commit acknowledged before the call started, none half). Then only the
   // newest `keep` backups are kept (0 = all). Calls are serialised per Store.
+  // PostgreSQL: UNIMPLEMENTED (back up the database with pg_basebackup and WAL archiving, see
+  // docs/operations.md "Choosing a store").
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir,
                                           absl::string_view metadata, int keep);
 
-  // Approximate live data size in bytes of a column family.
+  // Approximate live data size in bytes of a column family (PostgreSQL: the table's
+  // pg_total_relation_size).
   uint64_t ApproximateSize(const ColumnFamily* cf) const;
 
   // RocksDB figures an operator watches (the ops port's metrics), read from the live store.
+  // PostgreSQL: each family's sst_bytes is its table's pg_total_relation_size; the other
+  // figures are 0.
   struct Stats {
     struct Family {
       std::string name;
@@ -213,11 +266,11 @@ class Store {
 
  private:
   Store() = default;
-  bool sync_ = true;
-  // BackupEngine allows one writer per backup directory.
-  absl::Mutex backup_mu_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  absl::Status CheckBatch(const WriteBatch& batch) const;
+  Engine engine_ = Engine::kRocksDb;
+  std::unique_ptr<Backend> backend_;
+  // In declaration order: "default", column_families, counter_families (ColumnFamily::id).
+  std::vector<const ColumnFamily*> ordered_;
   std::map<std::string, std::unique_ptr<ColumnFamily>, std::less<>> families_;
 };
 
