@@ -54,6 +54,7 @@ class ExchangeService::Reactor
     if (superseded_.load(std::memory_order_relaxed)) {
       queue_.clear();
       queued_bytes_ = 0;
+      queued_count_ = 0;
       MaybeFinishLocked(grpc::Status(grpc::StatusCode::ABORTED,
                                      "superseded by a newer stream from the same peer"));
       return;
@@ -97,19 +98,31 @@ class ExchangeService::Reactor
       welcome_.mutable_welcome()->set_applied_seq(*applied);
       welcome_.mutable_welcome()->set_protocol_version(agreed->version);
       for (const auto& f : agreed->features) welcome_.mutable_welcome()->add_features(f);
+      batches_ = agreed->Has(kBatchSignatureFeature);
       writing_ = true;
       StartWrite(&welcome_);
       StartRead(&request_);
       return;
     }
-    if (!request_.has_envelope()) {
-      MaybeFinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "expected an envelope"));
+    // A batch only where the Welcome agreed batches; one without a manifest would be read as
+    // envelopes signed alone, which only the Inbox's own callers make.
+    if (request_.has_batch() && batches_ && !request_.batch().manifest().empty()) {
+      queued_bytes_ += request_.batch().ByteSizeLong();
+      queued_count_ += request_.batch().envelopes_size();
+      queue_.push_back(std::move(*request_.mutable_batch()));
+    } else if (request_.has_envelope()) {
+      queued_bytes_ += request_.envelope().ByteSizeLong();
+      ++queued_count_;
+      v1::EnvelopeBatch& alone = queue_.emplace_back();
+      *alone.add_envelopes() = std::move(*request_.mutable_envelope());
+    } else {
+      MaybeFinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                     batches_ ? "expected an envelope or a signed batch"
+                                              : "expected an envelope"));
       return;
     }
-    queued_bytes_ += request_.envelope().ByteSizeLong();
-    queue_.push_back(std::move(*request_.mutable_envelope()));
     ScheduleApplyLocked();
-    if (queue_.size() < kMaxQueued && queued_bytes_ < kMaxQueuedBytes) {
+    if (queued_count_ < kMaxQueued && queued_bytes_ < kMaxQueuedBytes) {
       StartRead(&request_);
     } else {
       read_paused_ = true;  // resumed once the applier catches up
@@ -189,11 +202,13 @@ class ExchangeService::Reactor
   // On a pool thread: apply everything queued, one commit per round, then acknowledge.
   void ApplyLoop() {
     while (true) {
-      std::vector<v1::Envelope> batch;
+      std::vector<v1::EnvelopeBatch> batch;
+      size_t envelopes = 0;
       mu_.Lock();
       if (superseded_.load(std::memory_order_relaxed)) {
         queue_.clear();
         queued_bytes_ = 0;
+        queued_count_ = 0;
       }
       if (queue_.empty() || finishing_) {
         applying_ = false;
@@ -202,8 +217,11 @@ class ExchangeService::Reactor
         if (destroy) delete this;
         return;
       }
-      while (!queue_.empty() && batch.size() < kMaxPerCommit) {
+      while (!queue_.empty() && envelopes < kMaxPerCommit) {
         queued_bytes_ -= std::min(queued_bytes_, queue_.front().ByteSizeLong());
+        const size_t n = static_cast<size_t>(queue_.front().envelopes_size());
+        queued_count_ -= std::min(queued_count_, n);
+        envelopes += n;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -223,7 +241,7 @@ class ExchangeService::Reactor
       }
       manifest_ = std::move(current);
       peer_ = now;
-      auto applied = service_->inbox_->Apply(peer_country_, *peer_, batch);
+      auto applied = service_->inbox_->ApplyBatches(peer_country_, *peer_, batch);
       absl::MutexLock l(&mu_);
       if (!applied.ok()) {
         log::Entry e;
@@ -239,7 +257,7 @@ class ExchangeService::Reactor
       }
       ack_to_send_ = std::max(ack_to_send_, *applied);
       MaybeWriteAckLocked();
-      if (read_paused_ && queue_.size() < kMaxQueued / 2 &&
+      if (read_paused_ && queued_count_ < kMaxQueued / 2 &&
           queued_bytes_ < kMaxQueuedBytes / 2 && !finishing_) {
         read_paused_ = false;
         StartRead(&request_);
@@ -281,8 +299,11 @@ class ExchangeService::Reactor
   bool hello_done_ ABSL_GUARDED_BY(mu_) = false;
   bool registered_ = false;  // set in the constructor only
   std::atomic<bool> superseded_{false};
-  std::deque<v1::Envelope> queue_ ABSL_GUARDED_BY(mu_);
+  // Batches as received; an envelope signed alone is a batch of one without a manifest.
+  std::deque<v1::EnvelopeBatch> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t queued_count_ ABSL_GUARDED_BY(mu_) = 0;  // envelopes in queue_
+  bool batches_ ABSL_GUARDED_BY(mu_) = false;     // the Welcome agreed batches
   bool applying_ ABSL_GUARDED_BY(mu_) = false;
   bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/pki/pki.h"
+#include "services/federation/batch.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
@@ -187,6 +188,12 @@ class ExchangeServiceTest : public ::testing::Test {
     if (applied != nullptr) *applied = welcome.welcome().applied_seq();
     return s;
   }
+
+  std::unique_ptr<Stream> ConnectOffering(const std::string& sender, const ProtocolRange& range,
+                                          std::vector<std::string>* features);
+  // Envelopes from..to of `sender`'s link (as Envelope makes them) in one signed batch.
+  v1::ExchangeRequest Batch(const std::string& sender, uint64_t from, uint64_t to,
+                            const std::string& signed_by);
 
   v1::ExchangeRequest Envelope(const std::string& sender, uint64_t seq,
                                const std::string& signed_by) {
@@ -460,9 +467,81 @@ TEST_F(ExchangeServiceTest, CurrentPeerGetsTheHighestCommonVersionAndKnownFeatur
   ASSERT_TRUE(s->rw->Read(&welcome));
   ASSERT_TRUE(welcome.has_welcome());
   EXPECT_EQ(welcome.welcome().protocol_version(), kProtocolVersion);
-  EXPECT_TRUE(welcome.welcome().features().empty());
+  EXPECT_EQ(std::vector<std::string>(welcome.welcome().features().begin(),
+                                     welcome.welcome().features().end()),
+            std::vector<std::string>{kBatchSignatureFeature});
   ASSERT_TRUE(s->rw->Write(Envelope("GT", 1, "GT")));
   ASSERT_TRUE(ReadAcksUpTo(*s, 1));
+}
+
+// --- Signed batches -------------------------------------------------------------------------
+
+// A stream whose Hello offers `range`; the Welcome's features go to `features`.
+std::unique_ptr<Stream> ExchangeServiceTest::ConnectOffering(
+    const std::string& sender, const ProtocolRange& range, std::vector<std::string>* features) {
+  auto s = Open(ClientCert(sender, Identity(sender)));
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender(sender);
+  hello.mutable_hello()->set_receiver(kSelf);
+  FillHello(range, hello.mutable_hello());
+  EXPECT_TRUE(s->rw->Write(hello));
+  v1::ExchangeResponse welcome;
+  EXPECT_TRUE(s->rw->Read(&welcome));
+  EXPECT_TRUE(welcome.has_welcome());
+  features->assign(welcome.welcome().features().begin(), welcome.welcome().features().end());
+  return s;
+}
+
+v1::ExchangeRequest ExchangeServiceTest::Batch(const std::string& sender, uint64_t from,
+                                               uint64_t to, const std::string& signed_by) {
+  std::vector<v1::Envelope> envs;
+  for (uint64_t seq = from; seq <= to; ++seq) {
+    envs.push_back(Envelope(sender, seq, sender).envelope());
+  }
+  auto batch = SignBatch(*countries_[signed_by].signer, sender, kSelf, std::move(envs));
+  EXPECT_TRUE(batch.ok()) << batch.status();
+  v1::ExchangeRequest req;
+  *req.mutable_batch() = *std::move(batch);
+  return req;
+}
+
+TEST_F(ExchangeServiceTest, CurrentPeerSendsSignedBatchesAndATamperedOneMovesNothing) {
+  std::vector<std::string> features;
+  auto s = ConnectOffering("GT", LocalProtocol(), &features);
+  ASSERT_EQ(features, std::vector<std::string>{kBatchSignatureFeature});
+  ASSERT_TRUE(s->rw->Write(Batch("GT", 1, 100, "GT")));
+  ASSERT_TRUE(s->rw->Write(Batch("GT", 101, 130, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 130));
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 130u);
+  EXPECT_TRUE(store_->Get(store_->cf("things"), "GT-130")->has_value());
+  // Envelope 140 altered after signing: the batch 131..150 is refused whole.
+  v1::ExchangeRequest bad = Batch("GT", 131, 150, "GT");
+  v1::EnvelopeBody body;
+  ASSERT_TRUE(body.ParseFromString(bad.batch().envelopes(9).body()));
+  body.set_payload("tampered");
+  bad.mutable_batch()->mutable_envelopes(9)->set_body(body.SerializeAsString());
+  s->rw->Write(bad);
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 130u);
+  EXPECT_FALSE(store_->Get(store_->cf("things"), "GT-131")->has_value());
+}
+
+// An older peer (version 2, no batches) keeps working with envelopes signed one by one, and a
+// batch it was never offered is refused: a peer sends batches only where the Welcome said so.
+TEST_F(ExchangeServiceTest, PeerWithoutBatchesInteroperatesAndCannotSendABatch) {
+  ProtocolRange old_release;
+  old_release.max = 2;
+  std::vector<std::string> features;
+  auto s = ConnectOffering("GT", old_release, &features);
+  EXPECT_TRUE(features.empty());
+  for (uint64_t seq = 1; seq <= 3; ++seq) ASSERT_TRUE(s->rw->Write(Envelope("GT", seq, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 3));
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 3u);
+  s->rw->Write(Batch("GT", 4, 6, "GT"));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 3u);
 }
 
 // A peer that speaks only versions above this node's is refused before anything of its link

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "services/federation/batch.h"
 
 namespace enlace::federation {
 namespace {
@@ -15,6 +16,18 @@ constexpr char kCountersCf[] = "counters";
 
 std::string WatermarkKey(const std::string& sender) {
   return absl::StrCat("inbox|applied|", sender);
+}
+
+std::string EvidenceKey(absl::string_view sender, uint64_t seq) {
+  std::string k = absl::StrCat("inbox|evidence|", sender, "|");
+  storage::AppendBigEndian64(&k, seq);
+  return k;
+}
+
+std::string BatchEvidenceKey(absl::string_view sender, uint64_t seq) {
+  std::string k = absl::StrCat("inbox|batch|", sender, "|");
+  storage::AppendBigEndian64(&k, seq);
+  return k;
 }
 
 std::string RefusalKey(const std::string& sender) { return absl::StrCat("inbox|refused|", sender); }
@@ -78,6 +91,15 @@ absl::Mutex* Inbox::LinkMutex(const std::string& sender) {
 
 absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestSnapshot::Peer& peer,
                                       const std::vector<v1::Envelope>& envelopes) {
+  // Envelopes signed one by one: one batch without a manifest.
+  std::vector<v1::EnvelopeBatch> batches(1);
+  for (const auto& env : envelopes) *batches[0].add_envelopes() = env;
+  return ApplyBatches(sender, peer, batches);
+}
+
+absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
+                                             const ManifestSnapshot::Peer& peer,
+                                             const std::vector<v1::EnvelopeBatch>& batches) {
   // One applier per link at a time, so the watermark read below stays true until commit.
   absl::MutexLock link(LinkMutex(sender));
   auto applied = AppliedSeq(sender);
@@ -90,23 +112,92 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
     absl::MutexLock l(&handlers_mu_);
     handlers = handlers_;
   }
-  // Signatures are the dominant cost (~130 us each): check them for the whole batch on two
-  // threads before the ordered pass, which then only applies.
-  std::vector<char> signature_ok(envelopes.size());
-  auto verify = [&](size_t begin, size_t end) {
+  struct Item {
+    const v1::Envelope* env;
+    size_t batch;
+    int index;  // in its batch
+  };
+  std::vector<Item> items;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    for (int i = 0; i < batches[b].envelopes_size(); ++i) {
+      items.push_back(Item{&batches[b].envelopes(i), b, i});
+    }
+  }
+  // The manifests' shape first (cheap), then per envelope on two threads: its body parsed,
+  // its signature (alone) or its hash against the manifest (batch), the batch's signature
+  // once (by whoever checks its first envelope). Signatures dominate; a batch has one.
+  std::vector<v1::BatchManifest> manifests(batches.size());
+  std::vector<std::string> batch_forged(batches.size());
+  std::vector<char> batch_signed(batches.size());
+  for (size_t b = 0; b < batches.size(); ++b) {
+    if (batches[b].manifest().empty()) continue;
+    batch_forged[b] = CheckBatchManifest(batches[b], sender, self_, &manifests[b]);
+  }
+  std::vector<v1::EnvelopeBody> bodies(items.size());
+  std::vector<char> parses(items.size());
+  std::vector<std::string> forged(items.size());
+  auto check = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      signature_ok[i] = peer.VerifySignature(envelopes[i].body(), envelopes[i].signature());
+      const Item& it = items[i];
+      const v1::Envelope& env = *it.env;
+      const v1::EnvelopeBatch& batch = batches[it.batch];
+      parses[i] = bodies[i].ParseFromString(env.body());
+      if (batch.manifest().empty()) {
+        if (!peer.VerifySignature(env.body(), env.signature())) {
+          forged[i] = absl::StrCat("signature of envelope ", env.seq(),
+                                   " does not verify with ", sender, "'s signing keys");
+          continue;
+        }
+      } else {
+        if (!batch_forged[it.batch].empty()) continue;
+        if (it.index == 0) {
+          batch_signed[it.batch] = peer.VerifySignature(batch.manifest(), batch.signature());
+        }
+        if (Sha256(env.body()) != manifests[it.batch].body_sha256(it.index)) {
+          forged[i] = absl::StrCat("envelope ", env.seq(),
+                                   " does not hash to its entry in the signed batch manifest");
+          continue;
+        }
+      }
+      const v1::EnvelopeBody& body = bodies[i];
+      if (parses[i] &&
+          (body.seq() != env.seq() || body.sender() != sender || body.receiver() != self_)) {
+        forged[i] = absl::StrCat("envelope ", env.seq(), " carries a body signed for another place (",
+                                 body.sender().substr(0, 8), "->", body.receiver().substr(0, 8),
+                                 " seq ", body.seq(), "): a replay");
+      }
     }
   };
-  if (envelopes.size() >= 32) {
-    std::thread helper(verify, 0, envelopes.size() / 2);
-    verify(envelopes.size() / 2, envelopes.size());
+  if (items.size() >= 32) {
+    std::thread helper(check, 0, items.size() / 2);
+    check(items.size() / 2, items.size());
     helper.join();
   } else {
-    verify(0, envelopes.size());
+    check(0, items.size());
   }
-  for (size_t index = 0; index < envelopes.size(); ++index) {
-    const v1::Envelope& env = envelopes[index];
+  // A batch is authentic whole or not at all: any fault refuses each of its envelopes.
+  for (size_t b = 0; b < batches.size(); ++b) {
+    if (batches[b].manifest().empty() || batches[b].envelopes_size() == 0) continue;
+    if (batch_forged[b].empty() && !batch_signed[b]) {
+      batch_forged[b] = absl::StrCat("signature of the batch from envelope ",
+                                     manifests[b].first_seq(), " does not verify with ", sender,
+                                     "'s signing keys");
+    }
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (batches[items[i].batch].manifest().empty() || !batch_forged[items[i].batch].empty() ||
+        forged[i].empty()) {
+      continue;
+    }
+    batch_forged[items[i].batch] = forged[i];
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!batch_forged[items[i].batch].empty()) forged[i] = batch_forged[items[i].batch];
+  }
+  // Where each batch's evidence is stored: under the first of its envelopes applied here.
+  std::vector<uint64_t> evidence_seq(batches.size(), 0);
+  for (size_t index = 0; index < items.size(); ++index) {
+    const v1::Envelope& env = *items[index].env;
     if (env.seq() <= watermark) {
       // A replay or a resend after a lost ack: already applied, change nothing.
       enlace::audit::v1::AuditRecord r;
@@ -126,28 +217,19 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
     // advances the watermark, or a holder of a stolen TLS key could make the genuine
     // envelopes of those numbers be dropped as duplicates. The stream ends instead; what came
     // before it in the batch is committed.
-    v1::EnvelopeBody body;
-    const bool parses = body.ParseFromString(env.body());
-    std::string forged;
-    if (!signature_ok[index]) {
-      forged = absl::StrCat("signature of envelope ", env.seq(), " does not verify with ", sender,
-                            "'s signing keys");
-    } else if (parses &&
-               (body.seq() != env.seq() || body.sender() != sender || body.receiver() != self_)) {
-      forged = absl::StrCat("envelope ", env.seq(), " carries a body signed for another place (",
-                            body.sender().substr(0, 8), "->", body.receiver().substr(0, 8), " seq ",
-                            body.seq(), "): a replay");
-    }
-    if (!forged.empty()) {
+    const v1::EnvelopeBody& body = bodies[index];
+    const bool body_parses = parses[index] != 0;
+    if (!forged[index].empty()) {
       enlace::audit::v1::AuditRecord r;
       r.set_actor(sender);
       r.set_action("federation.envelope.refused");
       r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_DENIED);
-      r.set_detail(forged + "; stream ended, watermark kept at " + std::to_string(watermark));
+      r.set_detail(forged[index] + "; stream ended, watermark kept at " +
+                   std::to_string(watermark));
       txn.audit.push_back(std::move(r));
       v1::LinkRefusal refusal;
       refusal.set_seq(env.seq());
-      refusal.set_reason(forged);
+      refusal.set_reason(forged[index]);
       *refusal.mutable_time() = NowProto(clock_);
       txn.batch.Put(meta_, RefusalKey(sender), refusal.SerializeAsString());
       if (watermark != *applied) txn.batch.Put(meta_, WatermarkKey(sender), Be64(watermark));
@@ -155,14 +237,14 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
         txn.batch.AddToCounter(counters_, absl::StrCat("inbox|count|", sender), applied_now);
       }
       if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
-      return absl::UnauthenticatedError(forged + "; stream ended");
+      return absl::UnauthenticatedError(forged[index] + "; stream ended");
     }
     // Each check below either lets the envelope through to its handler or records why not.
     std::string reason;
     const size_t size = env.ByteSizeLong();
     if (env.body().size() > kMaxPayloadBytes + 4096) {
       reason = absl::StrCat("oversized envelope (", env.body().size(), " bytes)");
-    } else if (!parses) {
+    } else if (!body_parses) {
       reason = "body does not parse";
     } else if (body.payload().size() > kMaxPayloadBytes) {
       reason = absl::StrCat("oversized payload (", body.payload().size(), " bytes)");
@@ -213,6 +295,25 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
       txn.batch.Put(quarantine_, absl::StrCat(sender, "|", Be64(env.seq())), q.SerializeAsString());
       txn.batch.AddToCounter(counters_, absl::StrCat("quarantine|", sender), 1);
     }
+    // Authentic, so it moves the link: keep what proves it (ProveEnvelope).
+    const Item& item = items[index];
+    const v1::EnvelopeBatch& batch = batches[item.batch];
+    v1::EnvelopeEvidence evidence;
+    if (batch.manifest().empty()) {
+      evidence.set_signature(env.signature());
+      evidence.set_body_sha256(Sha256(env.body()));
+    } else {
+      if (evidence_seq[item.batch] == 0) {
+        evidence_seq[item.batch] = env.seq();
+        v1::BatchEvidence b;
+        b.set_manifest(batch.manifest());
+        b.set_signature(batch.signature());
+        txn.batch.Put(meta_, BatchEvidenceKey(sender, env.seq()), b.SerializeAsString());
+      }
+      evidence.set_batch_seq(evidence_seq[item.batch]);
+      evidence.set_index(static_cast<uint32_t>(item.index));
+    }
+    txn.batch.Put(meta_, EvidenceKey(sender, env.seq()), evidence.SerializeAsString());
     watermark = env.seq();
   }
   if (watermark == *applied && txn.audit.empty()) return watermark;
@@ -265,6 +366,75 @@ absl::StatusOr<int64_t> Inbox::QuarantineCount(const std::string& sender) const 
 
 absl::StatusOr<int64_t> Inbox::AppliedCount(const std::string& sender) const {
   return store_->GetCounter(counters_, absl::StrCat("inbox|count|", sender));
+}
+
+}  // namespace enlace::federation
+
+namespace enlace::federation {
+
+absl::StatusOr<EnvelopeProof> ProveEnvelope(const storage::Store& store,
+                                            const ManifestSnapshot::Peer& peer,
+                                            const std::string& self, const std::string& sender,
+                                            uint64_t seq, absl::string_view body) {
+  const storage::ColumnFamily* meta = store.cf(kMetaCf);
+  auto stored = store.Get(meta, EvidenceKey(sender, seq));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no evidence of envelope ", seq, " from ", sender, " is stored"));
+  }
+  v1::EnvelopeEvidence evidence;
+  if (!evidence.ParseFromString(**stored)) {
+    return absl::DataLossError(absl::StrCat("evidence of envelope ", seq, " is unreadable"));
+  }
+  EnvelopeProof proof;
+  proof.seq = seq;
+  proof.body_sha256 = Sha256(body);
+  if (evidence.proof_case() == v1::EnvelopeEvidence::kSignature) {
+    if (evidence.body_sha256() != proof.body_sha256 ||
+        !peer.VerifySignature(body, evidence.signature())) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the stored signature of envelope ", seq, " does not prove this body"));
+    }
+    proof.signature = evidence.signature();
+  } else if (evidence.proof_case() == v1::EnvelopeEvidence::kBatchSeq) {
+    auto batch_bytes = store.Get(meta, BatchEvidenceKey(sender, evidence.batch_seq()));
+    if (!batch_bytes.ok()) return batch_bytes.status();
+    v1::BatchEvidence batch;
+    v1::BatchManifest manifest;
+    if (!batch_bytes->has_value() || !batch.ParseFromString(**batch_bytes) ||
+        !manifest.ParseFromString(batch.manifest())) {
+      return absl::DataLossError(absl::StrCat("the batch evidence of envelope ", seq,
+                                              " is missing or unreadable"));
+    }
+    if (!peer.VerifySignature(batch.manifest(), batch.signature())) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the stored batch signature of envelope ", seq, " does not verify with ", sender,
+          "'s signing keys"));
+    }
+    if (manifest.domain() != kBatchDomain || manifest.sender() != sender ||
+        manifest.receiver() != self ||
+        evidence.index() >= static_cast<uint32_t>(manifest.body_sha256_size()) ||
+        manifest.first_seq() + evidence.index() != seq ||
+        manifest.body_sha256(static_cast<int>(evidence.index())) != proof.body_sha256) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the signed batch manifest does not list this body as envelope ", seq, " from ",
+          sender, " to ", self));
+    }
+    proof.manifest = batch.manifest();
+    proof.signature = batch.signature();
+    proof.index = evidence.index();
+  } else {
+    return absl::DataLossError(absl::StrCat("evidence of envelope ", seq, " holds no proof"));
+  }
+  // The signature covers the body, which must itself name this place in the link.
+  v1::EnvelopeBody parsed;
+  if (!parsed.ParseFromArray(body.data(), static_cast<int>(body.size())) || parsed.seq() != seq || parsed.sender() != sender ||
+      parsed.receiver() != self) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("the body does not name envelope ", seq, " from ", sender, " to ", self));
+  }
+  return proof;
 }
 
 }  // namespace enlace::federation

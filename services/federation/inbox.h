@@ -30,6 +30,28 @@ class EnvelopeHandler {
   virtual absl::Status Apply(const v1::EnvelopeBody& body, txn::Transaction& txn) = 0;
 };
 
+// What proves that `sender` signed an envelope this node applied (ProveEnvelope).
+struct EnvelopeProof {
+  uint64_t seq = 0;
+  std::string body_sha256;
+  // Signed in a batch: the batch's manifest (its body_sha256[index] is this envelope's) and
+  // its signature; else the envelope's own signature and an empty manifest.
+  std::string manifest;
+  uint32_t index = 0;
+  std::string signature;
+};
+
+// Proves, from what `store` holds of the link `sender` -> `self` alone and the sender's
+// published keys (`peer`), that `body` is the envelope `seq` that `sender` signed: the stored
+// evidence of `seq` names its batch and index (or holds its own signature), the batch's
+// manifest verifies with the keys, names this link and lists SHA-256(`body`) at `seq`'s
+// place, and the body names `sender`, `self` and `seq`. NOT_FOUND: nothing stored for `seq`;
+// UNAUTHENTICATED: the material does not prove `body`; DATA_LOSS: the record is unreadable.
+absl::StatusOr<EnvelopeProof> ProveEnvelope(const storage::Store& store,
+                                            const ManifestSnapshot::Peer& peer,
+                                            const std::string& self, const std::string& sender,
+                                            uint64_t seq, absl::string_view body);
+
 // The receiving side of every link: verification, duplicate suppression, quarantine, and
 // the effect committed together with the link's new watermark.
 class Inbox {
@@ -54,6 +76,16 @@ class Inbox {
   // not, and the watermark stays below it. Returns the new watermark.
   absl::StatusOr<uint64_t> Apply(const std::string& sender, const ManifestSnapshot::Peer& peer,
                                  const std::vector<v1::Envelope>& envelopes);
+  // The same for signed batches (batch.h), in ONE transaction. A batch whose signature,
+  // manifest or any envelope's hash or body does not match is refused whole (its first
+  // envelope beyond the watermark is the refused one): nothing of it is applied and the
+  // watermark stays below it; the batches before it are committed. A batch with an empty
+  // manifest carries envelopes signed one by one (what the exchange makes of a peer without
+  // batches). With the applied envelopes the transaction stores their evidence:
+  // ProveEnvelope below needs nothing else.
+  absl::StatusOr<uint64_t> ApplyBatches(const std::string& sender,
+                                        const ManifestSnapshot::Peer& peer,
+                                        const std::vector<v1::EnvelopeBatch>& batches);
 
   // Quarantined envelopes, newest first.
   absl::StatusOr<v1::ListQuarantineResponse> ListQuarantine(

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/signing.h"
+#include "services/federation/batch.h"
 #include "common/testing/sync_point.h"
 #include "common/time/clock.h"
 #include "gtest/gtest.h"
@@ -482,6 +483,156 @@ TEST_F(InboxTest, ForgedReplayOfAnAppliedNumberChangesNothing) {
   EXPECT_EQ(*w, 2u);
   EXPECT_TRUE(handler_->calls().empty());
   EXPECT_EQ(Things(), (Strings{"k1", "k2"}));
+}
+
+// --- Signed batches (feature "envelope.batch_signature") --------------------------------
+
+class InboxBatchTest : public InboxTest {
+ protected:
+  v1::EnvelopeBatch Batch(uint64_t from, uint64_t to, const Member* by = nullptr) const {
+    std::vector<v1::Envelope> envs = Range(from, to);
+    auto batch = SignBatch(*(by ? by : &gt_)->signer, "GT", kSelf, std::move(envs));
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    return *batch;
+  }
+  absl::StatusOr<uint64_t> ApplyBatches(const std::vector<v1::EnvelopeBatch>& batches) {
+    return inbox_->ApplyBatches("GT", gt_.peer, batches);
+  }
+  // The body GT signed as envelope `seq` (what Range makes).
+  static std::string BodyBytes(uint64_t seq) {
+    return Body(seq, absl::StrCat("put:k", seq)).SerializeAsString();
+  }
+};
+
+TEST_F(InboxBatchTest, BatchesApplyWithOneSignatureEachAndEveryEnvelopeIsProvable) {
+  auto w = ApplyBatches({Batch(1, 3), Batch(4, 6)});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 6u);
+  EXPECT_EQ(handler_->calls(), (Seqs{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(Applied(), 6);
+  // After a restart, from the store and GT's published key alone: envelope 5 is GT's.
+  Reopen();
+  auto proof = ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 5, BodyBytes(5));
+  ASSERT_TRUE(proof.ok()) << proof.status();
+  EXPECT_EQ(proof->index, 1u);
+  EXPECT_EQ(proof->body_sha256, Sha256(BodyBytes(5)));
+  v1::BatchManifest manifest;
+  ASSERT_TRUE(manifest.ParseFromString(proof->manifest));
+  EXPECT_EQ(manifest.first_seq(), 4u);
+  EXPECT_TRUE(gt_.peer.VerifySignature(proof->manifest, proof->signature));
+  // The proof holds for that body only, at that number only, and only with GT's keys.
+  EXPECT_EQ(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 5, BodyBytes(4)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 5,
+                          Body(5, "put:other").SerializeAsString())
+                .status()
+                .code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ProveEnvelope(*store_, hn_.peer, kSelf, "GT", 5, BodyBytes(5)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 7, BodyBytes(7)).status().code(),
+            absl::StatusCode::kNotFound);
+  for (uint64_t seq = 1; seq <= 6; ++seq) {
+    EXPECT_TRUE(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", seq, BodyBytes(seq)).ok()) << seq;
+  }
+}
+
+// A peer without batches: each envelope's own signature is what is kept and proves it.
+TEST_F(InboxBatchTest, EnvelopesSignedAloneAreProvableToo) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 2)).ok());
+  auto proof = ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 2, BodyBytes(2));
+  ASSERT_TRUE(proof.ok()) << proof.status();
+  EXPECT_TRUE(proof->manifest.empty());
+  EXPECT_TRUE(gt_.peer.VerifySignature(BodyBytes(2), proof->signature));
+  EXPECT_EQ(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 2, BodyBytes(1)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+// One envelope changed inside a signed batch: the whole batch is refused, the batch before
+// it in the same call is committed, nothing of the tampered one applies or moves the link.
+TEST_F(InboxBatchTest, TamperedEnvelopeInsideASignedBatchRefusesTheWholeBatch) {
+  v1::EnvelopeBatch bad = Batch(4, 8);
+  bad.mutable_envelopes(3)->set_body(Body(7, "put:tampered").SerializeAsString());
+  auto w = ApplyBatches({Batch(1, 3), bad});
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(Watermark(), 3u);
+  EXPECT_EQ(Things(), (Strings{"k1", "k2", "k3"}));
+  EXPECT_EQ(Applied(), 3);
+  EXPECT_EQ(Quarantined(), 0);
+  auto refusal = Refusal();
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->seq(), 4u) << "the batch is refused from its first envelope";
+  EXPECT_TRUE(absl::StrContains(refusal->reason(), "does not hash")) << refusal->reason();
+  EXPECT_EQ(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", 4, BodyBytes(4)).status().code(),
+            absl::StatusCode::kNotFound);
+  // The genuine batch still takes effect afterwards.
+  auto genuine = ApplyBatches({Batch(4, 8)});
+  ASSERT_TRUE(genuine.ok()) << genuine.status();
+  EXPECT_EQ(*genuine, 8u);
+  EXPECT_EQ(Applied(), 8);
+}
+
+TEST_F(InboxBatchTest, ForgedOrMisplacedBatchesAreRefusedAndMoveNothing) {
+  struct Case {
+    std::string name;
+    v1::EnvelopeBatch batch;
+    std::string reason;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"signed by HN", Batch(1, 3, &hn_), "does not verify"});
+  {
+    v1::EnvelopeBatch b = Batch(1, 3);
+    b.clear_signature();
+    cases.push_back({"unsigned", b, "does not verify"});
+  }
+  {
+    // GT's genuine batch to HN, replayed on GT's link to this node.
+    std::vector<v1::Envelope> envs;
+    for (uint64_t s = 1; s <= 3; ++s) envs.push_back(Seal(Body(s, "put:x", "GT", "HN"), gt_, s));
+    auto b = SignBatch(*gt_.signer, "GT", "HN", std::move(envs));
+    ASSERT_TRUE(b.ok());
+    cases.push_back({"another link", *b, "another place"});
+  }
+  {
+    v1::EnvelopeBatch b = Batch(1, 3);
+    b.mutable_envelopes()->RemoveLast();  // a shortened batch
+    cases.push_back({"shortened", b, "lists 3"});
+  }
+  {
+    v1::EnvelopeBatch b = Batch(1, 3);
+    b.mutable_envelopes()->SwapElements(1, 2);  // reordered
+    cases.push_back({"reordered", b, "place"});
+  }
+  {
+    v1::EnvelopeBatch b = Batch(1, 3);
+    b.mutable_envelopes(2)->set_body(b.envelopes(1).body());  // a genuine body, wrong place
+    cases.push_back({"body moved", b, "does not hash"});
+  }
+  for (const Case& c : cases) {
+    auto w = ApplyBatches({c.batch});
+    EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << c.name << w.status();
+    EXPECT_EQ(Watermark(), 0u) << c.name;
+    ASSERT_TRUE(Refusal().has_value()) << c.name;
+    EXPECT_TRUE(absl::StrContains(Refusal()->reason(), c.reason))
+        << c.name << ": " << Refusal()->reason();
+  }
+  EXPECT_TRUE(handler_->calls().empty());
+  EXPECT_TRUE(Things().empty());
+  EXPECT_EQ(Quarantined(), 0);
+}
+
+// A resend after a lost ack overlaps the watermark: the applied part is a duplicate, the
+// rest applies, and each new envelope is provable through the resent batch's manifest.
+TEST_F(InboxBatchTest, ResentBatchOverlappingTheWatermarkAppliesOnlyItsTail) {
+  ASSERT_TRUE(ApplyBatches({Batch(1, 4)}).ok());
+  handler_->ClearCalls();
+  auto w = ApplyBatches({Batch(3, 8)});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 8u);
+  EXPECT_EQ(handler_->calls(), (Seqs{5, 6, 7, 8}));
+  for (uint64_t seq = 1; seq <= 8; ++seq) {
+    EXPECT_TRUE(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", seq, BodyBytes(seq)).ok()) << seq;
+  }
 }
 
 // --- Authentic but unusable: quarantined in its place ------------------------------------

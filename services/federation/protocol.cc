@@ -14,7 +14,15 @@ std::string Describe(const ProtocolRange& r) {
 }
 }  // namespace
 
-ProtocolRange LocalProtocol() { return ProtocolRange{}; }
+ProtocolRange LocalProtocol() {
+  ProtocolRange r;
+  r.features = {kBatchSignatureFeature};
+  return r;
+}
+
+bool Agreement::Has(absl::string_view feature) const {
+  return std::find(features.begin(), features.end(), feature) != features.end();
+}
 
 absl::StatusOr<ProtocolRange> FromHello(const v1::Hello& hello) {
   ProtocolRange r;

@@ -20,6 +20,13 @@ namespace enlace::federation {
 inline constexpr uint32_t kProtocolVersion = 2;
 inline constexpr uint32_t kMinProtocolVersion = 1;
 
+// Features (named in the Hello, agreed in the Welcome; a peer that does not name one never
+// gets it, whatever its version):
+// "envelope.batch_signature": the sender may send ExchangeRequest.batch, consecutive
+//   envelopes under one Ed25519 signature over their bodies' SHA-256 (BatchManifest), instead
+//   of one signature per envelope. Ed25519 is most of an envelope's cost; per batch it is not.
+inline constexpr char kBatchSignatureFeature[] = "envelope.batch_signature";
+
 // The versions and optional features one side speaks.
 struct ProtocolRange {
   uint32_t min = kMinProtocolVersion;
@@ -40,6 +47,7 @@ void FillHello(const ProtocolRange& range, v1::Hello* hello);
 struct Agreement {
   uint32_t version = 1;
   std::vector<std::string> features;  // sorted
+  bool Has(absl::string_view feature) const;
 };
 
 // The highest version both sides speak and the features both speak. No common version:

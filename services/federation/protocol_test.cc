@@ -94,5 +94,13 @@ TEST(ProtocolTest, WelcomeMustChooseAnOfferedVersionAndOfferedFeatures) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+// This release offers signed batches; a peer that does not name them (any older release)
+// never gets them, whatever version both speak.
+TEST(ProtocolTest, BatchSignaturesOnlyWhereBothSidesNameThem) {
+  EXPECT_TRUE(Negotiate(LocalProtocol(), LocalProtocol(), "GT")->Has(kBatchSignatureFeature));
+  EXPECT_FALSE(Negotiate(LocalProtocol(), Range(1, 2), "GT")->Has(kBatchSignatureFeature));
+  EXPECT_FALSE(Negotiate(Range(1, 2), LocalProtocol(), "GT")->Has(kBatchSignatureFeature));
+}
+
 }  // namespace
 }  // namespace enlace::federation

@@ -10,6 +10,7 @@
 #include "common/testing/sync_point.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/federation/batch.h"
 #include "services/federation/protocol.h"
 
 namespace enlace::federation {
@@ -328,7 +329,7 @@ absl::Status Sender::RunStream() {
   fv1::ExchangeRequest hello;
   hello.mutable_hello()->set_sender(self_);
   hello.mutable_hello()->set_receiver(peer_);
-  const ProtocolRange offered = LocalProtocol();
+  const ProtocolRange offered = options_.protocol;
   FillHello(offered, hello.mutable_hello());
   fv1::ExchangeResponse welcome;
   if (!stream->Write(hello, false) || !stream->Read(&welcome) || !welcome.has_welcome()) {
@@ -338,13 +339,15 @@ absl::Status Sender::RunStream() {
         absl::StrCat("handshake with ", peer_, " at ", endpoint_, " failed: ", Describe(st)));
   }
   // A Welcome this release cannot speak: nothing is sent (and nothing collected) on it.
-  if (absl::StatusOr<Agreement> agreed = CheckWelcome(offered, welcome.welcome(), peer_);
-      !agreed.ok()) {
+  absl::StatusOr<Agreement> agreed = CheckWelcome(offered, welcome.welcome(), peer_);
+  if (!agreed.ok()) {
     stream->Cancel();
     stream->Finish().IgnoreError();
     clear_context();
     return agreed.status();
   }
+  // Both speak batches: one signature per batch instead of one per envelope.
+  const bool batches = agreed->Has(kBatchSignatureFeature);
   const uint64_t start = welcome.welcome().applied_seq();
   if (absl::Status floor = CheckRejoinFloor(start); !floor.ok()) {
     stream->Cancel();
@@ -414,18 +417,64 @@ absl::Status Sender::RunStream() {
                            txn::Committer::OutboxKey(peer_, last + 1));
     uint64_t expect = next;
     bool write_failed = false;
+    // Batches: envelopes gathered until the batch is full or the range ends, then signed
+    // once and written as one message.
+    std::vector<fv1::Envelope> pending;
+    size_t pending_bytes = 0;
+    auto write = [&](const fv1::ExchangeRequest& req, uint64_t last_seq) {
+      // Let gRPC coalesce a burst into few frames; the last one flushes.
+      const bool buffer_hint = last_seq != last;
+      {
+        // Counted as sent before it is written: the peer's ack for it may arrive before
+        // Write returns, and an ack above `sent_` means the peer holds what was never sent.
+        absl::MutexLock l(&mu_);
+        sent_ = last_seq;
+      }
+      return stream->Write(req, buffer_hint);
+    };
+    auto flush = [&]() -> bool {
+      if (pending.empty()) return true;
+      const uint64_t last_seq = pending.back().seq();
+      fv1::ExchangeRequest req;
+      auto batch = SignBatch(*signer_, self_, peer_, std::move(pending));
+      pending.clear();
+      pending_bytes = 0;
+      if (!batch.ok()) {
+        result = batch.status();
+        return false;
+      }
+      *req.mutable_batch() = *std::move(batch);
+      return write(req, last_seq);
+    };
     for (; it->Valid(); it->Next()) {
       // The outbox has no holes; if one appears (a store restored from an old backup), stop
       // rather than send an envelope under the wrong number.
       if (it->key() != txn::Committer::OutboxKey(peer_, expect)) break;
-      fv1::ExchangeRequest req;
-      auto* env = req.mutable_envelope();
       auto body = committer_->OpenOutboxEntry(it->value(), it->key());
       if (!body.ok()) {
         result = body.status();
         write_failed = true;
         break;
       }
+      if (batches) {
+        if (!pending.empty() && pending_bytes + body->size() > kMaxBatchBodyBytes &&
+            !flush()) {
+          write_failed = true;
+          break;
+        }
+        pending_bytes += body->size();
+        fv1::Envelope& env = pending.emplace_back();
+        env.set_body(*std::move(body));
+        env.set_seq(expect);
+        ++expect;
+        if ((pending.size() >= kMaxBatchEnvelopes || expect > last) && !flush()) {
+          write_failed = true;
+          break;
+        }
+        continue;
+      }
+      fv1::ExchangeRequest req;
+      auto* env = req.mutable_envelope();
       env->set_body(*std::move(body));
       env->set_seq(expect);
       auto sig = signer_->Sign(env->body());
@@ -435,20 +484,14 @@ absl::Status Sender::RunStream() {
         break;
       }
       env->set_signature(*sig);
-      // Let gRPC coalesce a burst into few frames; the last one flushes.
-      const bool buffer_hint = expect != last;
-      {
-        // Counted as sent before it is written: the peer's ack for it may arrive before
-        // Write returns, and an ack above `sent_` means the peer holds what was never sent.
-        absl::MutexLock l(&mu_);
-        sent_ = expect;
-      }
-      if (!stream->Write(req, buffer_hint)) {
+      if (!write(req, expect)) {
         write_failed = true;
         break;
       }
       ++expect;
     }
+    // What a short scan (a hole) left gathered is sent: it is all authentic and in order.
+    if (!write_failed && !flush()) write_failed = true;
     if (!it->status().ok()) {
       result = it->status();
       break;

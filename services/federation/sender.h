@@ -15,6 +15,7 @@
 #include "common/txn/committer.h"
 #include "enlace/federation/v1/admin.pb.h"
 #include "enlace/federation/v1/federation.grpc.pb.h"
+#include "services/federation/protocol.h"
 
 namespace enlace::federation {
 
@@ -36,6 +37,8 @@ struct SenderOptions {
   absl::Duration max_backoff = absl::Seconds(30);
   // Each stream is one call with this deadline; it is then reopened.
   absl::Duration stream_deadline = absl::Minutes(10);
+  // What this side offers in the Hello (a test narrows it to stand for an older release).
+  ProtocolRange protocol = LocalProtocol();
 };
 
 // One open Exchange stream to the peer: the network seam of Sender (a gRPC call over mTLS in

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/testing/sync_point.h"
+#include "services/federation/batch.h"
 #include "services/federation/protocol.h"
 #include "gtest/gtest.h"
 
@@ -36,6 +37,7 @@ struct StreamPolicy {
   uint64_t ack_beyond_by = 0;             // acks claim this many more than received
   int end_after = -1;                     // the peer ends the stream after this many envelopes
   uint32_t welcome_version = 0;           // the Welcome's protocol version (0: a v1 peer's)
+  std::vector<std::string> welcome_features;  // the features the Welcome agrees
 };
 
 struct Received {
@@ -129,7 +131,12 @@ class FakePeer : public ExchangeDialer {
   int opens_ = 0;
   std::vector<Received> received_;
   std::vector<std::string> window_violations_;
+  int batches_ = 0;  // signed batches received
 
+  int batches() {
+    absl::MutexLock l(&mu_);
+    return batches_;
+  }
   uint64_t applied() {
     absl::MutexLock l(&mu_);
     return applied_;
@@ -187,32 +194,52 @@ bool FakeStream::Write(const v1::ExchangeRequest& request, bool buffer_hint) {
     v1::ExchangeResponse welcome;
     welcome.mutable_welcome()->set_applied_seq(policy_.claim_applied.value_or(peer_->applied_));
     welcome.mutable_welcome()->set_protocol_version(policy_.welcome_version);
+    for (const auto& f : policy_.welcome_features) welcome.mutable_welcome()->add_features(f);
     peer_->acked_ = welcome.welcome().applied_seq();
     responses_.push_back(welcome);
     return true;
   }
-  const v1::Envelope& env = request.envelope();
-  Received r;
-  r.seq = env.seq();
-  r.buffer_hint = buffer_hint;
-  r.signature_ok = peer_->verifier_->Verify(env.body(), env.signature());
-  EXPECT_TRUE(r.body.ParseFromString(env.body()));
-  r.stream = index_;
-  if (peer_->window_ > 0 && env.seq() > peer_->acked_ + peer_->window_) {
-    peer_->window_violations_.push_back(
-        absl::StrCat("sent ", env.seq(), " with only ", peer_->acked_, " acknowledged"));
+  // A signed batch is checked whole, as the Inbox does; each of its envelopes is recorded.
+  std::vector<std::pair<const v1::Envelope*, bool>> envelopes;
+  if (request.has_batch()) {
+    ++peer_->batches_;
+    v1::BatchManifest manifest;
+    const bool ok = peer_->verifier_->Verify(request.batch().manifest(),
+                                             request.batch().signature()) &&
+                    CheckBatchManifest(request.batch(), kSelf, kPeer, &manifest).empty();
+    for (int i = 0; i < request.batch().envelopes_size(); ++i) {
+      const v1::Envelope& env = request.batch().envelopes(i);
+      envelopes.emplace_back(&env, ok && Sha256(env.body()) == manifest.body_sha256(i));
+    }
+  } else {
+    const v1::Envelope& env = request.envelope();
+    envelopes.emplace_back(&env, peer_->verifier_->Verify(env.body(), env.signature()));
   }
-  peer_->received_.push_back(std::move(r));
-  if (env.seq() == peer_->applied_ + 1) peer_->applied_ = env.seq();
+  for (const auto& [envp, signature_ok] : envelopes) {
+    const v1::Envelope& env = *envp;
+    Received r;
+    r.seq = env.seq();
+    r.buffer_hint = buffer_hint;
+    r.signature_ok = signature_ok;
+    EXPECT_TRUE(r.body.ParseFromString(env.body()));
+    r.stream = index_;
+    if (peer_->window_ > 0 && env.seq() > peer_->acked_ + peer_->window_) {
+      peer_->window_violations_.push_back(
+          absl::StrCat("sent ", env.seq(), " with only ", peer_->acked_, " acknowledged"));
+    }
+    peer_->received_.push_back(std::move(r));
+    if (env.seq() == peer_->applied_ + 1) peer_->applied_ = env.seq();
+    if (++envelopes_ == policy_.end_after) {
+      ended_ = true;
+      end_status_ = absl::UnavailableError("peer went away");
+      break;
+    }
+  }
   if (policy_.ack) {
     v1::ExchangeResponse ack;
     ack.mutable_ack()->set_applied_seq(peer_->applied_ + policy_.ack_beyond_by);
     peer_->acked_ = std::max(peer_->acked_, peer_->applied_);
     responses_.push_back(ack);
-  }
-  if (++envelopes_ == policy_.end_after) {
-    ended_ = true;
-    end_status_ = absl::UnavailableError("peer went away");
   }
   return true;
 }
@@ -444,6 +471,34 @@ TEST_F(SenderTest, BacklogIsSentAsOneBurstFlushedByItsLastEnvelope) {
   for (const auto& r : received) {
     EXPECT_EQ(r.buffer_hint, r.seq != 10) << "envelope " << r.seq;
   }
+}
+
+// A peer that agrees batches gets the backlog in signed batches (one signature per batch,
+// each body's hash in its manifest), at most kMaxBatchEnvelopes each; the last flushes.
+TEST_F(SenderTest, PeerThatAgreesBatchesGetsSignedBatches) {
+  Queue(300);
+  peer_->SetPolicies({StreamPolicy{.welcome_version = kProtocolVersion,
+                                   .welcome_features = {kBatchSignatureFeature}}});
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 300; }));
+  const auto received = peer_->received();
+  EXPECT_EQ(Seqs(received), Iota(1, 300));
+  for (const auto& r : received) {
+    EXPECT_TRUE(r.signature_ok) << "envelope " << r.seq << " is not in a batch MX signed";
+    EXPECT_EQ(r.body.seq(), r.seq);
+  }
+  EXPECT_EQ(peer_->batches(), 3) << "300 envelopes in batches of at most 128";
+  EXPECT_FALSE(received.back().buffer_hint);
+}
+
+// A peer that does not agree the feature (an older release) gets envelopes signed one by one.
+TEST_F(SenderTest, PeerWithoutBatchesGetsEnvelopesSignedAlone) {
+  Queue(5);
+  peer_->SetPolicies({StreamPolicy{.welcome_version = kProtocolVersion}});
+  Start();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 5; }));
+  for (const auto& r : peer_->received()) EXPECT_TRUE(r.signature_ok) << r.seq;
+  EXPECT_EQ(peer_->batches(), 0);
 }
 
 TEST_F(SenderTest, NeverHasMoreThanAWindowUnacknowledged) {
