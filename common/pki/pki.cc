@@ -404,6 +404,56 @@ absl::StatusOr<CertAndKey> IssueCert(const CertAndKey& ca, const IssueOptions& o
   return ToPem(cert.get(), key->get());
 }
 
+absl::StatusOr<std::string> MakeCrl(const CertAndKey& ca,
+                                    const std::vector<std::string>& revoked_cert_pems,
+                                    absl::Time this_update, absl::Duration validity) {
+  ENLACE_ASSIGN_OR_RETURN(ParsedCa issuer, ParseCa(ca));
+  if (validity <= absl::ZeroDuration() || validity == absl::InfiniteDuration()) {
+    return InvalidArgument("CRL validity must be positive and finite");
+  }
+  struct CrlFree {
+    void operator()(X509_CRL* p) const { X509_CRL_free(p); }
+  };
+  struct TimeFree {
+    void operator()(ASN1_TIME* p) const { ASN1_TIME_free(p); }
+  };
+  std::unique_ptr<X509_CRL, CrlFree> crl(X509_CRL_new());
+  std::unique_ptr<ASN1_TIME, TimeFree> last(ASN1_TIME_set(nullptr, absl::ToTimeT(this_update)));
+  std::unique_ptr<ASN1_TIME, TimeFree> next(
+      ASN1_TIME_set(nullptr, absl::ToTimeT(this_update + validity)));
+  if (crl == nullptr || last == nullptr || next == nullptr) return Internal("allocating a CRL");
+  if (X509_CRL_set_version(crl.get(), 1) != 1 ||  // v2
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.cert.get())) != 1 ||
+      X509_CRL_set1_lastUpdate(crl.get(), last.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1) {
+    return Internal("filling the CRL");
+  }
+  for (const std::string& pem : revoked_cert_pems) {
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    X509Ptr cert(bio == nullptr ? nullptr : PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (cert == nullptr) return InvalidArgument("a revoked certificate's PEM does not parse");
+    if (X509_check_issued(issuer.cert.get(), cert.get()) != X509_V_OK) {
+      return InvalidArgument("a revoked certificate was not issued by this CA");
+    }
+    X509_REVOKED* r = X509_REVOKED_new();
+    if (r == nullptr || X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(cert.get())) != 1 ||
+        X509_REVOKED_set_revocationDate(r, last.get()) != 1 ||
+        X509_CRL_add0_revoked(crl.get(), r) != 1) {
+      X509_REVOKED_free(r);
+      return Internal("adding a revoked certificate");
+    }
+  }
+  if (X509_CRL_sort(crl.get()) != 1 ||
+      X509_CRL_sign(crl.get(), issuer.key.get(), EVP_sha256()) == 0) {
+    return Internal("signing the CRL");
+  }
+  BioPtr out(BIO_new(BIO_s_mem()));
+  if (out == nullptr || PEM_write_bio_X509_CRL(out.get(), crl.get()) != 1) {
+    return Internal("encoding the CRL");
+  }
+  return BioContents(out.get());
+}
+
 absl::Status WriteFile(const std::string& path, absl::string_view contents, mode_t mode) {
   if (path.empty()) return absl::InvalidArgumentError("path is empty");
   const size_t slash = path.rfind('/');

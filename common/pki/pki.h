@@ -57,6 +57,15 @@ struct IssueOptions {
 // match its certificate.
 absl::StatusOr<CertAndKey> IssueCert(const CertAndKey& ca, const IssueOptions& options);
 
+// A certificate revocation list (X.509 v2 CRL, PEM) issued by `ca`, revoking each certificate
+// of `revoked_cert_pems` (which `ca` must have issued), valid from `this_update` for
+// `validity`. INVALID_ARGUMENT for a CA as IssueCert refuses it, a certificate that does not
+// parse or that another CA issued, or a non-positive validity.
+absl::StatusOr<std::string> MakeCrl(const CertAndKey& ca,
+                                    const std::vector<std::string>& revoked_cert_pems,
+                                    absl::Time this_update = absl::Now(),
+                                    absl::Duration validity = absl::Hours(24 * 30));
+
 // Writes `contents` to `path` with permission `mode` (0600 for keys): written to a temporary file
 // in the same directory, synced, then renamed over `path`, so readers never see half a file.
 absl::Status WriteFile(const std::string& path, absl::string_view contents, mode_t mode);
