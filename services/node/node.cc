@@ -53,7 +53,13 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
 }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
-                                                  std::vector<ModuleSpec> modules) {
+                                                  StoreHook on_store_open) {
+  return Start(config, ModulesFor(config), std::move(on_store_open));
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
+                                                  std::vector<ModuleSpec> modules,
+                                                  StoreHook on_store_open) {
   // Everything the node writes (RocksDB files, vault, exports) is owner-only: RocksDB creates
   // its files 0644 and leaves the rest to the umask.
   umask(077);
@@ -82,6 +88,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   auto store = storage::Store::Open(NodeStoreOptions(config.data_dir(), node->specs_));
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
+  if (on_store_open) ENLACE_RETURN_IF_ERROR(on_store_open(node->store_.get()));
   auto committer = txn::Committer::Create(node->store_.get(), config.country());
   if (!committer.ok()) return committer.status();
   node->committer_ = *std::move(committer);

@@ -2,6 +2,7 @@
 #define ENLACE_SERVICES_NODE_NODE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,9 +34,15 @@ class Node {
  public:
   // Validates the config, opens the store and starts listening.
   static absl::StatusOr<std::unique_ptr<Node>> Start(const enlace::node::v1::NodeConfig& config);
+  // Called with the store as soon as it opens, before anything commits: an HA node installs
+  // its lease's fencing statement there (services/node/ha.h).
+  using StoreHook = std::function<absl::Status(storage::Store*)>;
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const enlace::node::v1::NodeConfig& config,
+                                                     StoreHook on_store_open);
   // The same with another list of modules than NodeModules() (tests of the wiring).
   static absl::StatusOr<std::unique_ptr<Node>> Start(const enlace::node::v1::NodeConfig& config,
-                                                     std::vector<ModuleSpec> modules);
+                                                     std::vector<ModuleSpec> modules,
+                                                     StoreHook on_store_open = nullptr);
   ~Node();
 
   int api_port() const { return api_port_; }
