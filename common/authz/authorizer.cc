@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/authz/policy.h"
+#include "grpc/grpc_security_constants.h"
 
 namespace enlace::authz {
 namespace {
@@ -19,7 +20,29 @@ constexpr char kSuppressedAction[] = "authz.denials_suppressed";
 
 absl::StatusOr<Caller> Authorizer::Authorize(absl::string_view method,
                                              const grpc::AuthContext* context) {
-  return Authorize(method, CallerFromAuthContext(context));
+  absl::StatusOr<Caller> caller = CallerFromAuthContext(context);
+  if (caller.ok() && options_.revoked) {
+    // The certificate the TLS handshake verified: exactly one.
+    auto pems = context->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (pems.size() != 1 ||
+        options_.revoked(absl::string_view(pems[0].data(), pems[0].size()))) {
+      return Refuse(method, caller->identity,
+                    absl::PermissionDeniedError(
+                        "the client certificate is revoked (the node's CRL names it): ask your "
+                        "ministry's administrator for a new one"));
+    }
+  }
+  return Authorize(method, std::move(caller));
+}
+
+absl::Status Authorizer::Refuse(absl::string_view method, const std::string& actor,
+                                absl::Status why) {
+  const absl::Time now = options_.clock();
+  SweepIfDue(now);
+  // As any refusal: it costs a token, and it is audited within the denial bound.
+  if (!TakeToken(actor, now)) rate_limited_.fetch_add(1, std::memory_order_relaxed);
+  Deny(method, actor, why, now);
+  return why;
 }
 
 absl::StatusOr<Caller> Authorizer::Authorize(absl::string_view method,

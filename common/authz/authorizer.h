@@ -31,6 +31,9 @@ struct AuthorizerOptions {
   absl::Duration denial_window = absl::Minutes(1);
   // Injected in tests; never the wall clock there.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Whether the peer's certificate (PEM) is revoked (the node's CRL file); unset: none is.
+  // Asked on every call, so a revocation reaches connections already open.
+  std::function<bool(absl::string_view cert_pem)> revoked;
 };
 
 // Runs before any handler: identifies the caller, applies the per-identity rate limit and the
@@ -75,6 +78,8 @@ class Authorizer {
   };
 
   bool TakeToken(const std::string& key, absl::Time now);
+  // Refuses a call before the policy is consulted (a revoked certificate).
+  absl::Status Refuse(absl::string_view method, const std::string& actor, absl::Status why);
   // Writes the summaries of ended windows, at most every tenth of a window.
   void SweepIfDue(absl::Time now);
   std::vector<enlace::audit::v1::AuditRecord> SummaryRecords(

@@ -19,6 +19,7 @@
 #include "grpcpp/server_builder.h"
 #include "services/node/config.h"
 #include "services/node/modules.h"
+#include "services/federation/manifest.h"
 #include "services/node/node_metrics.h"
 
 namespace enlace::node {
@@ -129,6 +130,28 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   ao.country = config.country();
   if (sec.rate_per_second() > 0) ao.rate_per_second = sec.rate_per_second();
   if (sec.rate_burst() > 0) ao.burst = sec.rate_burst();
+  if (!config.api_tls().crl_file().empty()) {
+    // CRLs of this node's client CA and of the members' CAs (the manifest as it is now).
+    const std::string client_ca_file = config.api_tls().client_ca_file();
+    const std::string manifest_file = config.federation().manifest_file();
+    auto watcher = revocation::RevocationWatcher::Create(
+        config.api_tls().crl_file(), [client_ca_file, manifest_file] {
+          std::vector<std::string> cas;
+          if (auto ca = ReadSmallFile(client_ca_file); ca.ok()) cas.push_back(*ca);
+          if (manifest_file.empty()) return cas;
+          auto text = ReadSmallFile(manifest_file);
+          if (!text.ok()) return cas;
+          if (auto manifest = federation::ParseManifest(*text); manifest.ok()) {
+            for (const auto& m : manifest->members()) cas.push_back(m.tls_ca_pem());
+          }
+          return cas;
+        });
+    if (!watcher.ok()) return watcher.status();
+    node->revocation_ = *std::move(watcher);
+    ao.revoked = [w = node->revocation_.get()](absl::string_view pem) {
+      return w->IsRevoked(pem);
+    };
+  }
   node->authorizer_ = std::make_unique<authz::Authorizer>(ao, node->committer_.get());
   // The secretariat holds no person and no case: it has no registry at all.
   if (!config.secretariat()) {

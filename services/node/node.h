@@ -17,6 +17,7 @@
 #include "grpcpp/server.h"
 #include "common/audit/checkpointer.h"
 #include "common/authz/authorizer.h"
+#include "common/revocation/revocation.h"
 #include "common/crypto/key_vault.h"
 #include "common/crypto/signing.h"
 #include "common/time/clock.h"
@@ -87,6 +88,7 @@ class Node {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<txn::Committer> committer_;
   std::unique_ptr<crypto::KeyVault> vault_;
+  std::unique_ptr<revocation::RevocationWatcher> revocation_;
   std::unique_ptr<authz::Authorizer> authorizer_;
   std::unique_ptr<cases::Registry> registry_;
   std::unique_ptr<ThreadPool> pool_;
