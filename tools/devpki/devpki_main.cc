@@ -56,6 +56,10 @@ ABSL_FLAG(std::string, clients, "admin=spiffe://{cc}.enlace.example/role/supervi
 ABSL_FLAG(std::string, secretariat, "",
           "The regional secretariat's code among --countries (a user-assigned code such as XS): "
           "its manifest entry is of kind MEMBER_KIND_SECRETARIAT.");
+ABSL_FLAG(std::string, revoke, "",
+          "CC:name,name... : instead of writing the PKI, write <out>/<CC>/revoked.pem, the CRL "
+          "of CC's CA revoking those clients' certificates (CC: alone writes an empty CRL); "
+          "point ServerTls.crl_file at it.");
 ABSL_FLAG(bool, force, false, "Regenerate every file, even those that already exist.");
 ABSL_FLAG(absl::Duration, ca_validity, absl::Hours(24 * 365 * 10), "Validity of each CA.");
 ABSL_FLAG(absl::Duration, cert_validity, absl::Hours(24 * 365), "Validity of each leaf.");
@@ -508,7 +512,46 @@ absl::Status WriteSigningKey(const PendingSigningKey& pending) {
   return absl::OkStatus();
 }
 
+// --revoke: the country's CA revokes its named clients' certificates.
+int Revoke(const std::string& spec) {
+  const fs::path out = absl::GetFlag(FLAGS_out);
+  const size_t colon = spec.find(':');
+  if (out.empty() || colon != 2) {
+    std::cerr << "enlace-devpki: --revoke=CC:name,... needs --out and a country code\n";
+    return 2;
+  }
+  const fs::path dir = out / spec.substr(0, 2);
+  auto ca_cert = ReadFile(dir / "ca.pem");
+  auto ca_key = ReadFile(dir / "ca.key");
+  if (!ca_cert.ok() || !ca_key.ok()) {
+    std::cerr << "enlace-devpki: no CA in " << dir.string() << "\n";
+    return 1;
+  }
+  std::vector<std::string> revoked;
+  for (absl::string_view name : absl::StrSplit(spec.substr(3), ',', absl::SkipEmpty())) {
+    auto pem = ReadFile(dir / absl::StrCat(name, ".pem"));
+    if (!pem.ok()) {
+      std::cerr << "enlace-devpki: " << pem.status().message() << "\n";
+      return 1;
+    }
+    revoked.push_back(*pem);
+  }
+  auto crl = pki::MakeCrl({*ca_cert, *ca_key}, revoked);
+  if (!crl.ok()) {
+    std::cerr << "enlace-devpki: " << crl.status() << "\n";
+    return 1;
+  }
+  const fs::path path = dir / "revoked.pem";
+  if (absl::Status s = pki::WriteFile(path.string(), *crl, kCertMode); !s.ok()) {
+    std::cerr << "enlace-devpki: " << s << "\n";
+    return 1;
+  }
+  std::cout << "wrote " << path.string() << " (" << revoked.size() << " revoked)\n";
+  return 0;
+}
+
 int Run() {
+  if (const std::string spec = absl::GetFlag(FLAGS_revoke); !spec.empty()) return Revoke(spec);
   absl::StatusOr<Config> config = ParseConfig();
   if (!config.ok()) {
     std::cerr << "enlace-devpki: " << config.status().message() << "\n";

@@ -72,6 +72,21 @@ if run --countries=MX,GT,HN --manifest="$M" --federation_endpoints="$EP2,HN=127.
 fi
 grep -q 'not a matching Ed25519 key pair' "$TEST_TMPDIR/out.txt" || fail "unclear mismatch error"
 
+# Revocation: the CRL of MX's CA names admin's certificate, verifies with the CA, and nothing
+# else of the PKI changes.
+sums() { (cd "$OUT/MX" && md5sum $(ls | grep -v '^revoked.pem$')); }
+before=$(sums)
+run --revoke=MX:admin || fail "--revoke failed"
+serial=$(openssl x509 -in "$OUT/MX/admin.pem" -noout -serial | cut -d= -f2)
+openssl crl -in "$OUT/MX/revoked.pem" -CAfile "$OUT/MX/ca.pem" -noout 2>"$TEST_TMPDIR/crl.txt" ||
+  fail "the CRL does not verify with its CA"
+openssl crl -in "$OUT/MX/revoked.pem" -noout -text | tr -d ' ' | grep -qi "SerialNumber:$serial" ||
+  fail "admin's serial $serial is not in the CRL"
+[[ "$(sums)" == "$before" ]] || fail "--revoke changed other files"
+run --revoke=MX: || fail "an empty CRL"
+if run --revoke=MX:nobody; then fail "revoked a client that does not exist"; fi
+if run --revoke=XX; then fail "accepted --revoke without a colon"; fi
+
 # Usage errors.
 for args in "--countries=MX,GT --manifest=$M --federation_endpoints=MX=127.0.0.1:7501" \
             "--countries=MX --manifest=$M --federation_endpoints=MX=127.0.0.1:7501,GT=h:1" \
