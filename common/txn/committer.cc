@@ -121,40 +121,57 @@ absl::Status Committer::Commit(Transaction& txn) {
 
 absl::Status Committer::CommitDurably(Transaction& txn) {
   Pending me{&txn};
-  absl::MutexLock l(&mu_);
-  queue_.push_back(&me);
-  // Counted only (no waits or callbacks here: mu_ is held).
-  ENLACE_TEST_SYNC_POINT("Committer::Commit:Queued");
-  auto my_turn = [this, &me]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return me.done || !leader_active_;
-  };
-  mu_.Await(absl::Condition(&my_turn));
-  if (me.done) return me.status;
-  // Lead: commit everything queued so far, this transaction included.
-  leader_active_ = true;
+  {
+    absl::MutexLock l(&mu_);
+    queue_.push_back(&me);
+    // Counted only (no waits or callbacks here: mu_ is held).
+    ENLACE_TEST_SYNC_POINT("Committer::Commit:Queued");
+    if (!leader_active_) {
+      leader_active_ = true;
+      me.lead = true;
+    }
+  }
+  // A follower sleeps on its own notification, outside mu_: the leader wakes a whole group at
+  // once (each follower in parallel), instead of one mu_ hand-off after another.
+  if (!me.lead) {
+    me.wake.WaitForNotification();
+    if (!me.lead) return me.status;
+  }
+  // Lead: commit everything queued so far (up to kMaxGroup), this transaction first.
   std::vector<Pending*> group;
-  const size_t n = std::min(queue_.size(), kMaxGroup);
-  // This caller's own transaction is always in its group.
-  auto mine = std::find(queue_.begin(), queue_.end(), &me);
-  group.push_back(*mine);
-  queue_.erase(mine);
-  for (size_t i = 0; i + 1 < n && !queue_.empty(); ++i) {
-    group.push_back(queue_.front());
-    queue_.erase(queue_.begin());
+  {
+    absl::MutexLock l(&mu_);
+    auto mine = std::find(queue_.begin(), queue_.end(), &me);
+    group.push_back(*mine);
+    queue_.erase(mine);
+    const size_t n = std::min(queue_.size(), kMaxGroup - 1);
+    group.insert(group.end(), queue_.begin(), queue_.begin() + n);
+    queue_.erase(queue_.begin(), queue_.begin() + n);
   }
-  mu_.Unlock();
   absl::Status s = CommitGroup(group);
-  mu_.Lock();
-  if (s.ok()) {
-    queued_ = next_seq_;
-    audit_seq_published_ = audit_seq_;
+  Pending* next = nullptr;
+  {
+    absl::MutexLock l(&mu_);
+    if (s.ok()) {
+      queued_ = next_seq_;
+      audit_seq_published_ = audit_seq_;
+    }
+    // Whoever queued meanwhile leads the next group; the working state passes to it here.
+    if (queue_.empty()) {
+      leader_active_ = false;
+    } else {
+      next = queue_.front();
+      next->lead = true;
+    }
   }
-  for (Pending* p : group) {
-    p->status = s;
-    p->done = true;
+  if (next != nullptr) next->wake.Notify();
+  // A follower may return (and its Pending die) as soon as it is notified: nothing of it is
+  // touched after its Notify.
+  for (size_t i = 1; i < group.size(); ++i) {
+    group[i]->status = s;
+    group[i]->wake.Notify();
   }
-  leader_active_ = false;
-  return me.status;
+  return s;
 }
 
 absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {

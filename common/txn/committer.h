@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/storage/store.h"
 #include "enlace/audit/v1/audit.pb.h"
@@ -110,10 +111,13 @@ class Committer {
   const std::string& self_country() const { return self_; }
 
  private:
+  // A transaction waiting in the queue. Notified exactly once: with its `status` when its
+  // group is committed, or with `lead` set when it is to lead the next group.
   struct Pending {
     Transaction* txn;
-    bool done = false;
+    bool lead = false;  // set under mu_ (or before queueing), read after `wake`
     absl::Status status;
+    absl::Notification wake;
   };
   Committer(storage::Store* store, std::string self);
   absl::Status Load();
@@ -131,6 +135,8 @@ class Committer {
 
   mutable absl::Mutex mu_;
   std::vector<Pending*> queue_ ABSL_GUARDED_BY(mu_);
+  // True from when a caller takes the lead until it hands it to the next queued transaction
+  // or finds the queue empty.
   bool leader_active_ ABSL_GUARDED_BY(mu_) = false;
   // Published (committed) positions, read by senders.
   std::map<std::string, uint64_t> queued_ ABSL_GUARDED_BY(mu_);

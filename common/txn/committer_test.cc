@@ -289,5 +289,53 @@ TEST_F(CommitterSealFailureTest, SealingFailureInAGroupLeavesNoAuditOrOutboxHole
   EXPECT_EQ(committer_->LastAuditSeq(), 2u);
 }
 
+// Reads' audit records (audit-only transactions, as Registry::AuditRead commits them) that
+// queue while a group is being written are committed together as ONE next group, each caller
+// returning only after that group's write, and the chain stays whole. The first leader is held
+// at CommitGroup:Start until 15 others are queued, so the grouping is deterministic.
+TEST(CommitterTest, QueuedAuditOnlyAppendsCommitAsOneGroupAndKeepTheChain) {
+  auto store = Open(TempDir());
+  auto committer = Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(committer.ok()) << committer.status();
+  std::vector<int> groups;  // transactions per group, in commit order (one leader at a time)
+  (*committer)->SetCommitObserver(
+      [&](int transactions, absl::Duration) { groups.push_back(transactions); });
+  auto* sp = SyncPoint::GetInstance();
+  sp->LoadDependency({{"Test:ReleaseFirstLeader", "Committer::CommitGroup:Start"}});
+  sp->EnableProcessing();
+  constexpr int kReaders = 15;
+  std::atomic<int> returned{0};
+  auto read = [&](int i) {
+    Transaction t;
+    t.Audit("reader", "cases.GetCase", {absl::StrCat("countries/MX/cases/", i)});
+    EXPECT_TRUE((*committer)->Commit(t).ok());
+    ++returned;
+  };
+  std::thread first([&] { read(0); });
+  while (sp->HitCount("Committer::Commit:Queued") < 1) std::this_thread::yield();
+  std::vector<std::thread> readers;
+  for (int i = 1; i <= kReaders; ++i) readers.emplace_back([&, i] { read(i); });
+  while (sp->HitCount("Committer::Commit:Queued") < kReaders + 1) std::this_thread::yield();
+  // Nothing has been written yet, so no caller may have returned.
+  EXPECT_EQ(returned.load(), 0);
+  ENLACE_TEST_SYNC_POINT("Test:ReleaseFirstLeader");
+  first.join();
+  for (auto& t : readers) t.join();
+  sp->DisableProcessing();
+  sp->Reset();
+  EXPECT_EQ(groups, (std::vector<int>{1, kReaders}));
+  EXPECT_EQ((*committer)->LastAuditSeq(), kReaders + 1u);
+  EXPECT_EQ(CheckAuditChain(store.get(), **committer), kReaders + 1u);
+  // Then many concurrent readers at once: every record numbered once, the chain whole.
+  readers.clear();
+  for (int t = 0; t < 16; ++t) {
+    readers.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) read(1000 + t * 50 + i);
+    });
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(CheckAuditChain(store.get(), **committer), kReaders + 1u + 16 * 50);
+}
+
 }  // namespace
 }  // namespace enlace::txn
