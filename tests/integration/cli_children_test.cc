@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "common/pki/pki.h"
 #include "gtest/gtest.h"
+#include "tests/testing/command.h"
 #include "tests/testing/test_env.h"
 
 extern char** environ;
@@ -43,15 +44,7 @@ constexpr Identity kPsicologa = {
 constexpr Identity kOtro = {"otro",
                             "spiffe://mx.enlace.example/role/officer/post/MX-TAP/user/otro"};
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err;
-}
+using Result = testing::CommandResult;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -97,39 +90,11 @@ class CliChildrenTest : public ::testing::Test {
 
   // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
   Result Run(const Identity& who, const std::vector<std::string>& args) {
-    const std::string binary = testing::RunfilePath("tools/enlacectl/enlacectl");
-    const std::string out_path = absl::StrCat(dir_, "/out.", runs_);
-    const std::string err_path = absl::StrCat(dir_, "/err.", runs_);
-    ++runs_;
-    std::vector<std::string> all = {binary, "--server=" + server_, "--tls_dir=" + dir_,
+    std::vector<std::string> all = {"--server=" + server_, "--tls_dir=" + dir_,
                                     absl::StrCat("--identity=", who.stem)};
     all.insert(all.end(), args.begin(), args.end());
-    std::vector<std::string> envs;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (!absl::StartsWith(*e, "ENLACE_")) envs.emplace_back(*e);
-    }
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : envs) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    pid_t pid = fork();
-    if (pid == 0) {
-      int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(out, 1);
-      dup2(err, 2);
-      execve(binary.c_str(), argv.data(), envp.data());
-      _exit(127);
-    }
-    Result r;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = ReadAll(out_path);
-    r.err = ReadAll(err_path);
-    return r;
+    return testing::RunCommand(testing::RunfilePath("tools/enlacectl/enlacectl"), all,
+                               absl::StrCat(dir_, "/run.", runs_++));
   }
 
   // A Guatemalan girl of 13 found alone in Tapachula, and her case at MX-TAP.
