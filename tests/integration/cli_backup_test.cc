@@ -22,6 +22,7 @@
 #include "common/pki/pki.h"
 #include "gtest/gtest.h"
 #include "tests/testing/command.h"
+#include "tests/testing/enlacectl_test.h"
 #include "tests/testing/test_env.h"
 
 extern char** environ;
@@ -29,11 +30,7 @@ extern char** environ;
 namespace enlace {
 namespace {
 
-// File stems in the test's --tls_dir and the identities their certificates hold.
-struct Identity {
-  const char* stem;
-  const char* uri;
-};
+using Identity = testing::CliIdentity;
 constexpr Identity kOps = {"ops", "spiffe://mx.enlace.example/role/operator/user/ops"};
 constexpr Identity kJefa = {"jefa", "spiffe://mx.enlace.example/role/supervisor/user/jefa"};
 
@@ -46,49 +43,14 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-class CliBackupTest : public ::testing::Test {
+class CliBackupTest : public testing::EnlacectlTest {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("cli_backup");
-    auto pki = testing::TestPki::Create(dir_, "MX");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = std::make_unique<testing::TestPki>(*pki);
-    for (const Identity& who : {kOps, kJefa}) {
-      auto client = pki_->Client(who.uri);
-      ASSERT_TRUE(client.ok()) << client.status();
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".pem"), client->cert_pem, 0600).ok());
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".key"), client->key_pem, 0600).ok());
-    }
-    enlace::node::v1::NodeConfig config = testing::TestNodeConfig(dir_, "MX");
-    config.mutable_backup()->set_dir(dir_ + "/backups");
-    auto node = testing::NodeProcess::Start(config, dir_);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = *std::move(node);
-    server_ = absl::StrCat("localhost:", node_->port());
+    ASSERT_NO_FATAL_FAILURE(
+        StartNode("cli_backup", {kOps, kJefa}, [this](enlace::node::v1::NodeConfig& config) {
+          config.mutable_backup()->set_dir(dir_ + "/backups");
+        }));
   }
-
-  void TearDown() override {
-    if (node_) {
-      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
-    }
-  }
-
-  // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
-  Result Run(const Identity& who, const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--server=" + server_, "--tls_dir=" + dir_,
-                                    absl::StrCat("--identity=", who.stem)};
-    all.insert(all.end(), args.begin(), args.end());
-    return testing::RunCommand(testing::RunfilePath("tools/enlacectl/enlacectl"), all,
-                               absl::StrCat(dir_, "/run.", runs_++));
-  }
-
-  std::string dir_;
-  std::unique_ptr<testing::TestPki> pki_;
-  std::unique_ptr<testing::NodeProcess> node_;
-  std::string server_;
-  int runs_ = 0;
 };
 
 TEST_F(CliBackupTest, CreateListVerifyAndDamage) {

@@ -24,6 +24,7 @@
 #include "common/pki/pki.h"
 #include "gtest/gtest.h"
 #include "tests/testing/command.h"
+#include "tests/testing/enlacectl_test.h"
 #include "tests/testing/test_env.h"
 
 extern char** environ;
@@ -31,11 +32,7 @@ extern char** environ;
 namespace enlace {
 namespace {
 
-// File stems in the test's --tls_dir and the identities their certificates hold.
-struct Identity {
-  const char* stem;
-  const char* uri;
-};
+using Identity = testing::CliIdentity;
 constexpr Identity kJefa = {"jefa", "spiffe://mx.enlace.example/role/supervisor/user/jefa"};
 constexpr Identity kTitular = {"titular",
                                "spiffe://mx.enlace.example/role/supervisor/user/titular"};
@@ -53,48 +50,10 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// The value of the first `key: value` line.
-std::string Field(const std::string& out, const std::string& key) {
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (absl::ConsumePrefix(&line, key + ":")) return std::string(absl::StripAsciiWhitespace(line));
-  }
-  return "";
-}
-
-class CliChildrenTest : public ::testing::Test {
+class CliChildrenTest : public testing::EnlacectlTest {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("cli_children");
-    auto pki = testing::TestPki::Create(dir_, "MX");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = std::make_unique<testing::TestPki>(*pki);
-    for (const Identity& who : {kJefa, kTitular, kPsicologa, kOtro}) {
-      auto client = pki_->Client(who.uri);
-      ASSERT_TRUE(client.ok()) << client.status();
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".pem"), client->cert_pem, 0600).ok());
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".key"), client->key_pem, 0600).ok());
-    }
-    auto node = testing::NodeProcess::Start(testing::TestNodeConfig(dir_, "MX"), dir_);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = *std::move(node);
-    server_ = absl::StrCat("localhost:", node_->port());
-  }
-
-  void TearDown() override {
-    if (node_) {
-      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
-    }
-  }
-
-  // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
-  Result Run(const Identity& who, const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--server=" + server_, "--tls_dir=" + dir_,
-                                    absl::StrCat("--identity=", who.stem)};
-    all.insert(all.end(), args.begin(), args.end());
-    return testing::RunCommand(testing::RunfilePath("tools/enlacectl/enlacectl"), all,
-                               absl::StrCat(dir_, "/run.", runs_++));
+    ASSERT_NO_FATAL_FAILURE(StartNode("cli_children", {kJefa, kTitular, kPsicologa, kOtro}));
   }
 
   // A Guatemalan girl of 13 found alone in Tapachula, and her case at MX-TAP.
@@ -114,12 +73,6 @@ class CliChildrenTest : public ::testing::Test {
     EXPECT_EQ(opened.code, 0) << opened;
     return Field(opened.out, "name");
   }
-
-  std::string dir_;
-  std::unique_ptr<testing::TestPki> pki_;
-  std::unique_ptr<testing::NodeProcess> node_;
-  std::string server_;
-  int runs_ = 0;
 };
 
 TEST_F(CliChildrenTest, RecordThroughTheWorkflow) {
@@ -300,19 +253,19 @@ TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
   EXPECT_TRUE(Field(services.out, "return_plan.handover").empty()) << services;
 
   // The receiving authority: DIF in this member's directory, offering child protection.
-  Result dif = Run(kJefa, {"org", "create", "display_name=Sistema Nacional DIF",
-                           "type=government_agency", "service=child_protection", "area=MX-CHP",
-                           "language=es", "request_id=dif-1"});
+  Result dif =
+      Run(kJefa, {"org", "create", "display_name=Sistema Nacional DIF", "type=government_agency",
+                  "service=child_protection", "area=MX-CHP", "language=es", "request_id=dif-1"});
   ASSERT_EQ(dif.code, 0) << dif;
   const std::string authority = Field(dif.out, "name");
   ASSERT_TRUE(absl::StartsWith(authority, "countries/MX/organisations/")) << dif;
   Result shelter =
-      Run(kJefa, {"org", "create", "display_name=Albergue Belén", "type=shelter",
-                  "service=shelter", "area=MX-CHP", "language=es", "request_id=belen-1"});
+      Run(kJefa, {"org", "create", "display_name=Albergue Belén", "type=shelter", "service=shelter",
+                  "area=MX-CHP", "language=es", "request_id=belen-1"});
   ASSERT_EQ(shelter.code, 0) << shelter;
 
-  const std::string at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(30),
-                                          absl::UTCTimeZone());
+  const std::string at =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(30), absl::UTCTimeZone());
   auto plan = [&](const std::string& org) -> std::vector<std::string> {
     return {"child",
             "plan",
@@ -361,8 +314,8 @@ TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
   const std::vector<std::string> lines = absl::StrSplit(list.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u) << list;
   const std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
-  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "STATE", "FROM", "TO", "TO_POST",
-                                              "AUTHORITY", "HANDOVER_TIME"}));
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "STATE", "FROM", "TO", "TO_POST", "AUTHORITY",
+                                              "HANDOVER_TIME"}));
   const std::vector<std::string> row = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
   EXPECT_EQ(row,
             (std::vector<std::string>{handover, "proposed", "MX-TAP", "MX", "-", authority, at}))
@@ -392,8 +345,8 @@ TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
     EXPECT_FALSE(absl::StrContains(shown.out, never)) << never << "\n" << shown;
   }
 
-  Result received = Run(kJefa, {"handover", "received", handover,
-                                "note=Recibida por su madre en el módulo del DIF"});
+  Result received = Run(
+      kJefa, {"handover", "received", handover, "note=Recibida por su madre en el módulo del DIF"});
   ASSERT_EQ(received.code, 0) << received;
   EXPECT_EQ(Field(received.out, "state"), "received");
   // Nothing after received: declined is refused.
@@ -414,8 +367,7 @@ TEST_F(CliChildrenTest, ReturnPlanAndHandover) {
       << record;
   EXPECT_EQ(Field(record.out, "return_plan.handover"), handover);
   EXPECT_EQ(Field(record.out, "return_plan.handover_state"), "received");
-  EXPECT_TRUE(absl::StrContains(Field(record.out, "return_plan.received_by"), "MX-TAP"))
-      << record;
+  EXPECT_TRUE(absl::StrContains(Field(record.out, "return_plan.received_by"), "MX-TAP")) << record;
   EXPECT_EQ(Field(record.out, "return_plan.answer_note"),
             "Recibida por su madre en el módulo del DIF");
   EXPECT_EQ(Field(record.out, "return_plan.authority"), authority);

@@ -24,6 +24,7 @@
 #include "common/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/command.h"
+#include "tests/testing/enlacectl_test.h"
 #include "tests/testing/test_env.h"
 
 extern char** environ;
@@ -31,11 +32,7 @@ extern char** environ;
 namespace enlace {
 namespace {
 
-// File stems in the test's --tls_dir and the identities their certificates hold.
-struct Identity {
-  const char* stem;
-  const char* uri;
-};
+using Identity = testing::CliIdentity;
 constexpr Identity kJefa = {"jefa", "spiffe://mx.enlace.example/role/supervisor/user/jefa"};
 constexpr Identity kAna = {"ana", "spiffe://mx.enlace.example/role/officer/post/MX-LAX/user/ana"};
 
@@ -46,14 +43,6 @@ std::string ReadAll(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The value of the first `key: value` line.
-std::string Field(const std::string& out, const std::string& key) {
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (absl::ConsumePrefix(&line, key + ":")) return std::string(absl::StripAsciiWhitespace(line));
-  }
-  return "";
 }
 
 // 15:00 UTC of that day.
@@ -75,45 +64,16 @@ std::vector<std::string> RowOf(const std::string& text, const std::string& dimen
   return {};
 }
 
-class CliStatsTest : public ::testing::Test {
+class CliStatsTest : public testing::EnlacectlTest {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("cli_stats");
-    auto pki = testing::TestPki::Create(dir_, "MX");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = std::make_unique<testing::TestPki>(*pki);
-    for (const Identity& who : {kJefa, kAna}) {
-      auto client = pki_->Client(who.uri);
-      ASSERT_TRUE(client.ok()) << client.status();
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".pem"), client->cert_pem, 0600).ok());
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".key"), client->key_pem, 0600).ok());
-    }
-    // The node's clock is a file the test moves, so that a month can end.
-    clock_file_ = dir_ + "/clock";
-    ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 10, 5)));
-    enlace::node::v1::NodeConfig config = testing::TestNodeConfig(dir_, "MX");
-    config.set_testing_clock_file(clock_file_);
-    auto node = testing::NodeProcess::Start(config, dir_);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = *std::move(node);
-    server_ = absl::StrCat("localhost:", node_->port());
-  }
-
-  void TearDown() override {
-    if (node_) {
-      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
-    }
-  }
-
-  // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
-  Result Run(const Identity& who, const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--server=" + server_, "--tls_dir=" + dir_,
-                                    absl::StrCat("--identity=", who.stem)};
-    all.insert(all.end(), args.begin(), args.end());
-    return testing::RunCommand(testing::RunfilePath("tools/enlacectl/enlacectl"), all,
-                               absl::StrCat(dir_, "/run.", runs_++));
+    ASSERT_NO_FATAL_FAILURE(
+        StartNode("cli_stats", {kJefa, kAna}, [this](enlace::node::v1::NodeConfig& config) {
+          // The node's clock is a file the test moves, so that a month can end.
+          clock_file_ = dir_ + "/clock";
+          ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 10, 5)));
+          config.set_testing_clock_file(clock_file_);
+        }));
   }
 
   // `n` cases at `post` (host `host`), each of its own person, alternately female and male.
@@ -122,9 +82,8 @@ class CliStatsTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       const int k = ++opened_;
       Result person = Run(kJefa, {"person", "create", absl::StrCat("given_names=Persona ", k),
-                                  "family_names=Hernández Cruz",
-                                  i % 2 ? "sex=male" : "sex=female", "birth_date=1988-06-30",
-                                  "nationality=MX", "protection=none",
+                                  "family_names=Hernández Cruz", i % 2 ? "sex=male" : "sex=female",
+                                  "birth_date=1988-06-30", "nationality=MX", "protection=none",
                                   absl::StrCat("request_id=p-", k)});
       ASSERT_EQ(person.code, 0) << person;
       Result opened = Run(kJefa, {"case", "create", "person=" + Field(person.out, "name"),
@@ -141,11 +100,7 @@ class CliStatsTest : public ::testing::Test {
     return path;
   }
 
-  std::string dir_, clock_file_;
-  std::unique_ptr<testing::TestPki> pki_;
-  std::unique_ptr<testing::NodeProcess> node_;
-  std::string server_;
-  int runs_ = 0;
+  std::string clock_file_;
   int opened_ = 0;
 };
 

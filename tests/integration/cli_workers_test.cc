@@ -23,6 +23,7 @@
 #include "common/pki/pki.h"
 #include "gtest/gtest.h"
 #include "tests/testing/command.h"
+#include "tests/testing/enlacectl_test.h"
 #include "tests/testing/test_env.h"
 
 extern char** environ;
@@ -30,14 +31,10 @@ extern char** environ;
 namespace enlace {
 namespace {
 
-// File stems in the test's --tls_dir and the identities their certificates hold.
-struct Identity {
-  const char* stem;
-  const char* uri;
-};
+using Identity = testing::CliIdentity;
 constexpr Identity kJefa = {"jefa", "spiffe://mx.enlace.example/role/supervisor/user/jefa"};
-constexpr Identity kLaboral = {
-    "laboral", "spiffe://mx.enlace.example/role/officer/post/MX-CHI/user/laboral"};
+constexpr Identity kLaboral = {"laboral",
+                               "spiffe://mx.enlace.example/role/officer/post/MX-CHI/user/laboral"};
 
 using Result = testing::CommandResult;
 
@@ -48,73 +45,28 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// The value of the first `key: value` line.
-std::string Field(const std::string& out, const std::string& key) {
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (absl::ConsumePrefix(&line, key + ":")) return std::string(absl::StripAsciiWhitespace(line));
-  }
-  return "";
-}
-
-class CliWorkersTest : public ::testing::Test {
+class CliWorkersTest : public testing::EnlacectlTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::MakeTempDir("cli_workers");
-    auto pki = testing::TestPki::Create(dir_, "MX");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = std::make_unique<testing::TestPki>(*pki);
-    for (const Identity& who : {kJefa, kLaboral}) {
-      auto client = pki_->Client(who.uri);
-      ASSERT_TRUE(client.ok()) << client.status();
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".pem"), client->cert_pem, 0600).ok());
-      ASSERT_TRUE(
-          pki::WriteFile(absl::StrCat(dir_, "/", who.stem, ".key"), client->key_pem, 0600).ok());
-    }
-    auto node = testing::NodeProcess::Start(testing::TestNodeConfig(dir_, "MX"), dir_);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = *std::move(node);
-    server_ = absl::StrCat("localhost:", node_->port());
-  }
-
-  void TearDown() override {
-    if (node_) {
-      EXPECT_EQ(node_->Stop(SIGTERM), 0) << ReadAll(node_->log_path());
-    }
-  }
-
-  // enlacectl as `who`, without any ENLACE_* variable of the test's environment.
-  Result Run(const Identity& who, const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--server=" + server_, "--tls_dir=" + dir_,
-                                    absl::StrCat("--identity=", who.stem)};
-    all.insert(all.end(), args.begin(), args.end());
-    return testing::RunCommand(testing::RunfilePath("tools/enlacectl/enlacectl"), all,
-                               absl::StrCat(dir_, "/run.", runs_++));
-  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartNode("cli_workers", {kJefa, kLaboral})); }
 
   // A Mexican farmworker in Illinois and his labour case at MX-CHI; sets person_.
   std::string LabourCase() {
-    Result person = Run(kJefa, {"person", "create", "given_names=Juan Carlos",
-                                "family_names=Ramírez Tzompa", "sex=male", "birth_date=1991-03-12",
-                                "nationality=MX", "language=es", "protection=none",
-                                "request_id=worker-person"});
+    Result person =
+        Run(kJefa, {"person", "create", "given_names=Juan Carlos", "family_names=Ramírez Tzompa",
+                    "sex=male", "birth_date=1991-03-12", "nationality=MX", "language=es",
+                    "protection=none", "request_id=worker-person"});
     EXPECT_EQ(person.code, 0) << person;
     person_ = Field(person.out, "name");
-    Result opened =
-        Run(kJefa, {"case", "create", "person=" + person_, "post=MX-CHI", "host_country=US",
-                    "place=Kankakee, Illinois", "category=labour", "subtype=unpaid_wages",
-                    "legal_basis=vital_interest",
-                    "summary=Salarios no pagados en la cosecha de maíz dulce", "request_id=case-1"});
+    Result opened = Run(
+        kJefa, {"case", "create", "person=" + person_, "post=MX-CHI", "host_country=US",
+                "place=Kankakee, Illinois", "category=labour", "subtype=unpaid_wages",
+                "legal_basis=vital_interest",
+                "summary=Salarios no pagados en la cosecha de maíz dulce", "request_id=case-1"});
     EXPECT_EQ(opened.code, 0) << opened;
     return Field(opened.out, "name");
   }
 
-  std::string dir_;
-  std::unique_ptr<testing::TestPki> pki_;
-  std::unique_ptr<testing::NodeProcess> node_;
-  std::string server_;
   std::string person_;
-  int runs_ = 0;
 };
 
 // YYYY-MM-DD, `days` from today (UTC).
@@ -140,12 +92,25 @@ TEST_F(CliWorkersTest, ContractClaimCountsAndOutreach) {
   ASSERT_TRUE(absl::StartsWith(kase, "countries/MX/cases/")) << kase;
 
   // The H-2A contract, by the officer of the worker's post.
-  const std::vector<std::string> contract = {
-      "employment", "create", Id(person_), "programme=H-2A", "permit=H2A-PERMISO-7781234",
-      "employer=Prairie Sweet Corn LLC", std::string("employer_id=") + kEmployer, "area=us-il",
-      "recruiter=Reclutamiento del Bajío", std::string("licence=") + kRecruiter,
-      "fees=MXN:15000.00", "start=2026-05-01", "end=2026-10-31", "hours=40", "wage=USD:17.00",
-      "unit=hour", "housing=yes", "deduction=transport:USD:45.00", "request_id=emp-1"};
+  const std::vector<std::string> contract = {"employment",
+                                             "create",
+                                             Id(person_),
+                                             "programme=H-2A",
+                                             "permit=H2A-PERMISO-7781234",
+                                             "employer=Prairie Sweet Corn LLC",
+                                             std::string("employer_id=") + kEmployer,
+                                             "area=us-il",
+                                             "recruiter=Reclutamiento del Bajío",
+                                             std::string("licence=") + kRecruiter,
+                                             "fees=MXN:15000.00",
+                                             "start=2026-05-01",
+                                             "end=2026-10-31",
+                                             "hours=40",
+                                             "wage=USD:17.00",
+                                             "unit=hour",
+                                             "housing=yes",
+                                             "deduction=transport:USD:45.00",
+                                             "request_id=emp-1"};
   Result employed = Run(kLaboral, contract);
   ASSERT_EQ(employed.code, 0) << employed;
   const std::string employment = Field(employed.out, "name");
@@ -169,10 +134,10 @@ TEST_F(CliWorkersTest, ContractClaimCountsAndOutreach) {
   EXPECT_EQ(Field(shown.out, "contract.promised_hours_per_week"), "40");
   Result listed = Run(kLaboral, {"employment", "list", person_});
   ASSERT_EQ(listed.code, 0) << listed;
-  EXPECT_EQ(RowWith(listed.out, employment),
-            (std::vector<std::string>{employment, "us_h2a", "MX-CHI", kEmployer, "US-IL",
-                                      "2026-05-01", "2026-10-31", "USD:17.00/hour", "Prairie",
-                                      "Sweet", "Corn", "LLC"}))
+  EXPECT_EQ(
+      RowWith(listed.out, employment),
+      (std::vector<std::string>{employment, "us_h2a", "MX-CHI", kEmployer, "US-IL", "2026-05-01",
+                                "2026-10-31", "USD:17.00/hour", "Prairie", "Sweet", "Corn", "LLC"}))
       << listed;
   EXPECT_FALSE(absl::StrContains(listed.out, "PERMISO")) << listed;
   // The node's validation: exit 1 with the fields named.
@@ -192,10 +157,10 @@ TEST_F(CliWorkersTest, ContractClaimCountsAndOutreach) {
   EXPECT_TRUE(absl::StrContains(usage.err, "wage: \"17 dollars\" has no currency")) << usage;
 
   // The unpaid-wages claim, due in 10 days, and a recruitment-fees claim whose deadline passed.
-  Result claimed = Run(kLaboral, {"claim", "create", Id(kase), "type=unpaid_wages",
-                                  "forum=labour_agency", "claimed=USD:3400.00",
-                                  "deadline=" + Day(10), "employment=" + Id(employment),
-                                  "docket=WHD-EXPEDIENTE-2026-55501", "request_id=claim-1"});
+  Result claimed =
+      Run(kLaboral, {"claim", "create", Id(kase), "type=unpaid_wages", "forum=labour_agency",
+                     "claimed=USD:3400.00", "deadline=" + Day(10), "employment=" + Id(employment),
+                     "docket=WHD-EXPEDIENTE-2026-55501", "request_id=claim-1"});
   ASSERT_EQ(claimed.code, 0) << claimed;
   const std::string claim = Field(claimed.out, "name");
   ASSERT_TRUE(absl::StartsWith(claim, "countries/MX/labourClaims/")) << claimed;
@@ -206,9 +171,9 @@ TEST_F(CliWorkersTest, ContractClaimCountsAndOutreach) {
   EXPECT_EQ(Field(claimed.out, "employer_registry_id"), kEmployer);
   EXPECT_EQ(Field(claimed.out, "recruiter_licence"), kRecruiter);
   EXPECT_EQ(Field(claimed.out, "docket_number"), "WHD-EXPEDIENTE-2026-55501");
-  Result fees = Run(kLaboral, {"claim", "create", kase, "type=recruitment_fees",
-                               "forum=programme_liaison", "claimed=MXN:15000.00",
-                               "deadline=" + Day(-3), "request_id=claim-2"});
+  Result fees =
+      Run(kLaboral, {"claim", "create", kase, "type=recruitment_fees", "forum=programme_liaison",
+                     "claimed=MXN:15000.00", "deadline=" + Day(-3), "request_id=claim-2"});
   ASSERT_EQ(fees.code, 0) << fees;
   const std::string fees_claim = Field(fees.out, "name");
 
@@ -252,7 +217,8 @@ TEST_F(CliWorkersTest, ContractClaimCountsAndOutreach) {
   EXPECT_FALSE(absl::StrContains(after.out, claim)) << after;
   EXPECT_TRUE(absl::StrContains(after.out, fees_claim)) << after;
   // A recovery in another currency than claimed is refused by the node.
-  Result pesos = Run(kLaboral, {"claim", "advance", Id(claim), "recovered", "recovered=MXN:100.00"});
+  Result pesos =
+      Run(kLaboral, {"claim", "advance", Id(claim), "recovered", "recovered=MXN:100.00"});
   EXPECT_EQ(pesos.code, 1) << pesos;
   EXPECT_TRUE(absl::StartsWith(pesos.err, "error: INVALID_ARGUMENT: ")) << pesos;
   EXPECT_TRUE(absl::StrContains(pesos.err, "recovered.currency_code")) << pesos;
@@ -294,8 +260,8 @@ TEST_F(CliWorkersTest, ContractClaimCountsAndOutreach) {
       << employer;
   Result recruiter = Run(kJefa, {"recruiter", "counts", kRecruiter});
   ASSERT_EQ(recruiter.code, 0) << recruiter;
-  EXPECT_TRUE(absl::StartsWith(recruiter.out,
-                               absl::StrCat("recruiter ", kRecruiter, ": 1 verified claim")))
+  EXPECT_TRUE(
+      absl::StartsWith(recruiter.out, absl::StrCat("recruiter ", kRecruiter, ": 1 verified claim")))
       << recruiter;
   Result nobody = Run(kLaboral, {"employer", "counts", "LMIA-0000000"});
   ASSERT_EQ(nobody.code, 0) << nobody;
