@@ -14,9 +14,11 @@ namespace enlace::federation {
 namespace {
 // Read-ahead per stream, in envelopes and in bytes: what one peer can make this node hold
 // (one stream per peer, see Register) is bounded by kMaxQueuedBytes plus one message.
-constexpr size_t kMaxQueued = 4096;
+constexpr size_t kMaxQueued = 8192;
 constexpr size_t kMaxQueuedBytes = 8 << 20;
-constexpr size_t kMaxPerCommit = 1024;
+// Envelopes handed to the Inbox at once; it commits them in chunks, acknowledged as each
+// becomes durable.
+constexpr size_t kMaxPerApply = 4096;
 
 bool SameMember(const v1::Member& a, const v1::Member& b) {
   return a.node_identity() == b.node_identity() &&
@@ -217,7 +219,7 @@ class ExchangeService::Reactor
         if (destroy) delete this;
         return;
       }
-      while (!queue_.empty() && envelopes < kMaxPerCommit) {
+      while (!queue_.empty() && envelopes < kMaxPerApply) {
         queued_bytes_ -= std::min(queued_bytes_, queue_.front().ByteSizeLong());
         const size_t n = static_cast<size_t>(queue_.front().envelopes_size());
         queued_count_ -= std::min(queued_count_, n);
@@ -241,7 +243,14 @@ class ExchangeService::Reactor
       }
       manifest_ = std::move(current);
       peer_ = now;
-      auto applied = service_->inbox_->ApplyBatches(peer_country_, *peer_, batch);
+      // Each durable chunk is acknowledged at once, so the sender's window refills while the
+      // rest of the call is applied.
+      auto applied = service_->inbox_->ApplyBatches(
+          peer_country_, *peer_, batch, [this](uint64_t durable) {
+            absl::MutexLock l(&mu_);
+            ack_to_send_ = std::max(ack_to_send_, durable);
+            MaybeWriteAckLocked();
+          });
       absl::MutexLock l(&mu_);
       if (!applied.ok()) {
         log::Entry e;

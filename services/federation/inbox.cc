@@ -1,6 +1,8 @@
 #include "services/federation/inbox.h"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -37,6 +39,46 @@ std::string Be64(uint64_t v) {
   storage::AppendBigEndian64(&s, v);
   return s;
 }
+
+// Envelopes per commit of a long ApplyBatches call (the pipeline's step).
+constexpr size_t kChunk = 512;
+
+// The one chunk whose synced commit runs on its own thread while the next is prepared.
+class InFlightCommit {
+ public:
+  InFlightCommit(txn::Committer* committer, const std::function<void(uint64_t)>& on_durable)
+      : committer_(committer), on_durable_(on_durable) {}
+  ~InFlightCommit() { Wait().IgnoreError(); }
+
+  // What the preparing thread reads through (an empty batch when nothing is in flight).
+  const storage::WriteBatch* batch() const { return &txn_.batch; }
+
+  void Start(txn::Transaction txn, uint64_t watermark) {
+    txn_ = std::move(txn);
+    watermark_ = watermark;
+    // The committer only reads the batch's operations (it copies them into its group); the
+    // overlay's lazy index is the preparing thread's alone.
+    thread_ = std::thread([this] { status_ = committer_->Commit(txn_); });
+  }
+
+  // Waits for the chunk in flight, if any; reports it durable (on_durable) or its error.
+  absl::Status Wait() {
+    if (!thread_.joinable()) return absl::OkStatus();
+    thread_.join();
+    txn_ = txn::Transaction();
+    absl::Status s = std::exchange(status_, absl::OkStatus());
+    if (s.ok() && on_durable_) on_durable_(watermark_);
+    return s;
+  }
+
+ private:
+  txn::Committer* committer_;
+  const std::function<void(uint64_t)>& on_durable_;
+  txn::Transaction txn_;
+  uint64_t watermark_ = 0;
+  absl::Status status_;
+  std::thread thread_;
+};
 
 google::protobuf::Timestamp NowProto(const Clock* clock) {
   google::protobuf::Timestamp ts;
@@ -99,7 +141,8 @@ absl::StatusOr<uint64_t> Inbox::Apply(const std::string& sender, const ManifestS
 
 absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
                                              const ManifestSnapshot::Peer& peer,
-                                             const std::vector<v1::EnvelopeBatch>& batches) {
+                                             const std::vector<v1::EnvelopeBatch>& batches,
+                                             const std::function<void(uint64_t)>& on_durable) {
   // One applier per link at a time, so the watermark read below stays true until commit.
   absl::MutexLock link(LinkMutex(sender));
   auto applied = AppliedSeq(sender);
@@ -196,6 +239,20 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
   }
   // Where each batch's evidence is stored: under the first of its envelopes applied here.
   std::vector<uint64_t> evidence_seq(batches.size(), 0);
+  // A long call commits in chunks, each chunk's synced commit running on a helper thread
+  // while the next chunk is prepared: the handlers and the disk work at the same time. The
+  // next chunk reads the one in flight through an overlay, as one batch reads its earlier
+  // envelopes; if a commit fails, what was prepared after it is dropped uncommitted.
+  InFlightCommit inflight(committer_, on_durable);
+  uint64_t chunk_base = watermark;  // the watermark when the chunk being prepared began
+  size_t in_chunk = 0;
+  // The chunk's watermark and count join its transaction.
+  auto seal = [&] {
+    if (watermark != chunk_base) txn.batch.Put(meta_, WatermarkKey(sender), Be64(watermark));
+    if (applied_now > 0) {
+      txn.batch.AddToCounter(counters_, absl::StrCat("inbox|count|", sender), applied_now);
+    }
+  };
   for (size_t index = 0; index < items.size(); ++index) {
     const v1::Envelope& env = *items[index].env;
     if (env.seq() <= watermark) {
@@ -209,6 +266,7 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
       continue;
     }
     if (env.seq() != watermark + 1) {
+      if (absl::Status s = inflight.Wait(); !s.ok()) return s;
       return absl::FailedPreconditionError(
           absl::StrCat("expected envelope ", watermark + 1, " from ", sender, ", got ", env.seq()));
     }
@@ -232,10 +290,8 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
       refusal.set_reason(forged[index]);
       *refusal.mutable_time() = NowProto(clock_);
       txn.batch.Put(meta_, RefusalKey(sender), refusal.SerializeAsString());
-      if (watermark != *applied) txn.batch.Put(meta_, WatermarkKey(sender), Be64(watermark));
-      if (applied_now > 0) {
-        txn.batch.AddToCounter(counters_, absl::StrCat("inbox|count|", sender), applied_now);
-      }
+      seal();
+      if (absl::Status s = inflight.Wait(); !s.ok()) return s;
       if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
       return absl::UnauthenticatedError(forged[index] + "; stream ended");
     }
@@ -259,6 +315,7 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
         txn::Transaction effect;
         absl::Status s;
         {
+          storage::ScopedReadOverlay previous(inflight.batch());
           storage::ScopedReadOverlay earlier(&txn.batch);
           storage::ScopedReadOverlay own(&effect.batch);
           s = h->second->Apply(body, effect);
@@ -271,7 +328,9 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
                    s.code() == absl::StatusCode::kPermissionDenied) {
           reason = absl::StrCat("cannot apply: ", s.message());
         } else {
-          return s;  // storage trouble: nothing committed, the sender will resend
+          // Storage trouble: this chunk is not committed, the sender will resend it.
+          if (absl::Status w = inflight.Wait(); !w.ok()) return w;
+          return s;
         }
       }
     }
@@ -315,12 +374,20 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
     }
     txn.batch.Put(meta_, EvidenceKey(sender, env.seq()), evidence.SerializeAsString());
     watermark = env.seq();
+    if (++in_chunk >= kChunk && index + 1 < items.size()) {
+      seal();
+      // Only once the chunk before is durable does this one go: commits stay in link order.
+      if (absl::Status s = inflight.Wait(); !s.ok()) return s;
+      inflight.Start(std::move(txn), watermark);
+      txn = txn::Transaction();
+      chunk_base = watermark;
+      applied_now = 0;
+      in_chunk = 0;
+    }
   }
-  if (watermark == *applied && txn.audit.empty()) return watermark;
-  txn.batch.Put(meta_, WatermarkKey(sender), Be64(watermark));
-  if (applied_now > 0) {
-    txn.batch.AddToCounter(counters_, absl::StrCat("inbox|count|", sender), applied_now);
-  }
+  if (absl::Status s = inflight.Wait(); !s.ok()) return s;
+  if (watermark == chunk_base && txn.audit.empty()) return watermark;
+  seal();
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   return watermark;
 }

@@ -1,6 +1,7 @@
 #ifndef ENLACE_SERVICES_FEDERATION_INBOX_H_
 #define ENLACE_SERVICES_FEDERATION_INBOX_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,9 +84,14 @@ class Inbox {
   // manifest carries envelopes signed one by one (what the exchange makes of a peer without
   // batches). With the applied envelopes the transaction stores their evidence:
   // ProveEnvelope below needs nothing else.
+  // A long call commits in chunks of consecutive envelopes (each chunk one transaction, in
+  // order; a chunk is prepared while the one before it syncs): `on_durable`, if set, hears
+  // each chunk's watermark once it is durable, before the call returns. A gap or storage
+  // trouble then leaves the chunks before it committed (they were authentic and in order).
   absl::StatusOr<uint64_t> ApplyBatches(const std::string& sender,
                                         const ManifestSnapshot::Peer& peer,
-                                        const std::vector<v1::EnvelopeBatch>& batches);
+                                        const std::vector<v1::EnvelopeBatch>& batches,
+                                        const std::function<void(uint64_t)>& on_durable = {});
 
   // Quarantined envelopes, newest first.
   absl::StatusOr<v1::ListQuarantineResponse> ListQuarantine(

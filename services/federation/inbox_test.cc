@@ -3,6 +3,7 @@
 
 #include "services/federation/inbox.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -633,6 +634,44 @@ TEST_F(InboxBatchTest, ResentBatchOverlappingTheWatermarkAppliesOnlyItsTail) {
   for (uint64_t seq = 1; seq <= 8; ++seq) {
     EXPECT_TRUE(ProveEnvelope(*store_, gt_.peer, kSelf, "GT", seq, BodyBytes(seq)).ok()) << seq;
   }
+}
+
+// A long call commits in chunks, each prepared while the one before syncs: the handler of
+// the next chunk still reads what the chunk in flight wrote (1,100 steps of one counter end
+// at 1,100), each chunk is reported durable in order, and a forgery in the last chunk leaves
+// the chunks before it committed and the watermark below it.
+TEST_F(InboxBatchTest, LongCallsCommitInChunksThatReadTheChunkInFlight) {
+  std::vector<v1::Envelope> envs;
+  for (uint64_t seq = 1; seq <= 1100; ++seq) envs.push_back(FromGt(seq, "next:counter"));
+  std::vector<v1::EnvelopeBatch> batches;
+  for (size_t from = 0; from < envs.size(); from += 100) {
+    std::vector<v1::Envelope> part(envs.begin() + from,
+                                   envs.begin() + std::min(envs.size(), from + 100));
+    auto b = SignBatch(*gt_.signer, "GT", kSelf, std::move(part));
+    ASSERT_TRUE(b.ok());
+    batches.push_back(*std::move(b));
+  }
+  std::vector<uint64_t> durable;
+  auto w = inbox_->ApplyBatches("GT", gt_.peer, batches,
+                                [&](uint64_t seq) { durable.push_back(seq); });
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 1100u);
+  EXPECT_EQ(durable, (Seqs{512, 1024}));
+  EXPECT_EQ(*store_->Get(store_->cf("things"), "counter"), std::optional<std::string>("1100"));
+  EXPECT_EQ(Applied(), 1100);
+
+  std::vector<v1::EnvelopeBatch> more;
+  for (uint64_t from = 1101; from <= 2101; from += 500) {
+    more.push_back(Batch(from, from + 499));
+  }
+  more.back().mutable_envelopes(10)->set_body(Body(2111, "put:tampered").SerializeAsString());
+  durable.clear();
+  w = inbox_->ApplyBatches("GT", gt_.peer, more, [&](uint64_t seq) { durable.push_back(seq); });
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kUnauthenticated) << w.status();
+  EXPECT_EQ(durable, (Seqs{1100 + 512}));
+  EXPECT_EQ(Watermark(), 2100u);
+  EXPECT_EQ(Applied(), 2100);
+  EXPECT_EQ(Refusal()->seq(), 2101u);
 }
 
 // --- Authentic but unusable: quarantined in its place ------------------------------------

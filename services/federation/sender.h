@@ -32,7 +32,7 @@ struct NodeTls {
 
 struct SenderOptions {
   // Envelopes sent and not yet acknowledged, at most.
-  uint64_t window = 2048;
+  uint64_t window = 4096;
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(30);
   // Each stream is one call with this deadline; it is then reopened.
