@@ -69,6 +69,11 @@ class Notifications : public federation::EnvelopeHandler {
   std::string RoutePost(const std::string& area, const std::string& host_country) const;
 
  private:
+  // Lanes ProcessPending opens cases on at once (their commits group).
+  static constexpr size_t kOpeningLanes = 8;
+  // Opens the case of one waiting notification `n` and stores it with its receipt. ABORTED
+  // when it must wait for the next pass (logged); another error stops the lane's pass.
+  absl::Status OpenPending(const std::string& host, const std::string& id, v1::Notification n);
   // `first_write`: the record is new and may get its data key. A rewrite never creates one:
   // after an erasure destroyed it, the rewrite keeps only the public part.
   absl::StatusOr<std::string> Encode(const v1::Notification& n, const std::string& id,

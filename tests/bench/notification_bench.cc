@@ -230,6 +230,17 @@ struct Sent {
   int64_t case_opened = 0;  // create_time of GT's case
 };
 
+// After a run, from GT's full listings: notifications the host accepted, those in GT-TAP's
+// inbox with their case, those missing there (lost), those listed more than once, and those
+// with more than one case opened from them (duplicated).
+struct Accounting {
+  int64_t accepted = 0;
+  int64_t in_inbox = 0;
+  int64_t lost = 0;
+  int64_t listed_twice = 0;
+  int64_t cases_twice = 0;
+};
+
 // Polls GT-TAP's incoming notifications as an officer of the post would, remembering when each
 // was first listed with its case. Keeps a cursor (a page token) past the pages whose every
 // notification already has its case and settled, so a poll reads only the new tail.
@@ -355,9 +366,12 @@ class Bench {
 
   // After the run: GT's receive_time and case of every incoming notification, and the
   // create_time of every case at GT-TAP.
-  absl::Status Collect(std::vector<Sent>& sent) {
+  // With `accounting`: what was lost or duplicated among `sent`, from the same listings.
+  absl::Status Collect(std::vector<Sent>& sent, Accounting* accounting = nullptr) {
     auto gt = Notifications(kNational, "role/supervisor/user/bench");
     std::map<std::string, std::pair<int64_t, std::string>> received;
+    std::map<std::string, int> listed;        // notification -> entries in the inbox
+    std::map<std::string, int> cases_of;      // notification -> cases opened from it
     nv1::ListNotificationsRequest req;
     req.set_direction(nv1::DIRECTION_INCOMING);
     req.set_post(kPost);
@@ -368,6 +382,7 @@ class Bench {
       if (!s.ok()) return absl::UnavailableError(s.error_message());
       for (const auto& n : resp.notifications()) {
         received[n.name()] = {Nanos(n.receive_time()), n.case_()};
+        ++listed[n.name()];
       }
       if (resp.next_page_token().empty()) break;
       req.set_page_token(resp.next_page_token());
@@ -382,7 +397,10 @@ class Bench {
       cv1::ListCasesResponse resp;
       grpc::Status s = cases->ListCases(Deadline(absl::Seconds(120)).get(), lc, &resp);
       if (!s.ok()) return absl::UnavailableError(s.error_message());
-      for (const auto& c : resp.cases()) opened[c.name()] = Nanos(c.create_time());
+      for (const auto& c : resp.cases()) {
+        opened[c.name()] = Nanos(c.create_time());
+        if (!c.opened_from().empty()) ++cases_of[c.opened_from()];
+      }
       if (resp.next_page_token().empty()) break;
       lc.set_page_token(resp.next_page_token());
     }
@@ -392,6 +410,23 @@ class Bench {
       x.delivered = r->second.first;
       auto c = opened.find(r->second.second);
       if (c != opened.end()) x.case_opened = c->second;
+    }
+    if (accounting != nullptr) {
+      *accounting = Accounting();
+      for (const auto& x : sent) {
+        if (x.returned == 0) continue;
+        ++accounting->accepted;
+        auto r = received.find(x.name);
+        const bool in_inbox = r != received.end() && !r->second.second.empty() &&
+                              opened.count(r->second.second) > 0;
+        if (in_inbox) {
+          ++accounting->in_inbox;
+        } else {
+          ++accounting->lost;
+        }
+        if (listed[x.name] > 1) ++accounting->listed_twice;
+        if (cases_of[x.name] > 1) ++accounting->cases_twice;
+      }
     }
     return absl::OkStatus();
   }
@@ -698,7 +733,8 @@ int Main() {
   const double seconds = absl::GetFlag(FLAGS_load_seconds);
   if (rate > 0 && seconds > 0) {
     LoadResult r = Loaded(bench, rate, seconds);
-    if (absl::Status s = bench.Collect(r.sent); !s.ok()) {
+    Accounting accounting;
+    if (absl::Status s = bench.Collect(r.sent, &accounting); !s.ok()) {
       std::cout << "ERROR: collecting node timestamps: " << s << "\n";
       rc = 1;
     }
@@ -777,6 +813,22 @@ int Main() {
       std::cout << "\n\n";
     }
     std::cout << LatencyTable(ok, /*with_host=*/false) << "\n";
+    {
+      // The figure: p99 from the host's answer to GT-TAP's inbox listing it with its
+      // case (as the poller first saw it), and nothing lost or duplicated.
+      const Summary inbox = Summarize(Deltas(ok, &Sent::seen));
+      std::cout << absl::StrFormat(
+          "**At %.0f/s offered for %.0f s: in GT-TAP's inbox with its case p50 %s, p99 %s; "
+          "%d accepted by the host, %d in the inbox with a case, lost %d, listed twice %d, "
+          "more than one case opened %d.**\n\n",
+          rate, seconds, Ms(inbox.p50), Ms(inbox.p99), accounting.accepted,
+          accounting.in_inbox, accounting.lost, accounting.listed_twice,
+          accounting.cases_twice);
+      if (accounting.lost > 0 || accounting.listed_twice > 0 || accounting.cases_twice > 0) {
+        std::cout << "ERROR: notifications lost or duplicated\n\n";
+        rc = 1;
+      }
+    }
     // How latency grows while a stage is saturated.
     const int64_t bucket = absl::GetFlag(FLAGS_bucket_seconds) * 1000000000LL;
     std::cout << "By when it was sent (p50 / p99 to the case opened at GT):\n\n"

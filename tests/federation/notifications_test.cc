@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/time/proto_time.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
+#include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "enlace/notifications/v1/notifications.grpc.pb.h"
 #include "services/cases/rules.h"
 #include "tests/federation/federation_fixture.h"
@@ -234,6 +235,63 @@ TEST_F(NotificationsTest, ReceiverDownOrKilledMidFlowOpensExactlyOneCaseEach) {
   cv1::ListCasesResponse all;
   ASSERT_TRUE(cases->ListCases(Deadline().get(), lc, &all).ok());
   EXPECT_EQ(all.cases_size(), 20);
+}
+
+// Notifications received together are opened on several lanes at once; those about one
+// person (the same document) stay on one lane in order, so the person is recorded once and
+// each notification still gets its own case.
+TEST_F(NotificationsTest, OnePersonNotifiedThriceInOneBatchIsRecordedOnce) {
+  Init({"MX", "GT"}, {"MX", "GT"});
+  StartNode("MX");
+  auto mx = Stub("MX", "role/supervisor/user/inm-enlace");
+  // Queued while Guatemala's node is down, so they arrive and wait together.
+  std::set<std::string> names;
+  for (int i = 0; i < 12; ++i) {
+    const bool same = i % 4 == 0;  // 0, 4, 8: one person
+    nv1::Notification out;
+    ASSERT_TRUE(mx->SendNotification(
+                      Deadline().get(),
+                      Detention(same ? "Juan Pablo" : absl::StrCat("Persona ", i),
+                                same ? "2534 81234 0901" : absl::StrCat("3000 2000", i, " 0101"),
+                                cv1::INTERNATIONAL_PROTECTION_NONE),
+                      &out)
+                    .ok());
+    names.insert(out.name());
+  }
+  StartNode("GT");
+  auto gt = Stub("GT", "role/supervisor/user/cancilleria");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto in = Incoming(*gt);
+        if (in.size() != 12) return false;
+        for (const auto& n : in) {
+          if (n.case_().empty()) return false;
+        }
+        return true;
+      },
+      absl::Seconds(60)));
+  auto& g = federation_->member("GT");
+  auto sup = g.pki->Client("spiffe://gt.enlace.example/role/supervisor/user/cancilleria");
+  auto channel = MakeChannel(g.api_port, g.pki->ca(), &*sup);
+  auto persons = cv1::PersonService::NewStub(channel);
+  cv1::SearchPersonsRequest search;
+  search.set_parent("countries/GT");
+  search.mutable_document()->set_type(cv1::DOCUMENT_TYPE_NATIONAL_ID);
+  search.mutable_document()->set_number("2534 81234 0901");
+  search.mutable_document()->set_issuing_country("GT");
+  cv1::SearchPersonsResponse found;
+  ASSERT_TRUE(persons->SearchPersons(Deadline().get(), search, &found).ok());
+  ASSERT_EQ(found.persons_size(), 1);
+  auto cases = cv1::CaseService::NewStub(channel);
+  cv1::ListCasesRequest lc;
+  lc.set_parent("countries/GT");
+  lc.set_page_size(1000);
+  cv1::ListCasesResponse all;
+  ASSERT_TRUE(cases->ListCases(Deadline().get(), lc, &all).ok());
+  EXPECT_EQ(all.cases_size(), 12);
+  int of_person = 0;
+  for (const auto& c : all.cases()) of_person += c.person() == found.persons(0).name();
+  EXPECT_EQ(of_person, 3);
 }
 
 }  // namespace
