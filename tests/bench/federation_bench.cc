@@ -83,7 +83,7 @@ ABSL_FLAG(double, poll_interval_ms, 0.5,
 ABSL_FLAG(double, ceiling_seconds, 8, "Measured seconds of each ceiling step.");
 ABSL_FLAG(double, warmup_seconds, 1, "Unmeasured seconds before each ceiling step.");
 ABSL_FLAG(int, rounds, 3, "Rounds of the ceiling steps (interleaved); the median is kept.");
-ABSL_FLAG(int, window, 2048, "Envelopes in flight per link (the sender's default is 2048).");
+ABSL_FLAG(int, window, 4096, "Envelopes in flight per link (the sender's default is 4096).");
 ABSL_FLAG(std::string, rocksdb_batches, "1,64,1024",
           "Puts per synced WriteBatch of the RocksDB ceiling; the ceiling is the largest "
           "(the inbox commits up to 1024 envelopes at once).");
