@@ -183,6 +183,11 @@ class ExchangeService::Reactor
           "certificate for ", uri.substr(0, 128), " was not issued by ",
           peer->member.country(), "'s CA"));
     }
+    if (service_->revoked_ &&
+        service_->revoked_(absl::string_view(pems[0].data(), pems[0].size()))) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "the certificate of ", uri.substr(0, 128), " is revoked (this node's CRL names it)"));
+    }
     if (peer->member.country() == service_->self_) {
       return absl::PermissionDeniedError("a node does not federate with itself");
     }

@@ -36,6 +36,12 @@ class ExchangeService final : public v1::FederationService::CallbackService {
   grpc::ServerBidiReactor<v1::ExchangeRequest, v1::ExchangeResponse>* Exchange(
       grpc::CallbackServerContext* context) override;
 
+  // Whether a peer's certificate (PEM) is revoked (the node's CRL file); asked when a stream
+  // opens, so a revoked node key is refused on its next stream. Set before serving.
+  void SetRevocationCheck(std::function<bool(absl::string_view cert_pem)> revoked) {
+    revoked_ = std::move(revoked);
+  }
+
  private:
   class Reactor;
   // At most one live stream per peer: a new one cancels the old, so a peer cannot pin
@@ -49,6 +55,7 @@ class ExchangeService final : public v1::FederationService::CallbackService {
   std::function<std::shared_ptr<const ManifestSnapshot>()> manifest_;
   // What this side speaks (a test may narrow it to stand for another release).
   const ProtocolRange protocol_;
+  std::function<bool(absl::string_view)> revoked_;
   absl::Mutex streams_mu_;
   std::map<std::string, Reactor*> streams_ ABSL_GUARDED_BY(streams_mu_);
 };

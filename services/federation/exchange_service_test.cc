@@ -5,6 +5,7 @@
 #include "services/federation/exchange_service.h"
 
 #include <cstdlib>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -92,6 +93,11 @@ class ExchangeServiceTest : public ::testing::Test {
     service_ = std::make_unique<ExchangeService>(kSelf, inbox_.get(), pool_.get(), [this] {
       absl::MutexLock l(&manifest_mu_);
       return manifest_;
+    });
+    // As the node's CRL file would answer: the certificates a test revokes.
+    service_->SetRevocationCheck([this](absl::string_view pem) {
+      absl::MutexLock l(&manifest_mu_);
+      return revoked_.count(std::string(pem)) > 0;
     });
 
     pki::IssueOptions server;
@@ -234,6 +240,7 @@ class ExchangeServiceTest : public ::testing::Test {
 
   std::map<std::string, Country> countries_;
   absl::Mutex manifest_mu_;
+  std::set<std::string> revoked_ ABSL_GUARDED_BY(manifest_mu_);
   std::shared_ptr<const ManifestSnapshot> manifest_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<txn::Committer> committer_;
@@ -279,6 +286,29 @@ TEST_F(ExchangeServiceTest, MemberCaVouchingForAnotherMembersIdentityIsDenied) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
   EXPECT_TRUE(absl::StrContains(st.error_message(), "was not issued by HN's CA"))
       << st.error_message();
+}
+
+// The attack: a member's node key is stolen; the member's CA revokes the certificate and
+// the thief, holding a certificate still in date, opens a stream.
+TEST_F(ExchangeServiceTest, ARevokedNodeCertificateIsDenied) {
+  const pki::CertAndKey stolen = ClientCert("GT", Identity("GT"));
+  {
+    absl::MutexLock l(&manifest_mu_);
+    revoked_.insert(stolen.cert_pem);
+  }
+  auto s = Open(stolen);
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender("GT");
+  hello.mutable_hello()->set_receiver(kSelf);
+  s->rw->Write(hello);
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "revoked")) << st.error_message();
+  // GT's node with its new certificate carries on.
+  uint64_t applied = 99;
+  auto fresh = Connect("GT", &applied);
+  ASSERT_TRUE(fresh->rw->Write(Envelope("GT", 1, "GT")));
+  EXPECT_TRUE(ReadAcksUpTo(*fresh, 1));
 }
 
 TEST_F(ExchangeServiceTest, IdentityThatIsNotAMemberIsDenied) {

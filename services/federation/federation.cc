@@ -69,6 +69,10 @@ Federation::~Federation() { Shutdown(); }
 
 void Federation::AddBootstrap(Bootstrap bootstrap) { bootstraps_.push_back(std::move(bootstrap)); }
 
+void Federation::SetRevocationCheck(std::function<bool(absl::string_view)> revoked) {
+  exchange_->SetRevocationCheck(std::move(revoked));
+}
+
 absl::Status Federation::Start() {
   auto snapshot = watcher_->Current();
   {

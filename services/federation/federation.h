@@ -58,6 +58,10 @@ class Federation final : public FederationAdmin {
   using Bootstrap = std::function<absl::Status(const std::string& peer, txn::Transaction& txn)>;
   void AddBootstrap(Bootstrap bootstrap);
 
+  // Streams from a peer whose certificate this says is revoked are refused (see
+  // ExchangeService::SetRevocationCheck). Call before Start().
+  void SetRevocationCheck(std::function<bool(absl::string_view cert_pem)> revoked);
+
   absl::Status Start();
   void Shutdown();
 

@@ -340,6 +340,10 @@ absl::Status Node::StartModules(const v1::NodeConfig& config, const std::string&
       return module->BootstrapPeer(peer, txn);
     });
   }
+  if (revocation_ != nullptr) {
+    fed->SetRevocationCheck(
+        [w = revocation_.get()](absl::string_view pem) { return w->IsRevoked(pem); });
+  }
   ENLACE_RETURN_IF_ERROR(fed->Start());
   federation_admin_ =
       std::make_unique<federation::FederationAdminServiceImpl>(fed, pool_.get(), authorizer_.get());
