@@ -47,9 +47,9 @@ TEST(RegistryIndexLayoutTest, AnUpdateWritesOnlyTheEntriesThatChange) {
   storage::WriteBatch changed;
   ApplyIndexDiff(changed, nullptr, CaseIndexEntries(before, "c1", "p1"),
                  CaseIndexEntries(after, "c1", "p1"));
-  // Every entry carries the summary (status changed): 6 rewritten, of which the two keyed by
-  // status are a delete and a put each.
-  EXPECT_EQ(changed.Count(), 8);
+  // Every entry carries the summary (status changed): 7 rewritten (the post + category index
+  // too), of which the two keyed by status are a delete and a put each.
+  EXPECT_EQ(changed.Count(), 9);
   storage::WriteBatch counters;
   ApplyCounterDiff(counters, nullptr, CaseCounterKeys(before), CaseCounterKeys(after));
   EXPECT_EQ(counters.Count(), 4);  // status and post-status: one down, one up each
