@@ -1,5 +1,8 @@
 #include "common/storage/store.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -150,6 +153,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     ENLACE_ASSIGN_OR_RETURN(store->backend_, OpenRocksDbBackend(options, specs));
   } else {
     store->engine_ = Engine::kPostgres;
+    // The node keeps its other files (federation roots, defaults of the vault) beside the
+    // store's directory, whichever the engine: it exists, owner-only, as with RocksDB.
+    if (!options.path.empty() && mkdir(options.path.c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("creating ", options.path));
+    }
     ENLACE_ASSIGN_OR_RETURN(store->backend_, OpenPostgresBackend(options, specs));
   }
   return store;

@@ -118,7 +118,8 @@ class Iterator {
 };
 
 struct StoreOptions {
-  // RocksDB: the store's directory. Ignored when postgres_conninfo is set.
+  // RocksDB: the store's directory. With postgres_conninfo it holds no data but is still
+  // created (0700) when given: the node keeps its other files there.
   std::string path;
   // Non-empty: the PostgreSQL store, a libpq connection string, e.g.
   // "host=/run/postgresql dbname=enlace" or, to follow a failed-over primary,

@@ -41,6 +41,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<Engine> {
     auto s = testing::PostgresServer::Start();
     ASSERT_TRUE(s.ok()) << s.status();
     server = s->release();
+    atexit([] { delete server; });  // stops it and removes its directory
   }
 
   void SetUp() override {

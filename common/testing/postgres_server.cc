@@ -76,7 +76,10 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log, bool d
   args.push_back(nullptr);
   const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0) return -1;
-  if (user.drop) fchown(fd, user.uid, user.gid);
+  if (user.drop && fchown(fd, user.uid, user.gid) != 0) {
+    close(fd);
+    return -1;
+  }
   const pid_t pid = fork();
   if (pid != 0) {
     close(fd);

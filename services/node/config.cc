@@ -86,6 +86,15 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& c) {
     }
   }
   if (c.data_dir().empty()) v.Add("data_dir", "required");
+  if (c.storage().has_postgres()) {
+    if (c.storage().postgres().conninfo().empty()) {
+      v.Add("storage.postgres.conninfo", "required (a libpq connection string)");
+    }
+    if (c.storage().postgres().idle_connections() < 0 ||
+        c.storage().postgres().idle_connections() > 100) {
+      v.Add("storage.postgres.idle_connections", "0-100");
+    }
+  }
   if (c.api_address().empty()) v.Add("api_address", "required (host:port)");
   if (c.api_tls().cert_file().empty()) v.Add("api_tls.cert_file", "required");
   if (c.api_tls().key_file().empty()) v.Add("api_tls.key_file", "required");

@@ -217,8 +217,8 @@ int main(int argc, char** argv) {
   }
 
   if (absl::GetFlag(FLAGS_check)) {
-    auto store = enlace::storage::Store::Open(enlace::node::NodeStoreOptions(config->data_dir(),
-                                                                    enlace::node::ModulesFor(*config)));
+    auto store = enlace::storage::Store::Open(
+        enlace::node::NodeStoreOptions(*config, enlace::node::ModulesFor(*config)));
     if (!store.ok()) return Fail(store.status());
     // The secretariat's store holds releases only: opening it is the check.
     if (config->secretariat()) {

@@ -49,6 +49,18 @@ storage::StoreOptions NodeStoreOptions(const std::string& path,
   return options;
 }
 
+storage::StoreOptions NodeStoreOptions(const v1::NodeConfig& config,
+                                       const std::vector<ModuleSpec>& modules) {
+  storage::StoreOptions options = NodeStoreOptions(config.data_dir(), modules);
+  if (config.storage().has_postgres()) {
+    options.postgres_conninfo = config.storage().postgres().conninfo();
+    if (config.storage().postgres().idle_connections() > 0) {
+      options.postgres_idle_connections = config.storage().postgres().idle_connections();
+    }
+  }
+  return options;
+}
+
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
   return Start(config, ModulesFor(config));
 }
@@ -86,7 +98,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
     node->testing_clock_ = std::make_unique<FileClock>(config.testing_clock_file());
     node->clock_ = node->testing_clock_.get();
   }
-  auto store = storage::Store::Open(NodeStoreOptions(config.data_dir(), node->specs_));
+  auto store = storage::Store::Open(NodeStoreOptions(config, node->specs_));
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
   if (on_store_open) ENLACE_RETURN_IF_ERROR(on_store_open(node->store_.get()));

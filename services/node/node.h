@@ -112,6 +112,9 @@ class Node {
 storage::StoreOptions NodeStoreOptions(const std::string& path);
 storage::StoreOptions NodeStoreOptions(const std::string& path,
                                        const std::vector<ModuleSpec>& modules);
+// The same for the store `config` chooses (storage: RocksDB in data_dir, or PostgreSQL).
+storage::StoreOptions NodeStoreOptions(const enlace::node::v1::NodeConfig& config,
+                                       const std::vector<ModuleSpec>& modules);
 
 // The key vault directory: security.keys_dir, or "<data_dir>.keys" by default.
 std::string KeysDir(const enlace::node::v1::NodeConfig& config);

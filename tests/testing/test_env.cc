@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "common/crypto/key_vault.h"
 #include "common/crypto/signing.h"
+#include "common/testing/postgres_server.h"
 #include "enlace/federation/v1/manifest.pb.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/create_channel.h"
@@ -82,6 +83,11 @@ enlace::node::v1::NodeConfig TestNodeConfig(const std::string& dir, const std::s
     post->add_areas(p[3]);
   }
   c.set_data_dir(dir + "/data");
+  // bazel test --config=pg: the node's store is a database of its own on a throwaway
+  // PostgreSQL (the same `dir` gives the same database, so a restarted node finds its data).
+  if (const std::string conninfo = TestStoreConninfo(dir + "/data"); !conninfo.empty()) {
+    c.mutable_storage()->mutable_postgres()->set_conninfo(conninfo);
+  }
   c.set_api_address("127.0.0.1:0");
   c.mutable_api_tls()->set_cert_file(dir + "/node.pem");
   c.mutable_api_tls()->set_key_file(dir + "/node.key");
