@@ -782,7 +782,7 @@ int Main() {
       } else if (delivered_rate < 0.95 * rate) {
         where = "the federation link MX -> GT (sending, applying at GT)";
       } else if (opened_rate < 0.95 * rate) {
-        where = "GT's case opening (the notifications worker: one at a time, person + case)";
+        where = "GT's case opening (the notifications worker: 8 lanes, person + case each)";
       }
       std::cout << "\nFirst stage below 95% of the offered rate: " << where << ".\n";
     }
