@@ -21,6 +21,7 @@
 #include "services/backup/backups.h"
 #include "services/federation/sender.h"
 #include "services/node/config.h"
+#include "services/node/ha.h"
 #include "services/node/modules.h"
 #include "services/node/node.h"
 
@@ -259,8 +260,36 @@ int main(int argc, char** argv) {
   sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // An HA pair's standby waits here, serving nothing but its ops port, until it holds the
+  // lease; from then on every commit is fenced by the lease's epoch, and losing the lease ends
+  // the process (crash-only: the other process of the pair takes over).
+  std::unique_ptr<enlace::ha::Lease> lease;
+  if (!config->ha().lease_conninfo().empty()) {
+    auto held = enlace::node::AwaitLease(*config, signal_pipe[0]);
+    if (absl::IsCancelled(held.status())) {
+      enlace::log::Info("enlace-node", "stopped", "signal while standby");
+      return 0;
+    }
+    if (!held.ok()) return Fail(held.status());
+    lease = *std::move(held);
+    lease->StartRenewing([](const absl::Status& lost) {
+      enlace::log::Error("enlace-node", "lease_lost", lost.ToString());
+      _exit(75);
+    });
+  }
   const absl::Time started = absl::Now();
-  auto node = enlace::node::Node::Start(*config);
+  auto node = enlace::node::Node::Start(
+      *config, [&lease](enlace::storage::Store* store) -> absl::Status {
+        if (lease == nullptr) return absl::OkStatus();
+        enlace::ha::FenceStatement fence = lease->Fence();
+        absl::Status s = store->SetCommitPrecondition(fence.sql, fence.params);
+        if (!s.ok()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "ha: the store cannot fence its commits by the lease (an HA pair needs the "
+              "PostgreSQL store): ", s.ToString()));
+        }
+        return absl::OkStatus();
+      });
   if (!node.ok()) return Fail(node.status());
   const int port = (*node)->api_port();
   if (!config->port_file().empty()) {
@@ -305,6 +334,12 @@ int main(int argc, char** argv) {
   const int drain = config->drain_seconds() > 0 ? config->drain_seconds() : 10;
   absl::Status s = (*node)->Shutdown(absl::Seconds(drain));
   if (!s.ok()) return Fail(s);
+  if (lease != nullptr) {
+    // The standby takes over now rather than when the term runs out.
+    lease->StopRenewing();
+    absl::Status released = lease->Release();
+    enlace::log::Info("enlace-node", "lease_released", released.ToString());
+  }
   enlace::log::Info("enlace-node", "stopped", "store closed cleanly");
   return 0;
 }

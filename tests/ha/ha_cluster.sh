@@ -219,6 +219,8 @@ cmd_stop() {
 [[ $# -ge 2 ]] || die "usage: ha_cluster.sh start|stop|primary|sync|kill|restart DIR [NAME]"
 cmd=$1
 DIR=$(realpath -m "$2")
+# A working directory `nobody` can enter (a test's runfiles under /root are not one).
+mkdir -p "$DIR" && cd "$DIR"
 case "$cmd" in
   start) cmd_start ;;
   stop) cmd_stop ;;
