@@ -102,18 +102,9 @@ absl::StatusOr<v1::VerifyAuditLogResponse> AuditReader::VerifyAuditLog(
   return ReportToProto(*report);
 }
 
-#define ENLACE_DISPATCH(Method, Request, Response)                                                \
-  grpc::ServerUnaryReactor* AuditServiceImpl::Method(                                             \
-      grpc::CallbackServerContext* context, const v1::Request* request, v1::Response* response) { \
-    static const std::string rpc =                                                                \
-        std::string(v1::AuditService::service_full_name()) + "/" #Method;                         \
-    return DispatchUnary(context, pool_, authorizer_, rpc.c_str(), reader_, request, response,    \
-                         &AuditReader::Method);                                                   \
-  }
-
-ENLACE_DISPATCH(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse)
-ENLACE_DISPATCH(VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
-
-#undef ENLACE_DISPATCH
+#define ENLACE_DEFINE(M, Rq, Rs) \
+  ENLACE_DEFINE_UNARY(AuditServiceImpl, v1::AuditService, AuditReader, reader_, M, Rq, Rs)
+ENLACE_AUDIT_METHODS(ENLACE_DEFINE)
+#undef ENLACE_DEFINE
 
 }  // namespace enlace::audit

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "common/crypto/signing.h"
 #include "common/identity/caller.h"
 #include "common/pagetoken/page_token.h"
@@ -48,18 +49,17 @@ class AuditReader {
   PageTokenCodec tokens_;
 };
 
+#define ENLACE_AUDIT_METHODS(X)                                          \
+  X(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse) \
+  X(VerifyAuditLog, VerifyAuditLogRequest, VerifyAuditLogResponse)
+
 // Thin gRPC adapter over AuditReader.
 class AuditServiceImpl final : public v1::AuditService::CallbackService {
  public:
   AuditServiceImpl(AuditReader* reader, ThreadPool* pool, authz::Authorizer* authorizer)
       : reader_(reader), pool_(pool), authorizer_(authorizer) {}
 
-  grpc::ServerUnaryReactor* ListAuditRecords(grpc::CallbackServerContext* context,
-                                             const v1::ListAuditRecordsRequest* request,
-                                             v1::ListAuditRecordsResponse* response) override;
-  grpc::ServerUnaryReactor* VerifyAuditLog(grpc::CallbackServerContext* context,
-                                           const v1::VerifyAuditLogRequest* request,
-                                           v1::VerifyAuditLogResponse* response) override;
+  ENLACE_AUDIT_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   AuditReader* reader_;

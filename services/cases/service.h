@@ -3,11 +3,20 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/cases/v1/case_service.grpc.pb.h"
 #include "enlace/cases/v1/person_service.grpc.pb.h"
 #include "services/cases/registry.h"
 
 namespace enlace::cases {
+
+#define ENLACE_PERSON_METHODS(X)                                            \
+  X(CreatePerson, CreatePersonRequest, Person)                              \
+  X(GetPerson, GetPersonRequest, Person)                                    \
+  X(UpdatePerson, UpdatePersonRequest, Person)                              \
+  X(SearchPersons, SearchPersonsRequest, SearchPersonsResponse)             \
+  X(ErasePerson, ErasePersonRequest, ErasePersonResponse)                   \
+  X(GrantPersonAccess, GrantPersonAccessRequest, GrantPersonAccessResponse)
 
 // Thin gRPC adapters over the registry (see DispatchUnary).
 class PersonServiceImpl final : public v1::PersonService::CallbackService {
@@ -15,24 +24,7 @@ class PersonServiceImpl final : public v1::PersonService::CallbackService {
   PersonServiceImpl(Registry* registry, ThreadPool* pool, authz::Authorizer* authorizer)
       : registry_(registry), pool_(pool), authorizer_(authorizer) {}
 
-  grpc::ServerUnaryReactor* CreatePerson(grpc::CallbackServerContext* context,
-                                         const v1::CreatePersonRequest* request,
-                                         v1::Person* response) override;
-  grpc::ServerUnaryReactor* GetPerson(grpc::CallbackServerContext* context,
-                                      const v1::GetPersonRequest* request,
-                                      v1::Person* response) override;
-  grpc::ServerUnaryReactor* UpdatePerson(grpc::CallbackServerContext* context,
-                                         const v1::UpdatePersonRequest* request,
-                                         v1::Person* response) override;
-  grpc::ServerUnaryReactor* SearchPersons(grpc::CallbackServerContext* context,
-                                          const v1::SearchPersonsRequest* request,
-                                          v1::SearchPersonsResponse* response) override;
-  grpc::ServerUnaryReactor* ErasePerson(grpc::CallbackServerContext* context,
-                                        const v1::ErasePersonRequest* request,
-                                        v1::ErasePersonResponse* response) override;
-  grpc::ServerUnaryReactor* GrantPersonAccess(grpc::CallbackServerContext* context,
-                                              const v1::GrantPersonAccessRequest* request,
-                                              v1::GrantPersonAccessResponse* response) override;
+  ENLACE_PERSON_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Registry* registry_;
@@ -40,32 +32,21 @@ class PersonServiceImpl final : public v1::PersonService::CallbackService {
   authz::Authorizer* authorizer_;
 };
 
+#define ENLACE_CASE_METHODS(X)                            \
+  X(CreateCase, CreateCaseRequest, Case)                  \
+  X(GetCase, GetCaseRequest, Case)                        \
+  X(ListCases, ListCasesRequest, ListCasesResponse)       \
+  X(UpdateCase, UpdateCaseRequest, Case)                  \
+  X(CloseCase, CloseCaseRequest, Case)                    \
+  X(AddAction, AddActionRequest, Action)                  \
+  X(ListActions, ListActionsRequest, ListActionsResponse)
+
 class CaseServiceImpl final : public v1::CaseService::CallbackService {
  public:
   CaseServiceImpl(Registry* registry, ThreadPool* pool, authz::Authorizer* authorizer)
       : registry_(registry), pool_(pool), authorizer_(authorizer) {}
 
-  grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* context,
-                                       const v1::CreateCaseRequest* request,
-                                       v1::Case* response) override;
-  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
-                                    const v1::GetCaseRequest* request,
-                                    v1::Case* response) override;
-  grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* context,
-                                      const v1::ListCasesRequest* request,
-                                      v1::ListCasesResponse* response) override;
-  grpc::ServerUnaryReactor* UpdateCase(grpc::CallbackServerContext* context,
-                                       const v1::UpdateCaseRequest* request,
-                                       v1::Case* response) override;
-  grpc::ServerUnaryReactor* CloseCase(grpc::CallbackServerContext* context,
-                                      const v1::CloseCaseRequest* request,
-                                      v1::Case* response) override;
-  grpc::ServerUnaryReactor* AddAction(grpc::CallbackServerContext* context,
-                                      const v1::AddActionRequest* request,
-                                      v1::Action* response) override;
-  grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
-                                        const v1::ListActionsRequest* request,
-                                        v1::ListActionsResponse* response) override;
+  ENLACE_CASE_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Registry* registry_;

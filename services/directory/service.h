@@ -3,10 +3,18 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
 #include "services/directory/directory.h"
 
 namespace enlace::directory {
+
+#define ENLACE_DIRECTORY_METHODS(X)                                            \
+  X(CreateOrganisation, CreateOrganisationRequest, Organisation)               \
+  X(GetOrganisation, GetOrganisationRequest, Organisation)                     \
+  X(UpdateOrganisation, UpdateOrganisationRequest, Organisation)               \
+  X(DeleteOrganisation, DeleteOrganisationRequest, DeleteOrganisationResponse) \
+  X(ListOrganisations, ListOrganisationsRequest, ListOrganisationsResponse)
 
 // Thin gRPC adapter over Directory.
 class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService {
@@ -14,21 +22,7 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
   DirectoryServiceImpl(Directory* directory, ThreadPool* pool, authz::Authorizer* authorizer)
       : directory_(directory), pool_(pool), authorizer_(authorizer) {}
 
-  grpc::ServerUnaryReactor* CreateOrganisation(grpc::CallbackServerContext* context,
-                                               const v1::CreateOrganisationRequest* request,
-                                               v1::Organisation* response) override;
-  grpc::ServerUnaryReactor* GetOrganisation(grpc::CallbackServerContext* context,
-                                            const v1::GetOrganisationRequest* request,
-                                            v1::Organisation* response) override;
-  grpc::ServerUnaryReactor* UpdateOrganisation(grpc::CallbackServerContext* context,
-                                               const v1::UpdateOrganisationRequest* request,
-                                               v1::Organisation* response) override;
-  grpc::ServerUnaryReactor* DeleteOrganisation(grpc::CallbackServerContext* context,
-                                               const v1::DeleteOrganisationRequest* request,
-                                               v1::DeleteOrganisationResponse* response) override;
-  grpc::ServerUnaryReactor* ListOrganisations(grpc::CallbackServerContext* context,
-                                              const v1::ListOrganisationsRequest* request,
-                                              v1::ListOrganisationsResponse* response) override;
+  ENLACE_DIRECTORY_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Directory* directory_;

@@ -3,10 +3,17 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/notifications/v1/notifications.grpc.pb.h"
 #include "services/notifications/notifications.h"
 
 namespace enlace::notifications {
+
+#define ENLACE_NOTIFICATION_METHODS(X)                                      \
+  X(SendNotification, SendNotificationRequest, Notification)                \
+  X(GetNotification, GetNotificationRequest, Notification)                  \
+  X(ListNotifications, ListNotificationsRequest, ListNotificationsResponse) \
+  X(AcknowledgeNotification, AcknowledgeNotificationRequest, Notification)
 
 // Thin gRPC adapter over Notifications.
 class NotificationServiceImpl final : public v1::NotificationService::CallbackService {
@@ -15,18 +22,7 @@ class NotificationServiceImpl final : public v1::NotificationService::CallbackSe
                           authz::Authorizer* authorizer)
       : notifications_(notifications), pool_(pool), authorizer_(authorizer) {}
 
-  grpc::ServerUnaryReactor* SendNotification(grpc::CallbackServerContext* context,
-                                             const v1::SendNotificationRequest* request,
-                                             v1::Notification* response) override;
-  grpc::ServerUnaryReactor* GetNotification(grpc::CallbackServerContext* context,
-                                            const v1::GetNotificationRequest* request,
-                                            v1::Notification* response) override;
-  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
-                                              const v1::ListNotificationsRequest* request,
-                                              v1::ListNotificationsResponse* response) override;
-  grpc::ServerUnaryReactor* AcknowledgeNotification(
-      grpc::CallbackServerContext* context, const v1::AcknowledgeNotificationRequest* request,
-      v1::Notification* response) override;
+  ENLACE_NOTIFICATION_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Notifications* notifications_;

@@ -3,10 +3,21 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/referrals/v1/referrals.grpc.pb.h"
 #include "services/referrals/referrals.h"
 
 namespace enlace::referrals {
+
+#define ENLACE_REFERRAL_METHODS(X)                              \
+  X(CreateReferral, CreateReferralRequest, Referral)            \
+  X(GetReferral, GetReferralRequest, Referral)                  \
+  X(ListReferrals, ListReferralsRequest, ListReferralsResponse) \
+  X(AcceptReferral, AcceptReferralRequest, Referral)            \
+  X(RejectReferral, RejectReferralRequest, Referral)            \
+  X(StartReferral, StartReferralRequest, Referral)              \
+  X(CompleteReferral, CompleteReferralRequest, Referral)        \
+  X(RevokeReferral, RevokeReferralRequest, Referral)
 
 // Thin gRPC adapter over Referrals.
 class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
@@ -14,18 +25,7 @@ class ReferralServiceImpl final : public v1::ReferralService::CallbackService {
   ReferralServiceImpl(Referrals* referrals, ThreadPool* pool, authz::Authorizer* authorizer)
       : referrals_(referrals), pool_(pool), authorizer_(authorizer) {}
 
-#define ENLACE_DECLARE(Method, Request, Response)                                  \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,           \
-                                   const v1::Request* request, v1::Response* response) override;
-  ENLACE_DECLARE(CreateReferral, CreateReferralRequest, Referral)
-  ENLACE_DECLARE(GetReferral, GetReferralRequest, Referral)
-  ENLACE_DECLARE(ListReferrals, ListReferralsRequest, ListReferralsResponse)
-  ENLACE_DECLARE(AcceptReferral, AcceptReferralRequest, Referral)
-  ENLACE_DECLARE(RejectReferral, RejectReferralRequest, Referral)
-  ENLACE_DECLARE(StartReferral, StartReferralRequest, Referral)
-  ENLACE_DECLARE(CompleteReferral, CompleteReferralRequest, Referral)
-  ENLACE_DECLARE(RevokeReferral, RevokeReferralRequest, Referral)
-#undef ENLACE_DECLARE
+  ENLACE_REFERRAL_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Referrals* referrals_;

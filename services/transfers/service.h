@@ -3,10 +3,18 @@
 
 #include "common/authz/authorizer.h"
 #include "common/concurrency/thread_pool.h"
+#include "common/grpcutil/dispatch.h"
 #include "enlace/transfers/v1/transfers.grpc.pb.h"
 #include "services/transfers/transfers.h"
 
 namespace enlace::transfers {
+
+#define ENLACE_TRANSFER_METHODS(X)                              \
+  X(TransferCase, TransferCaseRequest, Transfer)                \
+  X(GetTransfer, GetTransferRequest, Transfer)                  \
+  X(ListTransfers, ListTransfersRequest, ListTransfersResponse) \
+  X(AcceptTransfer, AcceptTransferRequest, Transfer)            \
+  X(DeclineTransfer, DeclineTransferRequest, Transfer)
 
 // Thin gRPC adapter over Transfers.
 class TransferServiceImpl final : public v1::TransferService::CallbackService {
@@ -14,15 +22,7 @@ class TransferServiceImpl final : public v1::TransferService::CallbackService {
   TransferServiceImpl(Transfers* transfers, ThreadPool* pool, authz::Authorizer* authorizer)
       : transfers_(transfers), pool_(pool), authorizer_(authorizer) {}
 
-#define ENLACE_DECLARE(Method, Request, Response)                                  \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,           \
-                                   const v1::Request* request, v1::Response* response) override;
-  ENLACE_DECLARE(TransferCase, TransferCaseRequest, Transfer)
-  ENLACE_DECLARE(GetTransfer, GetTransferRequest, Transfer)
-  ENLACE_DECLARE(ListTransfers, ListTransfersRequest, ListTransfersResponse)
-  ENLACE_DECLARE(AcceptTransfer, AcceptTransferRequest, Transfer)
-  ENLACE_DECLARE(DeclineTransfer, DeclineTransferRequest, Transfer)
-#undef ENLACE_DECLARE
+  ENLACE_TRANSFER_METHODS(ENLACE_DECLARE_UNARY)
 
  private:
   Transfers* transfers_;
