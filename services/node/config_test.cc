@@ -72,5 +72,21 @@ TEST(ConfigTest, OpsAddressAndLogFormat) {
   EXPECT_NE(s.message().find("ops.port_file: needs ops.address"), std::string::npos) << s;
 }
 
+TEST(ConfigTest, StorageChoice) {
+  auto c = ParseNodeConfig(absl::StrCat(kGood, "storage { rocksdb {} }"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(ValidateNodeConfig(*c).ok());
+  c = ParseNodeConfig(absl::StrCat(
+      kGood, "storage { postgres { conninfo: \"host=db1,db2 dbname=enlace_mx "
+             "target_session_attrs=read-write\" idle_connections: 4 } }"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(ValidateNodeConfig(*c).ok()) << ValidateNodeConfig(*c);
+  c->mutable_storage()->mutable_postgres()->clear_conninfo();
+  c->mutable_storage()->mutable_postgres()->set_idle_connections(-1);
+  absl::Status s = ValidateNodeConfig(*c);
+  EXPECT_NE(s.message().find("storage.postgres.conninfo: required"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("storage.postgres.idle_connections"), std::string::npos) << s;
+}
+
 }  // namespace
 }  // namespace enlace::node
