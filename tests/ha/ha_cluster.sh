@@ -190,10 +190,17 @@ member_pids() {
 }
 
 cmd_kill() {
-  local name=$1 pids
+  local name=$1 pids postmaster
   pids=$(member_pids "$name" | tr '\n' ' ')
-  # Together: neither outlives the other to clean up or restart it.
-  [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null || true
+  # The postmaster's children too: a backend outlives a SIGKILLed postmaster for a moment and
+  # could still acknowledge a commit, which a machine that is gone would not.
+  postmaster=$(head -n1 "$DIR/$name/data/postmaster.pid" 2>/dev/null || true)
+  [[ -n "$postmaster" ]] && pids+=" $(pgrep -P "$postmaster" | tr '\n' ' ')"
+  if [[ -n "${pids// /}" ]]; then
+    # Frozen first, all at once, so none acts on another's death; then killed.
+    kill -STOP $pids 2>/dev/null || true
+    kill -KILL $pids 2>/dev/null || true
+  fi
   rm -f "$DIR/$name.patroni.pid"
 }
 
