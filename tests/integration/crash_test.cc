@@ -26,6 +26,14 @@
 namespace enlace {
 namespace {
 
+// The node's store as its config chooses it: RocksDB in data_dir, or the PostgreSQL database
+// of bazel test --config=pg.
+storage::StoreOptions NodeStore(const enlace::node::v1::NodeConfig& config) {
+  storage::StoreOptions o = node::NodeStoreOptions(config.data_dir());
+  o.postgres_conninfo = config.storage().postgres().conninfo();
+  return o;
+}
+
 namespace v1 = ::enlace::cases::v1;
 
 constexpr int kWriters = 8;
@@ -166,7 +174,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
 
     // With the node dead, open its store directly and check it against the ledger.
     {
-      auto store = storage::Store::Open(node::NodeStoreOptions(config.data_dir()));
+      auto store = storage::Store::Open(NodeStore(config));
       ASSERT_TRUE(store.ok()) << store.status();
       auto keys = crypto::LoadMasterKeys(config.security().master_key_file());
       ASSERT_TRUE(keys.ok()) << keys.status();
@@ -215,7 +223,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
 
   // Retries never duplicated a case: one case per request id.
   ASSERT_EQ((*node)->Stop(SIGTERM), 0) << "clean shutdown after SIGTERM";
-  auto store = storage::Store::Open(node::NodeStoreOptions(config.data_dir()));
+  auto store = storage::Store::Open(NodeStore(config));
   ASSERT_TRUE(store.ok());
   int64_t stored = 0;
   for (auto it = (*store)->ScanPrefix((*store)->cf("cases"), ""); it->Valid(); it->Next()) {
