@@ -65,4 +65,36 @@ mutate "small request" "under the measured peak" 'node["resources"]["requests"][
 mutate "key from the Secret" "sees node.key" 'pod["volumes"] = [dict(v, secret=dict(v["secret"], items=v["secret"]["items"] + [{"key": "node.key", "path": "node.key"}])) if v["name"] == "tls" else v for v in pod["volumes"]]'
 mutate "committed Secret" "a Secret is rendered" 'docs.append({"kind": "Secret", "apiVersion": "v1", "metadata": {"name": "x", "namespace": "enlace-mx"}, "data": {}})'
 mutate "latest image" "not pinned" 'node["image"] = "registry.example.org/enlace/enlace:latest"'
-echo "PASS: 4 overlays rendered and checked, 14 mutations caught"
+# The active/standby variant (deploy/k8s/ha/mx): its config is MX's plus ha.textproto, and it
+# renders two replicas apart, in parallel, on one shared vault volume, with MX's probes.
+cmp -s <(cat "$K/overlays/mx/node.textproto" "$K/ha/mx/ha.textproto") "$K/ha/mx/node.textproto" ||
+  fail "ha/mx/node.textproto is not overlays/mx/node.textproto + ha/mx/ha.textproto (regenerate it)"
+rm -rf "$T/k8s" && cp -rL "$K" "$T/k8s"
+kubectl kustomize "$T/k8s/ha/mx" >"$T/mx-ha.yaml" || fail "kubectl kustomize ha/mx"
+python3 - "$T/mx-ha.yaml" <<'EOF' || fail "ha/mx: rendered objects"
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+sts = [d for d in docs if d["kind"] == "StatefulSet"][0]
+pod = sts["spec"]["template"]["spec"]
+node = pod["containers"][0]
+cm = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("enlace-node-config")][0]
+config = cm["data"]["node.textproto"]
+problems = []
+if sts["spec"]["replicas"] != 2: problems.append("replicas is not 2")
+if sts["spec"]["podManagementPolicy"] != "Parallel": problems.append("not Parallel")
+anti = pod.get("affinity", {}).get("podAntiAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution", [])
+if not any(t["topologyKey"] == "kubernetes.io/hostname" for t in anti): problems.append("no anti-affinity by host")
+keys = [v for v in pod["volumes"] if v["name"] == "keys"]
+if not keys or keys[0].get("persistentVolumeClaim", {}).get("claimName") != "enlace-keys-shared":
+    problems.append("the vault volume is not the shared claim")
+if any(t["metadata"]["name"] == "keys" for t in sts["spec"]["volumeClaimTemplates"]): problems.append("a per-pod keys claim remains")
+pvc = [d for d in docs if d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"] == "enlace-keys-shared"]
+if not pvc or pvc[0]["spec"]["accessModes"] != ["ReadWriteMany"]: problems.append("shared claim not ReadWriteMany")
+if node["readinessProbe"]["httpGet"]["path"] != "/readyz": problems.append("readiness is not /readyz")
+if "lease_conninfo:" not in config or "postgres {" not in config: problems.append("config lacks the lease or the PostgreSQL store")
+mounted = [v["configMap"]["name"] for v in pod["volumes"] if v["name"] == "config"]
+if mounted != [cm["metadata"]["name"]]: problems.append("the pods do not mount the HA config")
+for p in problems: print("ha/mx:", p)
+sys.exit(1 if problems else 0)
+EOF
+echo "PASS: 4 overlays rendered and checked, 14 mutations caught, the HA variant checked"
