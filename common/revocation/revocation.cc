@@ -5,7 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/log/log.h"
 #include "openssl/bio.h"
 #include "openssl/bn.h"
 #include "openssl/err.h"
@@ -69,10 +73,39 @@ std::vector<X509Ptr> Certificates(const std::vector<std::string>& pems) {
   return out;
 }
 
+// The file must be PEM CRLs and nothing else: a DER CRL, an empty or truncated file, or stray
+// text read as "no CRL" would lift every revocation without a word.
+absl::Status CheckOnlyPemCrls(absl::string_view text) {
+  constexpr absl::string_view kBegin = "-----BEGIN X509 CRL-----";
+  constexpr absl::string_view kEnd = "-----END X509 CRL-----";
+  bool inside = false;
+  int blocks = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line == kBegin && !inside) {
+      inside = true;
+    } else if (line == kEnd && inside) {
+      inside = false;
+      ++blocks;
+    } else if (!inside && !line.empty()) {
+      return absl::InvalidArgumentError(
+          "holds something other than PEM CRLs (a DER CRL? convert it with `openssl crl "
+          "-inform DER -outform PEM`)");
+    }
+  }
+  if (inside) return absl::InvalidArgumentError("ends inside a CRL (a truncated file?)");
+  if (blocks == 0) return absl::InvalidArgumentError("holds no CRL");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<RevocationList> RevocationList::Parse(absl::string_view crls_pem,
                                                      const std::vector<std::string>& ca_pems) {
+  // An empty list is written as a CRL that revokes nothing, never as an empty file.
+  if (!absl::StripAsciiWhitespace(crls_pem).empty()) {
+    if (absl::Status s = CheckOnlyPemCrls(crls_pem); !s.ok()) return s;
+  }
   const std::vector<X509Ptr> cas = Certificates(ca_pems);
   RevocationList out;
   BioPtr bio = Reader(crls_pem);
@@ -87,17 +120,22 @@ absl::StatusOr<RevocationList> RevocationList::Parse(absl::string_view crls_pem,
       return absl::InvalidArgumentError(absl::StrCat("CRL ", n, " does not parse"));
     }
     const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
-    const X509* signer = nullptr;
+    // Every trusted CA of that name is tried (two may share one, e.g. across a CA's rotation):
+    // the CRL counts when one of them signed it.
+    bool named = false, verified = false;
     for (const X509Ptr& ca : cas) {
-      if (X509_NAME_cmp(X509_get_subject_name(ca.get()), issuer) == 0) signer = ca.get();
+      if (X509_NAME_cmp(X509_get_subject_name(ca.get()), issuer) != 0) continue;
+      named = true;
+      EVP_PKEY* key = X509_get0_pubkey(ca.get());
+      verified = key != nullptr && X509_CRL_verify(crl.get(), key) == 1;
+      ERR_clear_error();
+      if (verified) break;
     }
-    if (signer == nullptr) {
+    if (!named) {
       return absl::InvalidArgumentError(
           absl::StrCat("CRL ", n, " is issued by a CA this node does not trust"));
     }
-    EVP_PKEY* key = X509_get0_pubkey(signer);
-    if (key == nullptr || X509_CRL_verify(crl.get(), key) != 1) {
-      ERR_clear_error();
+    if (!verified) {
       return absl::InvalidArgumentError(
           absl::StrCat("CRL ", n, "'s signature does not verify with its issuer's key"));
     }
@@ -147,6 +185,11 @@ absl::Status RevocationWatcher::Load(const Stamp& stamp) {
   if (pem.size() > kMaxFileBytes) {
     return absl::InvalidArgumentError(absl::StrCat("CRL file ", path_, " is over 16 MiB"));
   }
+  if (absl::StripAsciiWhitespace(pem).empty()) {
+    // A file emptied by a failed write must not lift every revocation.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "CRL file ", path_, " is empty (write a CRL that revokes nothing for an empty list)"));
+  }
   auto list = RevocationList::Parse(pem, ca_pems_());
   if (!list.ok()) {
     return absl::InvalidArgumentError(
@@ -168,17 +211,22 @@ void RevocationWatcher::Refresh() {
   if (now == stamp_) return;
   if (now.size < 0) {
     last_error_ = absl::StrCat("CRL file ", path_, " is gone; the last list stays in force");
+    log::Error("revocation", "crl_reload_failed", last_error_);
     stamp_ = now;
     return;
   }
   absl::Status s = Load(now);
   if (!s.ok()) {
-    // Tried once per change of the file, not on every call.
+    // Tried, and said, once per change of the file, not on every call: an operator whose new
+    // revocation did not take effect must be able to see why.
     stamp_ = now;
     last_error_ = absl::StrCat(s.message(), "; the last list stays in force");
+    log::Error("revocation", "crl_reload_failed", last_error_);
     return;
   }
   last_error_.clear();
+  log::Info("revocation", "crl_reloaded",
+            absl::StrCat(path_, ": ", list_.size(), " revoked certificates"));
 }
 
 bool RevocationWatcher::IsRevoked(absl::string_view cert_pem) {

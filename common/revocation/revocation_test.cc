@@ -74,6 +74,29 @@ TEST_F(RevocationTest, AForgedOrForeignListIsRefused) {
   EXPECT_FALSE(pki::MakeCrl(mx_, {gt_officer_.cert_pem}).ok()) << "another CA's certificate";
 }
 
+// Whatever is not PEM CRLs and nothing else would otherwise read as "no CRL": every
+// revocation lifted without a word.
+TEST_F(RevocationTest, AFileThatIsNotOnlyPemCrlsIsRefused) {
+  const std::string crl = *pki::MakeCrl(mx_, {ana_.cert_pem});
+  const std::vector<std::string> cas = {mx_.cert_pem};
+  EXPECT_FALSE(RevocationList::Parse("0\x82\x01\x0a binary DER", cas).ok()) << "DER";
+  EXPECT_FALSE(RevocationList::Parse("revoked: ana\n", cas).ok()) << "text";
+  EXPECT_FALSE(RevocationList::Parse(crl + "trailing junk\n", cas).ok());
+  EXPECT_FALSE(RevocationList::Parse(crl.substr(0, crl.size() / 2), cas).ok()) << "truncated";
+  EXPECT_FALSE(RevocationList::Parse(ana_.cert_pem, cas).ok()) << "a certificate, not a CRL";
+  EXPECT_TRUE(RevocationList::Parse("\n" + crl + "\n\n" + crl, cas).ok());
+}
+
+// Two trusted CAs of one name (a CA's rotation): the CRL counts when either signed it.
+TEST_F(RevocationTest, AListIsVerifiedByWhicheverCaOfItsNameSignedIt) {
+  auto next_mx = pki::MakeCa("Enlace MX", absl::Hours(24));
+  ASSERT_TRUE(next_mx.ok());
+  auto list = RevocationList::Parse(*pki::MakeCrl(mx_, {ana_.cert_pem}),
+                                    {next_mx->cert_pem, mx_.cert_pem});
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_TRUE(list->IsRevoked(ana_.cert_pem));
+}
+
 TEST_F(RevocationTest, TheWatcherAppliesANewListAtOnceAndKeepsTheLastGoodOne) {
   const std::string dir =
       std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/crl_XXXXXX";
@@ -93,6 +116,9 @@ TEST_F(RevocationTest, TheWatcherAppliesANewListAtOnceAndKeepsTheLastGoodOne) {
   EXPECT_EQ((*w)->last_error(), "");
   // A broken file, then none: Ana stays revoked, and the error says why.
   ASSERT_TRUE(pki::WriteFile(path, "-----BEGIN X509 CRL-----\ngarbage\n", 0644).ok());
+  EXPECT_TRUE((*w)->IsRevoked(ana_.cert_pem));
+  EXPECT_NE((*w)->last_error(), "");
+  ASSERT_TRUE(pki::WriteFile(path, "", 0644).ok());  // a write that failed half-way
   EXPECT_TRUE((*w)->IsRevoked(ana_.cert_pem));
   EXPECT_NE((*w)->last_error(), "");
   ASSERT_EQ(unlink(path.c_str()), 0);
