@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "common/ha/lease.h"
-#include "common/ha/test_postgres.h"
+#include "common/testing/postgres_server.h"
 #include "common/storage/store.h"
 #include "gtest/gtest.h"
 
@@ -11,10 +11,10 @@ namespace enlace::ha {
 namespace {
 
 TEST(FenceTest, StaleActiveCannotCommitAfterTakeover) {
-  auto pg = TestPostgres::Start();
+  auto pg = testing::PostgresServer::Start();
   ASSERT_TRUE(pg.ok()) << pg.status();
   storage::StoreOptions so;
-  so.postgres_conninfo = (*pg)->conninfo();
+  so.postgres_conninfo = (*pg)->TcpConninfo();
   so.column_families = {"data"};
   auto old_store = storage::Store::Open(so);
   auto new_store = storage::Store::Open(so);
@@ -23,7 +23,7 @@ TEST(FenceTest, StaleActiveCannotCommitAfterTakeover) {
   const storage::ColumnFamily* cf = (*old_store)->cf("data");
 
   LeaseOptions lo;
-  lo.conninfo = (*pg)->conninfo();
+  lo.conninfo = (*pg)->TcpConninfo();
   lo.name = "MX";
   lo.ttl = absl::Hours(1);  // ended with Release, never waited for
   lo.holder = "a";

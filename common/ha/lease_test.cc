@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/synchronization/notification.h"
-#include "common/ha/test_postgres.h"
+#include "common/testing/postgres_server.h"
 #include "gtest/gtest.h"
 
 namespace enlace::ha {
@@ -15,7 +15,7 @@ namespace {
 class LeaseTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto pg = TestPostgres::Start();
+    auto pg = testing::PostgresServer::Start();
     ASSERT_TRUE(pg.ok()) << pg.status();
     pg_ = pg->release();
   }
@@ -24,7 +24,7 @@ class LeaseTest : public ::testing::Test {
   // Each test its own lease row.
   LeaseOptions Options(const std::string& holder) {
     LeaseOptions o;
-    o.conninfo = pg_->conninfo();
+    o.conninfo = pg_->TcpConninfo();
     o.name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     o.holder = holder;
     o.ttl = absl::Hours(1);  // expiry is forced with SQL, never waited for
@@ -34,7 +34,7 @@ class LeaseTest : public ::testing::Test {
 
   // Runs `sql` with `params` on a connection of its own; the number of rows, -1 on error.
   static int Rows(const std::string& sql, const std::vector<std::string>& params = {}) {
-    PGconn* c = PQconnectdb(pg_->conninfo().c_str());
+    PGconn* c = PQconnectdb(pg_->TcpConninfo().c_str());
     std::vector<const char*> v;
     for (const auto& p : params) v.push_back(p.c_str());
     PGresult* r = PQexecParams(c, sql.c_str(), v.size(), nullptr, v.data(), nullptr, nullptr, 0);
@@ -57,10 +57,10 @@ class LeaseTest : public ::testing::Test {
               1);
   }
 
-  static TestPostgres* pg_;
+  static testing::PostgresServer* pg_;
 };
 
-TestPostgres* LeaseTest::pg_ = nullptr;
+testing::PostgresServer* LeaseTest::pg_ = nullptr;
 
 TEST_F(LeaseTest, BadOptionsAreRefused) {
   LeaseOptions o = Options("a");

@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "common/ha/test_postgres.h"
+#include "common/testing/postgres_server.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 
@@ -45,11 +45,11 @@ TEST(LeaseOptionsForTest, DefaultsAndRefusals) {
 }
 
 TEST(AwaitLeaseTest, StandbyIsNotReadyUntilItHoldsTheLease) {
-  auto pg = ha::TestPostgres::Start();
+  auto pg = testing::PostgresServer::Start();
   ASSERT_TRUE(pg.ok()) << pg.status();
   v1::NodeConfig config;
   config.set_country("MX");
-  config.mutable_ha()->set_lease_conninfo((*pg)->conninfo());
+  config.mutable_ha()->set_lease_conninfo((*pg)->TcpConninfo());
   config.mutable_ha()->set_holder("b");
   config.mutable_ha()->set_lease_ttl_seconds(3600);  // never runs out by itself here
   config.mutable_ha()->set_renew_interval_seconds(1);
