@@ -12,6 +12,7 @@
 #include "common/ids/ids.h"
 #include "common/status/macros.h"
 #include "common/testing/sync_point.h"
+#include "common/text/utf8.h"
 #include "enlace/federation/v1/federation.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -47,6 +48,22 @@ google::protobuf::Timestamp Now(absl::Time t) {
   ts.set_seconds(absl::ToUnixSeconds(t));
   ts.set_nanos(static_cast<int32_t>((absl::ToUnixNanos(t) % 1000000000 + 1000000000) % 1000000000));
   return ts;
+}
+
+// Ill-formed UTF-8 in a proto3 string serialises but never parses again: one such record
+// would make the whole log unverifiable. Text may come from peers (refusal reasons).
+void MakeTextValid(enlace::audit::v1::AuditRecord& r) {
+  auto fix = [](std::string* s) { *s = text::ValidUtf8(*s); };
+  fix(r.mutable_actor());
+  fix(r.mutable_action());
+  for (std::string& name : *r.mutable_resources()) fix(&name);
+  fix(r.mutable_detail());
+  if (r.has_disclosure()) {
+    auto* d = r.mutable_disclosure();
+    fix(d->mutable_recipient());
+    for (std::string& f : *d->mutable_fields()) fix(&f);
+    fix(d->mutable_legal_basis());
+  }
 }
 
 }  // namespace
@@ -176,6 +193,10 @@ absl::Status Committer::CommitDurably(Transaction& txn) {
 
 absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
   ENLACE_TEST_SYNC_POINT("Committer::CommitGroup:Start");
+  if (outcome_unknown_) {
+    return absl::UnavailableError(
+        "a commit's outcome is unknown; restart the node to reload its counters from the store");
+  }
   const absl::Time now = absl::Now();
   // Every exit that does not commit gives back the numbers this group took: outbox sequences
   // and the audit chain head. A number consumed without a write would be a hole that the
@@ -213,6 +234,7 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
       }
     }
     for (auto& record : t.audit) {
+      MakeTextValid(record);
       record.set_seq(++audit_seq_);
       if (!record.has_time()) *record.mutable_time() = Now(now);
       record.set_prev_hash(audit_hash_);
@@ -227,8 +249,17 @@ absl::Status Committer::CommitGroup(const std::vector<Pending*>& group) {
   }
   const absl::Time write_start = absl::Now();
   absl::Status s = combined.empty() ? absl::OkStatus() : store_->Commit(combined);
+  ENLACE_TEST_SYNC_POINT_CALLBACK("Committer::CommitGroup:Written", &s);
   if (observer_ && s.ok() && !combined.empty()) {
     observer_(static_cast<int>(group.size()), absl::Now() - write_start);
+  }
+  if (absl::IsUnknown(s)) {
+    // The batch may be durable: giving its numbers back would make the next group overwrite
+    // committed outbox entries and audit records. Stop instead; a restart reloads the counters.
+    std::move(rollback).Cancel();
+    outcome_unknown_ = true;
+    if (on_outcome_unknown_) on_outcome_unknown_(s);
+    return s;
   }
   if (s.ok()) std::move(rollback).Cancel();
   return s;

@@ -71,7 +71,11 @@ struct Transaction {
 //   - outbox entries, one per envelope, numbered 1, 2, 3 ... per receiver (transactional
 //     outbox: nothing is sent that was not committed, nothing committed is lost);
 //   - audit records, numbered and hash-chained (SHA-256 over the previous hash and the record).
-// If the write fails, no number is consumed.
+// If the write fails, no number is consumed. If its outcome is unknown (the store's UNKNOWN:
+// it may be durable), no number is reused either: the committer refuses every later commit
+// until the process restarts and Create reloads the counters from the store.
+// Audit records' text is made well-formed UTF-8 (U+FFFD for ill-formed bytes) before it is
+// chained: a proto3 string that does not parse would break the whole log's verification.
 class Committer {
  public:
   // Column families the committer uses; add them to the store's options.
@@ -101,6 +105,15 @@ class Committer {
   using CommitObserver = std::function<void(int transactions, absl::Duration write)>;
   void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
 
+  // Called once, from the committing thread, when a store write's outcome is unknown; every
+  // later Commit then fails with UNAVAILABLE without touching the store. The node exits here
+  // (crash-only, like a lost lease) so it restarts from what the store holds. Set once,
+  // before the first commit.
+  using OutcomeUnknownCallback = std::function<void(const absl::Status&)>;
+  void SetOnOutcomeUnknown(OutcomeUnknownCallback callback) {
+    on_outcome_unknown_ = std::move(callback);
+  }
+
   // Audit log.
   const storage::ColumnFamily* audit_cf() const { return audit_; }
   uint64_t LastAuditSeq() const;
@@ -129,6 +142,7 @@ class Committer {
   std::string self_;
   std::string outbox_key_;
   CommitObserver observer_;
+  OutcomeUnknownCallback on_outcome_unknown_;
   const storage::ColumnFamily* outbox_;
   const storage::ColumnFamily* audit_;
   const storage::ColumnFamily* meta_;
@@ -146,6 +160,8 @@ class Committer {
   std::map<std::string, uint64_t> next_seq_;
   uint64_t audit_seq_ = 0;
   std::string audit_hash_;
+  // Set when a write's outcome was unknown: the working state may be behind the store.
+  bool outcome_unknown_ = false;
 };
 
 }  // namespace enlace::txn

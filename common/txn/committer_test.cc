@@ -337,5 +337,87 @@ TEST(CommitterTest, QueuedAuditOnlyAppendsCommitAsOneGroupAndKeepTheChain) {
   EXPECT_EQ(CheckAuditChain(store.get(), **committer), kReaders + 1u + 16 * 50);
 }
 
+// The store's UNKNOWN (PostgreSQL: connection lost during COMMIT) may mean the batch is
+// durable. Here it is (the injection turns a real, successful write into UNKNOWN): a later
+// commit that reused its numbers would overwrite GT's outbox entry 1 and audit record 1.
+TEST(CommitterTest, AfterAnUnknownOutcomeNoCommitWritesUntilARestartReloads) {
+  auto store = Open(TempDir());
+  auto committer = Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(committer.ok());
+  std::vector<std::string> unknown;
+  (*committer)->SetOnOutcomeUnknown(
+      [&](const absl::Status& s) { unknown.push_back(std::string(s.message())); });
+  auto* sp = SyncPoint::GetInstance();
+  sp->SetCallBack("Committer::CommitGroup:Written", [](void* arg) {
+    auto* s = static_cast<absl::Status*>(arg);
+    if (s->ok()) *s = absl::UnknownError("injected: outcome unknown");
+  });
+  sp->EnableProcessing();
+  auto make = [&](const std::string& tag) {
+    Transaction txn;
+    txn.batch.Put(store->cf("things"), tag, "x");
+    txn.envelopes.push_back({"GT", "test", tag});
+    txn.Audit("test", "thing." + tag);
+    return txn;
+  };
+  Transaction first = make("first");
+  EXPECT_TRUE(absl::IsUnknown((*committer)->Commit(first)));
+  sp->Reset();
+  EXPECT_EQ(unknown, std::vector<std::string>{"injected: outcome unknown"});
+
+  Transaction second = make("second");
+  bool ran = false;
+  second.OnCommit([&] { ran = true; });
+  absl::Status s = (*committer)->Commit(second);
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(unknown.size(), 1u);
+  auto got = store->Get(store->cf("things"), "second");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value()) << "a commit after an unknown outcome wrote";
+  auto outbox = store->Get((*committer)->outbox_cf(), Committer::OutboxKey("GT", 1));
+  ASSERT_TRUE(outbox.ok() && outbox->has_value());
+  enlace::federation::v1::EnvelopeBody body;
+  ASSERT_TRUE(body.ParseFromString(**outbox));
+  EXPECT_EQ(body.payload(), "first") << "outbox entry 1 was overwritten";
+  auto last = store->Last((*committer)->audit_cf());
+  ASSERT_TRUE(last.ok() && last->has_value());
+  enlace::audit::v1::AuditRecord record;
+  ASSERT_TRUE(record.ParseFromString((*last)->second));
+  EXPECT_EQ(record.seq(), 1u);
+  EXPECT_EQ(record.action(), "thing.first") << "audit record 1 was overwritten";
+
+  // A restart reloads the counters from what the store holds and numbering continues.
+  auto restarted = Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(restarted.ok());
+  Transaction third = make("third");
+  ASSERT_TRUE((*restarted)->Commit(third).ok());
+  EXPECT_EQ((*restarted)->LastQueued("GT"), 2u);
+  EXPECT_EQ((*restarted)->LastAuditSeq(), 2u);
+}
+
+// A refusal reason may carry a peer's bytes cut mid-character; the committed record must
+// still parse (ListAudit, VerifyAuditLog) and chain.
+TEST(CommitterTest, InvalidUtf8InAnAuditRecordIsReplacedAndTheRecordParses) {
+  auto store = Open(TempDir());
+  auto committer = Committer::Create(store.get(), "MX");
+  ASSERT_TRUE(committer.ok());
+  Transaction txn;
+  enlace::audit::v1::AuditRecord& r =
+      txn.Audit("peer \xC3", "federation.refused", {"links/G\xFF"});
+  r.set_detail("manifest signed for another place (Espa\xC3->GT): a replay");
+  r.mutable_disclosure()->add_fields("na\xED\xA0\x80me");
+  ASSERT_TRUE((*committer)->Commit(txn).ok());
+  auto last = store->Last((*committer)->audit_cf());
+  ASSERT_TRUE(last.ok() && last->has_value());
+  enlace::audit::v1::AuditRecord stored;
+  ASSERT_TRUE(stored.ParseFromString((*last)->second)) << "the stored record does not parse";
+  EXPECT_EQ(stored.detail(), "manifest signed for another place (Espa\xEF\xBF\xBD->GT): a replay");
+  EXPECT_EQ(stored.actor(), "peer \xEF\xBF\xBD");
+  EXPECT_EQ(stored.resources(0), "links/G\xEF\xBF\xBD");
+  EXPECT_EQ(stored.disclosure().fields(0), "na\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDme");
+  EXPECT_EQ(Committer::ChainHash("", stored), stored.hash());
+}
+
 }  // namespace
 }  // namespace enlace::txn

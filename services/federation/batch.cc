@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace enlace::federation {
@@ -41,9 +42,11 @@ std::string CheckBatchManifest(const v1::EnvelopeBatch& batch, absl::string_view
   if (!manifest->ParseFromString(batch.manifest())) return "batch manifest does not parse";
   if (manifest->domain() != kBatchDomain || manifest->sender() != sender ||
       manifest->receiver() != receiver) {
+    // The names are the peer's bytes: escaped (never cut mid-character), as this reason goes
+    // into audit records and refusals, which must be valid UTF-8.
     return absl::StrCat("batch manifest signed for another place (",
-                        manifest->sender().substr(0, 8), "->", manifest->receiver().substr(0, 8),
-                        "): a replay");
+                        absl::CHexEscape(manifest->sender().substr(0, 8)), "->",
+                        absl::CHexEscape(manifest->receiver().substr(0, 8)), "): a replay");
   }
   if (manifest->body_sha256_size() != batch.envelopes_size()) {
     return absl::StrCat("batch manifest lists ", manifest->body_sha256_size(),
