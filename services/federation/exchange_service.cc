@@ -9,6 +9,7 @@
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "grpc/grpc_security_constants.h"
+#include "services/federation/batch.h"
 
 namespace enlace::federation {
 namespace {
@@ -28,6 +29,30 @@ bool SameMember(const v1::Member& a, const v1::Member& b) {
                     b.additional_signing_public_key_pems().begin(),
                     b.additional_signing_public_key_pems().end()) &&
          a.tls_ca_pem() == b.tls_ca_pem();
+}
+
+// Why a received batch is refused before it is queued, else "". The limits are the ones the
+// sender builds to (batch.h); without them an empty batch would cost memory but count for
+// nothing in the read-ahead, and an oversized one would exceed what the limits assume.
+std::string BatchShapeProblem(const v1::EnvelopeBatch& batch) {
+  const size_t n = static_cast<size_t>(batch.envelopes_size());
+  if (n == 0) return "a batch must hold at least one envelope";
+  if (n > kMaxBatchEnvelopes) {
+    return absl::StrCat("a batch holds at most ", kMaxBatchEnvelopes, " envelopes, this one ", n);
+  }
+  size_t body_bytes = 0;
+  for (const v1::Envelope& e : batch.envelopes()) body_bytes += e.body().size();
+  if (n > 1 && body_bytes > kMaxBatchBodyBytes) {
+    return absl::StrCat("a batch of more than one envelope holds at most ", kMaxBatchBodyBytes,
+                        " bytes of bodies, this one ", body_bytes);
+  }
+  return "";
+}
+
+// What one queued batch counts for in the read-ahead: at least one envelope, so that no
+// message is free.
+size_t QueueWeight(const v1::EnvelopeBatch& batch) {
+  return std::max<size_t>(1, static_cast<size_t>(batch.envelopes_size()));
 }
 }  // namespace
 
@@ -109,8 +134,13 @@ class ExchangeService::Reactor
     // A batch only where the Welcome agreed batches; one without a manifest would be read as
     // envelopes signed alone, which only the Inbox's own callers make.
     if (request_.has_batch() && batches_ && !request_.batch().manifest().empty()) {
+      const std::string problem = BatchShapeProblem(request_.batch());
+      if (!problem.empty()) {
+        MaybeFinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, problem));
+        return;
+      }
       queued_bytes_ += request_.batch().ByteSizeLong();
-      queued_count_ += request_.batch().envelopes_size();
+      queued_count_ += QueueWeight(request_.batch());
       queue_.push_back(std::move(*request_.mutable_batch()));
     } else if (request_.has_envelope()) {
       queued_bytes_ += request_.envelope().ByteSizeLong();
@@ -183,8 +213,8 @@ class ExchangeService::Reactor
           "certificate for ", uri.substr(0, 128), " was not issued by ",
           peer->member.country(), "'s CA"));
     }
-    if (service_->revoked_ &&
-        service_->revoked_(absl::string_view(pems[0].data(), pems[0].size()))) {
+    cert_pem_.assign(pems[0].data(), pems[0].size());
+    if (service_->revoked_ && service_->revoked_(cert_pem_)) {
       return absl::PermissionDeniedError(absl::StrCat(
           "the certificate of ", uri.substr(0, 128), " is revoked (this node's CRL names it)"));
     }
@@ -226,13 +256,25 @@ class ExchangeService::Reactor
       }
       while (!queue_.empty() && envelopes < kMaxPerApply) {
         queued_bytes_ -= std::min(queued_bytes_, queue_.front().ByteSizeLong());
-        const size_t n = static_cast<size_t>(queue_.front().envelopes_size());
+        const size_t n = QueueWeight(queue_.front());
         queued_count_ -= std::min(queued_count_, n);
         envelopes += n;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
       mu_.Unlock();
+      // A stream lives as long as its sender wants: its certificate is asked again before every
+      // apply (the watcher caches the answer), so a revocation stops a stream already open.
+      if (service_->revoked_ && service_->revoked_(cert_pem_)) {
+        absl::MutexLock l(&mu_);
+        queue_.clear();
+        queued_bytes_ = 0;
+        queued_count_ = 0;
+        MaybeFinishLocked(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                       "the certificate of this stream's peer is revoked (this "
+                                       "node's CRL names it)"));
+        continue;
+      }
       // Keys rotated or the member removed since this stream was authenticated: nothing more
       // is accepted under the old ones; the peer reconnects under the new manifest.
       auto current = service_->manifest_();
@@ -305,6 +347,7 @@ class ExchangeService::Reactor
   std::shared_ptr<const ManifestSnapshot> manifest_;
   const ManifestSnapshot::Peer* peer_ = nullptr;
   std::string peer_country_;
+  std::string cert_pem_;  // the peer's certificate, asked again before every apply
   v1::ExchangeRequest request_;
   v1::ExchangeResponse welcome_;
   v1::ExchangeResponse ack_;

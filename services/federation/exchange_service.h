@@ -37,7 +37,9 @@ class ExchangeService final : public v1::FederationService::CallbackService {
       grpc::CallbackServerContext* context) override;
 
   // Whether a peer's certificate (PEM) is revoked (the node's CRL file); asked when a stream
-  // opens, so a revoked node key is refused on its next stream. Set before serving.
+  // opens and again before every apply on it, so a revoked node key is refused on its next
+  // stream and an open stream ends (PERMISSION_DENIED) applying nothing more. Called on pool
+  // threads: it must be cheap and not block. Set before serving.
   void SetRevocationCheck(std::function<bool(absl::string_view cert_pem)> revoked) {
     revoked_ = std::move(revoked);
   }

@@ -311,6 +311,32 @@ TEST_F(ExchangeServiceTest, ARevokedNodeCertificateIsDenied) {
   EXPECT_TRUE(ReadAcksUpTo(*fresh, 1));
 }
 
+// The key is stolen while the member's stream is open: the sender keeps the stream as long as
+// it likes, so the revocation must stop it there, not at the next stream.
+TEST_F(ExchangeServiceTest, CertificateRevokedOnAnOpenStreamEndsItBeforeTheNextApply) {
+  const pki::CertAndKey cert = ClientCert("GT", Identity("GT"));
+  auto s = Open(cert);
+  v1::ExchangeRequest hello;
+  hello.mutable_hello()->set_sender("GT");
+  hello.mutable_hello()->set_receiver(kSelf);
+  ASSERT_TRUE(s->rw->Write(hello));
+  v1::ExchangeResponse welcome;
+  ASSERT_TRUE(s->rw->Read(&welcome));
+  ASSERT_TRUE(welcome.has_welcome());
+  for (uint64_t seq = 1; seq <= 2; ++seq) ASSERT_TRUE(s->rw->Write(Envelope("GT", seq, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 2));
+  {
+    absl::MutexLock l(&manifest_mu_);
+    revoked_.insert(cert.cert_pem);
+  }
+  for (uint64_t seq = 3; seq <= 4; ++seq) s->rw->Write(Envelope("GT", seq, "GT"));
+  const grpc::Status st = Ended(*s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "revoked")) << st.error_message();
+  EXPECT_EQ(*inbox_->AppliedSeq("GT"), 2u);
+  EXPECT_FALSE(store_->Get(store_->cf("things"), "GT-3")->has_value());
+}
+
 TEST_F(ExchangeServiceTest, IdentityThatIsNotAMemberIsDenied) {
   auto s = Open(ClientCert("GT", "spiffe://gt.enlace.example/role/operator"));
   const grpc::Status st = Ended(*s);
@@ -572,6 +598,41 @@ TEST_F(ExchangeServiceTest, PeerWithoutBatchesInteroperatesAndCannotSendABatch) 
   const grpc::Status st = Ended(*s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
   EXPECT_EQ(*inbox_->AppliedSeq("GT"), 3u);
+}
+
+// Batches outside the sender's limits (batch.h) are refused on receipt, naming the problem and
+// moving nothing: an empty one would otherwise cost memory yet count for nothing in the
+// read-ahead.
+TEST_F(ExchangeServiceTest, EmptyOrOversizedBatchIsRefusedAndMovesNothing) {
+  std::vector<std::string> features;
+  auto s = ConnectOffering("GT", LocalProtocol(), &features);
+  ASSERT_EQ(features, std::vector<std::string>{kBatchSignatureFeature});
+  ASSERT_TRUE(s->rw->Write(Batch("GT", 1, 3, "GT")));
+  ASSERT_TRUE(ReadAcksUpTo(*s, 3));
+
+  v1::ExchangeRequest empty = Batch("GT", 4, 4, "GT");
+  empty.mutable_batch()->clear_envelopes();  // the signed manifest stays
+  v1::ExchangeRequest too_many = Batch("GT", 4, 3 + kMaxBatchEnvelopes, "GT");
+  *too_many.mutable_batch()->add_envelopes() =
+      Envelope("GT", 4 + kMaxBatchEnvelopes, "GT").envelope();
+  v1::ExchangeRequest too_big = Batch("GT", 4, 5, "GT");
+  too_big.mutable_batch()->mutable_envelopes(1)->mutable_body()->append(kMaxBatchBodyBytes, 'x');
+  const std::vector<std::pair<v1::ExchangeRequest, std::string>> cases = {
+      {empty, "at least one envelope"},
+      {too_many, absl::StrCat("at most ", kMaxBatchEnvelopes, " envelopes")},
+      {too_big, absl::StrCat("at most ", kMaxBatchBodyBytes, " bytes of bodies")},
+  };
+  for (const auto& [request, problem] : cases) {
+    SCOPED_TRACE(problem);
+    if (s == nullptr) s = ConnectOffering("GT", LocalProtocol(), &features);
+    s->rw->Write(request);
+    const grpc::Status st = Ended(*s);
+    s = nullptr;
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+    EXPECT_TRUE(absl::StrContains(st.error_message(), problem)) << st.error_message();
+    EXPECT_EQ(*inbox_->AppliedSeq("GT"), 3u);
+    EXPECT_FALSE(store_->Get(store_->cf("things"), "GT-4")->has_value());
+  }
 }
 
 // A peer that speaks only versions above this node's is refused before anything of its link
