@@ -614,7 +614,9 @@ absl::Status PostgresBackend::CommitOnce(PGconn* conn, const WriteBatch& batch,
   r.reset(PQexec(conn, "COMMIT"));
   if (!Ok(r)) {
     if (ConnectionBroken(conn)) {
-      return absl::UnavailableError(absl::StrCat(
+      // UNKNOWN, not UNAVAILABLE: the batch may be durable (e.g. on the new primary after a
+      // failover), so a caller must not reuse what it numbered in it.
+      return absl::UnknownError(absl::StrCat(
           "connection to PostgreSQL lost during COMMIT: outcome unknown (the batch may or may "
           "not be durable): ",
           Trimmed(PQerrorMessage(conn))));

@@ -173,9 +173,11 @@ std::string CorruptionAdvice(absl::string_view path);
 // Committer above already merges concurrent transactions into one batch. Errors:
 //   UNAVAILABLE  the server cannot be reached, or the connection broke (a dropped connection
 //                is discarded and later calls reconnect by themselves, following a
-//                multi-host conninfo to the current read-write primary). A Commit whose
-//                connection broke while COMMIT was in flight says "outcome unknown": the
-//                batch may or may not be durable, and the caller must treat it as unknown.
+//                multi-host conninfo to the current read-write primary). Nothing written.
+//   UNKNOWN      the connection broke while COMMIT was in flight ("outcome unknown"): the
+//                batch may or may not be durable (e.g. on the new primary after a failover).
+//                The caller must not reuse anything it numbered in the batch (the Committer
+//                stops committing until the process restarts and reloads its counters).
 //   ABORTED      a serialization failure or deadlock that persisted after retries (nothing
 //                written).
 //   FAILED_PRECONDITION  the commit precondition (SetCommitPrecondition) did not return

@@ -1,6 +1,7 @@
 #include "services/node/node.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include "common/audit/audit_head.h"
 #include "common/authz/policy.h"
 #include "common/crypto/key_file.h"
+#include "common/log/log.h"
 #include "common/ops/rpc_observer.h"
 #include "common/status/macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -105,6 +107,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   auto committer = txn::Committer::Create(node->store_.get(), config.country());
   if (!committer.ok()) return committer.status();
   node->committer_ = *std::move(committer);
+  // A commit that may or may not be durable leaves the committer's counters possibly behind
+  // the store; it refuses further commits, and the node exits crash-only (as on a lost lease,
+  // services/node/main.cc) so the supervisor or the standby restarts it and Create reloads
+  // the outbox and audit heads from the store.
+  node->committer_->SetOnOutcomeUnknown([](const absl::Status& s) {
+    log::Error("enlace-node", "commit_outcome_unknown", s.ToString());
+    _exit(75);
+  });
   node->committer_->SetCommitObserver(
       [metrics = node->metrics_.get()](int transactions, absl::Duration write) {
         metrics->ObserveCommit(transactions, write);
