@@ -90,6 +90,35 @@ std::unique_ptr<grpc::ClientContext> Ctx() {
   return ctx;
 }
 
+// Rosa, whom the tests create as the supervisor.
+cv1::CreatePersonRequest RosaRequest() {
+  cv1::CreatePersonRequest cp;
+  cp.set_parent("countries/MX");
+  auto* p = cp.mutable_person();
+  p->set_given_names("Rosa");
+  p->set_family_names("Martínez");
+  p->set_sex(cv1::SEX_FEMALE);
+  p->set_birth_date("1990-05-01");
+  p->add_nationalities("MX");
+  p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
+  return cp;
+}
+
+// Her immigration detention case at MX-LAX.
+cv1::CreateCaseRequest DetentionCaseRequest(const std::string& person) {
+  cv1::CreateCaseRequest cc;
+  cc.set_parent("countries/MX");
+  auto* c = cc.mutable_case_();
+  c->set_person(person);
+  c->set_post("MX-LAX");
+  c->set_host_country("US");
+  c->set_place("Los Ángeles");
+  c->set_category(cv1::CATEGORY_MIGRATION);
+  c->set_subtype(cv1::SUBTYPE_IMMIGRATION_DETENTION);
+  c->set_legal_basis(cv1::LEGAL_BASIS_VITAL_INTEREST);
+  return cc;
+}
+
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -181,29 +210,11 @@ TEST_F(AuditTest, AuditorsReadTheLogAndTamperingIsFoundWhereItHappened) {
   // Personal data written and read by a supervisor; a call refused to an operator.
   auto persons = cv1::PersonService::NewStub(channels_[kSupervisor]);
   auto cases = cv1::CaseService::NewStub(channels_[kSupervisor]);
-  cv1::CreatePersonRequest cp;
-  cp.set_parent("countries/MX");
-  auto* p = cp.mutable_person();
-  p->set_given_names("Rosa");
-  p->set_family_names("Martínez");
-  p->set_sex(cv1::SEX_FEMALE);
-  p->set_birth_date("1990-05-01");
-  p->add_nationalities("MX");
-  p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
   cv1::Person person;
-  ASSERT_TRUE(persons->CreatePerson(Ctx().get(), cp, &person).ok());
-  cv1::CreateCaseRequest cc;
-  cc.set_parent("countries/MX");
-  auto* c = cc.mutable_case_();
-  c->set_person(person.name());
-  c->set_post("MX-LAX");
-  c->set_host_country("US");
-  c->set_place("Los Ángeles");
-  c->set_category(cv1::CATEGORY_MIGRATION);
-  c->set_subtype(cv1::SUBTYPE_IMMIGRATION_DETENTION);
-  c->set_risk(cv1::RISK_HIGH);
-  c->set_legal_basis(cv1::LEGAL_BASIS_VITAL_INTEREST);
-  c->set_summary("Detenida; solicita visita consular.");
+  ASSERT_TRUE(persons->CreatePerson(Ctx().get(), RosaRequest(), &person).ok());
+  cv1::CreateCaseRequest cc = DetentionCaseRequest(person.name());
+  cc.mutable_case_()->set_risk(cv1::RISK_HIGH);
+  cc.mutable_case_()->set_summary("Detenida; solicita visita consular.");
   cv1::Case kase;
   ASSERT_TRUE(cases->CreateCase(Ctx().get(), cc, &kase).ok());
   cv1::GetCaseRequest get;
@@ -414,27 +425,9 @@ TEST_F(AuditTest, AuditorsReadTheLogAndTamperingIsFoundWhereItHappened) {
 TEST_F(AuditTest, EveryAnsweredReadHasItsRecordAfterSigkill) {
   auto persons = cv1::PersonService::NewStub(channels_[kSupervisor]);
   auto cases = cv1::CaseService::NewStub(channels_[kSupervisor]);
-  cv1::CreatePersonRequest cp;
-  cp.set_parent("countries/MX");
-  auto* p = cp.mutable_person();
-  p->set_given_names("Rosa");
-  p->set_family_names("Martínez");
-  p->set_sex(cv1::SEX_FEMALE);
-  p->set_birth_date("1990-05-01");
-  p->add_nationalities("MX");
-  p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
   cv1::Person person;
-  ASSERT_TRUE(persons->CreatePerson(Ctx().get(), cp, &person).ok());
-  cv1::CreateCaseRequest cc;
-  cc.set_parent("countries/MX");
-  auto* c = cc.mutable_case_();
-  c->set_person(person.name());
-  c->set_post("MX-LAX");
-  c->set_host_country("US");
-  c->set_place("Los Ángeles");
-  c->set_category(cv1::CATEGORY_MIGRATION);
-  c->set_subtype(cv1::SUBTYPE_IMMIGRATION_DETENTION);
-  c->set_legal_basis(cv1::LEGAL_BASIS_VITAL_INTEREST);
+  ASSERT_TRUE(persons->CreatePerson(Ctx().get(), RosaRequest(), &person).ok());
+  const cv1::CreateCaseRequest cc = DetentionCaseRequest(person.name());
   cv1::Case kase;
   ASSERT_TRUE(cases->CreateCase(Ctx().get(), cc, &kase).ok());
 
