@@ -78,6 +78,20 @@ class NotificationsTest : public FederationFixture {
     }
     return 0;
   }
+  // Whether, within a minute, the inbox `stub` sees holds `count` notifications, each with
+  // its case opened.
+  bool AllOpened(nv1::NotificationService::Stub& stub, size_t count) {
+    return WaitFor(
+        [&] {
+          auto in = Incoming(stub);
+          if (in.size() != count) return false;
+          for (const auto& n : in) {
+            if (n.case_().empty()) return false;
+          }
+          return true;
+        },
+        absl::Seconds(60));
+  }
 };
 
 TEST_F(NotificationsTest, DetentionInChiapasReachesGuatemalasPostInTapachula) {
@@ -209,16 +223,7 @@ TEST_F(NotificationsTest, ReceiverDownOrKilledMidFlowOpensExactlyOneCaseEach) {
   }
   StartNode("GT");
   auto gt = Stub("GT", "role/supervisor/user/cancilleria");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        auto in = Incoming(*gt);
-        if (in.size() != 20) return false;
-        for (const auto& n : in) {
-          if (n.case_().empty()) return false;
-        }
-        return true;
-      },
-      absl::Seconds(60)));
+  ASSERT_TRUE(AllOpened(*gt, 20));
   std::set<std::string> cases_opened;
   for (const auto& n : Incoming(*gt)) {
     EXPECT_TRUE(names.count(n.name()));
@@ -260,16 +265,7 @@ TEST_F(NotificationsTest, OnePersonNotifiedThriceInOneBatchIsRecordedOnce) {
   }
   StartNode("GT");
   auto gt = Stub("GT", "role/supervisor/user/cancilleria");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        auto in = Incoming(*gt);
-        if (in.size() != 12) return false;
-        for (const auto& n : in) {
-          if (n.case_().empty()) return false;
-        }
-        return true;
-      },
-      absl::Seconds(60)));
+  ASSERT_TRUE(AllOpened(*gt, 12));
   auto& g = federation_->member("GT");
   auto sup = g.pki->Client("spiffe://gt.enlace.example/role/supervisor/user/cancilleria");
   auto channel = MakeChannel(g.api_port, g.pki->ca(), &*sup);
