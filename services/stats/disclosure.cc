@@ -20,18 +20,30 @@ struct Ref {
   int col;
 };
 
+// What is protected as one grid: a release, or two nested ones (nested.h's ProtectNested)
+// side by side, the fine columns [0, base) first and the coarse ones [base, columns) after
+// them. A row total is of the fine columns (the coarse ones add up to the same).
+struct Joint {
+  Release r;
+  int base = 0;
+  // Fine column -> the index in r of the coarse column it nests in; empty when not nested.
+  std::vector<int> group_of;
+};
+
 // The release being protected: values, thresholds and the flags chosen so far.
 class Grid {
  public:
   // `live`: the tables still published.
-  Grid(const Release& r, std::vector<bool> live) : r_(r), live_(std::move(live)) {
+  Grid(const Joint& joint, std::vector<bool> live)
+      : r_(joint.r), base_(joint.base), group_of_(joint.group_of), live_(std::move(live)) {
+    const Release& r = joint.r;
     const size_t c = r.columns.size();
     column_totals_.assign(c, 0);
     for (const Table& t : r.tables) {
       std::vector<int64_t> totals;
       for (const auto& row : t.cells) {
         int64_t sum = 0;
-        for (size_t j = 0; j < c; ++j) sum += row[j];
+        for (int j = 0; j < base_; ++j) sum += row[j];
         totals.push_back(sum);
       }
       row_totals_.push_back(std::move(totals));
@@ -44,12 +56,18 @@ class Grid {
         for (size_t j = 0; j < c; ++j) column_totals_[j] += row[j];
       }
     }
-    for (int64_t v : column_totals_) grand_ += v;
+    for (int j = 0; j < base_; ++j) grand_ += column_totals_[j];
     column_flags_.assign(c, Flag::kPublished);
   }
 
   int rows(int t) const { return static_cast<int>(r_.tables[t].rows.size()); }
+  // Every column, fine and coarse; cols() itself is the row totals' column.
   int cols() const { return static_cast<int>(r_.columns.size()); }
+  // The fine columns: [0, base()).
+  int base() const { return base_; }
+  bool nested() const { return !group_of_.empty(); }
+  // The coarse column a fine one nests in.
+  int group(int fine) const { return group_of_[fine]; }
   int tables() const { return static_cast<int>(r_.tables.size()); }
   bool live(int t) const { return live_[t]; }
   // A published table, for the shared totals' cells.
@@ -151,6 +169,8 @@ class Grid {
 
  private:
   const Release& r_;
+  const int base_;
+  const std::vector<int>& group_of_;
   const std::vector<bool> live_;
   std::vector<std::vector<int64_t>> row_totals_;
   std::vector<int64_t> column_totals_;
@@ -195,23 +215,78 @@ std::optional<Cost> Check(const Grid& g, const Ref& primary, const Move& m) {
   return cost;
 }
 
+bool SameCell(const Grid& g, const Ref& a, const Ref& b) {
+  if (a.col != b.col) return false;
+  const bool shared = g.IsShared(a);
+  return shared == g.IsShared(b) && (shared || (a.table == b.table && a.row == b.row));
+}
+
+// Adds to a move of fine cells the coarse cells it moves: in each row, a coarse cell moves by
+// the sum of its fine cells' moves (nothing when that is zero, e.g. two subtypes of one
+// category moving against each other).
+void Expand(const Grid& g, Move& m) {
+  if (!g.nested()) return;
+  std::vector<std::pair<Ref, int>> coarse;
+  for (const auto& [x, dir] : m.cells) {
+    if (x.col >= g.base()) continue;  // a coarse cell or a row total
+    const Ref y{x.table, x.row, g.group(x.col)};
+    auto it = std::find_if(coarse.begin(), coarse.end(),
+                           [&](const auto& e) { return SameCell(g, e.first, y); });
+    if (it == coarse.end()) {
+      coarse.push_back({y, dir});
+    } else {
+      it->second += dir;
+    }
+  }
+  for (const auto& e : coarse) {
+    if (e.second != 0) m.cells.push_back(e);
+  }
+}
+
+// The direction of `x` in `m` (0 when it does not move).
+int DirectionOf(const Grid& g, const Move& m, const Ref& x) {
+  for (const auto& [y, dir] : m.cells) {
+    if (SameCell(g, x, y)) return dir;
+  }
+  return 0;
+}
+
 // The cheapest certificate of a primary cell of a table's own rows (a cell or a row total):
-// the rectangle (i,p) (i,l) (k,p) (k,l). In the grid, interior cells sum along rows to the
-// row total: a corner in the total column moves with the opposite sign of the rectangle's.
+// the rectangle (i,a) (i,l) (k,a) (k,l) of a fine column a and another fine column or the row
+// totals' column l, with the coarse cells it moves. In the grid, fine cells sum along rows to
+// the row total: a corner in the total column moves with the opposite sign of the
+// rectangle's. The rectangles tried are those that move the primary cell.
 std::optional<std::pair<Cost, Move>> RowCertificate(const Grid& g, const Ref& p) {
   std::optional<std::pair<Cost, Move>> best;
-  const int c = g.cols();
-  auto coef = [&](int rect_sign, int col) { return col == c ? -rect_sign : rect_sign; };
-  const int self = coef(+1, p.col);
+  const int c = g.cols(), base = g.base();
+  std::vector<std::pair<int, int>> pairs;
+  if (p.col == c) {
+    for (int a = 0; a < base; ++a) pairs.push_back({a, c});
+  } else if (p.col < base) {
+    for (int l = 0; l <= c; ++l) {
+      if (l != p.col && (l < base || l == c)) pairs.push_back({p.col, l});
+    }
+  } else {  // a coarse cell: one of its fine cells, against one of another coarse cell's
+    for (int a = 0; a < base; ++a) {
+      if (g.group(a) != p.col) continue;
+      for (int l = 0; l <= c; ++l) {
+        if (l == c || (l < base && g.group(l) != p.col)) pairs.push_back({a, l});
+      }
+    }
+  }
   for (int k = 0; k < g.rows(p.table); ++k) {
     if (k == p.row) continue;
-    for (int l = 0; l <= c; ++l) {
-      if (l == p.col) continue;
+    for (const auto& [a, l] : pairs) {
       Move m;
+      m.cells.push_back({Ref{p.table, p.row, a}, +1});
+      m.cells.push_back({Ref{p.table, p.row, l}, l == c ? +1 : -1});
+      m.cells.push_back({Ref{p.table, k, a}, -1});
+      m.cells.push_back({Ref{p.table, k, l}, l == c ? -1 : +1});
+      Expand(g, m);
       // Directions relative to the primary's own move (+1).
-      m.cells.push_back({Ref{p.table, p.row, l}, coef(-1, l) * self});
-      m.cells.push_back({Ref{p.table, k, p.col}, coef(-1, p.col) * self});
-      m.cells.push_back({Ref{p.table, k, l}, coef(+1, l) * self});
+      const int self = DirectionOf(g, m, p);
+      if (self == 0) continue;
+      for (auto& cell : m.cells) cell.second *= self;
       auto cost = Check(g, p, m);
       if (cost && (!best || *cost < best->first)) best.emplace(*cost, std::move(m));
     }
@@ -219,23 +294,33 @@ std::optional<std::pair<Cost, Move>> RowCertificate(const Grid& g, const Ref& p)
   return best;
 }
 
-// The certificate of a shared column total j: it moves against another column total l, and
-// in every table one row moves cell j with it and cell l against it (row totals unchanged).
+// The certificate of a shared column total: a fine column total a moves with it and another
+// one, b, against it (the grand total unchanged), and in every table one row moves cell a
+// with it and cell b against it (row totals unchanged); with the coarse cells that moves.
 std::optional<std::pair<Cost, Move>> ColumnCertificate(const Grid& g, const Ref& p) {
   std::optional<std::pair<Cost, Move>> best;
-  const int j = p.col;
-  for (int l = 0; l < g.cols(); ++l) {
-    if (l == j) continue;
+  const int j = p.col, base = g.base();
+  std::vector<std::pair<int, int>> pairs;
+  for (int a = 0; a < base; ++a) {
+    if (j < base ? a != j : g.group(a) != j) continue;
+    for (int b = 0; b < base; ++b) {
+      if (b != a && (j < base || g.group(b) != j)) pairs.push_back({a, b});
+    }
+  }
+  for (const auto& [a, b] : pairs) {
     Move m;
-    m.cells.push_back({Ref{p.table, g.rows(p.table), l}, -1});
-    bool ok = Check(g, p, m).has_value();
+    m.cells.push_back({Ref{p.table, g.rows(p.table), a}, +1});
+    m.cells.push_back({Ref{p.table, g.rows(p.table), b}, -1});
+    Expand(g, m);
+    bool ok = DirectionOf(g, m, p) == 1 && Check(g, p, m).has_value();
     for (int t = 0; ok && t < g.tables(); ++t) {
       if (!g.live(t)) continue;
       std::optional<std::pair<Cost, Move>> row_best;
       for (int k = 0; k < g.rows(t); ++k) {
         Move pair;
-        pair.cells.push_back({Ref{t, k, j}, +1});
-        pair.cells.push_back({Ref{t, k, l}, -1});
+        pair.cells.push_back({Ref{t, k, a}, +1});
+        pair.cells.push_back({Ref{t, k, b}, -1});
+        Expand(g, pair);
         auto cost = Check(g, p, pair);
         if (cost && (!row_best || *cost < row_best->first)) row_best.emplace(*cost, pair);
       }
@@ -347,40 +432,146 @@ Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
   return {};
 }
 
-// The release restricted to the columns still published (its totals are of those only).
-Release Restrict(const Release& r, const std::vector<int>& columns) {
-  Release out;
-  out.base_threshold = r.base_threshold;
-  for (int j : columns) {
-    out.columns.push_back(r.columns[j]);
-    out.column_thresholds.push_back(r.column_thresholds[j]);
+// The joint of a release (and of the coarser one it nests in, when `coarse` is not null) on
+// the columns still published (its totals are of those only); `fine_index` and
+// `coarse_index` get each original column's index in it, or -1.
+Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int>& group_of,
+               const std::vector<bool>& fine_kept, const std::vector<bool>& coarse_kept,
+               std::vector<int>& fine_index, std::vector<int>& coarse_index) {
+  Joint out;
+  out.r.base_threshold = fine.base_threshold;
+  fine_index.assign(fine.columns.size(), -1);
+  coarse_index.assign(coarse == nullptr ? 0 : coarse->columns.size(), -1);
+  for (size_t j = 0; j < fine.columns.size(); ++j) {
+    if (!fine_kept[j]) continue;
+    fine_index[j] = static_cast<int>(out.r.columns.size());
+    out.r.columns.push_back(fine.columns[j]);
+    out.r.column_thresholds.push_back(fine.column_thresholds[j]);
   }
-  for (const Table& t : r.tables) {
-    Table kept{t.name, t.rows, {}, t.threshold};
-    for (const auto& row : t.cells) {
+  out.base = static_cast<int>(out.r.columns.size());
+  for (size_t k = 0; k < coarse_index.size(); ++k) {
+    if (!coarse_kept[k]) continue;
+    coarse_index[k] = static_cast<int>(out.r.columns.size());
+    out.r.columns.push_back(coarse->columns[k]);
+    out.r.column_thresholds.push_back(coarse->column_thresholds[k]);
+  }
+  if (coarse != nullptr) {
+    for (size_t j = 0; j < fine.columns.size(); ++j) {
+      if (fine_kept[j]) out.group_of.push_back(coarse_index[group_of[j]]);
+    }
+  }
+  for (size_t t = 0; t < fine.tables.size(); ++t) {
+    const Table& f = fine.tables[t];
+    Table kept{f.name, f.rows, {}, f.threshold};
+    for (size_t i = 0; i < f.cells.size(); ++i) {
       std::vector<int64_t> cells;
-      for (int j : columns) cells.push_back(row[j]);
+      for (size_t j = 0; j < fine.columns.size(); ++j) {
+        if (fine_kept[j]) cells.push_back(f.cells[i][j]);
+      }
+      for (size_t k = 0; k < coarse_index.size(); ++k) {
+        if (coarse_kept[k]) cells.push_back(coarse->tables[t].cells[i][k]);
+      }
       kept.cells.push_back(std::move(cells));
     }
-    out.tables.push_back(std::move(kept));
+    out.r.tables.push_back(std::move(kept));
   }
   return out;
 }
 
-// A result on restricted columns, back in the release's shape.
-ProtectedRelease Widen(ProtectedRelease p, const std::vector<int>& columns, int width) {
-  auto widen = [&](const auto& narrow, auto fill) {
-    std::vector<std::decay_t<decltype(narrow[0])>> wide(width, fill);
-    for (size_t k = 0; k < columns.size(); ++k) wide[columns[k]] = narrow[k];
-    return wide;
+// The part of a joint result that is one release: its columns at `index` (-1: published
+// nowhere), the tables' row totals and the grand total shared.
+ProtectedRelease Pick(const ProtectedRelease& p, const std::vector<int>& index) {
+  ProtectedRelease out;
+  auto pick = [&](const auto& joint, auto fill) {
+    std::vector<std::decay_t<decltype(joint[0])>> picked(index.size(), fill);
+    for (size_t k = 0; k < index.size(); ++k) {
+      if (index[k] >= 0) picked[k] = joint[index[k]];
+    }
+    return picked;
   };
-  for (ProtectedTable& t : p.tables) {
-    for (auto& row : t.cells) row = widen(row, int64_t{0});
-    for (auto& row : t.cell_flags) row = widen(row, Flag::kNotPublished);
+  for (const ProtectedTable& t : p.tables) {
+    ProtectedTable pt = t;
+    for (auto& row : pt.cells) row = pick(row, int64_t{0});
+    for (auto& row : pt.cell_flags) row = pick(row, Flag::kNotPublished);
+    out.tables.push_back(std::move(pt));
   }
-  p.column_totals = widen(p.column_totals, int64_t{0});
-  p.column_flags = widen(p.column_flags, Flag::kNotPublished);
-  return p;
+  out.column_totals = pick(p.column_totals, int64_t{0});
+  out.column_flags = pick(p.column_flags, Flag::kNotPublished);
+  out.grand_total = p.grand_total;
+  out.grand_flag = p.grand_flag;
+  return out;
+}
+
+// Protect and ProtectNested: a release alone (`coarse` null), or nested in a coarser one.
+NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
+                              const std::vector<int>& group_of, const Withheld& earlier) {
+  NestedProtection withheld;
+  withheld.fine.withheld = true;
+  withheld.coarse.withheld = true;
+  std::vector<bool> live(fine.tables.size(), true);
+  for (size_t t = 0; t < fine.tables.size(); ++t) {
+    live[t] = !earlier.tables.count(fine.tables[t].name);
+  }
+  auto none_live = [&] { return std::none_of(live.begin(), live.end(), [](bool b) { return b; }); };
+  if (none_live()) return withheld;
+  std::vector<bool> fine_kept(fine.columns.size()), coarse_kept;
+  for (size_t j = 0; j < fine.columns.size(); ++j) {
+    fine_kept[j] = !earlier.columns.count(fine.columns[j]);
+  }
+  // Nested, a coarse column and its fine ones are published together or not at all: the
+  // coarse cells less the published fine ones would be the fine cells of a column published
+  // nowhere.
+  auto drop_group = [&](int k) {
+    coarse_kept[k] = false;
+    for (size_t j = 0; j < fine.columns.size(); ++j) {
+      if (group_of[j] == k) fine_kept[j] = false;
+    }
+  };
+  if (coarse != nullptr) {
+    coarse_kept.assign(coarse->columns.size(), true);
+    for (size_t k = 0; k < coarse->columns.size(); ++k) {
+      if (earlier.columns.count(coarse->columns[k])) drop_group(static_cast<int>(k));
+    }
+    for (size_t j = 0; j < fine.columns.size(); ++j) {
+      if (!fine_kept[j]) drop_group(group_of[j]);
+    }
+  }
+  for (;;) {
+    std::vector<int> fine_index, coarse_index;
+    const Joint joint =
+        Restrict(fine, coarse, group_of, fine_kept, coarse_kept, fine_index, coarse_index);
+    if (joint.base == 0) return withheld;
+    Grid g(joint, live);
+    const Outcome o = TryProtect(g, joint.r, earlier);
+    switch (o.kind) {
+      case Outcome::kCertified: {
+        const ProtectedRelease p = g.Result(/*withheld=*/false);
+        NestedProtection out;
+        out.fine = Pick(p, fine_index);
+        if (coarse != nullptr) out.coarse = Pick(p, coarse_index);
+        return out;
+      }
+      case Outcome::kWithholdMonth:
+        return withheld;
+      case Outcome::kDropTable:
+        // That table is not published; the others are protected again without it.
+        live[o.index] = false;
+        if (none_live()) return withheld;
+        break;
+      case Outcome::kDropColumn:
+        // That column (nested: its group) is published nowhere; totals are then of the
+        // other columns.
+        for (size_t j = 0; j < fine_index.size(); ++j) {
+          if (fine_index[j] != o.index) continue;
+          fine_kept[j] = false;
+          if (coarse != nullptr) drop_group(group_of[j]);
+        }
+        for (size_t k = 0; k < coarse_index.size(); ++k) {
+          if (coarse_index[k] == o.index) drop_group(static_cast<int>(k));
+        }
+        break;
+    }
+  }
 }
 
 }  // namespace
@@ -446,41 +637,53 @@ Withheld DecodeWithheld(const std::string& text) {
 }
 
 ProtectedRelease Protect(const Release& release, const Withheld& earlier) {
-  ProtectedRelease withheld;
-  withheld.withheld = true;
-  if (!IsWellFormed(release)) return withheld;
-  std::vector<bool> live(release.tables.size(), true);
-  for (size_t t = 0; t < release.tables.size(); ++t) {
-    live[t] = !earlier.tables.count(release.tables[t].name);
+  if (!IsWellFormed(release)) {
+    ProtectedRelease withheld;
+    withheld.withheld = true;
+    return withheld;
   }
-  if (std::none_of(live.begin(), live.end(), [](bool b) { return b; })) return withheld;
-  std::vector<int> columns;
-  for (size_t j = 0; j < release.columns.size(); ++j) {
-    if (!earlier.columns.count(release.columns[j])) columns.push_back(static_cast<int>(j));
+  return ProtectJoint(release, nullptr, {}, earlier).fine;
+}
+
+bool IsWellFormedNested(const Release& fine, const Release& coarse,
+                        const std::vector<int>& group_of) {
+  if (!IsWellFormed(fine) || !IsWellFormed(coarse) || group_of.size() != fine.columns.size() ||
+      fine.base_threshold != coarse.base_threshold || fine.tables.size() != coarse.tables.size()) {
+    return false;
   }
-  if (columns.empty()) return withheld;
-  for (;;) {
-    const Release restricted = Restrict(release, columns);
-    Grid g(restricted, live);
-    const Outcome o = TryProtect(g, restricted, earlier);
-    switch (o.kind) {
-      case Outcome::kCertified:
-        return Widen(g.Result(/*withheld=*/false), columns,
-                     static_cast<int>(release.columns.size()));
-      case Outcome::kWithholdMonth:
-        return withheld;
-      case Outcome::kDropTable:
-        // That table is not published; the others are protected again without it.
-        live[o.index] = false;
-        if (std::none_of(live.begin(), live.end(), [](bool b) { return b; })) return withheld;
-        break;
-      case Outcome::kDropColumn:
-        // That column is published nowhere; totals are then of the other columns.
-        columns.erase(columns.begin() + o.index);
-        if (columns.empty()) return withheld;
-        break;
+  // Withheld cells are remembered by column name: the two releases' must differ.
+  std::set<std::string> names(fine.columns.begin(), fine.columns.end());
+  for (const std::string& c : coarse.columns) {
+    if (!names.insert(c).second) return false;
+  }
+  std::vector<bool> has_fine(coarse.columns.size(), false);
+  for (int k : group_of) {
+    if (k < 0 || k >= static_cast<int>(coarse.columns.size())) return false;
+    has_fine[k] = true;
+  }
+  if (std::find(has_fine.begin(), has_fine.end(), false) != has_fine.end()) return false;
+  for (size_t t = 0; t < fine.tables.size(); ++t) {
+    const Table& f = fine.tables[t];
+    const Table& c = coarse.tables[t];
+    if (f.name != c.name || f.rows != c.rows || f.threshold != c.threshold) return false;
+    for (size_t i = 0; i < f.cells.size(); ++i) {
+      std::vector<int64_t> sums(coarse.columns.size(), 0);
+      for (size_t j = 0; j < f.cells[i].size(); ++j) sums[group_of[j]] += f.cells[i][j];
+      if (sums != c.cells[i]) return false;
     }
   }
+  return true;
+}
+
+NestedProtection ProtectNested(const Release& fine, const Release& coarse,
+                               const std::vector<int>& group_of, const Withheld& earlier) {
+  if (!IsWellFormedNested(fine, coarse, group_of)) {
+    NestedProtection withheld;
+    withheld.fine.withheld = true;
+    withheld.coarse.withheld = true;
+    return withheld;
+  }
+  return ProtectJoint(fine, &coarse, group_of, earlier);
 }
 
 }  // namespace enlace::stats

@@ -22,6 +22,18 @@
 // table is not published (the others are protected again without it); when a shared column
 // total has none, that column is published nowhere and every total is of the other columns;
 // when the grand total is small, or nothing is left, the whole month is withheld.
+//
+// Linked releases (ProtectNested): two releases of one month whose columns nest, each column
+// of the fine one (a case subtype) inside one of the coarse one (its category), over the same
+// tables and rows. Published side by side, a coarse cell less its published fine cells would
+// give away a withheld fine cell, and a fine cell withheld alone in its group would be the
+// difference. So they are protected as one grid: the coarse cells are sums of fine cells,
+// every certificate moves fine cells and, with them, every coarse cell whose group they move
+// (two fine cells of one group moving against each other leave it unchanged), and a move is a
+// certificate only if every cell it moves, fine or coarse, is withheld and stays in its range.
+// A coarse column and its fine ones are published together or nowhere. An attacker holding
+// both releases then learns nothing more (disclosure_test.cc attacks them together, and shows
+// that protecting each alone is not enough).
 
 #include <cstdint>
 #include <set>
@@ -103,6 +115,21 @@ Withheld DecodeWithheld(const std::string& text);
 // keeping withheld whatever `earlier` revisions withheld (a cell that is now zero excepted: a
 // zero is never withheld).
 ProtectedRelease Protect(const Release& release, const Withheld& earlier = {});
+
+// Two releases of one month, `fine` nested in `coarse`: fine column j lies in coarse column
+// group_of[j]; the same tables, rows and thresholds; every coarse cell the sum of its fine
+// cells in the same row; column names distinct between the two (what is withheld is kept by
+// name); every coarse column with at least one fine column.
+bool IsWellFormedNested(const Release& fine, const Release& coarse,
+                        const std::vector<int>& group_of);
+struct NestedProtection {
+  ProtectedRelease fine;
+  ProtectedRelease coarse;
+};
+// Both protected as one (see above); `earlier`: what earlier publications of either withheld
+// (the union of both). An ill-formed pair is withheld whole.
+NestedProtection ProtectNested(const Release& fine, const Release& coarse,
+                               const std::vector<int>& group_of, const Withheld& earlier = {});
 
 }  // namespace enlace::stats
 
