@@ -122,7 +122,13 @@ class ExchangeService::Reactor
         MaybeFinishLocked(ToGrpcStatus(applied.status()));
         return;
       }
+      auto rejoining = service_->inbox_->Rejoining(peer_country_);
+      if (!rejoining.ok()) {
+        MaybeFinishLocked(ToGrpcStatus(rejoining.status()));
+        return;
+      }
       welcome_.mutable_welcome()->set_applied_seq(*applied);
+      welcome_.mutable_welcome()->set_rejoining(*rejoining);
       welcome_.mutable_welcome()->set_protocol_version(agreed->version);
       for (const auto& f : agreed->features) welcome_.mutable_welcome()->add_features(f);
       batches_ = agreed->Has(kBatchSignatureFeature);

@@ -525,7 +525,7 @@ TEST_F(ExchangeServiceTest, CurrentPeerGetsTheHighestCommonVersionAndKnownFeatur
   EXPECT_EQ(welcome.welcome().protocol_version(), kProtocolVersion);
   EXPECT_EQ(std::vector<std::string>(welcome.welcome().features().begin(),
                                      welcome.welcome().features().end()),
-            std::vector<std::string>{kBatchSignatureFeature});
+            LocalProtocol().features);
   ASSERT_TRUE(s->rw->Write(Envelope("GT", 1, "GT")));
   ASSERT_TRUE(ReadAcksUpTo(*s, 1));
 }
@@ -564,7 +564,7 @@ v1::ExchangeRequest ExchangeServiceTest::Batch(const std::string& sender, uint64
 TEST_F(ExchangeServiceTest, CurrentPeerSendsSignedBatchesAndATamperedOneMovesNothing) {
   std::vector<std::string> features;
   auto s = ConnectOffering("GT", LocalProtocol(), &features);
-  ASSERT_EQ(features, std::vector<std::string>{kBatchSignatureFeature});
+  ASSERT_EQ(features, LocalProtocol().features);
   ASSERT_TRUE(s->rw->Write(Batch("GT", 1, 100, "GT")));
   ASSERT_TRUE(s->rw->Write(Batch("GT", 101, 130, "GT")));
   ASSERT_TRUE(ReadAcksUpTo(*s, 130));
@@ -606,7 +606,7 @@ TEST_F(ExchangeServiceTest, PeerWithoutBatchesInteroperatesAndCannotSendABatch) 
 TEST_F(ExchangeServiceTest, EmptyOrOversizedBatchIsRefusedAndMovesNothing) {
   std::vector<std::string> features;
   auto s = ConnectOffering("GT", LocalProtocol(), &features);
-  ASSERT_EQ(features, std::vector<std::string>{kBatchSignatureFeature});
+  ASSERT_EQ(features, LocalProtocol().features);
   ASSERT_TRUE(s->rw->Write(Batch("GT", 1, 3, "GT")));
   ASSERT_TRUE(ReadAcksUpTo(*s, 3));
 

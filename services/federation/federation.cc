@@ -176,9 +176,13 @@ void Federation::OnManifest(std::shared_ptr<const ManifestSnapshot> snapshot) {
         it->second->Nudge();
         continue;
       }
+      SenderOptions sender_options = options_.sender;
+      sender_options.rebootstrap = [this](const std::string& peer, txn::Transaction& txn) {
+        return RebootstrapPeer(peer, txn);
+      };
       senders_[country] = std::make_unique<Sender>(
           options_.self, country, peer->member.federation_endpoint(), peer->member.tls_ca_pem(),
-          options_.tls, signer_.get(), store_, committer_, options_.sender);
+          options_.tls, signer_.get(), store_, committer_, std::move(sender_options));
     }
     for (auto it = senders_.begin(); it != senders_.end();) {
       if (wanted.count(it->first) == 0) {
@@ -225,6 +229,18 @@ absl::Status Federation::BootstrapNewPeers(const ManifestSnapshot& snapshot) {
     r.set_detail(absl::StrCat(country, ": ", txn.envelopes.size(), " envelopes queued"));
     txn.audit.push_back(r);
     if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Federation::RebootstrapPeer(const std::string& peer, txn::Transaction& txn) {
+  // As BootstrapNewPeers: the secretariat holds none of what members replicate.
+  auto snapshot = watcher_->Current();
+  if (snapshot->IsSecretariat(peer) || snapshot->IsSecretariat(options_.self)) {
+    return absl::OkStatus();
+  }
+  for (const auto& b : bootstraps_) {
+    if (absl::Status s = b(peer, txn); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -322,7 +338,7 @@ absl::StatusOr<v1::ResumeLinkResponse> Federation::ResumeLink(
   txn.audit.push_back(std::move(r));
   if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   if (before.halted()) {
-    if (absl::Status s = sender->Resume(); !s.ok()) return s;
+    if (absl::Status s = sender->Resume(caller.identity, request.reason()); !s.ok()) return s;
   }
   return response;
 }

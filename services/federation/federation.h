@@ -91,6 +91,9 @@ class Federation final : public FederationAdmin {
   absl::Status StartServerLocked(const ManifestSnapshot& snapshot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status BootstrapNewPeers(const ManifestSnapshot& snapshot);
+  // What BootstrapNewPeers queues for `peer`, again: for a peer restored from a backup that
+  // lost what this node had sent it and already deleted (Sender::ServeRejoin).
+  absl::Status RebootstrapPeer(const std::string& peer, txn::Transaction& txn);
 
   const FederationOptions options_;
   storage::Store* store_;

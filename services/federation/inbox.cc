@@ -7,7 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "common/text/utf8.h"
 #include "services/federation/batch.h"
+#include "services/federation/protocol.h"
 
 namespace enlace::federation {
 namespace {
@@ -33,6 +35,11 @@ std::string BatchEvidenceKey(absl::string_view sender, uint64_t seq) {
 }
 
 std::string RefusalKey(const std::string& sender) { return absl::StrCat("inbox|refused|", sender); }
+
+// Present once the link from `sender` has rejoined after a restore (Inbox::Rejoining).
+std::string RejoinedKey(const std::string& sender) {
+  return absl::StrCat("inbox|rejoined|", sender);
+}
 
 std::string Be64(uint64_t v) {
   std::string s;
@@ -124,6 +131,15 @@ absl::StatusOr<uint64_t> Inbox::AppliedSeq(const std::string& sender) const {
   return storage::ReadBigEndian64(**v);
 }
 
+absl::StatusOr<bool> Inbox::Rejoining(const std::string& sender) const {
+  auto restored = store_->Get(meta_, kRestoredMarkerKey);
+  if (!restored.ok()) return restored.status();
+  if (!restored->has_value()) return false;
+  auto rejoined = store_->Get(meta_, RejoinedKey(sender));
+  if (!rejoined.ok()) return rejoined.status();
+  return !rejoined->has_value();
+}
+
 absl::Mutex* Inbox::LinkMutex(const std::string& sender) {
   absl::MutexLock l(&links_mu_);
   auto& m = links_[sender];
@@ -148,6 +164,9 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
   auto applied = AppliedSeq(sender);
   if (!applied.ok()) return applied.status();
   uint64_t watermark = *applied;
+  // Restored from a backup and nothing applied from `sender` since: the one forward jump below.
+  auto rejoining = Rejoining(sender);
+  if (!rejoining.ok()) return rejoining.status();
   txn::Transaction txn;
   int64_t applied_now = 0;
   std::map<std::string, EnvelopeHandler*> handlers;
@@ -265,10 +284,33 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
       txn.audit.push_back(std::move(r));
       continue;
     }
-    if (env.seq() != watermark + 1) {
+    // A node restored from a backup lost what it applied after it; the sender deleted the
+    // part it had acknowledged and, told `rejoining`, sends from the first it still holds.
+    // That one authentic jump forward is taken (never one the local restore did not open,
+    // never on an envelope that is not authentic for its place), recorded as the gap.
+    const bool jump = *rejoining && env.seq() > watermark + 1 && forged[index].empty() &&
+                      parses[index] != 0;
+    if (env.seq() != watermark + 1 && !jump) {
       if (absl::Status s = inflight.Wait(); !s.ok()) return s;
       return absl::FailedPreconditionError(
           absl::StrCat("expected envelope ", watermark + 1, " from ", sender, ", got ", env.seq()));
+    }
+    if (*rejoining && forged[index].empty()) {  // a forged envelope ends nothing of it
+      enlace::audit::v1::AuditRecord r;
+      r.set_actor(self_);
+      r.set_action("federation.link.rejoined");
+      r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+      r.set_detail(
+          jump ? absl::StrCat("from ", sender, " after a restore: envelopes ", watermark + 1, "..",
+                              env.seq() - 1, " applied before the loss are gone from this node "
+                              "and were deleted by ", sender, " once acknowledged; rejoined at ",
+                              env.seq(), " (", sender, " re-sends its bootstrap)")
+               : absl::StrCat("from ", sender, " after a restore: nothing lost, rejoined at ",
+                              env.seq()));
+      txn.audit.push_back(std::move(r));
+      txn.batch.Put(meta_, RejoinedKey(sender), "");
+      if (jump) watermark = env.seq() - 1;
+      *rejoining = false;
     }
     // Only the authentic moves a link: an envelope that the link's sender did not sign for
     // exactly this place (its sequence number, from it, to us) is never applied and never
@@ -287,7 +329,9 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
       txn.audit.push_back(std::move(r));
       v1::LinkRefusal refusal;
       refusal.set_seq(env.seq());
-      refusal.set_reason(forged[index]);
+      // Stored text is well-formed UTF-8 whatever a peer put in what it names (a proto3
+      // string that does not parse would make the record unreadable).
+      refusal.set_reason(text::ValidUtf8(forged[index]));
       *refusal.mutable_time() = NowProto(clock_);
       txn.batch.Put(meta_, RefusalKey(sender), refusal.SerializeAsString());
       seal();
@@ -348,7 +392,7 @@ absl::StatusOr<uint64_t> Inbox::ApplyBatches(const std::string& sender,
       q.set_sender(sender);
       q.set_seq(env.seq());
       q.set_kind(body.kind().substr(0, 128));
-      q.set_reason(reason);
+      q.set_reason(text::ValidUtf8(reason));
       *q.mutable_receive_time() = NowProto(clock_);
       q.set_size_bytes(static_cast<int64_t>(size));
       txn.batch.Put(quarantine_, absl::StrCat(sender, "|", Be64(env.seq())), q.SerializeAsString());

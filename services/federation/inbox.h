@@ -67,6 +67,10 @@ class Inbox {
   void RegisterHandler(const std::string& kind, EnvelopeHandler* handler);
 
   absl::StatusOr<uint64_t> AppliedSeq(const std::string& sender) const;
+  // Whether this node was restored from a backup (kRestoredMarkerKey) and has applied nothing
+  // from `sender` since: its Welcome says `rejoining`, and the first authentic envelope
+  // beyond the watermark is applied even past a gap (recorded as federation.link.rejoined).
+  absl::StatusOr<bool> Rejoining(const std::string& sender) const;
 
   // Processes, in order, envelopes received from the authenticated peer `sender`, whose
   // manifest entry is `peer`, in ONE transaction. Envelopes at or below the watermark are

@@ -2,6 +2,7 @@
 // the peers, a FakeClock, and a recording handler standing in for the modules.
 
 #include "services/federation/inbox.h"
+#include "services/federation/sender.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -359,6 +360,56 @@ TEST_F(InboxTest, ConcurrentOverlappingBatchesOfOneLinkApplyEachEnvelopeOnce) {
 
 // --- Only the authentic moves a link -------------------------------------------------------
 
+// --- Rejoining after a restore (docs/operations.md, "Restoring a federated node") ---------
+
+// This node was restored from a backup: it lost what it applied from GT after its watermark,
+// and GT deleted that once acknowledged. GT sends from the first envelope it still holds; the
+// inbox takes that ONE authentic jump, records the gap, and from then on a gap is an error
+// again. Attacks: a forged envelope cannot take the jump (nor end the rejoin), and a node
+// that was never restored never jumps.
+TEST_F(InboxTest, RestoredNodeTakesOneAuthenticJumpRecordedAsTheGap) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 2)).ok());
+  ASSERT_FALSE(*inbox_->Rejoining("GT"));
+  EXPECT_EQ(ApplyFromGt(Range(6, 6)).status().code(), absl::StatusCode::kFailedPrecondition)
+      << "a node that was not restored jumped";
+  ASSERT_TRUE(MarkRestored(store_.get(), "restore drill").ok());
+  Reopen();
+  EXPECT_TRUE(*inbox_->Rejoining("GT"));
+  EXPECT_TRUE(*inbox_->Rejoining("HN"));
+
+  // HN's key on GT's link cannot take the jump, and the rejoin stays open for GT.
+  EXPECT_EQ(ApplyFromGt({Seal(Body(6, "put:forged"), hn_, 6)}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Watermark(), 2u);
+  EXPECT_TRUE(*inbox_->Rejoining("GT"));
+
+  auto w = ApplyFromGt(Range(6, 7));
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, 7u);
+  EXPECT_EQ(Things(), (Strings{"k1", "k2", "k6", "k7"}));
+  EXPECT_FALSE(*inbox_->Rejoining("GT"));
+  EXPECT_TRUE(*inbox_->Rejoining("HN")) << "one link's rejoin ended another's";
+  const Strings actions = AuditActions();
+  ASSERT_GE(actions.size(), 3u);
+  EXPECT_EQ(actions[actions.size() - 3], "federation.link.rejoined");
+  // The second jump is the protocol error it always was.
+  EXPECT_EQ(ApplyFromGt(Range(9, 9)).status().code(), absl::StatusCode::kFailedPrecondition);
+  // A restart keeps the rejoin closed.
+  Reopen();
+  EXPECT_FALSE(*inbox_->Rejoining("GT"));
+  EXPECT_EQ(Watermark(), 7u);
+}
+
+// Rejoining with nothing lost: the next envelope in order ends the rejoin, no jump is taken.
+TEST_F(InboxTest, RestoredNodeWithNothingLostEndsItsRejoinAtTheNextEnvelope) {
+  ASSERT_TRUE(ApplyFromGt(Range(1, 2)).ok());
+  ASSERT_TRUE(MarkRestored(store_.get(), "restore drill").ok());
+  ASSERT_TRUE(ApplyFromGt(Range(3, 3)).ok());
+  EXPECT_FALSE(*inbox_->Rejoining("GT"));
+  EXPECT_EQ(ApplyFromGt(Range(5, 5)).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Watermark(), 3u);
+}
+
 TEST_F(InboxTest, EnvelopeSignedWithAnotherKeyIsRefusedAndNeverMovesTheWatermark) {
   // HN's key on GT's link: someone holding a TLS key but not GT's signing key.
   auto w = ApplyFromGt({Seal(Body(1, "put:forged"), hn_, 1)});
@@ -709,6 +760,23 @@ TEST_F(InboxTest, EnvelopesAHandlerRefusesAreQuarantinedAndTheLinkMovesOn) {
   EXPECT_EQ(Watermark(), 5u);
   EXPECT_EQ(Quarantined(), 3);
   EXPECT_EQ(Things(), (Strings{"k1", "k5"}));
+}
+
+// Attack: a peer's payload crafted so that the handler's refusal quotes ill-formed UTF-8.
+// The quarantine record (a proto3 string) must stay readable: stored text is made
+// well-formed at the inbox, whatever a handler's message quotes.
+TEST_F(InboxTest, RefusalQuotingIllFormedUtf8StaysReadableInTheQuarantine) {
+  auto w = ApplyFromGt({FromGt(1, "invalid:\xc3(\xff")});
+  ASSERT_TRUE(w.ok()) << w.status();
+  v1::ListQuarantineRequest req;
+  req.set_sender("GT");
+  auto list = inbox_->ListQuarantine(req);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->envelopes_size(), 1);
+  EXPECT_TRUE(absl::StartsWith(list->envelopes(0).reason(), "cannot apply: bad "))
+      << list->envelopes(0).reason();
+  EXPECT_NE(list->envelopes(0).reason().find("\xef\xbf\xbd"), std::string::npos)
+      << "ill-formed bytes were not replaced by U+FFFD";
 }
 
 TEST_F(InboxTest, UnknownKindOversizedPayloadAndUnreadableSignedBodyAreQuarantined) {

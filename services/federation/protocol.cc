@@ -16,7 +16,7 @@ std::string Describe(const ProtocolRange& r) {
 
 ProtocolRange LocalProtocol() {
   ProtocolRange r;
-  r.features = {kBatchSignatureFeature};
+  r.features = {kBatchSignatureFeature, kRejoinFeature};
   return r;
 }
 

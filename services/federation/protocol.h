@@ -26,6 +26,12 @@ inline constexpr uint32_t kMinProtocolVersion = 1;
 //   envelopes under one Ed25519 signature over their bodies' SHA-256 (BatchManifest), instead
 //   of one signature per envelope. Ed25519 is most of an envelope's cost; per batch it is not.
 inline constexpr char kBatchSignatureFeature[] = "envelope.batch_signature";
+// "link.rejoin": a receiver restored from a backup says so in its Welcome (`rejoining`), and
+//   the sender skips what it deleted once acknowledged instead of halting the link, then
+//   re-sends its bootstrap (docs/operations.md, "Restoring a federated node").
+inline constexpr char kRejoinFeature[] = "link.rejoin";
+// Set in the store by enlace-node --restore_from (MarkRestored): the node's links rejoin.
+inline constexpr char kRestoredMarkerKey[] = "sender|restored";
 
 // The versions and optional features one side speaks.
 struct ProtocolRange {

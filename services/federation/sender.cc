@@ -7,7 +7,10 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/text/utf8.h"
 #include "common/testing/sync_point.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/federation/batch.h"
@@ -158,31 +161,64 @@ void Sender::Nudge() {
 
 void Sender::SetError(const absl::Status& s) {
   absl::MutexLock l(&mu_);
-  last_error_ = std::string(s.message().substr(0, 300));
+  // A peer's status message is untrusted text; FederationStatus carries it as a string.
+  last_error_ = text::ValidUtf8(s.message().substr(0, 300));
   last_error_time_ = absl::Now();
 }
 
 std::string Sender::HaltKey() const { return absl::StrCat("sender|halted|", peer_); }
 
 namespace {
-constexpr char kRestoredKey[] = "sender|restored";
+constexpr absl::string_view kRestoredKey = kRestoredMarkerKey;
+
+std::string Be64(uint64_t v) {
+  std::string s;
+  storage::AppendBigEndian64(&s, v);
+  return s;
+}
+// An outbox body under its number on the wire: the body names its own sequence number,
+// which the receiver checks against the envelope's place in the link.
+absl::StatusOr<std::string> Renumbered(std::string bytes, uint64_t seq) {
+  fv1::EnvelopeBody body;
+  if (!body.ParseFromString(bytes)) return absl::DataLossError("outbox entry does not parse");
+  body.set_seq(seq);
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    body.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
 }  // namespace
 
 absl::Status MarkRestored(storage::Store* store, absl::string_view why) {
   // Each link's floor is the outbox's end as the backup holds it: the committer's per-peer
   // last queued sequence (txn::Committer, "outbox|last|PEER"). A peer without one had nothing
-  // queued: its floor is 0 (LoadRejoinFloor).
+  // queued: its floor is 0 (LoadRejoinFloor). Links that rejoined after an earlier restore
+  // rejoin again; their inbox sides too (Inbox::Rejoining).
   constexpr absl::string_view kOutboxLast = "outbox|last|";
   storage::WriteBatch batch;
   for (auto it = store->ScanPrefix(store->cf("meta"), kOutboxLast); it->Valid(); it->Next()) {
     batch.Put(store->cf("meta"),
               absl::StrCat("sender|rejoin|", it->key().substr(kOutboxLast.size())), it->value());
   }
+  for (absl::string_view done : {"sender|rejoined|", "inbox|rejoined|", "sender|rejoin_gap|"}) {
+    for (auto it = store->ScanPrefix(store->cf("meta"), done); it->Valid(); it->Next()) {
+      batch.Delete(store->cf("meta"), it->key());
+    }
+  }
   batch.Put(store->cf("meta"), kRestoredKey, why);
   return store->Commit(batch);
 }
 
 void Sender::LoadRejoinFloor() {
+  absl::MutexLock l(&mu_);
+  auto offset = store_->Get(store_->cf("meta"), absl::StrCat("sender|offset|", peer_));
+  if (offset.ok() && offset->has_value() && (*offset)->size() == 8) {
+    offset_ = storage::ReadBigEndian64(**offset);
+  }
   auto floor = store_->Get(store_->cf("meta"), absl::StrCat("sender|rejoin|", peer_));
   if (floor.ok() && floor->has_value() && (*floor)->size() == 8) {
     rejoin_floor_ = storage::ReadBigEndian64(**floor);
@@ -196,21 +232,71 @@ void Sender::LoadRejoinFloor() {
 }
 
 absl::Status Sender::CheckRejoinFloor(uint64_t peer_applied) {
-  if (!rejoin_floor_) return absl::OkStatus();
-  if (peer_applied > *rejoin_floor_) {
+  std::optional<uint64_t> floor;
+  uint64_t offset;
+  {
+    absl::MutexLock l(&mu_);
+    floor = rejoin_floor_;
+    offset = offset_;
+  }
+  if (!floor) return absl::OkStatus();
+  if (peer_applied > *floor + offset) {
+    // Kept for the operator's Resume, which moves this link's numbers past it.
+    storage::WriteBatch gap;
+    gap.Put(store_->cf("meta"), absl::StrCat("sender|rejoin_gap|", peer_), Be64(peer_applied));
+    if (absl::Status s = store_->Commit(gap); !s.ok()) return s;
     return absl::DataLossError(absl::StrCat(
         "restored from a backup: ", peer_, " says it applied ", peer_applied,
-        " envelopes but only ", *rejoin_floor_, " were queued when the backup was taken; ",
-        *rejoin_floor_ + 1, "..", peer_applied,
-        " were sent before the loss and sending on would reuse their numbers (docs/operations.md, "
-        "\"Restoring a federated node\")"));
+        " envelopes but only ", *floor + offset, " were queued when the backup was taken; ",
+        *floor + offset + 1, "..", peer_applied,
+        " were sent before the loss and sending on would reuse their numbers; once the gap is "
+        "reviewed, `enlacectl federation resume` moves this link's numbers past ",
+        peer_applied, " (docs/operations.md, \"Restoring a federated node\")"));
   }
   storage::WriteBatch batch;
   batch.Delete(store_->cf("meta"), absl::StrCat("sender|rejoin|", peer_));
   batch.Put(store_->cf("meta"), absl::StrCat("sender|rejoined|", peer_), "");
   if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+  absl::MutexLock l(&mu_);
   rejoin_floor_.reset();
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Sender::ServeRejoin(uint64_t start, uint64_t wire_start) {
+  // The first envelope still held past `start`. What lies between was deleted here only once
+  // the peer acknowledged it (GarbageCollect): it is what the peer lost, not what it missed.
+  const uint64_t queued = committer_->LastQueued(peer_);
+  uint64_t first = queued + 1;
+  auto it = store_->Scan(committer_->outbox_cf(), txn::Committer::OutboxKey(peer_, start + 1),
+                         txn::Committer::OutboxKey(peer_, queued + 1));
+  if (it->Valid()) {
+    const absl::string_view key = it->key();
+    if (key.size() < 8) return absl::DataLossError("malformed outbox key");
+    first = storage::ReadBigEndian64(key.substr(key.size() - 8));
+  }
+  if (!it->status().ok()) return it->status();
+  if (first <= start + 1) return start;  // nothing deleted that the peer lost
+  const std::string served_key = absl::StrCat("sender|rejoin_served|", peer_);
+  auto served = store_->Get(store_->cf("meta"), served_key);
+  if (!served.ok()) return served.status();
+  if (served->has_value() && **served == Be64(wire_start)) return first - 1;  // done already
+  txn::Transaction txn;
+  if (options_.rebootstrap) {
+    if (absl::Status s = options_.rebootstrap(peer_, txn); !s.ok()) return s;
+  }
+  txn.batch.Put(store_->cf("meta"), served_key, Be64(wire_start));
+  enlace::audit::v1::AuditRecord r;
+  r.set_actor(self_);
+  r.set_action("federation.link.rejoin_served");
+  r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+  r.set_detail(absl::StrCat(peer_, " was restored from a backup: it lost envelopes ",
+                            wire_start + 1, "..", wire_start + (first - 1 - start),
+                            " it had acknowledged (deleted here); sending on from ",
+                            wire_start + (first - start), ", ", txn.envelopes.size(),
+                            " bootstrap envelopes re-sent"));
+  txn.audit.push_back(std::move(r));
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
+  return first - 1;
 }
 
 void Sender::Halt(const absl::Status& why) {
@@ -242,11 +328,49 @@ void Sender::Halt(const absl::Status& why) {
   halted_ = true;
 }
 
-absl::Status Sender::Resume() {
-  storage::WriteBatch batch;
-  batch.Delete(store_->cf("meta"), HaltKey());
-  if (absl::Status s = store_->Commit(batch); !s.ok()) return s;
+absl::Status Sender::Resume(absl::string_view actor, absl::string_view reason) {
+  const std::string gap_key = absl::StrCat("sender|rejoin_gap|", peer_);
+  auto gap = store_->Get(store_->cf("meta"), gap_key);
+  if (!gap.ok()) return gap.status();
+  std::optional<uint64_t> floor;
+  uint64_t offset;
+  {
+    absl::MutexLock l(&mu_);
+    floor = rejoin_floor_;
+    offset = offset_;
+  }
+  txn::Transaction txn;
+  txn.batch.Delete(store_->cf("meta"), HaltKey());
+  std::optional<uint64_t> new_offset;
+  if (gap->has_value() && (*gap)->size() == 8 && floor) {
+    // The peer applied up to W of this node's numbers; the outbox, restored, ends at Q
+    // (outbox numbering). From now on outbox Q+1 goes as W+1: offset W - Q, in the same
+    // commit as the end of the floor, so no number the peer applied is sent again.
+    const uint64_t applied = storage::ReadBigEndian64(**gap);
+    if (applied > *floor + offset) {
+      new_offset = applied - *floor;
+      txn.batch.Put(store_->cf("meta"), absl::StrCat("sender|offset|", peer_), Be64(*new_offset));
+      txn.batch.Delete(store_->cf("meta"), absl::StrCat("sender|rejoin|", peer_));
+      txn.batch.Put(store_->cf("meta"), absl::StrCat("sender|rejoined|", peer_), "");
+      enlace::audit::v1::AuditRecord r;
+      r.set_actor(std::string(actor));
+      r.set_action("federation.link.rejoined");
+      r.set_outcome(enlace::audit::v1::AUDIT_OUTCOME_OK);
+      r.set_detail(absl::StrCat(
+          "to ", peer_, " after a restore: envelopes ", *floor + offset + 1, "..", applied,
+          " this node sent before the loss were applied by ", peer_,
+          " and are gone here; this node's envelopes go on from ", applied + 1, ": ",
+          reason.substr(0, 500)));
+      txn.audit.push_back(std::move(r));
+    }
+  }
+  txn.batch.Delete(store_->cf("meta"), gap_key);
+  if (absl::Status s = committer_->Commit(txn); !s.ok()) return s;
   absl::MutexLock l(&mu_);
+  if (new_offset) {
+    offset_ = *new_offset;
+    rejoin_floor_.reset();
+  }
   halted_ = false;
   nudged_ = true;
   last_error_.clear();
@@ -348,20 +472,33 @@ absl::Status Sender::RunStream() {
   }
   // Both speak batches: one signature per batch instead of one per envelope.
   const bool batches = agreed->Has(kBatchSignatureFeature);
-  const uint64_t start = welcome.welcome().applied_seq();
-  if (absl::Status floor = CheckRejoinFloor(start); !floor.ok()) {
-    stream->Cancel();
-    stream->Finish().IgnoreError();
-    clear_context();
-    return floor;
+  // Numbers on the wire are the outbox's plus the link's offset (non-zero only once a rejoin
+  // moved them past what the peer applied before this node's restore); `start` and every
+  // count below are in the outbox's numbering.
+  uint64_t offset;
+  {
+    absl::MutexLock l(&mu_);
+    offset = offset_;
   }
-  if (start > committer_->LastQueued(peer_)) {
+  const uint64_t wire_start = welcome.welcome().applied_seq();
+  auto refuse = [&](absl::Status why) {
     stream->Cancel();
     stream->Finish().IgnoreError();  // it says only CANCELLED
     clear_context();
-    return absl::DataLossError(absl::StrCat(peer_, " says it applied ", start,
-                                            " envelopes but only ", committer_->LastQueued(peer_),
-                                            " were queued"));
+    return why;
+  };
+  if (absl::Status floor = CheckRejoinFloor(wire_start); !floor.ok()) return refuse(floor);
+  if (wire_start > committer_->LastQueued(peer_) + offset || wire_start < offset) {
+    return refuse(absl::DataLossError(
+        absl::StrCat(peer_, " says it applied ", wire_start, " envelopes but only ",
+                     committer_->LastQueued(peer_) + offset, " were queued",
+                     wire_start < offset ? " (and fewer than it applied before)" : "")));
+  }
+  uint64_t start = wire_start - offset;
+  if (welcome.welcome().rejoining() && agreed->Has(kRejoinFeature)) {
+    absl::StatusOr<uint64_t> from = ServeRejoin(start, wire_start);
+    if (!from.ok()) return refuse(from.status());
+    start = *from;
   }
   {
     absl::MutexLock l(&mu_);
@@ -378,13 +515,14 @@ absl::Status Sender::RunStream() {
     while (stream->Read(&response)) {
       if (!response.has_ack()) continue;
       absl::MutexLock l(&mu_);
-      if (response.ack().applied_seq() > sent_) {
+      const uint64_t applied = response.ack().applied_seq();
+      if (applied > sent_ + offset) {
         // The peer claims envelopes this node never sent: its log and ours disagree.
-        peer_ahead_ = response.ack().applied_seq();
+        peer_ahead_ = applied;
         stream->Cancel();
         break;
       }
-      acked_ = std::max(acked_, response.ack().applied_seq());
+      if (applied >= offset) acked_ = std::max(acked_, applied - offset);
     }
     absl::MutexLock l(&mu_);
     stream_broken_ = true;
@@ -434,7 +572,7 @@ absl::Status Sender::RunStream() {
     };
     auto flush = [&]() -> bool {
       if (pending.empty()) return true;
-      const uint64_t last_seq = pending.back().seq();
+      const uint64_t last_seq = pending.back().seq() - offset;
       fv1::ExchangeRequest req;
       auto batch = SignBatch(*signer_, self_, peer_, std::move(pending));
       pending.clear();
@@ -451,6 +589,7 @@ absl::Status Sender::RunStream() {
       // rather than send an envelope under the wrong number.
       if (it->key() != txn::Committer::OutboxKey(peer_, expect)) break;
       auto body = committer_->OpenOutboxEntry(it->value(), it->key());
+      if (body.ok() && offset != 0) body = Renumbered(*std::move(body), expect + offset);
       if (!body.ok()) {
         result = body.status();
         write_failed = true;
@@ -465,7 +604,7 @@ absl::Status Sender::RunStream() {
         pending_bytes += body->size();
         fv1::Envelope& env = pending.emplace_back();
         env.set_body(*std::move(body));
-        env.set_seq(expect);
+        env.set_seq(expect + offset);
         ++expect;
         if ((pending.size() >= kMaxBatchEnvelopes || expect > last) && !flush()) {
           write_failed = true;
@@ -476,7 +615,7 @@ absl::Status Sender::RunStream() {
       fv1::ExchangeRequest req;
       auto* env = req.mutable_envelope();
       env->set_body(*std::move(body));
-      env->set_seq(expect);
+      env->set_seq(expect + offset);
       auto sig = signer_->Sign(env->body());
       if (!sig.ok()) {
         result = sig.status();
@@ -530,7 +669,7 @@ absl::Status Sender::RunStream() {
     if (peer_ahead_ > 0) {
       const uint64_t claimed = std::exchange(peer_ahead_, 0);
       return absl::DataLossError(absl::StrCat(peer_, " acknowledged envelope ", claimed,
-                                              " but only ", sent_, " were sent"));
+                                              " but only ", sent_ + offset, " were sent"));
     }
   }
   return absl::UnavailableError(absl::StrCat("stream to ", peer_, " ended: ", Describe(st)));
@@ -562,9 +701,10 @@ void Sender::FillStatus(fv1::PeerStatus* status) const {
   const uint64_t queued = committer_->LastQueued(peer_);
   status->set_connected(connected_);
   status->set_halted(halted_);
-  status->set_last_seq_queued(queued);
-  status->set_last_seq_sent(sent_);
-  status->set_last_seq_acked(acked_);
+  // In the peer's numbering (the wire's), which its own status reports.
+  status->set_last_seq_queued(queued + offset_);
+  status->set_last_seq_sent(sent_ + offset_);
+  status->set_last_seq_acked(acked_ + offset_);
   status->set_outbox_depth(queued > acked_ ? queued - acked_ : 0);
   status->set_last_error(last_error_);
   if (!last_error_.empty()) {

@@ -1,6 +1,7 @@
 #ifndef ENLACE_SERVICES_FEDERATION_SENDER_H_
 #define ENLACE_SERVICES_FEDERATION_SENDER_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,10 @@ struct SenderOptions {
   absl::Duration stream_deadline = absl::Minutes(10);
   // What this side offers in the Hello (a test narrows it to stand for an older release).
   ProtocolRange protocol = LocalProtocol();
+  // Adds to `txn` what a member joining receives first from this node (the federation's
+  // bootstraps): re-sent, once, to a peer restored from a backup that lost envelopes this node
+  // had already deleted (Welcome.rejoining). Unset: nothing is re-sent.
+  std::function<absl::Status(const std::string& peer, txn::Transaction& txn)> rebootstrap;
 };
 
 // One open Exchange stream to the peer: the network seam of Sender (a gRPC call over mTLS in
@@ -98,8 +103,12 @@ class Sender {
   void FillStatus(enlace::federation::v1::PeerStatus* status) const;
   // Wakes a sleeping reconnect (e.g. after the manifest changed).
   void Nudge();
-  // Clears a halt (the operator decided the link may go on) and reconnects.
-  absl::Status Resume();
+  // Clears a halt (the operator `actor` decided the link may go on, for `reason`) and
+  // reconnects. A link halted at the rejoin gap of a restore (the peer applied Q+1..W of
+  // this node's envelopes, lost here) moves on past W: the envelopes queued from Q+1 go as
+  // W+1, W+2 ... (re-signed under their new numbers), recorded with the gap in the audit log
+  // as federation.link.rejoined, so no number the peer applied is ever reused.
+  absl::Status Resume(absl::string_view actor = "operator", absl::string_view reason = "");
 
  private:
   void Run();
@@ -113,9 +122,13 @@ class Sender {
   std::string HaltKey() const;
   // The rejoin floor of a restored store (MarkRestored): read, or recorded at the first start.
   void LoadRejoinFloor();
-  // At the handshake of a link with a floor: DATA_LOSS when the peer applied past it, else
-  // the link has rejoined (recorded) and the floor is gone.
+  // At the handshake of a link with a floor: DATA_LOSS when the peer applied past it (W is
+  // kept for Resume), else the link has rejoined (recorded) and the floor is gone.
   absl::Status CheckRejoinFloor(uint64_t peer_applied);
+  // The peer was restored and lost what it applied after `start` (outbox numbering): where to
+  // send from, past what this side already deleted as acknowledged; re-sends the bootstrap
+  // once per loss (`wire_start` identifies it), recorded in the audit log.
+  absl::StatusOr<uint64_t> ServeRejoin(uint64_t start, uint64_t wire_start);
 
   const std::string self_, peer_, endpoint_, peer_ca_pem_;
   const std::unique_ptr<ExchangeDialer> dialer_;
@@ -137,8 +150,11 @@ class Sender {
   std::string last_error_ ABSL_GUARDED_BY(mu_);
   absl::Time last_error_time_ ABSL_GUARDED_BY(mu_);
   ExchangeStream* live_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
-  // Only the link's own thread (Run) reads and writes it.
-  std::optional<uint64_t> rejoin_floor_;
+  // A restored store's rejoin floor (outbox numbering), until the link has rejoined.
+  std::optional<uint64_t> rejoin_floor_ ABSL_GUARDED_BY(mu_);
+  // Added to outbox numbers on the wire: non-zero once a rejoin moved this link's numbers past
+  // what the peer applied before a restore (kept in the store, "sender|offset|PEER").
+  uint64_t offset_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 
 #include "services/federation/sender.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <vector>
@@ -38,6 +39,9 @@ struct StreamPolicy {
   int end_after = -1;                     // the peer ends the stream after this many envelopes
   uint32_t welcome_version = 0;           // the Welcome's protocol version (0: a v1 peer's)
   std::vector<std::string> welcome_features;  // the features the Welcome agrees
+  // The Welcome says the peer was restored (Welcome.rejoining): like the Inbox, it then
+  // applies the first envelope beyond its watermark even past a gap, once.
+  bool rejoining = false;
 };
 
 struct Received {
@@ -70,6 +74,7 @@ class FakeStream : public ExchangeStream {
   bool ended_ = false;
   absl::Status end_status_;
   int envelopes_ = 0;
+  bool jump_open_ = false;  // rejoining and nothing received yet
   std::deque<v1::ExchangeResponse> responses_;
 };
 
@@ -195,6 +200,8 @@ bool FakeStream::Write(const v1::ExchangeRequest& request, bool buffer_hint) {
     welcome.mutable_welcome()->set_applied_seq(policy_.claim_applied.value_or(peer_->applied_));
     welcome.mutable_welcome()->set_protocol_version(policy_.welcome_version);
     for (const auto& f : policy_.welcome_features) welcome.mutable_welcome()->add_features(f);
+    welcome.mutable_welcome()->set_rejoining(policy_.rejoining);
+    jump_open_ = policy_.rejoining;
     peer_->acked_ = welcome.welcome().applied_seq();
     responses_.push_back(welcome);
     return true;
@@ -228,7 +235,11 @@ bool FakeStream::Write(const v1::ExchangeRequest& request, bool buffer_hint) {
           absl::StrCat("sent ", env.seq(), " with only ", peer_->acked_, " acknowledged"));
     }
     peer_->received_.push_back(std::move(r));
-    if (env.seq() == peer_->applied_ + 1) peer_->applied_ = env.seq();
+    if (env.seq() == peer_->applied_ + 1 ||
+        (jump_open_ && signature_ok && env.seq() > peer_->applied_)) {
+      peer_->applied_ = env.seq();
+    }
+    jump_open_ = false;
     if (++envelopes_ == policy_.end_after) {
       ended_ = true;
       end_status_ = absl::UnavailableError("peer went away");
@@ -644,6 +655,94 @@ TEST_F(SenderTest, HaltsWhenThePeerClaimsMoreThanWasEverQueued) {
   ASSERT_TRUE(sender_->Resume().ok());
   ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 2; }));
   EXPECT_FALSE(Status().halted());
+}
+
+// --- Restores (docs/operations.md, "Restoring a federated node") ----------------------------
+
+// The PEER was restored: it lost 3..5, which this node deleted once acknowledged. Told
+// `rejoining`, the sender sends from the first envelope it still holds instead of halting,
+// and re-sends its bootstrap once (not again at the next reconnect), recorded in the audit
+// log. Without the rejoin feature agreed it halts as before (PeerBackBelowWhat... above).
+TEST_F(SenderTest, RestoredPeerIsServedFromTheFirstHeldEnvelopeAndRebootstrappedOnce) {
+  int rebootstraps = 0;
+  options_.rebootstrap = [&](const std::string& peer, txn::Transaction& txn) {
+    EXPECT_EQ(peer, kPeer);
+    ++rebootstraps;
+    txn.envelopes.push_back({kPeer, "directory.bootstrap", "everything GT must know"});
+    return absl::OkStatus();
+  };
+  Queue(5);
+  Start();
+  ASSERT_TRUE(WaitUntilCollected(5));
+  const StreamPolicy restored{.claim_applied = 2,
+                              .welcome_version = kProtocolVersion,
+                              .welcome_features = {kRejoinFeature},
+                              .rejoining = true};
+  peer_->SetPolicies({restored});
+  peer_->EndLive();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 6; }));
+  std::vector<Received> got = peer_->received();
+  ASSERT_EQ(Seqs(got), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(got.back().body.kind(), "directory.bootstrap");
+  EXPECT_EQ(got.back().body.seq(), 6u);
+  EXPECT_TRUE(got.back().signature_ok);
+  EXPECT_FALSE(Status().halted());
+  EXPECT_EQ(rebootstraps, 1);
+  const std::vector<std::string> actions = AuditActions();
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "federation.link.rejoin_served"),
+            actions.end());
+  // The same loss seen again at a reconnect (the rejoin envelope not yet applied there): the
+  // bootstrap is not queued twice.
+  peer_->SetPolicies({restored});
+  peer_->EndLive();
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.opens_ >= 3; }));
+  Queue(1);
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 7; }));
+  EXPECT_EQ(rebootstraps, 1);
+}
+
+// THIS node was restored: the backup's outbox for GT ended at 3, GT had applied 7 of this
+// node's envelopes before the loss. The link halts (sending 4.. would reuse numbers GT applied
+// with the lost content); the operator's Resume moves the link's numbers past 7: what the
+// outbox holds from 4 goes as 8, 9, signed with bodies naming their new numbers, the gap in
+// the audit log; a restart keeps the new numbering.
+TEST_F(SenderTest, RestoredNodeMovesItsNumbersPastWhatThePeerAppliedWhenResumed) {
+  Queue(3);
+  ASSERT_TRUE(MarkRestored(store_.get(), "restore drill").ok());
+  Queue(2);
+  peer_->applied_ = 7;  // before any stream: GT applied 1..7 of this node's numbers
+  Start();
+  ASSERT_TRUE(WaitUntilHalted(1));
+  EXPECT_TRUE(absl::StrContains(Status().last_error(), "says it applied 7 envelopes but only 3"))
+      << Status().last_error();
+  EXPECT_TRUE(peer_->received().empty());
+
+  ASSERT_TRUE(sender_->Resume("spiffe://mx/role/supervisor/user/op", "gap 4..7 reviewed").ok());
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 9; }));
+  std::vector<Received> got = peer_->received();
+  ASSERT_EQ(Seqs(got), (std::vector<uint64_t>{8, 9}));
+  for (const Received& r : got) {
+    EXPECT_TRUE(r.signature_ok);
+    EXPECT_EQ(r.body.seq(), r.seq) << "the body still names its outbox number";
+  }
+  EXPECT_EQ(got[0].body.payload(), "payload 4");
+  EXPECT_EQ(got[1].body.payload(), "payload 5");
+  EXPECT_FALSE(Status().halted());
+  EXPECT_EQ(Status().last_seq_queued(), 9u);
+  // The ack reaches the sender's reader thread after the peer applied it.
+  const absl::Time give_up = absl::Now() + kPatience;
+  while (Status().last_seq_acked() != 9 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(Status().last_seq_acked(), 9u) << "acks are reported in the peer's numbering";
+  const std::vector<std::string> actions = AuditActions();
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "federation.link.rejoined"),
+            actions.end());
+
+  Restart();
+  Queue(1);
+  ASSERT_TRUE(peer_->WaitFor([](FakePeer& p) { return p.applied_ == 10; }));
+  EXPECT_EQ(peer_->received().back().body.payload(), "payload 6");
 }
 
 // An ack for an envelope never sent: the peer holds what this node did not send.

@@ -1,13 +1,16 @@
 // A federated node restored from a backup older than its links (docs/operations.md,
 // "Restoring a federated node: rejoining its peers"), with three real nodes: MX takes a backup
-// through BackupService, then replicates two more directory entries to GT and HN; MX is
-// SIGKILLed, wiped and restored from the backup. What this pins down is the part built today:
-// the restored node comes up clean (--check, --verify_audit) with the backup's state, its peers
-// lose nothing, and each of its links HALTS naming the gap (the peer applied W of MX's
-// envelopes, MX's restored outbox holds fewer) instead of sending new envelopes under sequence
-// numbers the peer has already applied with other content; the peers' own view (inbound applied
-// sequence) gives the operator W. Entries MX creates after the restore stay in MX's outbox, and
-// a link resumed by an operator halts again while the gap remains (the rejoin floor).
+// through BackupService, then replicates two more directory entries to GT and HN, and GT one
+// to MX; MX is SIGKILLed, wiped and restored from the backup. The restored node comes up clean
+// (--check, --verify_audit) with the backup's state, its peers lose nothing, and:
+//  - each of MX's links HALTS naming the gap (the peer applied W of MX's envelopes, MX's
+//    restored outbox holds fewer) instead of sending new envelopes under numbers the peer
+//    applied with other content; entries MX creates meanwhile wait in its outbox;
+//  - GT's link to MX rejoins by itself: MX's Welcome says `rejoining`, GT sends from what it
+//    still holds and re-sends its directory bootstrap, so MX re-learns GT's entry it lost;
+//  - the operator resumes MX's links once the gap is reviewed: MX's numbers move past W and
+//    the entries created after the restore reach GT and HN exactly once; both gaps are in
+//    MX's audit log (federation.link.rejoined).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +21,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "enlace/audit/v1/audit_service.grpc.pb.h"
 #include "enlace/backup/v1/backup.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/federation/federation_fixture.h"
@@ -25,6 +29,7 @@
 namespace enlace::testing {
 namespace {
 
+namespace av1 = ::enlace::audit::v1;
 namespace bv1 = ::enlace::backup::v1;
 namespace fv1 = ::enlace::federation::v1;
 
@@ -66,7 +71,7 @@ const fv1::PeerStatus* Peer(const fv1::FederationStatus& s, const std::string& c
 
 class RestoreRejoinTest : public FederationFixture {};
 
-TEST_F(RestoreRejoinTest, RestoredNodeHaltsItsLinksAtTheGapAndItsPeersLoseNothing) {
+TEST_F(RestoreRejoinTest, RestoredNodeRejoinsItsPeersWithoutReusingANumberOrLosingTheirState) {
   const std::vector<std::string> all = {"MX", "GT", "HN"};
   Init(all, all);
   auto& mx = federation_->member("MX");
@@ -86,6 +91,11 @@ TEST_F(RestoreRejoinTest, RestoredNodeHaltsItsLinksAtTheGapAndItsPeersLoseNothin
   bv1::Backup backup;
   grpc::Status bs = backups->CreateBackup(Deadline(absl::Seconds(60)).get(), {}, &backup);
   ASSERT_TRUE(bs.ok()) << bs.error_message();
+  // GT's entry after the backup reaches MX (and GT deletes it from its outbox once acked).
+  const std::string gt_after = CreateOrg("GT", "Casa de acogida (GT) después del respaldo");
+  ASSERT_FALSE(gt_after.empty());
+  ASSERT_TRUE(WaitFor([&] { return ListOrgs("MX", "GT").count(gt_after) == 1; },
+                      absl::Seconds(60)));
   const std::string second = CreateOrg("MX", "Albergue después 1");
   const std::string third = CreateOrg("MX", "Albergue después 2");
   ASSERT_FALSE(second.empty() || third.empty());
@@ -141,9 +151,9 @@ TEST_F(RestoreRejoinTest, RestoredNodeHaltsItsLinksAtTheGapAndItsPeersLoseNothin
   EXPECT_EQ(mine.count(first), 1u);
   EXPECT_EQ(mine.count(second), 0u);
   EXPECT_EQ(mine.count(third), 0u);
+  // (GT's entry from after the backup was lost with it; it comes back below.)
   // New entries are queued, not sent, even once MX's outbox for GT has grown past what GT
   // applied: their first sequence numbers are ones GT already applied with the lost content.
-  // An operator who resumes the link finds it halted again (the restore's rejoin floor).
   std::vector<std::string> after;
   for (int i = 0; i < 3; ++i) {
     after.push_back(CreateOrg("MX", absl::StrCat("Albergue después de restaurar ", i)));
@@ -156,31 +166,80 @@ TEST_F(RestoreRejoinTest, RestoredNodeHaltsItsLinksAtTheGapAndItsPeersLoseNothin
     EXPECT_TRUE(gt->halted());
     EXPECT_GT(gt->outbox_depth(), 0u);
     ASSERT_GT(gt->last_seq_queued(), applied_from_mx["GT"]);
-    fv1::ResumeLinkRequest resume;
-    resume.set_country("GT");
-    resume.set_reason("restore drill: resumed without reconciling");
-    fv1::ResumeLinkResponse resumed;
-    ASSERT_TRUE(Admin("MX").ResumeLink(Deadline().get(), resume, &resumed).ok());
-    EXPECT_TRUE(resumed.resumed());
-    // ResumeLink returns once the halt is cleared: a halt seen from now on is a new one.
-    ASSERT_TRUE(WaitFor([&] {
-      const fv1::FederationStatus now = Status("MX");
-      const fv1::PeerStatus* p = Peer(now, "GT");
-      return p != nullptr && p->halted();
-    }, absl::Seconds(60)));
-    const fv1::FederationStatus now = Status("MX");
-    EXPECT_TRUE(absl::StrContains(Peer(now, "GT")->last_error(), "restored from a backup"))
-        << Peer(now, "GT")->last_error();
   }
-  // GT never got MX's new entries under reused numbers.
   auto gt_orgs = ListOrgs("GT", "MX");
   for (const std::string& name : after) EXPECT_EQ(gt_orgs.count(name), 0u) << name;
-  // The peers lose nothing of what they had.
+
+  // GT -> MX rejoined by itself: GT's entry from after the backup is back at MX (re-sent
+  // bootstrap), and GT's link to MX is not halted.
+  EXPECT_TRUE(WaitFor([&] { return ListOrgs("MX", "GT").count(gt_after) == 1; },
+                      absl::Seconds(60)))
+      << "GT's entry lost by the restore never came back to MX";
+  {
+    const fv1::FederationStatus status = Status("GT");
+    const fv1::PeerStatus* mx_link = Peer(status, "MX");
+    ASSERT_NE(mx_link, nullptr);
+    EXPECT_FALSE(mx_link->halted()) << mx_link->last_error();
+  }
+
+  // The operator reviewed the gaps and resumes MX's links: its numbers move past W.
+  for (const std::string peer : {"GT", "HN"}) {
+    fv1::ResumeLinkRequest resume;
+    resume.set_country(peer);
+    resume.set_reason("restore drill: gap reviewed with the peer's operators");
+    fv1::ResumeLinkResponse resumed;
+    grpc::Status rs = Admin("MX").ResumeLink(Deadline().get(), resume, &resumed);
+    ASSERT_TRUE(rs.ok()) << rs.error_message();
+    EXPECT_TRUE(resumed.resumed());
+  }
+  for (const std::string peer : {"GT", "HN"}) {
+    EXPECT_TRUE(WaitFor([&] {
+      auto orgs = ListOrgs(peer, "MX");
+      for (const std::string& name : after) {
+        if (orgs.count(name) != 1) return false;
+      }
+      return true;
+    }, absl::Seconds(60))) << "MX's entries from after the restore never reached " << peer;
+    EXPECT_TRUE(WaitFor([&] {
+      const fv1::FederationStatus status = Status("MX");
+      const fv1::PeerStatus* p = Peer(status, peer);
+      return p != nullptr && !p->halted() && p->last_seq_acked() == p->last_seq_queued() &&
+             p->last_seq_acked() > applied_from_mx[peer];
+    }, absl::Seconds(60))) << "MX's link to " << peer << " did not drain past the gap";
+  }
+  // The peers lose nothing of what they had, and hold MX's new entries once each.
   for (const std::string peer : {"GT", "HN"}) {
     auto orgs = ListOrgs(peer, "MX");
     EXPECT_EQ(orgs.count(first), 1u) << peer;
     EXPECT_EQ(orgs.count(second), 1u) << peer;
     EXPECT_EQ(orgs.count(third), 1u) << peer;
+    EXPECT_EQ(orgs.size(), 3u + after.size()) << peer;
+  }
+  // Both gaps are in MX's audit log.
+  {
+    auto auditor = mx.pki->Client("spiffe://mx.enlace.example/role/auditor/user/restore-test");
+    ASSERT_TRUE(auditor.ok());
+    auto audit = av1::AuditService::NewStub(MakeChannel(mx.api_port, mx.pki->ca(), &*auditor));
+    av1::ListAuditRecordsRequest req;
+    req.set_page_size(1000);
+    int inbound = 0, outbound = 0;
+    while (true) {
+      av1::ListAuditRecordsResponse got;
+      grpc::Status s = audit->ListAuditRecords(Deadline().get(), req, &got);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      for (const auto& r : got.records()) {
+        if (r.action() != "federation.link.rejoined") continue;
+        if (absl::StartsWith(r.detail(), "from GT")) ++inbound;
+        if (absl::StartsWith(r.detail(), "to GT") &&
+            absl::StrContains(r.detail(), "gap reviewed")) {
+          ++outbound;
+        }
+      }
+      if (got.next_page_token().empty()) break;
+      req.set_page_token(got.next_page_token());
+    }
+    EXPECT_EQ(inbound, 1);
+    EXPECT_EQ(outbound, 1);
   }
 }
 
