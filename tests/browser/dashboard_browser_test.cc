@@ -1,8 +1,8 @@
 // The secretariat's dashboard in a real headless browser: DashboardServer on 127.0.0.1:0 with
 // real TLS and a fake DashboardData (a few months of MX, GT and HN, primary and secondary
 // cells; all seven measures, medians, notifications with withheld totals, crisis accounting
-// with a withheld deaths count, labour recoveries in USD and CAD with MX's CAD withheld),
-// driven by
+// with a withheld deaths count, labour recoveries in USD and CAD with MX's CAD withheld; the
+// crisis and labour releases with a `crisis` and a `programme` table added here), driven by
 // tests/browser/dashboard_test.js (playwright-core, Debian's chromium,
 // axe-core). The browser presents its client certificate itself, from an NSS database:
 // nothing terminates TLS in between. Nothing is skipped: a missing chromium, node or npm
@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ extern char** environ;
 
 namespace enlace::secretariat::dashboard {
 namespace {
+
+namespace v1 = ::enlace::secretariat::v1;
 
 std::string Env(const char* name, const std::string& fallback = "") {
   const char* v = getenv(name);
@@ -126,6 +129,64 @@ void MakeNssHome(const std::string& home, const std::string& ca_pem, const std::
   }
 }
 
+// The sample's releases carry the four dimensions only, while real crisis_accounting and
+// labour_claims_ended releases also carry a `crisis` and a `programme` table
+// (services/stats/measures.h). Each member release of those measures gets one here: the rows of
+// its host_country table (already protected: primary and secondary cells, row totals) under the
+// other dimension's keys, so the page's generic dimension tables have numbers, withheld cells
+// and rows that only some members have. The fake sums the regional rows as it sums the others.
+void AddExtraDimensions(FakeDashboardData& data) {
+  struct Extra {
+    std::string measure, dimension;
+    std::map<std::string, std::string> key_of_host;
+  };
+  const std::vector<Extra> extras = {
+      {"crisis_accounting",
+       "crisis",
+       {{"US", "MX/huracan-2026-09"},
+        {"CA", "GT/incendios-2026"},
+        {"MX", "MX/sismo-2026-07"},
+        {"GT", "GT/volcan-de-fuego"}}},
+      {"labour_claims_ended",
+       "programme",
+       {{"US", "PROGRAMME_US_H2A"},
+        {"CA", "PROGRAMME_CA_SAWP"},
+        {"MX", "PROGRAMME_MX_BORDER_WORKER_CARD"},
+        {"GT", "PROGRAMME_OTHER_BILATERAL"}}},
+  };
+  for (const Extra& extra : extras) {
+    v1::ListMonthsRequest lm;
+    lm.set_measure(extra.measure);
+    auto months = data.ListMonths(lm, Caller{});
+    ASSERT_TRUE(months.ok()) << months.status();
+    ASSERT_FALSE(months->months().empty()) << extra.measure;
+    for (const std::string& month : months->months()) {
+      v1::GetRegionalReleaseRequest req;
+      req.set_month(month);
+      req.set_measure(extra.measure);
+      auto rel = data.GetRegionalRelease(req, Caller{});
+      ASSERT_TRUE(rel.ok()) << rel.status();
+      for (const v1::MemberRelease& m : rel->members()) {
+        enlace::stats::v1::MonthlyRelease r = m.release();
+        const enlace::stats::v1::Table* host = nullptr;
+        for (const auto& t : r.tables()) {
+          if (t.dimension() == "host_country") host = &t;
+        }
+        ASSERT_NE(host, nullptr) << m.country() << " " << month;
+        enlace::stats::v1::Table table = *host;
+        table.set_dimension(extra.dimension);
+        for (auto& row : *table.mutable_rows()) {
+          auto it = extra.key_of_host.find(row.key());
+          ASSERT_NE(it, extra.key_of_host.end()) << row.key();
+          row.set_key(it->second);
+        }
+        *r.add_tables() = std::move(table);
+        data.Add(r);
+      }
+    }
+  }
+}
+
 TEST(DashboardBrowserTest, PageNumbersFlagsFiltersCsvAccessibility) {
   // What the test needs; deploy/setup.sh installs all of it.
   const std::string web_deps = Env("ENLACE_WEB_DEPS", "/usr/local/lib/enlace-web");
@@ -167,6 +228,8 @@ TEST(DashboardBrowserTest, PageNumbersFlagsFiltersCsvAccessibility) {
   MakeNssHome(dir + "/home-none", dir + "/ca.pem", "", log);
 
   FakeDashboardData data = FakeDashboardData::Sample();
+  AddExtraDimensions(data);
+  if (::testing::Test::HasFatalFailure()) return;
   DashboardServer::Options o;
   o.cert_file = dir + "/node.pem";
   o.key_file = dir + "/node.key";
@@ -192,7 +255,7 @@ TEST(DashboardBrowserTest, PageNumbersFlagsFiltersCsvAccessibility) {
 
   for (const char* name : {"dashboard-es.png", "dashboard-en.png", "dashboard-filtered.png",
                            "dashboard-map.png", "dashboard-crisis.png",
-                           "dashboard-recoveries.png"}) {
+                           "dashboard-recoveries.png", "dashboard-dimensions.png"}) {
     const std::string shot = shots + "/" + name;
     EXPECT_TRUE(Exists(shot)) << shot;
     const std::string copy_to = Env("ENLACE_SCREENSHOT_DIR");

@@ -53,18 +53,25 @@ async function launch(name, home) {
   });
 }
 
-const MAIN_TABLES = ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table'];
-const ALL_TABLES = MAIN_TABLES.concat(['timeliness-table', 'timeliness-trend-table', 'medians-table', 'crisis-table']);
+// 'extra-dims' is the box of the chosen measure's other dimension tables (crisis, programme ...),
+// one table per dimension the release carries, made by the page: 'dim-<dimension>-table'.
+const MAIN_TABLES = ['summary-table', 'trend-table', 'corridor-table', 'children-table', 'sex-table', 'extra-dims'];
+const ALL_TABLES = MAIN_TABLES.concat(['timeliness-table', 'timeliness-trend-table', 'medians-table', 'crisis-table', 'recoveries-table']);
 
-// Every shown number cell of the page's `ids` tables: {table, member, row, col, shown, value, flag}.
+// Every shown number cell of the page's `ids` tables (the id of a box: every table in it):
+// {table, member, row, col, shown, value, flag}.
 async function domCells(page, ids) {
   return page.evaluate((ids) => {
     const out = [];
     for (const id of ids) {
-      for (const tr of document.querySelectorAll('#' + id + ' tbody tr')) {
-        for (const td of tr.querySelectorAll('td[data-flag]')) {
-          out.push({ table: id, member: tr.dataset.member, row: tr.dataset.row || '', col: td.dataset.col || '',
-                     shown: (td.querySelector('.v') || td).textContent, value: td.dataset.value || '', flag: td.dataset.flag });
+      const e = document.getElementById(id);
+      const tables = !e ? [] : e.tagName === 'TABLE' ? [e] : Array.from(e.querySelectorAll('table'));
+      for (const tb of tables) {
+        for (const tr of tb.querySelectorAll('tbody tr')) {
+          for (const td of tr.querySelectorAll('td[data-flag]')) {
+            out.push({ table: tb.id, member: tr.dataset.member, row: tr.dataset.row || '', col: td.dataset.col || '',
+                       shown: (td.querySelector('.v') || td).textContent, value: td.dataset.value || '', flag: td.dataset.flag });
+          }
         }
       }
     }
@@ -123,9 +130,26 @@ async function expectedCells(page, params) {
       push('trend-table', 'REGION', month, 'TOTAL', region(tr.grandTotal));
     }
     const dims = [['corridor-table', 'host_country', null], ['children-table', 'age_group', 'child'], ['sex-table', 'sex', null]];
+    // Every other dimension the release carries (crisis, programme, post, any later one): all
+    // its rows in a table of its own.
+    const shown = dims.map((d) => d[1]);
+    for (const t of rel.tables.concat(...rel.members.map((m) => m.release.tables))) {
+      if (!shown.includes(t.dimension)) {
+        shown.push(t.dimension);
+        dims.push(['dim-' + t.dimension + '-table', t.dimension, null]);
+      }
+    }
+    const es = lang === 'es';
     for (const [table, dim, only] of dims) {
       for (const m of rel.members) {
         const t = m.release.tables.find((x) => x.dimension === dim);
+        if (m.release.withheld || !t || t.withheld) {
+          // One cell in place of the member's rows, saying why.
+          push(table, m.country, '', '', m.release.withheld ? { shown: es ? 'Mes reservado completo' : 'Whole month withheld', flag: 'withheld', value: '' }
+            : t ? { shown: es ? 'Tabla reservada' : 'Table withheld', flag: 'withheld', value: '' }
+              : { shown: es ? 'Tabla no enviada por el miembro' : 'Table not sent by the member', flag: 'not_sent', value: '' });
+          continue;
+        }
         for (const row of t.rows) {
           if (only && row.key !== only) continue;
           const thr = Number(row.threshold);
@@ -135,7 +159,7 @@ async function expectedCells(page, params) {
         }
       }
       const rt = rel.tables.find((x) => x.dimension === dim);
-      for (const row of rt.rows) {
+      for (const row of (rt && rt.rows) || []) {
         if (only && row.key !== only) continue;
         cols.forEach((i) => push(table, 'REGION', row.key, rel.columns[i], region(row.cells[i])));
         push(table, 'REGION', row.key, 'TOTAL', region(row.total));
@@ -396,6 +420,33 @@ async function compareWithApi(page, params, label) {
   return dom;
 }
 
+// The chosen measure's other dimension table `dim` (its numbers are compared with the API's by
+// compareWithApi): shown, withheld cells without a number, the regional rows, a caption
+// saying `captionPart`, headers with their scope. Returns its caption and row labels.
+async function checkExtraDimension(page, dom, dim, label, captionPart) {
+  const id = 'dim-' + dim + '-table';
+  const cells = dom.filter((c) => c.table === id);
+  const withheld = cells.filter((c) => c.flag === 'primary' || c.flag === 'secondary');
+  ok(cells.length > 0, `${label}: the ${dim} table is shown (${cells.length} cells)`);
+  ok(withheld.length > 0 && withheld.every((c) => c.value === '' && /^(<\d+|—)$/.test(c.shown)),
+     `${label}: the ${dim} table shows its withheld cells as withheld, with no number (${withheld.length})`);
+  ok(cells.some((c) => c.member === 'REGION'), `${label}: the ${dim} table has the regional sums`);
+  const m = await page.evaluate((id) => {
+    const tb = document.getElementById(id);
+    if (!tb) return { caption: '', scoped: false, keys: [] };
+    const cap = tb.querySelector('caption');
+    return {
+      caption: cap ? cap.textContent : '',
+      scoped: Array.from(tb.querySelectorAll('thead th')).every((h) => h.getAttribute('scope') === 'col') &&
+        Array.from(tb.querySelectorAll('tbody tr[data-row]')).every((tr) => tr.querySelectorAll('th[scope="row"]').length === 2),
+      keys: Array.from(tb.querySelectorAll('tbody tr[data-row] th:nth-child(2)')).map((h) => h.textContent),
+    };
+  }, id);
+  ok(m.caption.includes(captionPart), `${label}: the ${dim} table's caption "${m.caption}" says "${captionPart}"`);
+  ok(m.scoped, `${label}: the ${dim} table's column and row headers carry their scope`);
+  return m;
+}
+
 async function ready(page, after) {
   await page.waitForFunction((n) => Number(document.body.dataset.ready || 0) > n && !document.body.hasAttribute('aria-busy'), after, { timeout: 20000 });
   return page.evaluate(() => Number(document.body.dataset.ready));
@@ -448,6 +499,9 @@ async function main() {
   ok(dom.filter((c) => c.flag === 'primary' || c.flag === 'secondary').every((c) => c.value === '' && !/\d{2,}/.test(c.shown.replace(/^<\d+$/, ''))),
      'withheld cells show no value');
   ok((await page.textContent('#missing')).includes('SV') || (await page.textContent('#missing')).length > 0, 'members that sent nothing are named');
+  ok(await page.evaluate(() => document.querySelectorAll('#extra-dims table').length === 0 &&
+     document.getElementById('dims-note').textContent.includes('no se publican otras dimensiones')),
+     'cases opened (no other dimension in the sample): no extra table, and the page says so');
   // The timeliness and medians panels: computed from published numbers only.
   const all = { month: state.month, measure: 'cases_opened', members: [], shownMembers: state.known, category: '' };
   let panels = await comparePanels(page, all, 'es, all members');
@@ -535,10 +589,45 @@ async function main() {
     ok(raw.length === 0, `${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
     if (measure === 'crisis_accounting') {
       await compareCrisis(page, { month: m, members: [] }, measure);
+      // The crisis table of the release: by member and crisis, MX's deaths withheld (<10).
+      const dims = await domCells(page, ['extra-dims']);
+      const ct = await checkExtraDimension(page, dims, 'crisis', measure, 'por miembro y crisis');
+      ok(ct.keys.includes('MX/huracan-2026-09') && ct.keys.includes('GT/incendios-2026'), 'crisis table: the crises by their codes ' + JSON.stringify(ct.keys.slice(0, 4)));
+      ok(dims.some((c) => c.table === 'dim-crisis-table' && c.member === 'MX' && c.row === 'MX/huracan-2026-09' &&
+         c.col === 'WELFARE_STATUS_DECEASED_CONFIRMED' && c.flag === 'primary' && c.shown === '<10'), 'crisis table: MX\'s withheld deaths show <10');
+      ok(dims.some((c) => c.table === 'dim-crisis-table' && c.member === 'REGION' && c.col === 'WELFARE_STATUS_DECEASED_CONFIRMED' && c.flag === 'incomplete'),
+         'crisis table: the regional deaths are a lower bound where MX withheld its own');
       await axe(page, measure);
+      await page.setViewportSize({ width: 1700, height: 900 });
+      await page.waitForTimeout(100);
+      await page.locator('section.dims').screenshot({ path: path.join(SHOTS, 'dashboard-dimensions.png') });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.waitForTimeout(100);
+      // The category filter, and the CSV of what is shown holds the crisis table as shown.
+      await page.selectOption('#f-category', 'WELFARE_STATUS_DECEASED_CONFIRMED');
+      await page.waitForTimeout(200);
+      const deathsDom = await compareWithApi(page, { month: m, measure, members: [], category: 'WELFARE_STATUS_DECEASED_CONFIRMED' }, measure + ', deaths confirmed');
+      const deaths = deathsDom.filter((c) => c.table === 'dim-crisis-table');
+      ok(deaths.length > 0 && deaths.every((c) => c.col === 'WELFARE_STATUS_DECEASED_CONFIRMED' || c.col === 'TOTAL'), 'crisis table: only the chosen column with the category filter');
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+      const dlPath = path.join(WORK, 'crisis.csv');
+      await dl.saveAs(dlPath);
+      const csvDims = fs.readFileSync(dlPath, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/).slice(1).map(parseCsvLine)
+        .filter((f) => f[0] === 'dim-crisis');
+      const inCsv = new Set(csvDims.map((f) => [f[3], f[4], f[5], f[7], f[8], f[9]].join('|')));
+      ok(csvDims.length === deaths.length && deaths.every((c) => inCsv.has([c.member, c.row, c.col, c.shown, c.value, c.flag].join('|'))) &&
+         csvDims.every((f) => f[1] === m && f[2] === 'crisis_accounting') &&
+         csvDims.some((f) => f[5] === 'WELFARE_STATUS_DECEASED_CONFIRMED' && f[6] === 'Fallecimiento confirmado' && f[3] === 'MX' && f[7] === '<10' && f[9] === 'primary'),
+         `CSV: the crisis table as shown (${csvDims.length} rows, ${deaths.length} cells shown)`);
+      await page.selectOption('#f-category', '');
+      await page.waitForTimeout(200);
     }
     if (measure === 'labour_claims_ended') {
       await compareRecoveries(page, { month: m, members: [] }, measure);
+      const dims = await domCells(page, ['extra-dims']);
+      const pt = await checkExtraDimension(page, dims, 'programme', measure, 'por miembro y programa de trabajo temporal');
+      ok(pt.keys.includes('EE. UU.: visas H-2A (agrícola)') && pt.keys.every((k) => !k.includes('PROGRAMME_')),
+         'programme table: the programmes by name, never by code ' + JSON.stringify(pt.keys.slice(0, 3)));
       ok(await page.evaluate(() => ['CLAIM_STATUS_RECOVERED', 'CLAIM_STATUS_PARTIAL', 'CLAIM_STATUS_DISMISSED', 'CLAIM_STATUS_WITHDRAWN']
         .every((c) => Array.from(document.querySelectorAll('#f-category option')).some((o) => o.value === c && o.textContent && !o.textContent.includes('_')))),
          'labour_claims_ended: its four columns are offered, labelled');
@@ -623,6 +712,19 @@ async function main() {
      'the labour filter is dropped for notifications');
   await compareWithApi(page, { month: await page.evaluate(() => window.enlaceDashboard.state.month), measure: 'notifications', members: ['GT', 'MX'], category: '' },
     'MX+GT, notifications after labour');
+  // The other dimension tables follow the filters too: MX+GT, the earlier month, one column.
+  await page.selectOption('#f-measure', 'labour_claims_ended');
+  n = await ready(page, n);
+  await page.selectOption('#f-category', 'CLAIM_STATUS_DISMISSED');
+  await page.waitForTimeout(200);
+  const labourMonth = await page.evaluate(() => window.enlaceDashboard.state.month);
+  ok(labourMonth === m2, `the month ${m2} stays chosen with another measure (${labourMonth})`);
+  const labourDom = await compareWithApi(page, { month: labourMonth, measure: 'labour_claims_ended', members: ['GT', 'MX'], category: 'CLAIM_STATUS_DISMISSED' },
+    'MX+GT, labour claims, dismissed');
+  await checkExtraDimension(page, labourDom, 'programme', 'MX+GT, labour claims, dismissed', 'por miembro y programa de trabajo temporal');
+  const prog = labourDom.filter((c) => c.table === 'dim-programme-table');
+  ok(prog.every((c) => ['GT', 'MX', 'REGION'].includes(c.member) && (c.col === 'CLAIM_STATUS_DISMISSED' || c.col === 'TOTAL')),
+     'programme table: only MX, GT and the region, only the dismissed column');
   await page.selectOption('#f-measure', 'cases_closed');
   n = await ready(page, n);
 
@@ -640,6 +742,13 @@ async function main() {
   const recovEn = await compareRecoveries(page, { month: await page.evaluate(() => window.enlaceDashboard.state.month), members: [] }, 'en');
   ok(recovEn.some((c) => c.member === 'MX' && c.col === 'CAD' && c.shown === '<5 claims'), 'en: the withheld CAD amount shows "<5 claims"');
   await axe(page, 'en');
+  await page.selectOption('#f-measure', 'crisis_accounting');
+  n = await ready(page, n);
+  const crisisEn = await compareWithApi(page, { month: await page.evaluate(() => window.enlaceDashboard.state.month), measure: 'crisis_accounting', members: [], category: '' },
+    'en, crisis_accounting');
+  await checkExtraDimension(page, crisisEn, 'crisis', 'en, crisis_accounting', 'by member and crisis');
+  ok((await page.textContent('#dims-h')) === 'Other dimensions of the measure', 'en: the other dimensions\' heading');
+  await axe(page, 'en, crisis_accounting');
   await page.click('button[data-lang="es"]');
 
   ok(consoleErrors.length === 0, 'no console errors: ' + JSON.stringify(consoleErrors));

@@ -3,7 +3,8 @@
 // No external fetches: uPlot and world-atlas's boundaries are served by the process from
 // /vendor/. The timeliness panel, the medians, the crisis board and the labour recoveries read
 // the notifications, cases_closed, crisis_accounting and labour_claims_ended releases of the
-// same month and members, whatever measure is chosen.
+// same month and members, whatever measure is chosen. Every dimension table of the chosen
+// measure's release without a section of its own (crisis, programme, post ...) is shown too.
 'use strict';
 (function () {
   const I18N = window.ENLACE_I18N;
@@ -232,16 +233,19 @@
       const r = m.release || {};
       const tab = (r.tables || []).find((x) => x.dimension === dimension);
       if (r.withheld || !tab || tab.withheld) {
+        // A member without the table (a release made before its measure had the dimension)
+        // sent none: not the same as withholding it.
         const tr = el('tr', { 'data-member': m.country }, [th(countryName(m.country), 'row')]);
-        tr.appendChild(el('td', { colspan: String(cols.length + (keyHeader ? 2 : 1)), class: 'flag-withheld', 'data-flag': 'withheld',
-                                  text: r.withheld ? t('month_withheld') : t('table_withheld') }));
+        tr.appendChild(el('td', { colspan: String(cols.length + (keyHeader ? 2 : 1)), class: 'flag-withheld',
+                                  'data-flag': r.withheld || tab ? 'withheld' : 'not_sent',
+                                  text: r.withheld ? t('month_withheld') : tab ? t('table_withheld') : t('table_not_sent') }));
         rows.push(tr);
         continue;
       }
       for (const row of tab.rows || []) {
         if (keys && !keys.includes(row.key)) continue;
         const tr = el('tr', { 'data-member': m.country, 'data-row': row.key }, [th(countryName(m.country), 'row')]);
-        if (keyHeader) tr.appendChild(el('td', { text: label(row.key) }));
+        if (keyHeader) tr.appendChild(th(label(row.key), 'row'));
         const thr = Number(row.threshold || 5);
         // A cell's threshold is its row's or its column's, whichever is higher (deaths: 10).
         cols.forEach((i) => tr.appendChild(numTd(memberCell((row.cells || [])[i],
@@ -254,12 +258,42 @@
     for (const row of (rtab && rtab.rows) || []) {
       if (keys && !keys.includes(row.key)) continue;
       const tr = el('tr', { class: 'region', 'data-member': 'REGION', 'data-row': row.key }, [th(t('region'), 'row')]);
-      if (keyHeader) tr.appendChild(el('td', { text: label(row.key) }));
+      if (keyHeader) tr.appendChild(th(label(row.key), 'row'));
       cols.forEach((i) => tr.appendChild(numTd(regionalCell((row.cells || [])[i]), rel.columns[i])));
       tr.appendChild(numTd(regionalCell(row.total), 'TOTAL'));
       rows.push(tr);
     }
     table(id, caption, headers, rows);
+  }
+
+  // --- every other dimension table of the release --------------------------------------------------
+  // The dimensions with their own sections above. Every other table a release carries (the crisis
+  // of crisis_accounting, the programme of labour_claims_ended, the post, and any dimension a
+  // measure gains later) gets a table of its own here, built as the sections above build theirs.
+  const SHOWN_DIMENSIONS = ['host_country', 'age_group', 'sex'];
+  function extraDimensions(rel) {
+    const dims = [];
+    const add = (d) => { if (d && !SHOWN_DIMENSIONS.includes(d) && !dims.includes(d)) dims.push(d); };
+    for (const x of rel.tables || []) add(x.dimension);
+    for (const m of rel.members || []) for (const x of (m.release || {}).tables || []) add(x.dimension);
+    return dims;
+  }
+  const hasText = (key) => !!((I18N[state.lang] && key in I18N[state.lang]) || key in I18N.en);
+  // A dimension's name and its rows' heading; one the page has no text for yet shows its code.
+  const dimName = (d) => (hasText('dim_' + d) ? t('dim_' + d) : d.replace(/_/g, ' '));
+  const dimRowHeader = (d) => (hasText('dimrow_' + d) ? t('dimrow_' + d) : t('row'));
+  const dimTableId = (d) => 'dim-' + d.replace(/[^A-Za-z0-9_-]/g, '_') + '-table';
+  let resizeObserver = null;
+  function renderExtraDimensions(rel) {
+    const dims = extraDimensions(rel);
+    const boxes = dims.map((d) => el('div', { class: 'scroll' }, [el('table', { id: dimTableId(d), 'data-dimension': d })]));
+    $('extra-dims').replaceChildren(...boxes);
+    if (resizeObserver) for (const b of boxes) { resizeObserver.observe(b); resizeObserver.observe(b.firstElementChild); }
+    $('dims-note').textContent = dims.length ? t('dims_note') : t('no_dims', { measure: measureName() });
+    const month = monthLabel(rel.month);
+    for (const d of dims) {
+      renderDimension(dimTableId(d), t('dim_caption', { measure: measureName(), month, dim: dimName(d) }), rel, d, null, dimRowHeader(d));
+    }
   }
 
   function renderTrend() {
@@ -624,9 +658,10 @@
     renderMedians();
     renderCrisis();
     renderRecoveries();
-    scrollRegions();
     renderDimension('children-table', t('children_caption', { measure: measureName(), month }), rel, 'age_group', ['child'], null);
     renderDimension('sex-table', t('sex_caption', { measure: measureName(), month }), rel, 'sex', null, t('row'));
+    renderExtraDimensions(rel);
+    scrollRegions();
   }
 
   // A table wider than the page (the crisis board's twelve statuses) scrolls in its box (either
@@ -768,7 +803,8 @@
   function csv() {
     // category: the column's code; label: its name in the page's language.
     const lines = [['section', 'month', 'measure', 'member', 'row', 'category', 'label', 'shown', 'value', 'flag']];
-    for (const [id, measure] of CSV_TABLES) {
+    const extra = Array.from(document.querySelectorAll('#extra-dims table')).map((tb) => [tb.id, null]);
+    for (const [id, measure] of CSV_TABLES.concat(extra)) {
       for (const tr of document.querySelectorAll('#' + id + ' tbody tr')) {
         const month = id === 'trend-table' ? tr.getAttribute('data-row') : tr.getAttribute('data-month') || state.month;
         for (const td of tr.querySelectorAll('td[data-flag]')) {
@@ -821,8 +857,11 @@
     $('csv').addEventListener('click', downloadCsv);
     // Whether a box scrolls is known only after layout (and changes with the window).
     if (window.ResizeObserver) {
-      const ro = new ResizeObserver(() => scrollRegions());
-      for (const box of document.querySelectorAll('.scroll')) { ro.observe(box); if (box.firstElementChild) ro.observe(box.firstElementChild); }
+      resizeObserver = new ResizeObserver(() => scrollRegions());
+      for (const box of document.querySelectorAll('.scroll')) {
+        resizeObserver.observe(box);
+        if (box.firstElementChild) resizeObserver.observe(box.firstElementChild);
+      }
     }
     window.enlaceDashboard = { csv, state };  // for the browser test
     render();
