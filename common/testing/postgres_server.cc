@@ -218,7 +218,11 @@ std::string PostgresServer::TcpConninfo(const std::string& database) const {
 }
 
 absl::Status PostgresServer::CreateDatabase(const std::string& name) {
-  PGconn* conn = PQconnectdb(Conninfo().c_str());
+  return CreateDatabaseAt(Conninfo(), name);
+}
+
+absl::Status CreateDatabaseAt(const std::string& conninfo, const std::string& name) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
   absl::Status s;
   if (PQstatus(conn) != CONNECTION_OK) {
     s = absl::UnavailableError(absl::StrCat("postgres: ", PQerrorMessage(conn)));
@@ -264,6 +268,18 @@ void StopSharedServer() {
 
 std::string TestStoreConninfo(const std::string& key) {
   if (!TestStoreIsPostgres()) return "";
+  uint64_t h = 14695981039346656037ull;  // FNV-1a of the key
+  for (char c : key) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  const std::string db = absl::StrFormat("t_%016x", h);
+  // A server someone else runs (the replicated cluster of tests/ha/ha_cluster.sh, for the
+  // storage benchmark): a database there, named by appending dbname (libpq: the last wins).
+  if (const char* external = getenv("ENLACE_TEST_POSTGRES_CONNINFO"); external != nullptr) {
+    if (absl::Status s = CreateDatabaseAt(external, db); !s.ok()) {
+      fprintf(stderr, "ENLACE_TEST_POSTGRES_CONNINFO: %s\n", s.ToString().c_str());
+      abort();
+    }
+    return absl::StrCat(external, " dbname=", db);
+  }
   absl::MutexLock l(&shared_mu);
   if (shared_server == nullptr) {
     PostgresServer::Options options;
@@ -278,9 +294,6 @@ std::string TestStoreConninfo(const std::string& key) {
     shared_server = server->release();
     atexit(StopSharedServer);
   }
-  uint64_t h = 14695981039346656037ull;  // FNV-1a of the key
-  for (char c : key) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-  const std::string db = absl::StrFormat("t_%016x", h);
   if (absl::Status s = shared_server->CreateDatabase(db); !s.ok()) {
     fprintf(stderr, "ENLACE_TEST_STORE=postgres: %s\n", s.ToString().c_str());
     abort();

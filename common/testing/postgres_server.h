@@ -62,11 +62,15 @@ class PostgresServer {
 
 // The engine the tests' stores use: true when ENLACE_TEST_STORE=postgres.
 bool TestStoreIsPostgres();
+// CREATE DATABASE `name` unless it exists, on the server `conninfo` reaches.
+absl::Status CreateDatabaseAt(const std::string& conninfo, const std::string& name);
 // With ENLACE_TEST_STORE=postgres, a connection string for a database of its own per
 // distinct `key` (the same key gives the same database, e.g. a node's data_dir across
 // restarts) on a cluster started on first use and stopped at exit (fsync off, unless
-// ENLACE_TEST_POSTGRES_DURABLE=1, for benchmarks); "" otherwise. Aborts with
-// a message when the cluster cannot start (a test cannot go on without its store).
+// ENLACE_TEST_POSTGRES_DURABLE=1, for benchmarks); "" otherwise. With
+// ENLACE_TEST_POSTGRES_CONNINFO set, the databases are made on that server instead (e.g. the
+// replicated cluster of tests/ha/ha_cluster.sh). Aborts with a message when the cluster
+// cannot start (a test cannot go on without its store).
 std::string TestStoreConninfo(const std::string& key);
 
 }  // namespace enlace::testing

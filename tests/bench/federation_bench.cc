@@ -45,6 +45,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -56,6 +57,7 @@
 #include "common/crypto/signing.h"
 #include "common/ids/ids.h"
 #include "common/storage/store.h"
+#include "common/testing/postgres_server.h"
 #include "common/txn/committer.h"
 #include "enlace/directory/v1/directory.grpc.pb.h"
 #include "enlace/federation/v1/admin.grpc.pb.h"
@@ -94,6 +96,13 @@ ABSL_FLAG(double, quiet_cores, 0.25, "Quiet: other processes use fewer cores tha
 ABSL_FLAG(std::string, work_dir, "", "Scratch directory (default: a new one under /tmp).");
 ABSL_FLAG(bool, keep_work_dir, false, "Keep the work dir (stores, node logs) at the end.");
 ABSL_FLAG(std::string, parts, "ceilings,latency,backlog", "Which parts to run.");
+ABSL_FLAG(std::string, store, "rocksdb",
+          "The nodes' store: rocksdb (embedded, the default) or postgres (each node a database "
+          "of one throwaway local PostgreSQL 15 with its durable defaults: fsync and "
+          "synchronous_commit on; docs/operations.md, \"Choosing a store\").");
+ABSL_FLAG(std::string, postgres_conninfo, "",
+          "With --store=postgres: a server to use instead of a throwaway one (e.g. the "
+          "replicated cluster of tests/ha/ha_cluster.sh); each node gets database mx or gt.");
 // Internal: the receiving end of the stream ceiling, run as a child process.
 ABSL_FLAG(std::string, serve_stream_ceiling, "",
           "Internal: serve the stream ceiling with cert,key,client_ca,port_file.");
@@ -709,9 +718,11 @@ uint64_t DirBytes(const std::string& dir) {
 // With MX stopped: commits `n` envelopes for GT into MX's outbox through the committer, the
 // way a partition leaves them (without the entries' own writes on MX: only the outbox matters
 // to the drain).
-absl::Status Enqueue(const std::string& data_dir, int64_t n, int payload_bytes,
+absl::Status Enqueue(const node::v1::NodeConfig& config, int64_t n, int payload_bytes,
                      BacklogResult* r) {
+  const std::string& data_dir = config.data_dir();
   storage::StoreOptions so = node::NodeStoreOptions(data_dir);
+  so.postgres_conninfo = config.storage().postgres().conninfo();
   so.sync = false;  // writing the backlog is preparation, not the measured path
   auto store = storage::Store::Open(so);
   if (!store.ok()) return store.status();
@@ -752,7 +763,7 @@ BacklogResult RunBacklog(TestFederation* f, Nodes& nodes, int64_t n, int payload
   // A partition's end state: MX stopped with a backlog for GT.
   nodes.Stop(kSender);
   nodes.Stop(kReceiver);
-  if (absl::Status s = Enqueue(f->member(kSender).config.data_dir(), n, payload_bytes, &r);
+  if (absl::Status s = Enqueue(f->member(kSender).config, n, payload_bytes, &r);
       !s.ok()) {
     r.error = absl::StrCat("enqueue: ", s.ToString(),
                            " (was enlace-node rebuilt from other sources than this benchmark? "
@@ -880,6 +891,37 @@ int Main() {
   for (const char* c : {kSender, kReceiver}) {
     f->member(c).config.mutable_federation()->set_window(absl::GetFlag(FLAGS_window));
   }
+  // The PostgreSQL store: one database per node on a throwaway durable server, which lives
+  // until the end of Main (the nodes are stopped before it).
+  std::unique_ptr<testing::PostgresServer> postgres;
+  const std::string store = absl::GetFlag(FLAGS_store);
+  if (store == "postgres") {
+    std::string base = absl::GetFlag(FLAGS_postgres_conninfo);
+    if (base.empty()) {
+      testing::PostgresServer::Options po;
+      po.durable = true;
+      auto server = testing::PostgresServer::Start(po);
+      if (!server.ok()) {
+        std::cerr << "federation_bench: PostgreSQL: " << server.status() << "\n";
+        return 1;
+      }
+      postgres = *std::move(server);
+      base = postgres->Conninfo();
+    }
+    for (const char* c : {kSender, kReceiver}) {
+      const std::string db = absl::AsciiStrToLower(c);
+      if (absl::Status s = testing::CreateDatabaseAt(base, db); !s.ok()) {
+        std::cerr << "federation_bench: " << s << "\n";
+        return 1;
+      }
+      // libpq: the last dbname of a connection string wins.
+      f->member(c).config.mutable_storage()->mutable_postgres()->set_conninfo(
+          absl::StrCat(base, " dbname=", db));
+    }
+  } else if (store != "rocksdb") {
+    std::cerr << "federation_bench: --store must be rocksdb or postgres, not " << store << "\n";
+    return 1;
+  }
   if (absl::Status s = f->WriteManifest({kSender, kReceiver}, 1); !s.ok()) {
     std::cerr << "federation_bench: " << s << "\n";
     return 1;
@@ -945,11 +987,12 @@ int Main() {
   o << "\n## Enlace federation benchmark (MX -> GT)\n\n";
   o << "machine: " << MachineLine(work) << "\n";
   o << absl::StrFormat(
-      "setup: two enlace-node child processes on loopback, mTLS, window %d; envelope body %d "
+      "setup: two enlace-node child processes on loopback, mTLS, window %d, store %s; "
+      "envelope body %d "
       "bytes (payload: an OrganisationChange of %d bytes), %d bytes on the wire; ceiling "
       "steps %g s after %g s warm-up, %d interleaved rounds, median shown (every round in "
       "brackets)\n\n",
-      absl::GetFlag(FLAGS_window), wire.body().size(), wire_body.payload().size(),
+      absl::GetFlag(FLAGS_window), store, wire.body().size(), wire_body.payload().size(),
       wire_req.ByteSizeLong(), absl::GetFlag(FLAGS_ceiling_seconds),
       absl::GetFlag(FLAGS_warmup_seconds), std::max(1, absl::GetFlag(FLAGS_rounds)));
 
