@@ -28,6 +28,10 @@ struct Joint {
   int base = 0;
   // Fine column -> the index in r of the coarse column it nests in; empty when not nested.
   std::vector<int> group_of;
+  // Fine columns that stand in for a coarse column whose fine ones are not published (the
+  // fine release hides them, the coarse one publishes their sum): their cells are the coarse
+  // cells, seen by nobody, so free; the coarse cells they move carry the constraints.
+  std::vector<bool> stand_in;
 };
 
 // The release being protected: values, thresholds and the flags chosen so far.
@@ -35,7 +39,11 @@ class Grid {
  public:
   // `live`: the tables still published.
   Grid(const Joint& joint, std::vector<bool> live)
-      : r_(joint.r), base_(joint.base), group_of_(joint.group_of), live_(std::move(live)) {
+      : r_(joint.r),
+        base_(joint.base),
+        group_of_(joint.group_of),
+        stand_in_(joint.stand_in),
+        live_(std::move(live)) {
     const Release& r = joint.r;
     const size_t c = r.columns.size();
     column_totals_.assign(c, 0);
@@ -47,7 +55,11 @@ class Grid {
         totals.push_back(sum);
       }
       row_totals_.push_back(std::move(totals));
-      cell_flags_.emplace_back(t.rows.size(), std::vector<Flag>(c, Flag::kPublished));
+      std::vector<Flag> flags(c, Flag::kPublished);
+      for (int j = 0; j < base_; ++j) {
+        if (StandIn(j)) flags[j] = Flag::kNotPublished;
+      }
+      cell_flags_.emplace_back(t.rows.size(), flags);
       row_flags_.emplace_back(t.rows.size(), Flag::kPublished);
     }
     // Every table covers the same population: its column sums are the column totals.
@@ -58,6 +70,9 @@ class Grid {
     }
     for (int j = 0; j < base_; ++j) grand_ += column_totals_[j];
     column_flags_.assign(c, Flag::kPublished);
+    for (int j = 0; j < base_; ++j) {
+      if (StandIn(j)) column_flags_[j] = Flag::kNotPublished;
+    }
   }
 
   int rows(int t) const { return static_cast<int>(r_.tables[t].rows.size()); }
@@ -68,6 +83,7 @@ class Grid {
   bool nested() const { return !group_of_.empty(); }
   // The coarse column a fine one nests in.
   int group(int fine) const { return group_of_[fine]; }
+  bool StandIn(int col) const { return col < base_ && !stand_in_.empty() && stand_in_[col]; }
   int tables() const { return static_cast<int>(r_.tables.size()); }
   bool live(int t) const { return live_[t]; }
   // A published table, for the shared totals' cells.
@@ -106,6 +122,7 @@ class Grid {
   // secondary one. A published cell may become secondary only when it is at least its
   // threshold (a zero is never withheld: its flag would announce a range it is not in).
   std::optional<std::pair<int64_t, int64_t>> RangeIfWithheld(const Ref& x) const {
+    if (StandIn(x.col)) return std::make_pair(int64_t{0}, kUnbounded);
     const int64_t t = Threshold(x);
     switch (FlagOf(x)) {
       case Flag::kPrimary:
@@ -128,7 +145,7 @@ class Grid {
         for (int j = 0; j <= cols(); ++j) {
           const Ref x{t, i, j};
           const int64_t v = Value(x);
-          if (v > 0 && v < Threshold(x)) FlagOf(x) = Flag::kPrimary;
+          if (v > 0 && v < Threshold(x) && !StandIn(j)) FlagOf(x) = Flag::kPrimary;
         }
       }
     }
@@ -171,6 +188,7 @@ class Grid {
   const Release& r_;
   const int base_;
   const std::vector<int>& group_of_;
+  const std::vector<bool>& stand_in_;
   const std::vector<bool> live_;
   std::vector<std::vector<int64_t>> row_totals_;
   std::vector<int64_t> column_totals_;
@@ -297,9 +315,14 @@ std::optional<std::pair<Cost, Move>> RowCertificate(const Grid& g, const Ref& p)
 // The certificate of a shared column total: a fine column total a moves with it and another
 // one, b, against it (the grand total unchanged), and in every table one row moves cell a
 // with it and cell b against it (row totals unchanged); with the coarse cells that moves.
-std::optional<std::pair<Cost, Move>> ColumnCertificate(const Grid& g, const Ref& p) {
+// The same move certifies a primary cell of a table when its row is the one that moves in its
+// table (`through`): a small column all in one row has no rectangle (the other rows' zeros
+// cannot move) but moves with its column total.
+std::optional<std::pair<Cost, Move>> ColumnCertificate(const Grid& g, const Ref& p,
+                                                       bool through = false) {
   std::optional<std::pair<Cost, Move>> best;
   const int j = p.col, base = g.base();
+  const int shared_table = through ? g.first_live() : p.table;
   std::vector<std::pair<int, int>> pairs;
   for (int a = 0; a < base; ++a) {
     if (j < base ? a != j : g.group(a) != j) continue;
@@ -309,14 +332,15 @@ std::optional<std::pair<Cost, Move>> ColumnCertificate(const Grid& g, const Ref&
   }
   for (const auto& [a, b] : pairs) {
     Move m;
-    m.cells.push_back({Ref{p.table, g.rows(p.table), a}, +1});
-    m.cells.push_back({Ref{p.table, g.rows(p.table), b}, -1});
+    m.cells.push_back({Ref{shared_table, g.rows(shared_table), a}, +1});
+    m.cells.push_back({Ref{shared_table, g.rows(shared_table), b}, -1});
     Expand(g, m);
-    bool ok = DirectionOf(g, m, p) == 1 && Check(g, p, m).has_value();
+    bool ok = (through || DirectionOf(g, m, p) == 1) && Check(g, p, m).has_value();
     for (int t = 0; ok && t < g.tables(); ++t) {
       if (!g.live(t)) continue;
       std::optional<std::pair<Cost, Move>> row_best;
       for (int k = 0; k < g.rows(t); ++k) {
+        if (through && t == p.table && k != p.row) continue;
         Move pair;
         pair.cells.push_back({Ref{t, k, a}, +1});
         pair.cells.push_back({Ref{t, k, b}, -1});
@@ -330,7 +354,7 @@ std::optional<std::pair<Cost, Move>> ColumnCertificate(const Grid& g, const Ref&
         for (auto& cell : row_best->second.cells) m.cells.push_back(cell);
       }
     }
-    if (!ok) continue;
+    if (!ok || DirectionOf(g, m, p) != 1) continue;
     auto cost = Check(g, p, m);
     if (cost && (!best || *cost < best->first)) best.emplace(*cost, std::move(m));
   }
@@ -374,8 +398,10 @@ namespace {
 
 // How one attempt ended: every primary cell certified, or what has to go first.
 struct Outcome {
-  enum Kind { kCertified, kDropTable, kDropColumn, kWithholdMonth } kind = kCertified;
-  int index = 0;  // the table or the column (of the attempt's release)
+  enum Kind { kCertified, kDropTable, kDropColumn, kHideGroup, kWithholdMonth } kind = kCertified;
+  // The table or the column (of the attempt's release); of kHideGroup, the coarse column
+  // whose fine ones the fine release should hide, or -1 for every coarse column.
+  int index = 0;
 };
 
 Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
@@ -422,7 +448,21 @@ Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
   for (const Ref& p : primaries) {
     const bool shared = g.IsShared(p);
     auto cert = shared ? ColumnCertificate(g, p) : RowCertificate(g, p);
+    if (!cert && !shared && p.col < c) cert = ColumnCertificate(g, p, /*through=*/true);
     if (!cert) {
+      if (g.nested()) {
+        // Nested, what the fine release adds goes first: the fine cells of a group (a
+        // category's subtypes) are hidden before the coarse release loses a table or a column.
+        if (p.col < g.base()) return Outcome{Outcome::kHideGroup, g.group(p.col)};
+        bool hidden = true, all_hidden = true;
+        for (int j = 0; j < g.base(); ++j) {
+          if (g.StandIn(j)) continue;
+          all_hidden = false;
+          if (g.group(j) == p.col) hidden = false;
+        }
+        if (p.col < c && !hidden) return Outcome{Outcome::kHideGroup, p.col};
+        if (!all_hidden) return Outcome{Outcome::kHideGroup, -1};
+      }
       return shared ? Outcome{Outcome::kDropColumn, p.col} : Outcome{Outcome::kDropTable, p.table};
     }
     for (const auto& [x, dir] : cert->second.cells) {
@@ -437,7 +477,8 @@ Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
 // `coarse_index` get each original column's index in it, or -1.
 Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int>& group_of,
                const std::vector<bool>& fine_kept, const std::vector<bool>& coarse_kept,
-               std::vector<int>& fine_index, std::vector<int>& coarse_index) {
+               const std::vector<bool>& hidden, std::vector<int>& fine_index,
+               std::vector<int>& coarse_index) {
   Joint out;
   out.r.base_threshold = fine.base_threshold;
   fine_index.assign(fine.columns.size(), -1);
@@ -448,7 +489,18 @@ Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int
     out.r.columns.push_back(fine.columns[j]);
     out.r.column_thresholds.push_back(fine.column_thresholds[j]);
   }
+  // A stand-in for each coarse column published with its fine ones hidden (a name no
+  // publication has: nothing of it is kept as withheld).
+  std::vector<int> stand_ins;
+  for (size_t k = 0; k < coarse_kept.size(); ++k) {
+    if (!coarse_kept[k] || !hidden[k]) continue;
+    stand_ins.push_back(static_cast<int>(k));
+    out.r.columns.push_back("\x01" + coarse->columns[k]);
+    out.r.column_thresholds.push_back(coarse->column_thresholds[k]);
+  }
   out.base = static_cast<int>(out.r.columns.size());
+  out.stand_in.assign(out.base, false);
+  for (size_t n = 0; n < stand_ins.size(); ++n) out.stand_in[out.base - 1 - n] = true;
   for (size_t k = 0; k < coarse_index.size(); ++k) {
     if (!coarse_kept[k]) continue;
     coarse_index[k] = static_cast<int>(out.r.columns.size());
@@ -459,6 +511,7 @@ Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int
     for (size_t j = 0; j < fine.columns.size(); ++j) {
       if (fine_kept[j]) out.group_of.push_back(coarse_index[group_of[j]]);
     }
+    for (int k : stand_ins) out.group_of.push_back(coarse_index[k]);
   }
   for (size_t t = 0; t < fine.tables.size(); ++t) {
     const Table& f = fine.tables[t];
@@ -468,6 +521,7 @@ Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int
       for (size_t j = 0; j < fine.columns.size(); ++j) {
         if (fine_kept[j]) cells.push_back(f.cells[i][j]);
       }
+      for (int k : stand_ins) cells.push_back(coarse->tables[t].cells[i][k]);
       for (size_t k = 0; k < coarse_index.size(); ++k) {
         if (coarse_kept[k]) cells.push_back(coarse->tables[t].cells[i][k]);
       }
@@ -514,35 +568,59 @@ NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
   }
   auto none_live = [&] { return std::none_of(live.begin(), live.end(), [](bool b) { return b; }); };
   if (none_live()) return withheld;
-  std::vector<bool> fine_kept(fine.columns.size()), coarse_kept;
+  std::vector<bool> fine_kept(fine.columns.size()), coarse_kept, hidden;
   for (size_t j = 0; j < fine.columns.size(); ++j) {
     fine_kept[j] = !earlier.columns.count(fine.columns[j]);
   }
-  // Nested, a coarse column and its fine ones are published together or not at all: the
-  // coarse cells less the published fine ones would be the fine cells of a column published
-  // nowhere.
-  auto drop_group = [&](int k) {
-    coarse_kept[k] = false;
+  // Nested, a coarse column's fine ones are published together or not at all: the coarse
+  // cells less the published fine ones would be the fine cells of a column published nowhere.
+  // Hidden, they stand in the joint as one column equal to the coarse one; dropped, the coarse
+  // column goes with them.
+  auto hide = [&](int k) {
+    hidden[k] = true;
     for (size_t j = 0; j < fine.columns.size(); ++j) {
       if (group_of[j] == k) fine_kept[j] = false;
     }
   };
+  auto drop = [&](int k) {
+    hide(k);
+    coarse_kept[k] = false;
+  };
   if (coarse != nullptr) {
     coarse_kept.assign(coarse->columns.size(), true);
+    hidden.assign(coarse->columns.size(), false);
     for (size_t k = 0; k < coarse->columns.size(); ++k) {
-      if (earlier.columns.count(coarse->columns[k])) drop_group(static_cast<int>(k));
+      if (earlier.columns.count(coarse->columns[k])) drop(static_cast<int>(k));
     }
     for (size_t j = 0; j < fine.columns.size(); ++j) {
-      if (!fine_kept[j]) drop_group(group_of[j]);
+      if (!fine_kept[j]) hide(group_of[j]);
     }
+    // What the coarse release cannot publish even alone (a table, a column, the month) it
+    // does not publish here either: the joint's failures are then the fine release's to pay.
+    const ProtectedRelease alone = ProtectJoint(*coarse, nullptr, {}, earlier).fine;
+    if (alone.withheld) return withheld;
+    for (size_t t = 0; t < live.size(); ++t) {
+      if (alone.tables[t].withheld) live[t] = false;
+    }
+    for (size_t k = 0; k < coarse->columns.size(); ++k) {
+      if (alone.column_flags[k] == Flag::kNotPublished) drop(static_cast<int>(k));
+    }
+    if (none_live()) return withheld;
   }
   for (;;) {
     std::vector<int> fine_index, coarse_index;
-    const Joint joint =
-        Restrict(fine, coarse, group_of, fine_kept, coarse_kept, fine_index, coarse_index);
+    const Joint joint = Restrict(fine, coarse, group_of, fine_kept, coarse_kept, hidden,
+                                 fine_index, coarse_index);
     if (joint.base == 0) return withheld;
     Grid g(joint, live);
     const Outcome o = TryProtect(g, joint.r, earlier);
+    // The original coarse column at the joint's index `col`.
+    auto coarse_at = [&](int col) {
+      for (size_t k = 0; k < coarse_index.size(); ++k) {
+        if (coarse_index[k] == col) return static_cast<int>(k);
+      }
+      return -1;
+    };
     switch (o.kind) {
       case Outcome::kCertified: {
         const ProtectedRelease p = g.Result(/*withheld=*/false);
@@ -558,17 +636,18 @@ NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
         live[o.index] = false;
         if (none_live()) return withheld;
         break;
+      case Outcome::kHideGroup:
+        for (size_t k = 0; k < hidden.size(); ++k) {
+          if (o.index < 0 || coarse_at(o.index) == static_cast<int>(k)) hide(static_cast<int>(k));
+        }
+        break;
       case Outcome::kDropColumn:
-        // That column (nested: its group) is published nowhere; totals are then of the
-        // other columns.
+        // That column (nested: a coarse one, with its fine ones) is published nowhere; totals
+        // are then of the other columns.
         for (size_t j = 0; j < fine_index.size(); ++j) {
-          if (fine_index[j] != o.index) continue;
-          fine_kept[j] = false;
-          if (coarse != nullptr) drop_group(group_of[j]);
+          if (fine_index[j] == o.index) fine_kept[j] = false;
         }
-        for (size_t k = 0; k < coarse_index.size(); ++k) {
-          if (coarse_index[k] == o.index) drop_group(static_cast<int>(k));
-        }
+        if (const int k = coarse_at(o.index); k >= 0) drop(k);
         break;
     }
   }

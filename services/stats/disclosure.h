@@ -14,7 +14,8 @@
 //
 // The guarantee is proved, cell by cell, by a certificate: a set of withheld cells whose
 // values can all move together (+d, -d around a rectangle of the table; for a shared column
-// total, one such move in every table) keeping every published number and every total equal,
+// total, and for a cell of a small column all in one row, the column total against another
+// with one such move in every table) keeping every published number and every total equal,
 // and every moved cell inside the range its flag announces, for every value the primary cell
 // could take. Such a move is another table an attacker cannot tell from the true one, so no
 // attacker, however clever, learns more (disclosure_test.cc checks this by enumeration).
@@ -31,9 +32,13 @@
 // every certificate moves fine cells and, with them, every coarse cell whose group they move
 // (two fine cells of one group moving against each other leave it unchanged), and a move is a
 // certificate only if every cell it moves, fine or coarse, is withheld and stays in its range.
-// A coarse column and its fine ones are published together or nowhere. An attacker holding
-// both releases then learns nothing more (disclosure_test.cc attacks them together, and shows
-// that protecting each alone is not enough).
+// A coarse column's fine ones are published together or not at all: when a fine cell has no
+// certificate, its group is hidden from the fine release (its cells published nowhere, its
+// coarse column still published: the joint keeps one free column equal to it, so the fine
+// release's row and grand totals stay the coarse ones'); what the coarse release cannot
+// publish alone (a table, a column, the month) it does not publish here either. An attacker
+// holding both releases then learns nothing more (disclosure_test.cc attacks them together,
+// and shows that protecting each alone is not enough).
 
 #include <cstdint>
 #include <set>
@@ -48,7 +53,8 @@ enum class Flag {
   kPrimary,    // under its threshold: the value is withheld, known to lie in [1, threshold-1]
   kSecondary,  // withheld to protect a primary cell; known to be at least its threshold
   // In a column that is published nowhere this month (its total had no certificate): the
-  // release's row and grand totals are then of the published columns only.
+  // release's row and grand totals are then of the published columns only (but of a nested
+  // release's hidden group, whose coarse column is published: see ProtectNested).
   kNotPublished,
 };
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "enlace/cases/v1/case.pb.h"
+#include "services/cases/rules.h"
 
 namespace enlace::stats {
 namespace {
@@ -28,7 +29,69 @@ std::vector<std::string> Categories() {
   return out;
 }
 
+// Subtypes about children, trafficking, deaths and gender-based violence: threshold 10.
+bool SensitiveSubtype(cv1::Subtype s) {
+  switch (s) {
+    case cv1::SUBTYPE_MINOR_IN_CUSTODY:
+    case cv1::SUBTYPE_CHILD_CUSTODY:
+    case cv1::SUBTYPE_CHILD_SUPPORT:
+    case cv1::SUBTYPE_INTERNATIONAL_CHILD_ABDUCTION:
+    case cv1::SUBTYPE_TRAFFICKING:
+    case cv1::SUBTYPE_GENDER_BASED_VIOLENCE:
+    case cv1::SUBTYPE_REMAINS_IDENTIFICATION:
+    case cv1::SUBTYPE_REMAINS_REPATRIATION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Each category's subtypes (case.proto, rules' CategoryOfSubtype), then its unspecified one.
+Measure BySubtype() {
+  Measure m{kCasesBySubtype, 'S', {}};
+  m.nested_in = kCasesOpened;
+  for (const std::string& category : Categories()) {
+    cv1::Category c;
+    cv1::Category_Parse(category, &c);
+    for (int s = cv1::Subtype_MIN + 1; s <= cv1::Subtype_MAX; ++s) {
+      if (!cv1::Subtype_IsValid(s) || cases::CategoryOfSubtype(static_cast<cv1::Subtype>(s)) != c) {
+        continue;
+      }
+      m.columns.push_back(cv1::Subtype_Name(static_cast<cv1::Subtype>(s)));
+      m.parent_columns.push_back(category);
+      if (SensitiveSubtype(static_cast<cv1::Subtype>(s))) {
+        m.sensitive_columns.push_back(m.columns.back());
+      }
+    }
+    m.columns.push_back(UnspecifiedSubtypeOf(category));
+    m.parent_columns.push_back(category);
+  }
+  return m;
+}
+
+Measure Vulnerabilities() {
+  Measure m{kCaseVulnerabilities, 'U', {}};
+  m.multi_valued = true;
+  for (int v = cv1::Vulnerability_MIN + 1; v <= cv1::Vulnerability_MAX; ++v) {
+    if (!cv1::Vulnerability_IsValid(v)) continue;
+    const auto vulnerability = static_cast<cv1::Vulnerability>(v);
+    m.columns.push_back(cv1::Vulnerability_Name(vulnerability));
+    if (vulnerability == cv1::VULNERABILITY_UNACCOMPANIED_CHILD ||
+        vulnerability == cv1::VULNERABILITY_SEPARATED_CHILD ||
+        vulnerability == cv1::VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM ||
+        vulnerability == cv1::VULNERABILITY_GBV_SURVIVOR) {
+      m.sensitive_columns.push_back(m.columns.back());
+    }
+  }
+  m.columns.push_back(kNoVulnerability);
+  return m;
+}
+
 }  // namespace
+
+std::string UnspecifiedSubtypeOf(absl::string_view category) {
+  return absl::StrCat(category, "/SUBTYPE_UNSPECIFIED");
+}
 
 const std::vector<Measure>& Measures() {
   static const auto* measures = new std::vector<Measure>{
@@ -69,6 +132,11 @@ const std::vector<Measure>& Measures() {
        {kProgrammeDimension}},
       // Consular actions recorded in the month, by type, by the facts of their case.
       {kActions, 'A', ActionTypes()},
+      // Cases opened in the month by subtype: nested in cases_opened, published with it.
+      BySubtype(),
+      // Cases opened in the month once in each vulnerability their person had then ("none"
+      // without any): a case may count in several columns.
+      Vulnerabilities(),
   };
   return *measures;
 }
@@ -92,6 +160,14 @@ std::string MeasureNames() {
   std::vector<std::string> names;
   for (const Measure& m : Measures()) names.push_back(m.name);
   return absl::StrJoin(names, ", ");
+}
+
+const Measure* LinkedMeasure(const Measure& m) {
+  if (!m.nested_in.empty()) return FindMeasure(m.nested_in);
+  for (const Measure& other : Measures()) {
+    if (other.nested_in == m.name) return &other;
+  }
+  return nullptr;
 }
 
 std::string MonthOf(absl::Time t) { return absl::FormatTime("%Y-%m", t, absl::UTCTimeZone()); }

@@ -38,6 +38,14 @@ struct Measure {
   // code (never free text; see the secretariat's rules), "unknown" for an event counted
   // before the dimension was.
   std::vector<std::string> extra_dimensions = {};
+  // Columns nested in another measure's (cases_opened_by_subtype in cases_opened): that
+  // measure, and the column of it each column belongs to. The two are linked (a category's
+  // cases are its subtypes' cases) and protected together (disclosure.h, ProtectNested).
+  std::string nested_in = "";
+  std::vector<std::string> parent_columns = {};
+  // An event counted once per value it holds (a case in each of its person's
+  // vulnerabilities): the cells are not events and do not add up to another measure's.
+  bool multi_valued = false;
 };
 
 // The extra dimensions.
@@ -52,6 +60,15 @@ inline constexpr char kReferralsEnded[] = "referrals_ended";
 inline constexpr char kCrisisAccounting[] = "crisis_accounting";
 inline constexpr char kLabourClaimsEnded[] = "labour_claims_ended";
 inline constexpr char kActions[] = "actions";
+inline constexpr char kCasesBySubtype[] = "cases_opened_by_subtype";
+inline constexpr char kCaseVulnerabilities[] = "case_vulnerabilities";
+
+// cases_opened_by_subtype: the column of a category's cases counted without a subtype (opened
+// before subtypes were counted, or imported as cases_opened), e.g.
+// "CATEGORY_LABOUR/SUBTYPE_UNSPECIFIED".
+std::string UnspecifiedSubtypeOf(absl::string_view category);
+// case_vulnerabilities: the column of a case whose person has none.
+inline constexpr char kNoVulnerability[] = "none";
 
 // Notification columns: by when the receiving post acknowledged it, counted in the month it
 // was received. A notification moves from "not_acknowledged" when it is acknowledged.
@@ -65,6 +82,9 @@ const Measure* FindMeasure(absl::string_view name);
 const Measure* FindMeasureByCode(char code);
 // "cases_opened, cases_closed, ..." for error messages.
 std::string MeasureNames();
+// The measure linked to `m` by nesting (the one it nests in, or the one nested in it), or
+// null: the two are protected and published together.
+const Measure* LinkedMeasure(const Measure& m);
 
 // YYYY-MM (UTC) of a time.
 std::string MonthOf(absl::Time t);

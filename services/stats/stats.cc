@@ -73,6 +73,65 @@ v1::Cell CellOf(int64_t value, Flag flag) {
   return c;
 }
 
+// Fine column -> the index of its coarse column in `coarse` (-1 when it has none).
+std::vector<int> GroupsOf(const Measure& m, const Release& coarse) {
+  std::vector<int> out;
+  for (const std::string& parent : m.parent_columns) {
+    auto it = std::find(coarse.columns.begin(), coarse.columns.end(), parent);
+    out.push_back(it == coarse.columns.end() ? -1 : static_cast<int>(it - coarse.columns.begin()));
+  }
+  return out;
+}
+
+// A nested release over the rows of the one it nests in, each coarse cell's remainder (the
+// cases of a category without a counted subtype) in its group's unspecified column. A fine row
+// the coarse release lacks, or a remainder under zero (never expected: both are counted in one
+// commit), is kept as it is: the two are then not well formed and withheld whole
+// (IsWellFormedNested).
+Release OverRowsOf(const Release& fine, const Release& coarse, const Measure& m) {
+  const std::vector<int> group_of = GroupsOf(m, coarse);
+  std::vector<int> unspecified(coarse.columns.size(), -1);
+  for (size_t k = 0; k < coarse.columns.size(); ++k) {
+    auto it = std::find(fine.columns.begin(), fine.columns.end(),
+                        UnspecifiedSubtypeOf(coarse.columns[k]));
+    if (it != fine.columns.end()) unspecified[k] = static_cast<int>(it - fine.columns.begin());
+  }
+  Release out = fine;
+  out.tables.clear();
+  for (size_t t = 0; t < coarse.tables.size() && t < fine.tables.size(); ++t) {
+    const Table& c = coarse.tables[t];
+    const Table& f = fine.tables[t];
+    std::map<std::string, std::vector<int64_t>> fine_rows;
+    for (size_t i = 0; i < f.rows.size(); ++i) fine_rows[f.rows[i]] = f.cells[i];
+    Table o{f.name, {}, {}, f.threshold};
+    for (size_t i = 0; i < c.rows.size(); ++i) {
+      std::vector<int64_t> cells(fine.columns.size(), 0);
+      if (auto it = fine_rows.find(c.rows[i]); it != fine_rows.end()) {
+        cells = it->second;
+        fine_rows.erase(it);
+      }
+      for (size_t k = 0; k < coarse.columns.size(); ++k) {
+        if (unspecified[k] < 0) continue;
+        int64_t counted = 0;
+        for (size_t j = 0; j < cells.size(); ++j) {
+          if (group_of[j] == static_cast<int>(k) && static_cast<int>(j) != unspecified[k]) {
+            counted += cells[j];
+          }
+        }
+        cells[unspecified[k]] = c.cells[i][k] - counted;
+      }
+      o.rows.push_back(c.rows[i]);
+      o.cells.push_back(std::move(cells));
+    }
+    for (auto& [key, cells] : fine_rows) {
+      o.rows.push_back(key);
+      o.cells.push_back(std::move(cells));
+    }
+    out.tables.push_back(std::move(o));
+  }
+  return out;
+}
+
 }  // namespace
 
 void Stats::AddColumnFamilies(storage::StoreOptions& options) {
@@ -112,6 +171,27 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
     txn.batch.Put(facts_, absl::StrCat("F|", id), facts);
     txn.batch.AddToCounter(counters_, absl::StrCat("O|", MonthOf(opened), "|", facts), 1);
     txn.batch.AddToCounter(counters_, absl::StrCat("V|O|", MonthOf(opened)), 1);
+    Facts row{after.post(), after.host_country(), "", SexOf(*person), AgeGroupOf(*person, opened)};
+    // By subtype, in the same commit as its category's count: cases_opened_by_subtype nests
+    // in cases_opened. A subtype of another category (never accepted) is left to its
+    // category's unspecified column.
+    if (after.subtype() != cv1::SUBTYPE_UNSPECIFIED &&
+        cases::CategoryOfSubtype(after.subtype()) == after.category()) {
+      row.column = cv1::Subtype_Name(after.subtype());
+      tally_.Add(txn, *FindMeasure(kCasesBySubtype), MonthOf(opened), row);
+    }
+    // Once in each vulnerability the person has as the case opens ("none" without any).
+    std::set<std::string> vulnerabilities;
+    for (int v : person->vulnerabilities()) {
+      if (v != cv1::VULNERABILITY_UNSPECIFIED && cv1::Vulnerability_IsValid(v)) {
+        vulnerabilities.insert(cv1::Vulnerability_Name(static_cast<cv1::Vulnerability>(v)));
+      }
+    }
+    if (vulnerabilities.empty()) vulnerabilities.insert(kNoVulnerability);
+    for (const std::string& v : vulnerabilities) {
+      row.column = v;
+      tally_.Add(txn, *FindMeasure(kCaseVulnerabilities), MonthOf(opened), row);
+    }
     // Persons assisted: one marker per person and month, counted at release, with the facts
     // of the person's first case that month. A marker is a Put, never a count: two cases of
     // one person opened at once leave one marker (with either's facts), never two.
@@ -252,6 +332,10 @@ absl::StatusOr<Release> Stats::BuildRelease(absl::string_view month,
     }
     r.tables.push_back(std::move(t));
   }
+  if (!measure->nested_in.empty()) {
+    ENLACE_ASSIGN_OR_RETURN(const Release coarse, BuildRelease(month, measure->nested_in));
+    return OverRowsOf(r, coarse, *measure);
+  }
   return r;
 }
 
@@ -281,21 +365,59 @@ std::string Stats::WithheldKey(absl::string_view month, absl::string_view measur
   return absl::StrCat("W|", std::string(1, m == nullptr ? '?' : m->code), "|", month);
 }
 
+std::vector<std::string> Stats::WithheldKeys(absl::string_view month, const Measure& m) {
+  std::vector<std::string> keys = {WithheldKey(month, m.name)};
+  if (const Measure* linked = LinkedMeasure(m); linked != nullptr) {
+    keys.push_back(WithheldKey(month, linked->name));
+  }
+  return keys;
+}
+
 absl::StatusOr<Stats::Publication> Stats::Prepare(absl::string_view month,
                                                   absl::string_view measure) const {
-  ENLACE_ASSIGN_OR_RETURN(Release r, BuildRelease(month, measure));
-  // Sticky: what any earlier publication of this month withheld stays withheld.
-  ENLACE_ASSIGN_OR_RETURN(auto before, store_->Get(facts_, WithheldKey(month, measure)));
-  const Withheld earlier = before.has_value() ? DecodeWithheld(*before) : Withheld{};
-  const ProtectedRelease p = Protect(r, earlier);
-  Withheld all = WithheldOf(r, p);
-  all.tables.insert(earlier.tables.begin(), earlier.tables.end());
-  all.columns.insert(earlier.columns.begin(), earlier.columns.end());
-  all.cells.insert(earlier.cells.begin(), earlier.cells.end());
+  const Measure* m = FindMeasure(measure);
+  if (m == nullptr) return InvalidField("measure", MeasureNames());
+  // Sticky: what any earlier publication of this month withheld stays withheld (of a linked
+  // measure, what either withheld: the two are kept the same).
+  Withheld earlier;
+  for (const std::string& key : WithheldKeys(month, *m)) {
+    ENLACE_ASSIGN_OR_RETURN(auto before, store_->Get(facts_, key));
+    if (!before.has_value()) continue;
+    const Withheld w = DecodeWithheld(*before);
+    earlier.tables.insert(w.tables.begin(), w.tables.end());
+    earlier.columns.insert(w.columns.begin(), w.columns.end());
+    earlier.cells.insert(w.cells.begin(), w.cells.end());
+  }
+  Withheld all = earlier;
+  auto withheld = [&all](const Withheld& w) {
+    all.tables.insert(w.tables.begin(), w.tables.end());
+    all.columns.insert(w.columns.begin(), w.columns.end());
+    all.cells.insert(w.cells.begin(), w.cells.end());
+  };
   Publication published;
+  const Measure* linked = LinkedMeasure(*m);
+  if (linked == nullptr) {
+    ENLACE_ASSIGN_OR_RETURN(Release r, BuildRelease(month, measure));
+    const ProtectedRelease p = Protect(r, earlier);
+    withheld(WithheldOf(r, p));
+    ENLACE_RETURN_IF_ERROR(Fill(r, p, month, m->name, published.release));
+  } else {
+    // Nested: either release less the other would give away what it withholds, so both are
+    // protected as one (disclosure.h) and published together.
+    const Measure* fine = m->nested_in.empty() ? linked : m;
+    const Measure* coarse = m->nested_in.empty() ? m : linked;
+    ENLACE_ASSIGN_OR_RETURN(Release f, BuildRelease(month, fine->name));
+    ENLACE_ASSIGN_OR_RETURN(Release c, BuildRelease(month, coarse->name));
+    const NestedProtection p = ProtectNested(f, c, GroupsOf(*fine, c), earlier);
+    withheld(WithheldOf(f, p.fine));
+    withheld(WithheldOf(c, p.coarse));
+    v1::MonthlyRelease fine_release, coarse_release;
+    ENLACE_RETURN_IF_ERROR(Fill(f, p.fine, month, fine->name, fine_release));
+    ENLACE_RETURN_IF_ERROR(Fill(c, p.coarse, month, coarse->name, coarse_release));
+    published.release = std::move(m == fine ? fine_release : coarse_release);
+    published.linked = std::move(m == fine ? coarse_release : fine_release);
+  }
   published.withheld = EncodeWithheld(all);
-  v1::MonthlyRelease& out = published.release;
-  ENLACE_RETURN_IF_ERROR(Fill(r, p, month, measure, out));
   return published;
 }
 
@@ -382,12 +504,12 @@ absl::StatusOr<v1::MonthlyRelease> Stats::GetMonthlyRelease(
   const Measure* m = FindMeasure(request.measure());
   if (m == nullptr) return InvalidField("measure", MeasureNames());
   const std::string& measure = m->name;
-  const std::string withheld_key = WithheldKey(request.month(), measure);
-  storage::ScopedKeyLocks lock(locks_, {withheld_key});
+  const std::vector<std::string> withheld_keys = WithheldKeys(request.month(), *m);
+  storage::ScopedKeyLocks lock(locks_, withheld_keys);
   ENLACE_ASSIGN_OR_RETURN(Publication published, Prepare(request.month(), measure));
   v1::MonthlyRelease& out = published.release;
   txn::Transaction txn;
-  txn.batch.Put(facts_, withheld_key, published.withheld);
+  for (const std::string& key : withheld_keys) txn.batch.Put(facts_, key, published.withheld);
   txn.Audit(caller.identity, "stats.GetMonthlyRelease", {})
       .set_detail(absl::StrCat(measure, " ", request.month(), out.withheld() ? " withheld" : ""));
   ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
@@ -402,6 +524,10 @@ absl::StatusOr<v1::ImportHistoryResponse> Stats::ImportHistory(
   const Measure* m = FindMeasure(request.measure());
   if (m == nullptr) return InvalidField("measure", MeasureNames());
   if (m->stock) return InvalidField("measure", "a flow: what stands now is the node's own");
+  if (!m->nested_in.empty()) {
+    return InvalidField("measure", absl::StrCat("imported as ", m->nested_in,
+                                                " (by category): its subtype is unspecified"));
+  }
   const std::string& measure = m->name;
   const std::set<std::string> columns(m->columns.begin(), m->columns.end());
   static const auto* sexes =
@@ -501,37 +627,70 @@ absl::StatusOr<int> Stats::PushReleases() {
       versions[{m.code, absl::FormatCivilTime(month)}] = cumulative;
     }
   }
+  // A nested measure and the one it nests in are protected and pushed together: each month's
+  // version is the sum of both measures' changes.
+  for (const Measure& m : Measures()) {
+    if (m.nested_in.empty()) continue;
+    const char parent = FindMeasure(m.nested_in)->code;
+    for (auto& [at, version] : versions) {
+      if (at.first != m.code) continue;
+      auto other = versions.find({parent, at.second});
+      if (other == versions.end()) continue;
+      version += other->second;
+      other->second = version;
+    }
+  }
+  // What was last pushed of a measure's month to a secretariat: its version and revision.
+  auto sent_of =
+      [this](const std::string& sent_key) -> absl::StatusOr<std::pair<int64_t, int64_t>> {
+    ENLACE_ASSIGN_OR_RETURN(auto sent, store_->Get(facts_, sent_key));
+    int64_t sent_version = -1, revision = 0;
+    if (sent.has_value()) {
+      std::vector<std::string> parts = absl::StrSplit(*sent, ' ');
+      if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &sent_version) ||
+          !absl::SimpleAtoi(parts[1], &revision)) {
+        sent_version = -1;
+      }
+    }
+    return std::make_pair(sent_version, revision);
+  };
   for (const auto& [at, version] : versions) {
     const std::string code(1, at.first), month = at.second;
     if (!IsEndedMonth(month, now)) continue;
     const Measure* m = FindMeasureByCode(at.first);
     const std::string& measure = m->name;
+    const Measure* linked = LinkedMeasure(*m);
+    // The linked release goes with this one when the month has one (cases_opened_by_subtype
+    // of a month counted before subtypes were has none to push).
+    if (linked != nullptr && !versions.count({linked->code, month})) linked = nullptr;
     for (const std::string& secretariat : secretariats) {
       const std::string sent_key = absl::StrCat("S|", secretariat, "|", code, "|", month);
-      ENLACE_ASSIGN_OR_RETURN(auto sent, store_->Get(facts_, sent_key));
-      int64_t sent_version = -1, revision = 0;
-      if (sent.has_value()) {
-        std::vector<std::string> parts = absl::StrSplit(*sent, ' ');
-        if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &sent_version) ||
-            !absl::SimpleAtoi(parts[1], &revision)) {
-          sent_version = -1;
-        }
-      }
-      if (sent_version >= version) continue;
+      ENLACE_ASSIGN_OR_RETURN(auto sent, sent_of(sent_key));
+      if (sent.first >= version) continue;
       // The version is read before the counts: a change in between is pushed next pass.
-      const std::string withheld_key = WithheldKey(month, measure);
-      storage::ScopedKeyLocks lock(locks_, {withheld_key});
+      const std::vector<std::string> withheld_keys = WithheldKeys(month, *m);
+      storage::ScopedKeyLocks lock(locks_, withheld_keys);
       ENLACE_ASSIGN_OR_RETURN(Publication published, Prepare(month, measure));
-      v1::ReleaseEnvelope envelope;
-      envelope.set_revision(revision + 1);
-      *envelope.mutable_release() = std::move(published.release);
       txn::Transaction txn;
-      txn.batch.Put(facts_, withheld_key, published.withheld);
-      txn.batch.Put(facts_, sent_key, absl::StrCat(version, " ", revision + 1));
-      txn.envelopes.push_back({secretariat, kReleaseKind, envelope.SerializeAsString()});
-      txn.Audit(self_, "stats.release_sent", {})
-          .set_detail(absl::StrCat(measure, " ", month, " revision ", revision + 1, " to ",
-                                   secretariat));
+      for (const std::string& key : withheld_keys) txn.batch.Put(facts_, key, published.withheld);
+      auto push = [&](const std::string& name, const std::string& key, int64_t revision,
+                      v1::MonthlyRelease release) {
+        v1::ReleaseEnvelope envelope;
+        envelope.set_revision(revision + 1);
+        *envelope.mutable_release() = std::move(release);
+        txn.batch.Put(facts_, key, absl::StrCat(version, " ", revision + 1));
+        txn.envelopes.push_back({secretariat, kReleaseKind, envelope.SerializeAsString()});
+        txn.Audit(self_, "stats.release_sent", {})
+            .set_detail(absl::StrCat(name, " ", month, " revision ", revision + 1, " to ",
+                                     secretariat));
+      };
+      push(measure, sent_key, sent.second, std::move(published.release));
+      if (linked != nullptr && published.linked.has_value()) {
+        const std::string linked_key =
+            absl::StrCat("S|", secretariat, "|", std::string(1, linked->code), "|", month);
+        ENLACE_ASSIGN_OR_RETURN(auto linked_sent, sent_of(linked_key));
+        push(linked->name, linked_key, linked_sent.second, *std::move(published.linked));
+      }
       ENLACE_RETURN_IF_ERROR(committer_->Commit(txn));
       ++pushed;
     }

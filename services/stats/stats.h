@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -29,11 +30,15 @@ inline constexpr char kReleaseKind[] = "stats.release";
 // A node's monthly statistics, one release per measure (measures.h) and ended month.
 // Case counters move with the cases, in the registry's own commits (its case hook,
 // OnCaseVersion): a case opened counts in its month, by post, host country, category, the
-// person's sex and whether a child; closed, it counts again in the month it closed, by the
+// person's sex and whether a child, and in the same commit by its subtype
+// (cases_opened_by_subtype) and once in each vulnerability its person has then
+// (case_vulnerabilities); closed, it counts again in the month it closed, by the
 // same facts as when it opened, with its days to close. Other modules count their own events
 // (notifications, referrals) through a Tally in their commits. A release is built from the
 // counters of one ended month and protected before it leaves (disclosure.h); nothing reads a
-// case or a person to answer.
+// case or a person to answer. cases_opened_by_subtype nests in cases_opened (a category's
+// cases are its subtypes' and its unspecified subtype's, the rest): the two are protected as
+// one (ProtectNested) and pushed in one commit.
 //
 // Every ended month's release is pushed to the secretariat through the federation (kind
 // "stats.release"), and pushed again, a higher revision, when its counts change after.
@@ -42,7 +47,8 @@ inline constexpr char kReleaseKind[] = "stats.release";
 // sex|age"); M|{YYYY-MM}|{person id} -> the facts of a person's first case that month
 // (persons assisted, distinct); S|{secretariat}|{code}|{YYYY-MM} -> "version revision" last
 // pushed; W|{code}|{YYYY-MM} -> what every publication of that month so far withheld (kept
-// withheld in every later one: sticky suppression). "stats_counters" (counters): {code}|{YYYY-MM}|{post}|{host}|{column}|{sex}|{age};
+// withheld in every later one: sticky suppression; a linked pair's two keys hold the same).
+// "stats_counters" (counters): {code}|{YYYY-MM}|{post}|{host}|{column}|{sex}|{age};
 // V|{code}|{YYYY-MM}: changes to that month (what is pushed follows it); D|{YYYY-MM}|
 // {category}|{days}: cases closed by days to close; H{code}|{YYYY-MM}|{facts}: counts
 // imported from before the node (ImportHistory), one month replaced as a whole.
@@ -88,13 +94,18 @@ class Stats {
   // month withheld (Withheld, encoded), to be kept in the same commit as the publication.
   struct Publication {
     v1::MonthlyRelease release;
+    // Kept under every key of WithheldKeys (a linked pair's are the same).
     std::string withheld;
+    // The release of the linked measure (measures.h, LinkedMeasure), protected with this one.
+    std::optional<v1::MonthlyRelease> linked;
   };
-  // Under the lock of WithheldKey(month, measure) when the result is published.
+  // Under the locks of WithheldKeys(month, measure) when the result is published.
   absl::StatusOr<Publication> Prepare(absl::string_view month, absl::string_view measure) const;
   absl::Status Fill(const Release& r, const ProtectedRelease& p, absl::string_view month,
                     absl::string_view measure, v1::MonthlyRelease& out) const;
   static std::string WithheldKey(absl::string_view month, absl::string_view measure);
+  // The measure's key, and its linked measure's.
+  static std::vector<std::string> WithheldKeys(absl::string_view month, const Measure& m);
   // Closed cases of a month by category and days from opening to closing.
   absl::StatusOr<std::map<std::string, std::map<int64_t, int64_t>>> DaysToClose(
       absl::string_view month) const;

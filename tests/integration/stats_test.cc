@@ -15,6 +15,7 @@
 #include "enlace/workers/v1/workers.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/node/node.h"
+#include "services/secretariat/rules.h"
 #include "tests/testing/test_env.h"
 
 namespace enlace {
@@ -63,7 +64,8 @@ class StatsTest : public ::testing::Test {
 
   // A person (a child when `child`) and a case of `category` at `post`; returns the case.
   cv1::Case Open(const std::string& post, const std::string& host, cv1::Subtype subtype,
-                 cv1::Sex sex, bool child) {
+                 cv1::Sex sex, bool child,
+                 const std::vector<cv1::Vulnerability>& vulnerabilities = {}) {
     auto ch = Channel(kSupervisor);
     cv1::CreatePersonRequest cp;
     cp.set_parent("countries/MX");
@@ -74,6 +76,7 @@ class StatsTest : public ::testing::Test {
     p->set_birth_date(child ? "2012-02-02" : "1988-06-30");
     p->add_nationalities("MX");
     p->set_international_protection(cv1::INTERNATIONAL_PROTECTION_NONE);
+    for (cv1::Vulnerability v : vulnerabilities) p->add_vulnerabilities(v);
     cv1::Person person;
     EXPECT_TRUE(cv1::PersonService::NewStub(ch)->CreatePerson(Ctx().get(), cp, &person).ok());
     cv1::CreateCaseRequest cc;
@@ -530,6 +533,266 @@ TEST_F(StatsTest, LabourClaimsCountAtTheirOutcomeWithWhatTheyRecovered) {
     EXPECT_EQ(a.total().flag(), sv1::FLAG_PRIMARY);
     EXPECT_EQ(a.total().value(), 0);
   }
+}
+
+// Issue 12's subtype and vulnerability tables. cases_opened_by_subtype nests in cases_opened
+// (a category's cases are its subtypes'): the two are protected as one, so a category cell
+// published beside its subtypes never leaves a single withheld subtype to be recovered by
+// subtraction. case_vulnerabilities counts a case once per vulnerability of its person, so
+// its totals are not the case totals. Both are published with flags, every published cell at
+// least its threshold (10 for trafficking, children, gender-based violence), and both are
+// what the secretariat accepts and sums.
+TEST_F(StatsTest, SubtypesAndVulnerabilitiesArePublishedProtectedAndLinked) {
+  using V = cv1::Vulnerability;
+  // truth[host][subtype]
+  std::map<std::string, std::map<std::string, int64_t>> truth;
+  int64_t cases = 0, pairs = 0;
+  // `every`: one case in so many has the vulnerabilities; `women`: every person a woman.
+  auto open = [&](int n, const std::string& post, const std::string& host, cv1::Subtype st,
+                  std::vector<V> vulnerabilities, int every = 1, bool women = false) {
+    for (int i = 0; i < n; ++i) {
+      const std::vector<V> held = i % every == 0 ? vulnerabilities : std::vector<V>{};
+      Open(post, host, st, i % 2 && !women ? cv1::SEX_MALE : cv1::SEX_FEMALE, false, held);
+      ++truth[host][cv1::Subtype_Name(st)];
+      ++cases;
+      pairs += held.empty() ? 1 : static_cast<int64_t>(held.size());
+    }
+  };
+  open(20, "MX-LAX", "US", cv1::SUBTYPE_UNPAID_WAGES, {cv1::VULNERABILITY_IRREGULAR_STATUS}, 4);
+  open(12, "MX-LAX", "US", cv1::SUBTYPE_WORK_INJURY,
+       {cv1::VULNERABILITY_INJURED, cv1::VULNERABILITY_IRREGULAR_STATUS});
+  // The few presumed victims of trafficking are women at one post: their cells, small, are
+  // the same in every table (were they split, the split would bound them from below).
+  open(3, "MX-LAX", "US", cv1::SUBTYPE_LABOUR_EXPLOITATION,
+       {cv1::VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM}, 1, true);
+  open(25, "MX-LAX", "US", cv1::SUBTYPE_IMMIGRATION_DETENTION,
+       {cv1::VULNERABILITY_DETAINED, cv1::VULNERABILITY_IRREGULAR_STATUS});
+  open(8, "MX-LAX", "US", cv1::SUBTYPE_DEPORTATION, {});
+  open(2, "MX-LAX", "US", cv1::SUBTYPE_TRAFFICKING,
+       {cv1::VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM, cv1::VULNERABILITY_GBV_SURVIVOR}, 1,
+       true);
+  // Human rights cases beside the two traffickings: were these absent, the category's cell
+  // (under 5) would say more of them than their own flag (under 10), and the release would
+  // hide the category's subtypes.
+  open(12, "MX-LAX", "US", cv1::SUBTYPE_MISSING_PERSON, {});
+  open(15, "MX-GUA", "GT", cv1::SUBTYPE_UNPAID_WAGES, {});
+  // Enough labour exploitation in all (11 women) that its adults' cell is at least 10.
+  open(8, "MX-GUA", "GT", cv1::SUBTYPE_LABOUR_EXPLOITATION, {}, 1, true);
+  open(10, "MX-GUA", "GT", cv1::SUBTYPE_IMMIGRATION_DETENTION, {cv1::VULNERABILITY_DETAINED});
+  open(4, "MX-GUA", "GT", cv1::SUBTYPE_DEPORTATION, {});
+  ASSERT_EQ(cases, 119);
+  ASSERT_EQ(pairs, 158);
+  ASSERT_TRUE(FileClock::Write(clock_file_, Day(2026, 11, 3)));
+
+  sv1::MonthlyRelease by_subtype, by_category, vulnerabilities;
+  grpc::Status s = Release(kSecretariat, "2026-10", "cases_opened_by_subtype", &by_subtype);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(Release(kSecretariat, "2026-10", "cases_opened", &by_category).ok());
+  ASSERT_TRUE(Release(kSecretariat, "2026-10", "case_vulnerabilities", &vulnerabilities).ok());
+  for (const sv1::MonthlyRelease* r : {&by_subtype, &by_category, &vulnerabilities}) {
+    ASSERT_FALSE(r->withheld()) << r->measure();
+    // What the secretariat checks on arrival, and sums (one member: the sums are its own).
+    EXPECT_TRUE(secretariat::CheckRelease(*r, "MX", "2026-11").ok()) << r->measure();
+    secretariat::v1::MemberRelease member;
+    member.set_country("MX");
+    member.set_revision(1);
+    *member.mutable_release() = *r;
+    const auto regional = secretariat::RegionalView("2026-10", r->measure(), {member}, {"MX"});
+    ASSERT_EQ(regional.columns_size(), r->columns_size());
+    EXPECT_EQ(regional.grand_total().value(), r->grand_total().value()) << r->measure();
+    // Every cell: published and zero or at least its threshold, or withheld and shown as 0.
+    for (const auto& t : r->tables()) {
+      for (const auto& row : t.rows()) {
+        for (int j = 0; j < row.cells_size(); ++j) {
+          const auto& cell = row.cells(j);
+          const int64_t threshold = std::max(row.threshold(), r->column_thresholds(j));
+          if (cell.flag() == sv1::FLAG_PUBLISHED) {
+            EXPECT_TRUE(cell.value() == 0 || cell.value() >= threshold)
+                << r->measure() << " " << t.dimension() << "/" << row.key() << "/"
+                << r->columns(j) << ": " << cell.value() << " published under " << threshold;
+          } else {
+            EXPECT_NE(cell.flag(), sv1::FLAG_UNSPECIFIED);
+            EXPECT_EQ(cell.value(), 0) << "a withheld value shown";
+          }
+        }
+      }
+    }
+  }
+
+  // By subtype: the columns are every subtype, each category's unspecified one, thresholds 10
+  // for the sensitive ones; the month's cases are the same 119.
+  std::map<std::string, int> subtype_column;
+  for (int j = 0; j < by_subtype.columns_size(); ++j) subtype_column[by_subtype.columns(j)] = j;
+  ASSERT_EQ(subtype_column.count("SUBTYPE_TRAFFICKING"), 1u);
+  ASSERT_EQ(subtype_column.count("CATEGORY_LABOUR/SUBTYPE_UNSPECIFIED"), 1u);
+  EXPECT_EQ(by_subtype.column_thresholds(subtype_column["SUBTYPE_TRAFFICKING"]), 10);
+  EXPECT_EQ(by_subtype.column_thresholds(subtype_column["SUBTYPE_UNPAID_WAGES"]), 5);
+  EXPECT_EQ(by_subtype.grand_total().value(), 119);
+  const sv1::Table& host = TableOf(by_subtype, "host_country");
+  ASSERT_FALSE(host.withheld());
+  std::map<std::string, const sv1::Row*> host_rows;
+  for (const auto& row : host.rows()) host_rows[row.key()] = &row;
+  ASSERT_EQ(host_rows.size(), 2u);
+  for (const auto& [key, row] : host_rows) {
+    for (const auto& [column, j] : subtype_column) {
+      const int64_t expected = truth[key].count(column) ? truth[key][column] : 0;
+      if (row->cells(j).flag() == sv1::FLAG_PUBLISHED) {
+        EXPECT_EQ(row->cells(j).value(), expected) << key << "/" << column;
+      } else if (row->cells(j).flag() != sv1::FLAG_NOT_PUBLISHED) {
+        EXPECT_GT(expected, 0) << key << "/" << column << ": a zero withheld";
+      }
+
+    }
+  }
+  // The small ones are withheld: 3 labour exploitations, 2 traffickings (under 10), 4
+  // deportations in GT. Each is primary, or its category's subtypes are published nowhere
+  // (the category alone is in cases_opened): a subtype under 5 is all adults, and the
+  // age_group table's flag (under 10) would say less of it than its column total's (under 5).
+  int primary = 0;
+  for (const auto& [host_key, column] :
+       std::vector<std::pair<std::string, std::string>>{{"US", "SUBTYPE_LABOUR_EXPLOITATION"},
+                                                        {"US", "SUBTYPE_TRAFFICKING"},
+                                                        {"GT", "SUBTYPE_DEPORTATION"}}) {
+    const auto flag = host_rows[host_key]->cells(subtype_column[column]).flag();
+    EXPECT_TRUE(flag == sv1::FLAG_PRIMARY || flag == sv1::FLAG_NOT_PUBLISHED) << column;
+    primary += flag == sv1::FLAG_PRIMARY;
+  }
+  EXPECT_EQ(host_rows["US"]->cells(subtype_column["SUBTYPE_TRAFFICKING"]).flag(),
+            sv1::FLAG_PRIMARY);
+  EXPECT_EQ(host_rows["US"]->cells(subtype_column["SUBTYPE_LABOUR_EXPLOITATION"]).flag(),
+            sv1::FLAG_PRIMARY);
+  // And the rest is published where it can be: true counts by subtype (few here: with two
+  // countries, each small cell takes partners in the other row).
+  int published = 0;
+  for (const auto& [key, row] : host_rows) {
+    for (const auto& cell : row->cells()) {
+      published += cell.flag() == sv1::FLAG_PUBLISHED && cell.value() > 0;
+    }
+  }
+  EXPECT_GE(published, 2);
+
+  // Linked: wherever the category release publishes a cell (or a column total), its
+  // subtypes in the same row are all published or at least two withheld, never one alone
+  // (which would be the category less the others). The row totals are the same numbers.
+  std::map<std::string, std::vector<int>> group;  // category -> its subtype columns
+  for (int j = 0; j < by_subtype.columns_size(); ++j) {
+    const std::string& c = by_subtype.columns(j);
+    const size_t slash = c.find('/');
+    cv1::Subtype st;
+    std::string category;
+    if (slash != std::string::npos) {
+      category = c.substr(0, slash);
+    } else {
+      ASSERT_TRUE(cv1::Subtype_Parse(c, &st)) << c;
+      category = cv1::Category_Name(cases::CategoryOfSubtype(st));
+    }
+    group[category].push_back(j);
+  }
+  int groups_checked = 0, withheld_by_link = 0, hidden_groups = 0;
+  auto check_group = [&](const sv1::Cell& category_cell, auto subtype_cell,
+                         const std::string& category, const std::string& where) {
+    int withheld = 0, not_published = 0;
+    int64_t sum = 0;
+    for (int j : group[category]) {
+      const sv1::Cell& c = subtype_cell(j);
+      if (c.flag() == sv1::FLAG_PRIMARY || c.flag() == sv1::FLAG_SECONDARY) ++withheld;
+      not_published += c.flag() == sv1::FLAG_NOT_PUBLISHED;
+      sum += c.value();
+    }
+    // A group is published whole, or its subtypes nowhere (its category alone says its sum).
+    EXPECT_TRUE(not_published == 0 ||
+                not_published == static_cast<int>(group[category].size()))
+        << where << " " << category;
+    if (not_published > 0) {
+      ++hidden_groups;
+      return;
+    }
+    if (category_cell.flag() != sv1::FLAG_PUBLISHED) {
+      withheld_by_link += withheld > 0;
+      return;
+    }
+    ++groups_checked;
+    EXPECT_NE(withheld, 1) << where << " " << category << ": one subtype withheld alone";
+    if (withheld == 0) {
+      EXPECT_EQ(sum, category_cell.value()) << where << " " << category;
+    }
+  };
+  for (int k = 0; k < by_category.columns_size(); ++k) {
+    const std::string& category = by_category.columns(k);
+    check_group(by_category.column_totals(k),
+                [&](int j) -> const sv1::Cell& { return by_subtype.column_totals(j); }, category,
+                "column totals");
+  }
+  for (const auto& t : by_category.tables()) {
+    const sv1::Table& fine = TableOf(by_subtype, t.dimension());
+    ASSERT_EQ(fine.withheld(), t.withheld()) << t.dimension();
+    ASSERT_EQ(fine.rows_size(), t.rows_size()) << t.dimension();
+    for (int i = 0; i < t.rows_size(); ++i) {
+      const sv1::Row& row = t.rows(i);
+      const sv1::Row& fine_row = fine.rows(i);
+      ASSERT_EQ(fine_row.key(), row.key());
+      EXPECT_EQ(fine_row.total().flag(), row.total().flag()) << t.dimension() << "/" << row.key();
+      EXPECT_EQ(fine_row.total().value(), row.total().value());
+      for (int k = 0; k < by_category.columns_size(); ++k) {
+        check_group(row.cells(k), [&](int j) -> const sv1::Cell& { return fine_row.cells(j); },
+                    by_category.columns(k), t.dimension() + "/" + row.key());
+      }
+    }
+  }
+  EXPECT_GT(groups_checked, 10);
+  EXPECT_LT(hidden_groups, groups_checked);
+  // The categories of the small subtypes are withheld in their rows (labour and migration in
+  // GT or US at least).
+  EXPECT_GT(withheld_by_link, 0);
+
+  // By vulnerability: a case counts once per vulnerability, "none" without any; the totals
+  // are 158 case-vulnerabilities, not the 119 cases.
+  std::map<std::string, int> vulnerability_column;
+  for (int j = 0; j < vulnerabilities.columns_size(); ++j) {
+    vulnerability_column[vulnerabilities.columns(j)] = j;
+  }
+  ASSERT_EQ(vulnerability_column.count("none"), 1u);
+  EXPECT_EQ(vulnerabilities.grand_total().flag(), sv1::FLAG_PUBLISHED);
+  EXPECT_EQ(vulnerabilities.grand_total().value(), 158);
+  for (const char* sensitive :
+       {"VULNERABILITY_UNACCOMPANIED_CHILD", "VULNERABILITY_SEPARATED_CHILD",
+        "VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM", "VULNERABILITY_GBV_SURVIVOR"}) {
+    EXPECT_EQ(vulnerabilities.column_thresholds(vulnerability_column.at(sensitive)), 10)
+        << sensitive;
+  }
+  EXPECT_EQ(vulnerabilities.column_thresholds(vulnerability_column["VULNERABILITY_DETAINED"]),
+            5);
+  const sv1::Table& vhost = TableOf(vulnerabilities, "host_country");
+  ASSERT_FALSE(vhost.withheld());
+  for (const auto& row : vhost.rows()) {
+    const auto& trafficking =
+        row.cells(vulnerability_column["VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM"]);
+    const auto& gbv = row.cells(vulnerability_column["VULNERABILITY_GBV_SURVIVOR"]);
+    const auto& detained = row.cells(vulnerability_column["VULNERABILITY_DETAINED"]);
+    if (row.key() == "US") {
+      EXPECT_EQ(trafficking.flag(), sv1::FLAG_PRIMARY);  // 5, under 10
+      EXPECT_EQ(gbv.flag(), sv1::FLAG_PRIMARY);          // 2
+      if (detained.flag() == sv1::FLAG_PUBLISHED) {
+        EXPECT_EQ(detained.value(), 25);
+      }
+    }
+    if (row.key() == "GT" && detained.flag() == sv1::FLAG_PUBLISHED) {
+      EXPECT_EQ(detained.value(), 10);
+    }
+  }
+  // Nothing of a person in either.
+  for (const sv1::MonthlyRelease* r : {&by_subtype, &vulnerabilities}) {
+    EXPECT_EQ(r->SerializeAsString().find("Persona"), std::string::npos);
+  }
+
+  // History comes as cases_opened: a subtype release is never imported.
+  sv1::ImportHistoryRequest import;
+  import.set_month("2026-09");
+  import.set_measure("cases_opened_by_subtype");
+  sv1::ImportHistoryResponse done;
+  auto stats = sv1::StatsService::NewStub(Channel(kSupervisor));
+  EXPECT_EQ(stats->ImportHistory(Ctx().get(), import, &done).error_code(),
+            grpc::INVALID_ARGUMENT);
 }
 
 }  // namespace
