@@ -398,9 +398,17 @@ namespace {
 
 // How one attempt ended: every primary cell certified, or what has to go first.
 struct Outcome {
-  enum Kind { kCertified, kDropTable, kDropColumn, kHideGroup, kWithholdMonth } kind = kCertified;
+  enum Kind {
+    kCertified,
+    kDropTable,
+    kDropColumn,
+    kHideGroup,
+    kMergeColumn,
+    kWithholdMonth
+  } kind = kCertified;
   // The table or the column (of the attempt's release); of kHideGroup, the coarse column
-  // whose fine ones the fine release should hide, or -1 for every coarse column.
+  // whose fine ones the fine release should hide, or -1 for every coarse column; of
+  // kMergeColumn, the fine column that failed.
   int index = 0;
 };
 
@@ -453,7 +461,7 @@ Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
       if (g.nested()) {
         // Nested, what the fine release adds goes first: the fine cells of a group (a
         // category's subtypes) are hidden before the coarse release loses a table or a column.
-        if (p.col < g.base()) return Outcome{Outcome::kHideGroup, g.group(p.col)};
+        if (p.col < g.base()) return Outcome{Outcome::kMergeColumn, p.col};
         bool hidden = true, all_hidden = true;
         for (int j = 0; j < g.base(); ++j) {
           if (g.StandIn(j)) continue;
@@ -477,8 +485,8 @@ Outcome TryProtect(Grid& g, const Release& r, const Withheld& earlier) {
 // `coarse_index` get each original column's index in it, or -1.
 Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int>& group_of,
                const std::vector<bool>& fine_kept, const std::vector<bool>& coarse_kept,
-               const std::vector<bool>& hidden, std::vector<int>& fine_index,
-               std::vector<int>& coarse_index) {
+               const std::vector<bool>& hidden, const std::vector<int>& merged_into,
+               std::vector<int>& fine_index, std::vector<int>& coarse_index) {
   Joint out;
   out.r.base_threshold = fine.base_threshold;
   fine_index.assign(fine.columns.size(), -1);
@@ -519,7 +527,12 @@ Joint Restrict(const Release& fine, const Release* coarse, const std::vector<int
     for (size_t i = 0; i < f.cells.size(); ++i) {
       std::vector<int64_t> cells;
       for (size_t j = 0; j < fine.columns.size(); ++j) {
-        if (fine_kept[j]) cells.push_back(f.cells[i][j]);
+        if (!fine_kept[j]) continue;
+        int64_t v = f.cells[i][j];
+        for (size_t m = 0; m < merged_into.size(); ++m) {
+          if (merged_into[m] == static_cast<int>(j)) v += f.cells[i][m];
+        }
+        cells.push_back(v);
       }
       for (int k : stand_ins) cells.push_back(coarse->tables[t].cells[i][k]);
       for (size_t k = 0; k < coarse_index.size(); ++k) {
@@ -558,7 +571,8 @@ ProtectedRelease Pick(const ProtectedRelease& p, const std::vector<int>& index) 
 
 // Protect and ProtectNested: a release alone (`coarse` null), or nested in a coarser one.
 NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
-                              const std::vector<int>& group_of, const Withheld& earlier) {
+                              const std::vector<int>& group_of, const std::vector<int>& other_of,
+                              const Withheld& earlier) {
   NestedProtection withheld;
   withheld.fine.withheld = true;
   withheld.coarse.withheld = true;
@@ -586,6 +600,37 @@ NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
     hide(k);
     coarse_kept[k] = false;
   };
+  // A fine column that cannot be published is counted in its group's other column, when the
+  // group has one still published; otherwise the group is hidden.
+  std::vector<int> merged_into(coarse == nullptr ? 0 : fine.columns.size(), -1);
+  // When the other column itself fails, the group's smallest published column joins it (a
+  // larger other column is easier to protect); with none left, the group is hidden.
+  auto merge = [&](int j) {
+    const int k = group_of[j];
+    const int other = k < static_cast<int>(other_of.size()) ? other_of[k] : -1;
+    if (other < 0 || !fine_kept[other] || hidden[k]) {
+      hide(k);
+      return;
+    }
+    if (j == other) {
+      int64_t smallest = -1;
+      for (size_t m = 0; m < fine.columns.size(); ++m) {
+        if (group_of[m] != k || !fine_kept[m] || static_cast<int>(m) == other) continue;
+        int64_t total = 0;
+        for (const auto& row : fine.tables[0].cells) total += row[m];
+        if (smallest < 0 || total < smallest) {
+          smallest = total;
+          j = static_cast<int>(m);
+        }
+      }
+      if (j == other) {
+        hide(k);
+        return;
+      }
+    }
+    fine_kept[j] = false;
+    merged_into[j] = other;
+  };
   if (coarse != nullptr) {
     coarse_kept.assign(coarse->columns.size(), true);
     hidden.assign(coarse->columns.size(), false);
@@ -593,11 +638,15 @@ NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
       if (earlier.columns.count(coarse->columns[k])) drop(static_cast<int>(k));
     }
     for (size_t j = 0; j < fine.columns.size(); ++j) {
-      if (!fine_kept[j]) hide(group_of[j]);
+      const int k = group_of[j];
+      if (!fine_kept[j] && k < static_cast<int>(other_of.size()) && other_of[k] == j) hide(k);
+    }
+    for (size_t j = 0; j < fine.columns.size(); ++j) {
+      if (!fine_kept[j] && !hidden[group_of[j]]) merge(static_cast<int>(j));
     }
     // What the coarse release cannot publish even alone (a table, a column, the month) it
     // does not publish here either: the joint's failures are then the fine release's to pay.
-    const ProtectedRelease alone = ProtectJoint(*coarse, nullptr, {}, earlier).fine;
+    const ProtectedRelease alone = ProtectJoint(*coarse, nullptr, {}, {}, earlier).fine;
     if (alone.withheld) return withheld;
     for (size_t t = 0; t < live.size(); ++t) {
       if (alone.tables[t].withheld) live[t] = false;
@@ -610,7 +659,7 @@ NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
   for (;;) {
     std::vector<int> fine_index, coarse_index;
     const Joint joint = Restrict(fine, coarse, group_of, fine_kept, coarse_kept, hidden,
-                                 fine_index, coarse_index);
+                                 merged_into, fine_index, coarse_index);
     if (joint.base == 0) return withheld;
     Grid g(joint, live);
     const Outcome o = TryProtect(g, joint.r, earlier);
@@ -635,6 +684,11 @@ NestedProtection ProtectJoint(const Release& fine, const Release* coarse,
         // That table is not published; the others are protected again without it.
         live[o.index] = false;
         if (none_live()) return withheld;
+        break;
+      case Outcome::kMergeColumn:
+        for (size_t j = 0; j < fine_index.size(); ++j) {
+          if (fine_index[j] == o.index) merge(static_cast<int>(j));
+        }
         break;
       case Outcome::kHideGroup:
         for (size_t k = 0; k < hidden.size(); ++k) {
@@ -721,7 +775,7 @@ ProtectedRelease Protect(const Release& release, const Withheld& earlier) {
     withheld.withheld = true;
     return withheld;
   }
-  return ProtectJoint(release, nullptr, {}, earlier).fine;
+  return ProtectJoint(release, nullptr, {}, {}, earlier).fine;
 }
 
 bool IsWellFormedNested(const Release& fine, const Release& coarse,
@@ -755,14 +809,24 @@ bool IsWellFormedNested(const Release& fine, const Release& coarse,
 }
 
 NestedProtection ProtectNested(const Release& fine, const Release& coarse,
-                               const std::vector<int>& group_of, const Withheld& earlier) {
+                               const std::vector<int>& group_of, const std::vector<int>& other_of,
+                               const Withheld& earlier) {
   if (!IsWellFormedNested(fine, coarse, group_of)) {
     NestedProtection withheld;
     withheld.fine.withheld = true;
     withheld.coarse.withheld = true;
     return withheld;
   }
-  return ProtectJoint(fine, &coarse, group_of, earlier);
+  for (size_t k = 0; k < other_of.size(); ++k) {
+    if (other_of[k] >= static_cast<int>(fine.columns.size()) ||
+        (other_of[k] >= 0 && group_of[other_of[k]] != static_cast<int>(k))) {
+      NestedProtection withheld;
+      withheld.fine.withheld = true;
+      withheld.coarse.withheld = true;
+      return withheld;
+    }
+  }
+  return ProtectJoint(fine, &coarse, group_of, other_of, earlier);
 }
 
 }  // namespace enlace::stats

@@ -32,10 +32,13 @@
 // every certificate moves fine cells and, with them, every coarse cell whose group they move
 // (two fine cells of one group moving against each other leave it unchanged), and a move is a
 // certificate only if every cell it moves, fine or coarse, is withheld and stays in its range.
-// A coarse column's fine ones are published together or not at all: when a fine cell has no
-// certificate, its group is hidden from the fine release (its cells published nowhere, its
-// coarse column still published: the joint keeps one free column equal to it, so the fine
-// release's row and grand totals stay the coarse ones'); what the coarse release cannot
+// When a fine cell has no certificate, its column is published nowhere and counted instead in
+// its group's other column (other_of: a category's cases in no published subtype), which is
+// protected like any; when the group has none, or it is the other column that fails, the
+// group is hidden from the fine release (its cells published nowhere, its coarse column still
+// published: the joint keeps one free column equal to it, so the fine release's row and grand
+// totals stay the coarse ones'). Either way the published fine cells of a group and its
+// coarse cell never differ by a fine column alone. What the coarse release cannot
 // publish alone (a table, a column, the month) it does not publish here either. An attacker
 // holding both releases then learns nothing more (disclosure_test.cc attacks them together,
 // and shows that protecting each alone is not enough).
@@ -132,10 +135,14 @@ struct NestedProtection {
   ProtectedRelease fine;
   ProtectedRelease coarse;
 };
-// Both protected as one (see above); `earlier`: what earlier publications of either withheld
-// (the union of both). An ill-formed pair is withheld whole.
+// Both protected as one (see above). other_of[k]: the fine column of coarse column k that
+// counts the cases of its fine columns not published (-1: none; the vector may be short).
+// `earlier`: what earlier publications of either withheld (the union of both). An ill-formed
+// pair is withheld whole. A fine column counted in another is FLAG_NOT_PUBLISHED, and the
+// values shown for the other column include it.
 NestedProtection ProtectNested(const Release& fine, const Release& coarse,
-                               const std::vector<int>& group_of, const Withheld& earlier = {});
+                               const std::vector<int>& group_of, const std::vector<int>& other_of,
+                               const Withheld& earlier = {});
 
 }  // namespace enlace::stats
 

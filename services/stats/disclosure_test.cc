@@ -38,17 +38,22 @@ class Attacker {
   // group_of[j]): in every row of every table both publish, and in the column totals, a
   // coarse number is the sum of its fine ones. Only groups published whole are tied (a
   // weaker attacker elsewhere, which is enough for the control).
-  void Link(const Part& fine, const Part& coarse, const std::vector<int>& group_of) {
+  // `absent`: fine columns counted in another (zero in the release the attacker models).
+  void Link(const Part& fine, const Part& coarse, const std::vector<int>& group_of,
+            const std::vector<bool>& absent = {}) {
+    auto in = [&](size_t j, size_t k) {
+      return group_of[j] == static_cast<int>(k) && !(j < absent.size() && absent[j]);
+    };
     for (size_t k = 0; k < coarse.columns.size(); ++k) {
       bool whole = coarse.columns[k] >= 0;
       for (size_t j = 0; j < group_of.size(); ++j) {
-        if (group_of[j] == static_cast<int>(k)) whole = whole && fine.columns[j] >= 0;
+        if (in(j, k)) whole = whole && fine.columns[j] >= 0;
       }
       if (!whole) continue;
       auto tie = [&](const std::vector<int>& f, int c) {
         Sum s;
         for (size_t j = 0; j < group_of.size(); ++j) {
-          if (group_of[j] == static_cast<int>(k)) s.terms.push_back({f[j], +1});
+          if (in(j, k)) s.terms.push_back({f[j], +1});
         }
         s.terms.push_back({c, -1});
         sums_.push_back(s);
@@ -531,15 +536,18 @@ TEST(DisclosureTest, ASmallColumnInOneRowMovesWithItsTotal) {
 }
 
 // Cases of one month by subtype (fine) and by category (coarse): subtypes a1, a2 of category
-// A, b1, b2 of B, c1 (sensitive: threshold 10 when `sensitive`) alone in C. Many small cells.
+// A with its other column oA (A's cases in no published subtype), b1, b2 of B (no other
+// column), c1 (sensitive: threshold 10 when `sensitive`) alone in C. Many small cells.
+constexpr int kFine = 6;
 struct NestedPair {
   Release fine, coarse;
-  std::vector<int> group_of = {0, 0, 1, 1, 2};
+  std::vector<int> group_of = {0, 0, 0, 1, 1, 2};
+  std::vector<int> other_of = {2, -1, -1};
 };
 NestedPair RandomNested(std::mt19937& rng, bool sensitive) {
   NestedPair n;
-  n.fine.columns = {"a1", "a2", "b1", "b2", "c1"};
-  n.fine.column_thresholds = {5, 5, 5, 5, sensitive ? 10 : 5};
+  n.fine.columns = {"a1", "a2", "oA", "b1", "b2", "c1"};
+  n.fine.column_thresholds = {5, 5, 5, 5, 5, sensitive ? 10 : 5};
   n.coarse.columns = {"A", "B", "C"};
   n.coarse.column_thresholds = {5, 5, sensitive ? 10 : 5};
   std::uniform_int_distribution<int> kind(0, 9), small(1, 4), large(5, 25);
@@ -548,10 +556,12 @@ NestedPair RandomNested(std::mt19937& rng, bool sensitive) {
     return k < 2 ? 0 : (k < 5 ? small(rng) : large(rng));
   };
   Table host{"host_country", {"US", "MX", "CA"}, {}, 5};
-  for (int i = 0; i < 3; ++i) host.cells.push_back({draw(), draw(), draw(), draw(), draw()});
+  for (int i = 0; i < 3; ++i) {
+    host.cells.push_back({draw(), draw(), draw() / 3, draw(), draw(), draw()});
+  }
   Table sex{"sex", {"female", "male"}, {}, 5};
-  sex.cells.assign(2, std::vector<int64_t>(5, 0));
-  for (int j = 0; j < 5; ++j) {
+  sex.cells.assign(2, std::vector<int64_t>(kFine, 0));
+  for (int j = 0; j < kFine; ++j) {
     int64_t column = 0;
     for (int i = 0; i < 3; ++i) column += host.cells[i][j];
     std::uniform_int_distribution<int64_t> split(0, column);
@@ -564,7 +574,7 @@ NestedPair RandomNested(std::mt19937& rng, bool sensitive) {
     Table c{t.name, t.rows, {}, t.threshold};
     for (const auto& row : t.cells) {
       std::vector<int64_t> sums(3, 0);
-      for (int j = 0; j < 5; ++j) sums[n.group_of[j]] += row[j];
+      for (int j = 0; j < kFine; ++j) sums[n.group_of[j]] += row[j];
       c.cells.push_back(sums);
     }
     n.coarse.tables.push_back(c);
@@ -578,14 +588,31 @@ NestedPair RandomNested(std::mt19937& rng, bool sensitive) {
 int Narrowed(const NestedPair& n, const ProtectedRelease& fine, const ProtectedRelease& coarse,
              int* attacked, const std::string& round, bool nested = true) {
   Attacker attacker;
-  std::vector<bool> counted(n.group_of.size(), false);
+  // Nested: a fine column published nowhere beside its published other column is counted in
+  // it (the truth of what the other column shows); beside a published coarse column only, it
+  // is in the totals.
+  Release effective = n.fine;
+  std::vector<bool> counted(n.group_of.size(), false), merged(n.group_of.size(), false);
   for (size_t j = 0; nested && j < counted.size(); ++j) {
-    counted[j] = fine.column_flags[j] == Flag::kNotPublished &&
-                 coarse.column_flags[n.group_of[j]] != Flag::kNotPublished;
+    const int k = n.group_of[j];
+    const int other = n.other_of[k];
+    if (fine.column_flags[j] != Flag::kNotPublished) continue;
+    if (other >= 0 && other != static_cast<int>(j) &&
+        fine.column_flags[other] != Flag::kNotPublished) {
+      for (auto& t : effective.tables) {
+        for (auto& row : t.cells) {
+          row[other] += row[j];
+          row[j] = 0;
+        }
+      }
+      merged[j] = true;
+      continue;
+    }
+    counted[j] = coarse.column_flags[k] != Flag::kNotPublished;
   }
-  const Part f = attacker.Add(n.fine, fine, counted);
+  const Part f = attacker.Add(effective, fine, counted);
   const Part c = attacker.Add(n.coarse, coarse);
-  attacker.Link(f, c, n.group_of);
+  attacker.Link(f, c, n.group_of, merged);
   int narrowed = 0;
   for (int v : attacker.Primaries()) {
     ++*attacked;
@@ -609,7 +636,7 @@ TEST(DisclosureTest, LinkedReleasesHeldTogetherNarrowNoWithheldCell) {
   int published = 0, attacked = 0, secondaries = 0;
   for (int round = 0; round < 120; ++round) {
     const NestedPair n = RandomNested(rng, round % 3 == 0);
-    const NestedProtection p = ProtectNested(n.fine, n.coarse, n.group_of);
+    const NestedProtection p = ProtectNested(n.fine, n.coarse, n.group_of, n.other_of);
     ASSERT_EQ(p.fine.withheld, p.coarse.withheld);
     if (p.fine.withheld) continue;
     ++published;
@@ -645,10 +672,10 @@ TEST(DisclosureTest, LinkedReleasesProtectedApartAreAttacked) {
 
 TEST(DisclosureTest, LinkedReleasesPublishGroupsWholeAndCellsAtTheirThresholds) {
   std::mt19937 rng(5);
-  int dropped = 0, hidden = 0;
+  int dropped = 0, hidden = 0, merged = 0;
   for (int round = 0; round < 100; ++round) {
     const NestedPair n = RandomNested(rng, true);
-    const NestedProtection p = ProtectNested(n.fine, n.coarse, n.group_of);
+    const NestedProtection p = ProtectNested(n.fine, n.coarse, n.group_of, n.other_of);
     if (p.fine.withheld) continue;
     EXPECT_EQ(p.fine.grand_total, p.coarse.grand_total);
     // A group's fine columns are all published or none, and only with their coarse one.
@@ -659,7 +686,12 @@ TEST(DisclosureTest, LinkedReleasesPublishGroupsWholeAndCellsAtTheirThresholds) 
         ++members;
         shown += p.fine.column_flags[j] != Flag::kNotPublished;
       }
-      EXPECT_TRUE(shown == 0 || shown == members) << "round " << round << " group " << k;
+      // Or some counted in the group's other column, published.
+      const int other = n.other_of[k];
+      const bool other_shown = other >= 0 && p.fine.column_flags[other] != Flag::kNotPublished;
+      merged += other_shown ? members - shown : 0;
+      EXPECT_TRUE(shown == 0 || shown == members || other_shown)
+          << "round " << round << " group " << k;
       const bool coarse_shown = p.coarse.column_flags[k] != Flag::kNotPublished;
       if (shown > 0) EXPECT_TRUE(coarse_shown) << "round " << round << " group " << k;
       hidden += shown == 0 && coarse_shown;
@@ -676,8 +708,16 @@ TEST(DisclosureTest, LinkedReleasesPublishGroupsWholeAndCellsAtTheirThresholds) 
             const int64_t threshold =
                 std::max(pair->tables[t].threshold, pair->column_thresholds[j]);
             if (pr.tables[t].cell_flags[i][j] == Flag::kPublished) {
-              EXPECT_TRUE(v == 0 || v >= threshold) << v << " published under " << threshold;
-              EXPECT_EQ(pr.tables[t].cells[i][j], v);
+              const int64_t shown = pr.tables[t].cells[i][j];
+              EXPECT_TRUE(shown == 0 || shown >= threshold)
+                  << shown << " published under " << threshold;
+              // An other column shows its own cases and those counted in it.
+              const bool other = pair == &n.fine && j == 2;
+              if (other) {
+                EXPECT_GE(shown, v);
+              } else {
+                EXPECT_EQ(shown, v);
+              }
             } else {
               EXPECT_EQ(pr.tables[t].cells[i][j], 0);
             }
@@ -686,8 +726,8 @@ TEST(DisclosureTest, LinkedReleasesPublishGroupsWholeAndCellsAtTheirThresholds) 
       }
     }
   }
-  std::cout << hidden << " groups hidden in the fine release only, " << dropped
-            << " published nowhere\n";
+  std::cout << merged << " fine columns counted in their other column, " << hidden
+            << " groups hidden in the fine release only, " << dropped << " published nowhere\n";
 }
 
 TEST(DisclosureTest, ARevisionOfLinkedReleasesKeepsWithheldWhatEitherWithheld) {
@@ -695,7 +735,8 @@ TEST(DisclosureTest, ARevisionOfLinkedReleasesKeepsWithheldWhatEitherWithheld) {
   int kept = 0;
   for (int round = 0; round < 60; ++round) {
     const NestedPair first = RandomNested(rng, false);
-    const NestedProtection p1 = ProtectNested(first.fine, first.coarse, first.group_of);
+    const NestedProtection p1 =
+        ProtectNested(first.fine, first.coarse, first.group_of, first.other_of);
     if (p1.fine.withheld) continue;
     Withheld earlier = WithheldOf(first.fine, p1.fine);
     const Withheld coarse = WithheldOf(first.coarse, p1.coarse);
@@ -708,7 +749,8 @@ TEST(DisclosureTest, ARevisionOfLinkedReleasesKeepsWithheldWhatEitherWithheld) {
       r->tables[0].cells[0][0] += 1;
       r->tables[1].cells[0][0] += 1;
     }
-    const NestedProtection p2 = ProtectNested(second.fine, second.coarse, second.group_of, earlier);
+    const NestedProtection p2 =
+        ProtectNested(second.fine, second.coarse, second.group_of, second.other_of, earlier);
     if (p2.fine.withheld) continue;
     Withheld now = WithheldOf(second.fine, p2.fine);
     const Withheld now_coarse = WithheldOf(second.coarse, p2.coarse);
@@ -734,7 +776,7 @@ TEST(DisclosureTest, LinkedReleasesThatDoNotAddUpAreWithheld) {
   EXPECT_TRUE(IsWellFormedNested(n.fine, n.coarse, n.group_of));
   n.coarse.tables[0].cells[0][0] += 1;
   EXPECT_FALSE(IsWellFormedNested(n.fine, n.coarse, n.group_of));
-  EXPECT_TRUE(ProtectNested(n.fine, n.coarse, n.group_of).fine.withheld);
+  EXPECT_TRUE(ProtectNested(n.fine, n.coarse, n.group_of, n.other_of).fine.withheld);
   NestedPair same_names = RandomNested(rng, false);
   same_names.coarse.columns[0] = "a1";
   EXPECT_FALSE(IsWellFormedNested(same_names.fine, same_names.coarse, same_names.group_of));

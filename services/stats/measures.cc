@@ -46,12 +46,12 @@ bool SensitiveSubtype(cv1::Subtype s) {
   }
 }
 
-// Each category's subtypes (case.proto, rules' CategoryOfSubtype), then its unspecified one.
+// Each category's subtypes (case.proto, rules' CategoryOfSubtype), then its other one.
 Measure BySubtype() {
   Measure m{kCasesBySubtype, 'S', {}};
   m.nested_in = kCasesOpened;
   for (const std::string& category : Categories()) {
-    cv1::Category c;
+    cv1::Category c = cv1::CATEGORY_UNSPECIFIED;
     cv1::Category_Parse(category, &c);
     for (int s = cv1::Subtype_MIN + 1; s <= cv1::Subtype_MAX; ++s) {
       if (!cv1::Subtype_IsValid(s) || cases::CategoryOfSubtype(static_cast<cv1::Subtype>(s)) != c) {
@@ -63,7 +63,7 @@ Measure BySubtype() {
         m.sensitive_columns.push_back(m.columns.back());
       }
     }
-    m.columns.push_back(UnspecifiedSubtypeOf(category));
+    m.columns.push_back(OtherSubtypesOf(category));
     m.parent_columns.push_back(category);
   }
   return m;
@@ -89,8 +89,8 @@ Measure Vulnerabilities() {
 
 }  // namespace
 
-std::string UnspecifiedSubtypeOf(absl::string_view category) {
-  return absl::StrCat(category, "/SUBTYPE_UNSPECIFIED");
+std::string OtherSubtypesOf(absl::string_view category) {
+  return absl::StrCat(category, "/SUBTYPE_OTHER");
 }
 
 const std::vector<Measure>& Measures() {

@@ -63,10 +63,11 @@ inline constexpr char kActions[] = "actions";
 inline constexpr char kCasesBySubtype[] = "cases_opened_by_subtype";
 inline constexpr char kCaseVulnerabilities[] = "case_vulnerabilities";
 
-// cases_opened_by_subtype: the column of a category's cases counted without a subtype (opened
-// before subtypes were counted, or imported as cases_opened), e.g.
-// "CATEGORY_LABOUR/SUBTYPE_UNSPECIFIED".
-std::string UnspecifiedSubtypeOf(absl::string_view category);
+// cases_opened_by_subtype: the column of a category's cases in no published subtype: counted
+// without one (opened before subtypes were counted, or imported as cases_opened), or of a
+// subtype not published that month (disclosure.h, ProtectNested), e.g.
+// "CATEGORY_LABOUR/SUBTYPE_OTHER".
+std::string OtherSubtypesOf(absl::string_view category);
 // case_vulnerabilities: the column of a case whose person has none.
 inline constexpr char kNoVulnerability[] = "none";
 

@@ -83,19 +83,24 @@ std::vector<int> GroupsOf(const Measure& m, const Release& coarse) {
   return out;
 }
 
+// Coarse column -> the index of its other column (OtherSubtypesOf) in `fine`, or -1.
+std::vector<int> OthersOf(const Release& fine, const Release& coarse) {
+  std::vector<int> out;
+  for (const std::string& c : coarse.columns) {
+    auto it = std::find(fine.columns.begin(), fine.columns.end(), OtherSubtypesOf(c));
+    out.push_back(it == fine.columns.end() ? -1 : static_cast<int>(it - fine.columns.begin()));
+  }
+  return out;
+}
+
 // A nested release over the rows of the one it nests in, each coarse cell's remainder (the
-// cases of a category without a counted subtype) in its group's unspecified column. A fine row
+// cases of a category without a counted subtype) in its group's other column. A fine row
 // the coarse release lacks, or a remainder under zero (never expected: both are counted in one
 // commit), is kept as it is: the two are then not well formed and withheld whole
 // (IsWellFormedNested).
 Release OverRowsOf(const Release& fine, const Release& coarse, const Measure& m) {
   const std::vector<int> group_of = GroupsOf(m, coarse);
-  std::vector<int> unspecified(coarse.columns.size(), -1);
-  for (size_t k = 0; k < coarse.columns.size(); ++k) {
-    auto it = std::find(fine.columns.begin(), fine.columns.end(),
-                        UnspecifiedSubtypeOf(coarse.columns[k]));
-    if (it != fine.columns.end()) unspecified[k] = static_cast<int>(it - fine.columns.begin());
-  }
+  const std::vector<int> other = OthersOf(fine, coarse);
   Release out = fine;
   out.tables.clear();
   for (size_t t = 0; t < coarse.tables.size() && t < fine.tables.size(); ++t) {
@@ -111,14 +116,14 @@ Release OverRowsOf(const Release& fine, const Release& coarse, const Measure& m)
         fine_rows.erase(it);
       }
       for (size_t k = 0; k < coarse.columns.size(); ++k) {
-        if (unspecified[k] < 0) continue;
+        if (other[k] < 0) continue;
         int64_t counted = 0;
         for (size_t j = 0; j < cells.size(); ++j) {
-          if (group_of[j] == static_cast<int>(k) && static_cast<int>(j) != unspecified[k]) {
+          if (group_of[j] == static_cast<int>(k) && static_cast<int>(j) != other[k]) {
             counted += cells[j];
           }
         }
-        cells[unspecified[k]] = c.cells[i][k] - counted;
+        cells[other[k]] = c.cells[i][k] - counted;
       }
       o.rows.push_back(c.rows[i]);
       o.cells.push_back(std::move(cells));
@@ -174,7 +179,7 @@ absl::Status Stats::OnCaseVersion(const cv1::Case* before, const cv1::Case& afte
     Facts row{after.post(), after.host_country(), "", SexOf(*person), AgeGroupOf(*person, opened)};
     // By subtype, in the same commit as its category's count: cases_opened_by_subtype nests
     // in cases_opened. A subtype of another category (never accepted) is left to its
-    // category's unspecified column.
+    // category's other column.
     if (after.subtype() != cv1::SUBTYPE_UNSPECIFIED &&
         cases::CategoryOfSubtype(after.subtype()) == after.category()) {
       row.column = cv1::Subtype_Name(after.subtype());
@@ -408,7 +413,7 @@ absl::StatusOr<Stats::Publication> Stats::Prepare(absl::string_view month,
     const Measure* coarse = m->nested_in.empty() ? m : linked;
     ENLACE_ASSIGN_OR_RETURN(Release f, BuildRelease(month, fine->name));
     ENLACE_ASSIGN_OR_RETURN(Release c, BuildRelease(month, coarse->name));
-    const NestedProtection p = ProtectNested(f, c, GroupsOf(*fine, c), earlier);
+    const NestedProtection p = ProtectNested(f, c, GroupsOf(*fine, c), OthersOf(f, c), earlier);
     withheld(WithheldOf(f, p.fine));
     withheld(WithheldOf(c, p.coarse));
     v1::MonthlyRelease fine_release, coarse_release;

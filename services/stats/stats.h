@@ -37,7 +37,7 @@ inline constexpr char kReleaseKind[] = "stats.release";
 // (notifications, referrals) through a Tally in their commits. A release is built from the
 // counters of one ended month and protected before it leaves (disclosure.h); nothing reads a
 // case or a person to answer. cases_opened_by_subtype nests in cases_opened (a category's
-// cases are its subtypes' and its unspecified subtype's, the rest): the two are protected as
+// cases are its subtypes' and its other column's, the rest): the two are protected as
 // one (ProtectNested) and pushed in one commit.
 //
 // Every ended month's release is pushed to the secretariat through the federation (kind
