@@ -56,9 +56,14 @@ storage::StoreOptions NodeStoreOptions(const v1::NodeConfig& config,
   storage::StoreOptions options = NodeStoreOptions(config.data_dir(), modules);
   if (config.storage().has_postgres()) {
     options.postgres_conninfo = config.storage().postgres().conninfo();
-    if (config.storage().postgres().idle_connections() > 0) {
-      options.postgres_idle_connections = config.storage().postgres().idle_connections();
-    }
+    // Enough kept open for every RPC worker and the background threads (senders, workers)
+    // at once: a call that finds none idle opens one, which on the server is a new process,
+    // and with 8 kept the store got slower the more callers it had (BENCHMARKS.md, "Storage
+    // backends").
+    const int workers = config.worker_threads() > 0 ? config.worker_threads() : 32;
+    options.postgres_idle_connections = config.storage().postgres().idle_connections() > 0
+                                            ? config.storage().postgres().idle_connections()
+                                            : workers + 8;
   }
   return options;
 }
