@@ -1,12 +1,13 @@
 // The secretariat's dashboard in a real headless browser: DashboardServer on 127.0.0.1:0 with
 // real TLS and a fake DashboardData (a few months of MX, GT and HN, primary and secondary
-// cells; all seven measures, medians, notifications with withheld totals, crisis accounting
-// with a withheld deaths count, labour recoveries in USD and CAD with MX's CAD withheld; the
-// crisis and labour releases with a `crisis` and a `programme` table added here), driven by
-// tests/browser/dashboard_test.js (playwright-core, Debian's chromium,
-// axe-core). The browser presents its client certificate itself, from an NSS database:
-// nothing terminates TLS in between. Nothing is skipped: a missing chromium, node or npm
-// package fails the test and says how to install it (bash deploy/setup.sh).
+// cells; all ten measures, medians, notifications with withheld totals, crisis accounting
+// with a withheld deaths count, labour recoveries in USD and CAD with MX's CAD withheld,
+// subtypes with GT's human rights subtypes not published, vulnerabilities with MX's presumed
+// victims of trafficking withheld; the crisis and labour releases with a `crisis` and a
+// `programme` table added here), driven by tests/browser/dashboard_test.js (playwright-core,
+// Debian's chromium, axe-core). The browser presents its client certificate itself, from an
+// NSS database: nothing terminates TLS in between. Nothing is skipped: a missing chromium,
+// node or npm package fails the test and says how to install it (bash deploy/setup.sh).
 //
 // Screenshots go to $TEST_UNDECLARED_OUTPUTS_DIR and, when ENLACE_SCREENSHOT_DIR is set (an
 // absolute path, e.g. --test_env=ENLACE_SCREENSHOT_DIR=$PWD/docs/images), there too.

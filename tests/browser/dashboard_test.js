@@ -447,6 +447,22 @@ async function checkExtraDimension(page, dom, dim, label, captionPart) {
   return m;
 }
 
+// A column, measure or note key shown where a label belongs.
+const RAW_CODE = /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted|labour_claims_ended|^actions$|cases_opened_by_subtype|case_vulnerabilities|^none$|measure_note|total_vulnerabilities/;
+
+// The same in English, whose prose says "acknowledged": codes by their shape (snake case).
+const RAW_CODE_EN = /[A-Z]+_[A-Z_]+|[a-z0-9]+_[a-z0-9_]+|^actions$|^none$/;
+
+// The chosen measure's note above the summary, or null when hidden.
+async function measureNote(page) {
+  return page.evaluate(() => { const p = document.getElementById('measure-note'); return p.hidden ? null : p.textContent; });
+}
+
+// The column headers of table `id`.
+async function headers(page, id) {
+  return page.evaluate((id) => Array.from(document.querySelectorAll('#' + id + ' thead th')).map((h) => h.textContent), id);
+}
+
 async function ready(page, after) {
   await page.waitForFunction((n) => Number(document.body.dataset.ready || 0) > n && !document.body.hasAttribute('aria-busy'), after, { timeout: 20000 });
   return page.evaluate(() => Number(document.body.dataset.ready));
@@ -577,16 +593,43 @@ async function main() {
   await page.evaluate(() => document.activeElement.blur());
 
   // The new measures: their own columns, labelled (never a code), numbers equal the API's.
-  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting', 'labour_claims_ended', 'actions']) {
+  for (const measure of ['notifications', 'referrals_ended', 'persons_assisted', 'crisis_accounting', 'labour_claims_ended', 'actions',
+    'cases_opened_by_subtype', 'case_vulnerabilities']) {
     await page.selectOption('#f-measure', measure);
     n = await ready(page, n);
     const m = await page.evaluate(() => window.enlaceDashboard.state.month);
-    await compareWithApi(page, { month: m, measure, members: [], category: '' }, measure);
+    const shownCells = await compareWithApi(page, { month: m, measure, members: [], category: '' }, measure);
     await checkMap(page, { month: m, measure, members: [], category: '' }, measure);
     const texts = await page.evaluate(() => Array.from(document.querySelectorAll('th, #f-category option, #f-measure option, caption'))
       .map((e) => e.textContent));
-    const raw = texts.filter((x) => /[A-Z]+_[A-Z_]+|_24h|acknowledged|not_acknowledged|persons_assisted|referrals_ended|crisis_accounting|share_accounted|labour_claims_ended|^actions$/.test(x));
+    const raw = texts.filter((x) => RAW_CODE.test(x));
     ok(raw.length === 0, `${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
+    // Only the measures read unlike the others carry a note: subtypes nest in the categories,
+    // vulnerabilities count a case once per vulnerability.
+    const note = await measureNote(page);
+    ok((note !== null) === ['cases_opened_by_subtype', 'case_vulnerabilities'].includes(measure), `${measure}: the measure's note is shown only for subtypes and vulnerabilities (${JSON.stringify(note)})`);
+    if (measure === 'cases_opened_by_subtype') {
+      const heads = await headers(page, 'summary-table');
+      ok(heads.includes('Salarios no pagados') && heads.includes('Laboral: otro o sin subtipo') && heads.includes('Derechos humanos: otro o sin subtipo'),
+         'subtypes: the subtypes and each category\'s other column labelled in Spanish ' + JSON.stringify(heads.slice(0, 5)));
+      ok(['SUBTYPE_TRAFFICKING', 'SUBTYPE_GENDER_BASED_VIOLENCE', 'CATEGORY_HUMAN_RIGHTS/SUBTYPE_OTHER'].every((col) =>
+        shownCells.some((c) => c.table === 'summary-table' && c.member === 'GT' && c.col === col && c.flag === 'not_published' && c.shown === 'n.p.')),
+         'subtypes: GT\'s human rights subtypes show n.p. (published nowhere)');
+      ok(shownCells.some((c) => c.col === 'SUBTYPE_MINOR_IN_CUSTODY' && c.flag === 'primary' && c.shown === '<10' && c.value === ''),
+         'subtypes: a withheld subtype about children shows <10 and no number');
+      ok(note && note.includes('otro o sin subtipo') && note.includes('Casos abiertos'), 'subtypes: the note says how subtypes add up to the categories');
+      await axe(page, measure);
+    }
+    if (measure === 'case_vulnerabilities') {
+      const heads = await headers(page, 'summary-table');
+      ok(heads.includes('Presunta víctima de trata') && heads.includes('Ninguna condición') && heads.includes('Total (todas las condiciones; no son casos)'),
+         'vulnerabilities: columns labelled in Spanish, the total says it counts vulnerabilities, not cases ' + JSON.stringify(heads));
+      ok(shownCells.some((c) => c.table === 'summary-table' && c.member === 'MX' && c.col === 'VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM' && c.flag === 'primary' && c.shown === '<10' && c.value === '') &&
+         shownCells.some((c) => c.table === 'summary-table' && c.member === 'MX' && c.col === 'TOTAL' && c.flag === 'secondary'),
+         'vulnerabilities: MX\'s presumed victims of trafficking withheld (<10), so its total too');
+      ok(note && note.includes('una vez por cada condición') && note.includes('no se suman'), 'vulnerabilities: the note says a case counts once per vulnerability, not additive: ' + note);
+      await axe(page, measure);
+    }
     if (measure === 'crisis_accounting') {
       await compareCrisis(page, { month: m, members: [] }, measure);
       // The crisis table of the release: by member and crisis, MX's deaths withheld (<10).
@@ -749,6 +792,26 @@ async function main() {
   await checkExtraDimension(page, crisisEn, 'crisis', 'en, crisis_accounting', 'by member and crisis');
   ok((await page.textContent('#dims-h')) === 'Other dimensions of the measure', 'en: the other dimensions\' heading');
   await axe(page, 'en, crisis_accounting');
+  // The subtypes and vulnerabilities in English: numbers equal the API's, columns and notes in
+  // English, never a code.
+  for (const measure of ['cases_opened_by_subtype', 'case_vulnerabilities']) {
+    await page.selectOption('#f-measure', measure);
+    n = await ready(page, n);
+    await compareWithApi(page, { month: await page.evaluate(() => window.enlaceDashboard.state.month), measure, members: [], category: '' }, 'en, ' + measure);
+    const texts = await page.evaluate(() => Array.from(document.querySelectorAll('th, #f-category option, #f-measure option, caption')).map((e) => e.textContent));
+    const raw = texts.filter((x) => RAW_CODE_EN.test(x));
+    ok(raw.length === 0, `en, ${measure}: no code shown as a label: ${JSON.stringify(raw.slice(0, 3))}`);
+    const heads = await headers(page, 'summary-table');
+    const note = await measureNote(page);
+    if (measure === 'cases_opened_by_subtype') {
+      ok(heads.includes('Unpaid wages') && heads.includes('Labour: other or no subtype'), 'en, subtypes: columns labelled in English ' + JSON.stringify(heads.slice(0, 5)));
+      ok(note && note.includes('other or no subtype'), 'en, subtypes: the note in English');
+    } else {
+      ok(heads.includes('Presumed victim of trafficking') && heads.includes('No vulnerability') && heads.includes('Total (all vulnerabilities; not cases)'),
+         'en, vulnerabilities: columns and total labelled in English ' + JSON.stringify(heads));
+      ok(note && note.includes('counts once for each vulnerability') && note.includes('do not add up'), 'en, vulnerabilities: the note says not additive: ' + note);
+    }
+  }
   await page.click('button[data-lang="es"]');
 
   ok(consoleErrors.length === 0, 'no console errors: ' + JSON.stringify(consoleErrors));

@@ -175,7 +175,8 @@ constexpr char kHelp[] =
 node's release, supervisors import; `regional` asks the secretariat: --server is its API):
   stats release    MONTH [measure=M]   an ended month's protected release (M: opened, closed,
                    persons_assisted, notifications, referrals_ended, crisis_accounting,
-                   labour_claims_ended): a table
+                   labour_claims_ended, actions, cases_opened_by_subtype,
+                   case_vulnerabilities): a table
                    per dimension (host_country, post, sex, age_group) x category; a withheld
                    cell prints <5 or <10 (under its threshold), x (withheld to protect another)
                    or - (column not published this month), never a number

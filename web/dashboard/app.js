@@ -180,7 +180,9 @@
   }
 
   // With a category chosen, the totals are still over every published category: say so.
-  const totalHeader = () => (state.category ? t('total_all') : t('total'));
+  // case_vulnerabilities counts a case once per vulnerability: its total is not a count of cases.
+  const totalHeader = () => (state.measure === 'case_vulnerabilities' ? t('total_vulnerabilities')
+    : state.category ? t('total_all') : t('total'));
 
   function table(id, caption, headers, rows) {
     const tb = $(id);
@@ -650,6 +652,11 @@
     const rel = state.release;
     if (!rel) return;
     const month = monthLabel(rel.month);
+    // What the chosen measure counts, when its numbers are read unlike the others (subtypes
+    // nest in the categories; vulnerabilities count a case once per vulnerability).
+    const noteKey = 'measure_note_' + state.measure;
+    $('measure-note').textContent = hasText(noteKey) ? t(noteKey) : '';
+    $('measure-note').hidden = !hasText(noteKey);
     renderSummary(rel);
     renderTrend();
     renderDimension('corridor-table', t('corridor_caption', { measure: measureName(), month }), rel, 'host_country', null, t('host'));

@@ -32,6 +32,21 @@ std::vector<std::string> ColumnsOf(const std::string& measure) {
     return {"ACTION_TYPE_PHONE_CALL", "ACTION_TYPE_INTERVIEW", "ACTION_TYPE_AUTHORITY_CONTACTED",
             "ACTION_TYPE_DETENTION_VISIT", "ACTION_TYPE_DOCUMENT_ISSUED"};
   }
+  if (measure == "cases_opened_by_subtype") {
+    // A sample of four categories' subtypes, each category's followed by its other column.
+    return {"SUBTYPE_IMMIGRATION_DETENTION", "SUBTYPE_DEPORTATION",
+            "SUBTYPE_MINOR_IN_CUSTODY",      "CATEGORY_MIGRATION/SUBTYPE_OTHER",
+            "SUBTYPE_CRIMINAL_DETENTION",    "CATEGORY_CRIMINAL/SUBTYPE_OTHER",
+            "SUBTYPE_UNPAID_WAGES",          "SUBTYPE_LABOUR_EXPLOITATION",
+            "CATEGORY_LABOUR/SUBTYPE_OTHER", "SUBTYPE_TRAFFICKING",
+            "SUBTYPE_GENDER_BASED_VIOLENCE", "CATEGORY_HUMAN_RIGHTS/SUBTYPE_OTHER"};
+  }
+  if (measure == "case_vulnerabilities") {
+    return {"VULNERABILITY_IRREGULAR_STATUS",    "VULNERABILITY_DETAINED",
+            "VULNERABILITY_UNACCOMPANIED_CHILD", "VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM",
+            "VULNERABILITY_GBV_SURVIVOR",        "VULNERABILITY_OLDER_PERSON",
+            "VULNERABILITY_INDIGENOUS",          "none"};
+  }
   if (measure == "referrals_ended") {
     return {"OUTCOME_SUCCESS", "OUTCOME_CLIENT_REFUSED", "OUTCOME_NO_CAPACITY",
             "OUTCOME_NO_LONGER_NEEDED", "OUTCOME_UNREACHABLE", "OUTCOME_OTHER", "REVOKED"};
@@ -43,6 +58,20 @@ std::vector<std::string> ColumnsOf(const std::string& measure) {
 bool IsDeathsColumn(const std::string& column) {
   return column == "WELFARE_STATUS_BELIEVED_DECEASED" ||
          column == "WELFARE_STATUS_DECEASED_CONFIRMED";
+}
+// Columns at threshold 10 (services/stats/measures.cc): deaths; subtypes and vulnerabilities
+// about children, trafficking and gender-based violence.
+bool IsSensitiveColumn(const std::string& column) {
+  return IsDeathsColumn(column) || column == "SUBTYPE_MINOR_IN_CUSTODY" ||
+         column == "SUBTYPE_TRAFFICKING" || column == "SUBTYPE_GENDER_BASED_VIOLENCE" ||
+         column == "VULNERABILITY_UNACCOMPANIED_CHILD" ||
+         column == "VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM" ||
+         column == "VULNERABILITY_GBV_SURVIVOR";
+}
+// The columns of human rights' subtypes (the sample's last three of cases_opened_by_subtype).
+bool IsHumanRightsSubtype(const std::string& column) {
+  return column == "SUBTYPE_TRAFFICKING" || column == "SUBTYPE_GENDER_BASED_VIOLENCE" ||
+         column == "CATEGORY_HUMAN_RIGHTS/SUBTYPE_OTHER";
 }
 bool IsCaseMeasure(const std::string& measure) {
   return measure == "cases_opened" || measure == "cases_closed" || measure == "persons_assisted";
@@ -111,10 +140,16 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   const int num_columns = static_cast<int>(columns.size());
   std::vector<bool> published(num_columns, true);
   const bool crisis = measure == "crisis_accounting";
+  const bool subtypes = measure == "cases_opened_by_subtype";
+  const bool vulnerabilities = measure == "case_vulnerabilities";
   std::vector<int64_t> thresholds;
-  for (const auto& c : columns) thresholds.push_back(crisis && IsDeathsColumn(c) ? 10 : 5);
-  // Human rights is published nowhere by GT in the sample (a NOT_PUBLISHED column).
+  for (const auto& c : columns) thresholds.push_back(IsSensitiveColumn(c) ? 10 : 5);
+  // Human rights is published nowhere by GT in the sample (a NOT_PUBLISHED column), nor are
+  // its subtypes.
   if (country == "GT" && IsCaseMeasure(measure)) published[3] = false;
+  if (country == "GT" && subtypes) {
+    for (int i = 0; i < num_columns; ++i) published[i] = !IsHumanRightsSubtype(columns[i]);
+  }
   for (int i = 0; i < num_columns; ++i) {
     r.add_columns(columns[i]);
     r.add_column_thresholds(thresholds[i]);
@@ -146,6 +181,12 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
           if (h == 0 && country == "MX") v = confirmed ? 3 : 12;
           if (h == 0 && country == "HN" && !confirmed) v = 10 + Count(seed, 5);
         }
+      }
+      // MX's presumed victims of trafficking: 6 in a month, under their threshold of 10 (the
+      // column total withheld "<10" though over 5).
+      if (vulnerabilities && country == "MX" &&
+          columns[i] == "VULNERABILITY_PRESUMED_TRAFFICKING_VICTIM") {
+        v = h == 0 ? 6 : 0;
       }
       counts.push_back(v);
       if (published[i]) col_totals[i] += v;
@@ -199,8 +240,8 @@ stats::MonthlyRelease MakeRelease(const std::string& country, const std::string&
   }
   bool total_withheld = false;
   for (const auto& c : r.column_totals()) total_withheld |= c.flag() == stats::FLAG_PRIMARY;
-  if (crisis && total_withheld) {
-    // Published, the grand total less the other columns would give the withheld deaths.
+  if ((crisis || subtypes || vulnerabilities) && total_withheld) {
+    // Published, the grand total less the other columns would give the withheld one away.
     r.mutable_grand_total()->set_flag(stats::FLAG_SECONDARY);
   } else {
     r.mutable_grand_total()->set_flag(stats::FLAG_PUBLISHED);
@@ -270,9 +311,9 @@ FakeDashboardData FakeDashboardData::Sample() {
   const std::vector<std::string> months = {"2026-05", "2026-06", "2026-07", "2026-08",
                                            "2026-09", "2026-10"};
   for (const auto& month : months) {
-    for (const char* measure :
-         {"cases_opened", "cases_closed", "persons_assisted", "notifications", "referrals_ended",
-          "crisis_accounting", "labour_claims_ended", "actions"}) {
+    for (const char* measure : {"cases_opened", "cases_closed", "persons_assisted", "notifications",
+                                "referrals_ended", "crisis_accounting", "labour_claims_ended",
+                                "actions", "cases_opened_by_subtype", "case_vulnerabilities"}) {
       const bool notifications = std::string(measure) == "notifications";
       // Crisis numbers are smaller: a few hundred nationals in crisis areas.
       const bool crisis = std::string(measure) == "crisis_accounting";

@@ -5,9 +5,12 @@
 // the simple way (sum of published values; complete when every member's part is published).
 // Sample() builds a few months of three members (MX, GT, HN; SV of the federation never
 // sends) with primary and secondary cells, a withheld children cell and a NOT_PUBLISHED column,
-// for the six measures (services/stats/measures.h): cases closed carry medians (some not
-// published), HN's notifications are too few for some column totals to be published, and in
-// crisis_accounting MX's confirmed deaths are withheld (3, under the deaths threshold of 10).
+// for the ten measures (services/stats/measures.h; a sample of each one's columns): cases closed
+// carry medians (some not published), HN's notifications are too few for some column totals to
+// be published, in crisis_accounting MX's confirmed deaths are withheld (3, under the deaths
+// threshold of 10), in cases_opened_by_subtype GT's human rights subtypes are not published
+// and the subtypes about children, trafficking and gender-based violence are at 10, and in
+// case_vulnerabilities MX's presumed victims of trafficking are withheld (6, under 10).
 
 #include <map>
 #include <string>
