@@ -5,7 +5,8 @@
 // certificate of the secretariat role, serves the page's static files and answers two JSON
 // endpoints from DashboardData:
 //
-//   GET /api/months?measure=cases_opened|cases_closed|persons_assisted|notifications|
+//   GET /api/months?measure=cases_opened|cases_closed|cases_opened_by_subtype|
+//                            case_vulnerabilities|actions|persons_assisted|notifications|
 //                            referrals_ended|crisis_accounting|labour_claims_ended
 //                            (services/stats/measures.h; labour_claims_ended's releases
 //                            carry the amounts recovered by currency)
