@@ -659,7 +659,9 @@ absl::StatusOr<int> Stats::PushReleases() {
     }
     return std::make_pair(sent_version, revision);
   };
-  for (const auto& [at, version] : versions) {
+  for (const auto& [at, counted] : versions) {
+    // A copy: C++17 lambdas cannot capture a structured binding (clang refuses it).
+    const auto version = counted;
     const std::string code(1, at.first), month = at.second;
     if (!IsEndedMonth(month, now)) continue;
     const Measure* m = FindMeasureByCode(at.first);
