@@ -9,8 +9,6 @@
 #include "common/log/log.h"
 #include "common/text/utf8.h"
 #include "common/testing/sync_point.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/federation/batch.h"
@@ -177,19 +175,13 @@ std::string Be64(uint64_t v) {
   return s;
 }
 // An outbox body under its number on the wire: the body names its own sequence number,
-// which the receiver checks against the envelope's place in the link.
-absl::StatusOr<std::string> Renumbered(std::string bytes, uint64_t seq) {
+// which the receiver checks against the envelope's place in the link. The signature and the
+// receiver's evidence cover the bytes as sent, so they need not be deterministic.
+absl::StatusOr<std::string> Renumbered(const std::string& bytes, uint64_t seq) {
   fv1::EnvelopeBody body;
   if (!body.ParseFromString(bytes)) return absl::DataLossError("outbox entry does not parse");
   body.set_seq(seq);
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    body.SerializeToCodedStream(&coded);
-  }
-  return out;
+  return body.SerializeAsString();
 }
 }  // namespace
 
@@ -589,7 +581,7 @@ absl::Status Sender::RunStream() {
       // rather than send an envelope under the wrong number.
       if (it->key() != txn::Committer::OutboxKey(peer_, expect)) break;
       auto body = committer_->OpenOutboxEntry(it->value(), it->key());
-      if (body.ok() && offset != 0) body = Renumbered(*std::move(body), expect + offset);
+      if (body.ok() && offset != 0) body = Renumbered(*body, expect + offset);
       if (!body.ok()) {
         result = body.status();
         write_failed = true;
