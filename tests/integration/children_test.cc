@@ -313,6 +313,13 @@ TEST_F(ChildrenTest, WorkflowDeterminationAndTracing) {
   EXPECT_EQ(answer(*Children(kPlainOfficer), chv1::HANDOVER_STATE_ACCEPTED, ""),
             grpc::PERMISSION_DENIED);
   EXPECT_EQ(answer(*sup, chv1::HANDOVER_STATE_ACCEPTED, "MX-TAP"), grpc::OK);
+  // The acceptance reaches the child record asynchronously (its follow-up updates the return
+  // plan): read the record once it has, or a step would race that update (ABORTED, stale etag).
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return Get(r.name()).return_plan().handover_state() == chv1::HANDOVER_STATE_ACCEPTED;
+      },
+      absl::Seconds(30)));
   // Not handed over before the child is received: no step does it.
   r = Get(r.name());
   EXPECT_EQ(step(*sup, chv1::WORKFLOW_STATE_HANDED_OVER).error_code(), grpc::FAILED_PRECONDITION);
