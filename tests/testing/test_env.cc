@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -148,6 +149,24 @@ bool CanBind(int port) {
 
 }  // namespace
 
+// Reserves `port` among this machine's test processes for the life of this one: two tests
+// running at once could otherwise both find the same port free before either node binds it
+// (seen in CI: "cannot listen for federation ... Address already in use"). An flock on a file
+// per port, held by an open descriptor never closed (released when the process exits); a
+// second reservation in the same process fails too (flock is per open file).
+bool ReservePort(int port) {
+  const char* dir = "/tmp/enlace-test-ports";
+  mkdir(dir, 01777);
+  const std::string path = absl::StrCat(dir, "/", port);
+  const int fd = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+  if (fd < 0) return true;  // cannot reserve here: the bind check alone decides
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return false;
+  }
+  return true;
+}
+
 // A node's address must stay the same while it is killed and restarted (the manifest and the
 // clients name it). A port from the ephemeral range can meanwhile be taken by any outgoing
 // connection on the machine (another test's client), and the restart then fails with
@@ -161,7 +180,7 @@ int PickFreePort() {
   std::uniform_int_distribution<int> pick(first, last);
   for (int attempt = 0; attempt < 500; ++attempt) {
     const int port = pick(rng);
-    if (CanBind(port)) return port;
+    if (CanBind(port) && ReservePort(port)) return port;
   }
   return 0;
 }
